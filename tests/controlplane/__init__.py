@@ -1,0 +1,17 @@
+"""A real local Kubernetes control plane (etcd + kube-apiserver) for tests, the demo and benchmarks.
+
+Why it exists: the product's correctness claims (no missed events across 410s,
+restarts and dead connections) only mean something against the real apiserver.
+Both binaries are built from Go modules with the machine's Go toolchain and cached,
+so only the first run pays for the build.
+
+This is tooling, not runtime code: nothing under ``dashboard/`` or ``informers/``
+imports it, except the ``demo`` management command, which is a developer tool.
+"""
+
+from __future__ import annotations
+
+from tests.controlplane.build import BuildError, ensure_binaries
+from tests.controlplane.cluster import ControlPlane
+
+__all__ = ["BuildError", "ControlPlane", "ensure_binaries"]
