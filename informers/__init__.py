@@ -1,8 +1,68 @@
 """crscope's informer engine: client-go's list/watch algorithm for custom resources, in Python.
 
 The public facade is what ``__all__`` lists; everything else is private to the package.
+Typical use::
+
+    engine = Engine(KubeClient(load_cluster_config()), EngineSettings.from_env())
+    engine.start()
+    engine.wait_synced(30)
+    for entry in engine.informer("example.com/widgets").store.list():
+        ...
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from informers.changes import Change, ChangeType, EventRecord
+from informers.config import ClusterConfig, ConfigError, load_cluster_config
+from informers.diff import FieldChange, changed_paths, diff, is_noise
+from informers.engine import Engine, Readiness
+from informers.fanout import Hub, Subscription
+from informers.informer import Informer, SyncProgress
+from informers.kinds import KindInfo, PrinterColumn
+from informers.listwatch import ApiError, KubeClient
+from informers.managedfields import managers_by_path, managers_for_change
+from informers.redaction import Redactor
+from informers.reflector import Reflector
+from informers.selector import Selector, SelectorError, parse_selector
+from informers.settings import EngineSettings
+from informers.status import STATE_ORDER, State, Status, compute_status, is_stuck
+from informers.store import Entry, Store, object_key
+
+__all__: list[str] = [
+    "STATE_ORDER",
+    "ApiError",
+    "Change",
+    "ChangeType",
+    "ClusterConfig",
+    "ConfigError",
+    "Engine",
+    "EngineSettings",
+    "Entry",
+    "EventRecord",
+    "FieldChange",
+    "Hub",
+    "Informer",
+    "KindInfo",
+    "KubeClient",
+    "PrinterColumn",
+    "Readiness",
+    "Redactor",
+    "Reflector",
+    "Selector",
+    "SelectorError",
+    "State",
+    "Status",
+    "Store",
+    "Subscription",
+    "SyncProgress",
+    "changed_paths",
+    "compute_status",
+    "diff",
+    "is_noise",
+    "is_stuck",
+    "load_cluster_config",
+    "managers_by_path",
+    "managers_for_change",
+    "object_key",
+    "parse_selector",
+]

@@ -1,0 +1,49 @@
+# crscope: `make demo` and `make test` are the two commands a new machine needs.
+SHELL := /bin/bash
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+
+.PHONY: setup demo test test-unit test-fast lint typecheck bench controlplane system-deps clean
+
+$(VENV_STAMP): requirements.lock pyproject.toml
+	@command -v python3.11 >/dev/null || command -v python3 >/dev/null || { echo "error: python3.11 is required"; exit 1; }
+	python3 -m venv .venv
+	.venv/bin/pip install -q --upgrade pip uv
+	.venv/bin/uv pip install -q -p .venv/bin/python -r requirements.lock
+	.venv/bin/uv pip install -q -p .venv/bin/python --no-deps -e .
+	touch $(VENV_STAMP)
+
+## system-deps: Debian packages the tests need (Chromium, Redis, PostgreSQL); no-op when present
+system-deps:
+	@bash .ci/system-deps.sh
+
+## controlplane: build (once) and cache kube-apiserver and etcd from Go modules
+controlplane: $(VENV_STAMP)
+	$(PY) -m tests.controlplane.build
+
+setup: $(VENV_STAMP) controlplane
+
+demo: setup
+	CRSCOPE_ENGINE=off $(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py demo --port 8000
+
+lint: $(VENV_STAMP)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+
+typecheck: $(VENV_STAMP)
+	.venv/bin/mypy informers dashboard
+
+test-unit: $(VENV_STAMP)
+	$(PY) -m pytest -q -m "not cluster and not browser and not services"
+
+test: setup system-deps lint typecheck
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf .venv .demo db.sqlite3 staticfiles

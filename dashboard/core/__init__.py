@@ -1,0 +1,1 @@
+"""The core app: the engine adapter, health endpoints, security headers, page frame."""

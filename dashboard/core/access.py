@@ -1,0 +1,53 @@
+"""Who is asking, and what they may see: the one authorization function every reader uses.
+
+Why one place: the shared cache holds everything the service account can read; each page,
+API call, stream and WebSocket push must be cut down to what the *user* may read. Callers
+ask ``visible_namespaces(viewer, kind, verb)``: ``None`` means every namespace (or the
+cluster-scoped kind), an empty set means nothing, otherwise the namespaces allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from informers import KindInfo
+
+ALL = None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The caller. ``server`` means the dashboard's own identity (auth mode ``none``)."""
+
+    username: str
+    groups: tuple[str, ...] = ()
+    token: str | None = field(default=None, repr=False)
+    server: bool = False
+
+    @property
+    def cache_key(self) -> str:
+        return f"{self.username}|{','.join(sorted(self.groups))}"
+
+
+SERVER = Viewer(username="crscope (server identity)", server=True)
+
+
+def visible_namespaces(viewer: Viewer, kind: KindInfo, verb: str = "list") -> set[str] | None:
+    """Namespaces of ``kind`` the viewer may ``verb``; None = all of them."""
+    if viewer.server:
+        return ALL
+    from dashboard.core.rbac import reviewer
+
+    return reviewer.namespaces(viewer, kind, verb)
+
+
+def can_see_kind(viewer: Viewer, kind: KindInfo) -> bool:
+    allowed = visible_namespaces(viewer, kind)
+    return allowed is None or bool(allowed)
+
+
+def can_see(viewer: Viewer, kind: KindInfo, namespace: str | None, verb: str = "get") -> bool:
+    allowed = visible_namespaces(viewer, kind, verb)
+    if allowed is None:
+        return True
+    return namespace is not None and namespace in allowed

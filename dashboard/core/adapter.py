@@ -1,0 +1,73 @@
+"""The one place where the dashboard meets ``informers``: it owns the engine's lifetime.
+
+Why a single adapter: views, consumers, the API and the history writer must all read the
+same engine, started once per server process, and must keep working (showing a clear
+reason) when the cluster is unreachable or the kubeconfig is bad.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from django.conf import settings
+
+from informers import ClusterConfig, ConfigError, Engine, EngineSettings, KubeClient
+from informers import load_cluster_config
+
+log = logging.getLogger(__name__)
+
+
+class EngineAdapter:
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.error: str | None = None
+        self.cluster_name = ""
+        self._lock = threading.Lock()
+        self._started = False
+        self._on_start: list[Callable[[Engine], None]] = []
+        self._on_stop: list[Callable[[], None]] = []
+
+    def on_start(self, hook: Callable[[Engine], None]) -> None:
+        """Register a hook run after the engine is built, before it starts (listeners)."""
+        self._on_start.append(hook)
+
+    def on_stop(self, hook: Callable[[], None]) -> None:
+        self._on_stop.append(hook)
+
+    def start(self, *, config: ClusterConfig | None = None,
+              engine_settings: EngineSettings | None = None) -> Engine | None:
+        with self._lock:
+            if self._started:
+                return self.engine
+            self._started = True
+            try:
+                config = config or load_cluster_config(settings.CRSCOPE_KUBECONFIG)
+            except ConfigError as exc:
+                self.error = f"no usable cluster configuration: {exc}"
+                log.error("%s", self.error)
+                return None
+            self.cluster_name = settings.CRSCOPE_CLUSTER_NAME or config.name
+            engine = Engine(KubeClient(config), engine_settings or EngineSettings.from_env())
+            for hook in self._on_start:
+                hook(engine)
+            engine.start()
+            self.engine = engine
+            self.error = None
+            return engine
+
+    def stop(self) -> None:
+        with self._lock:
+            if self.engine is not None:
+                self.engine.stop()
+            for hook in self._on_stop:
+                try:
+                    hook()
+                except Exception:
+                    log.exception("adapter: a stop hook failed")
+            self.engine = None
+            self._started = False
+
+
+adapter = EngineAdapter()

@@ -1,0 +1,240 @@
+"""List queries over one kind's cache: filters, sort, and keyset pagination.
+
+Why shared: the UI list and ``/api/v1/resources/{group}/{plural}`` must agree exactly on
+what a filter means and on page boundaries. Pagination is keyset-based: a ``continue``
+token holds the last (sort value, key) served, so inserts and deletes elsewhere never
+repeat or skip an item. Tokens are signed and bound to their query.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+
+from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State
+from informers import parse_selector
+from informers.columns import column_values
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+_SIGNER = signing.Signer(salt="crscope.continue")
+BUILTIN_SORTS = ("name", "namespace", "age", "state")
+
+
+class QueryError(ValueError):
+    """A bad query parameter; ``param`` names it so the caller can say what is wrong."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    namespace: str | None = None
+    selector: Selector | None = None
+    states: tuple[State, ...] = ()
+    stuck: bool | None = None
+    search: str = ""
+    sort: str = "name"
+    limit: int = DEFAULT_LIMIT
+
+    def fingerprint(self) -> str:
+        text = "|".join([self.namespace or "", str(self.selector or ""),
+                         ",".join(sorted(self.states)), str(self.stuck), self.search, self.sort])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+Params = Mapping[str, Sequence[str]]
+
+
+def _one(params: Params, name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    return values[-1]
+
+
+def parse_list_query(params: Params, *, columns: Sequence[str] = (),
+                     max_limit: int = MAX_LIMIT) -> ListQuery:
+    """Validate query parameters; raises QueryError naming the first bad one."""
+    selector = None
+    raw_selector = (_one(params, "labelSelector") or "").strip()
+    if raw_selector:
+        try:
+            selector = parse_selector(raw_selector)
+        except SelectorError as exc:
+            raise QueryError("labelSelector", str(exc)) from exc
+    states: list[State] = []
+    for value in params.get("state", []):
+        for part in (p for p in value.split(",") if p):
+            try:
+                states.append(State(part))
+            except ValueError:
+                allowed = ", ".join(s.value for s in State)
+                raise QueryError("state", f"unknown state {part!r}; use one of {allowed}") from None
+    stuck = _parse_bool(_one(params, "stuck"), "stuck")
+    sort = (_one(params, "sort") or "name").strip()
+    if sort.lstrip("-") not in (*BUILTIN_SORTS, *columns):
+        choices = ", ".join([*BUILTIN_SORTS, *columns])
+        raise QueryError("sort", f"unknown column {sort.lstrip('-')!r}; use one of {choices}")
+    limit = _parse_limit(_one(params, "limit"), max_limit)
+    namespace = (_one(params, "namespace") or "").strip() or None
+    search = (_one(params, "search") or "").strip()[:253]
+    return ListQuery(namespace=namespace, selector=selector, states=tuple(dict.fromkeys(states)),
+                     stuck=stuck, search=search, sort=sort, limit=limit)
+
+
+def _parse_bool(value: str | None, name: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    lowered = value.strip().lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise QueryError(name, f"expected true or false, got {value[:40]!r}")
+
+
+def _parse_limit(value: str | None, max_limit: int) -> int:
+    if value is None or value == "":
+        return DEFAULT_LIMIT
+    try:
+        limit = int(value)
+    except ValueError:
+        raise QueryError("limit", f"expected a positive integer, got {value[:40]!r}") from None
+    if limit < 1:
+        raise QueryError("limit", "must be at least 1")
+    return min(limit, max_limit)
+
+
+@dataclass(frozen=True)
+class Row:
+    entry: Entry
+    columns: dict[str, Any]
+    stuck: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    total: int
+    continue_token: str | None
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value))
+
+
+def sort_key_for(sort: str, kind_columns: Mapping[str, str]) -> Callable[[Row], tuple[Any, ...]]:
+    column = sort.lstrip("-")
+    if column == "name":
+        return lambda r: ((1, r.entry.name), r.entry.key)
+    if column == "namespace":
+        return lambda r: (_sortable(r.entry.namespace), r.entry.key)
+    if column == "age":  # youngest first, as `kubectl get --sort-by` users expect from "age"
+        return lambda r: (_sortable(_negated(r.entry.metadata.get("creationTimestamp"))),
+                          r.entry.key)
+    if column == "state":
+        return lambda r: ((0, -STATE_ORDER[r.entry.status.state]), r.entry.key)
+    return lambda r: (_sortable(r.columns.get(column)), r.entry.key)
+
+
+def _negated(stamp: Any) -> str:
+    # ISO timestamps sort as strings; complementing digits reverses the order.
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in str(stamp))
+
+
+def matching_rows(informer: Informer, query: ListQuery, *, namespaces: set[str] | None,
+                  stuck_after: float, now: float | None = None) -> list[Row]:
+    """All rows matching ``query`` that the caller may see (``namespaces`` None = all)."""
+    now = time.time() if now is None else now
+    ns_filter: list[str] | None = None
+    if query.namespace is not None:
+        if namespaces is not None and query.namespace not in namespaces:
+            return []
+        ns_filter = [query.namespace]
+    elif namespaces is not None and informer.kind.namespaced:
+        ns_filter = sorted(namespaces)
+    search = query.search.lower()
+    entries = informer.store.list(namespaces=ns_filter, selector=query.selector,
+                                  states=query.states or None,
+                                  where=(lambda e: search in e.name.lower()) if search else None)
+    rows = []
+    columns = informer.kind.columns
+    for entry in entries:
+        stuck = entry.stuck(now, stuck_after)
+        if query.stuck is not None and stuck != query.stuck:
+            continue
+        rows.append(Row(entry=entry, columns=column_values(entry.obj, columns), stuck=stuck))
+    return rows
+
+
+def list_page(informer: Informer, query: ListQuery, *, continue_token: str | None,
+              namespaces: set[str] | None, stuck_after: float) -> Page:
+    rows = matching_rows(informer, query, namespaces=namespaces, stuck_after=stuck_after)
+    key = sort_key_for(query.sort, {c.name: c.json_path for c in informer.kind.columns})
+    descending = query.sort.startswith("-")
+    rows.sort(key=key, reverse=descending)
+    keys = [key(r) for r in rows]
+    start = 0
+    if continue_token:
+        last = _decode_token(continue_token, query)
+        if descending:
+            # keys are in descending order: find the first key strictly below `last`
+            lo, hi = 0, len(keys)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if keys[mid] < last:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            start = lo
+        else:
+            start = bisect.bisect_right(keys, last)
+    page = rows[start:start + query.limit]
+    more = start + query.limit < len(rows)
+    token = _encode_token(keys[start + query.limit - 1], query) if more and page else None
+    return Page(rows=page, total=len(rows), continue_token=token)
+
+
+def _encode_token(last: tuple[Any, ...], query: ListQuery) -> str:
+    return _SIGNER.sign_object({"q": query.fingerprint(), "k": _jsonable(last)}, compress=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def _decode_token(token: str, query: ListQuery) -> tuple[Any, ...]:
+    try:
+        data = _SIGNER.unsign_object(token[:4096])
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise QueryError("continue", "not a continue token issued by this server") from exc
+    if not isinstance(data, dict) or data.get("q") != query.fingerprint():
+        raise QueryError("continue", "this token belongs to a different query")
+    last = _tupled(data.get("k"))
+    if not isinstance(last, tuple):
+        raise QueryError("continue", "malformed token")
+    return last

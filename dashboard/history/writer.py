@@ -1,0 +1,194 @@
+"""The history writer: batches revisions and Events from the engine into the database.
+
+Why a thread with a queue: informer listeners run on reader threads and must not wait on
+disk. The queue is unbounded on purpose (history must not be dropped); its depth is
+exported as a metric. Inserts are idempotent on (uid, resourceVersion, type), so restarts
+and several replicas never duplicate rows. After a kind's first sync, objects the database
+believes alive but the cluster no longer has get a tombstone row: they were deleted while
+the server was down.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.db.models import Count, Max
+
+from dashboard.history.models import EventRow, Revision
+from informers import Change, Engine, EventRecord
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+FLUSH_SECONDS = 0.25
+RETENTION_EVERY = 600.0
+
+
+def _rv_int(rv: str) -> int:
+    try:
+        return int(rv)
+    except ValueError:
+        return 0
+
+
+def revision_row(change: Change) -> Revision:
+    entry = change.entry
+    meta = entry.metadata
+    generation = meta.get("generation")
+    return Revision(
+        kind=change.kind, uid=entry.uid, namespace=entry.namespace or "", name=entry.name,
+        resource_version=entry.resource_version, rv_int=_rv_int(entry.resource_version),
+        type=change.type.value, observed=change.observed,
+        generation=generation if isinstance(generation, int) else None,
+        managers=list(change.managers), changed_paths=list(change.changed_paths),
+        state=entry.status.state.value if change.new is not None else "", tombstone=change.tombstone,
+        body=orjson.dumps(entry.obj).decode(),
+    )
+
+
+def event_row(record: EventRecord) -> EventRow:
+    return EventRow(
+        uid=record.uid, involved_uid=record.involved_uid, kind=record.kind,
+        namespace=record.namespace or "", name=record.name, type=record.type,
+        reason=record.reason[:256], message=record.message, count=record.count,
+        first_seen=record.first_seen, last_seen=record.last_seen, source=record.source[:256],
+        resource_version=record.resource_version,
+    )
+
+
+class HistoryWriter:
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Change | EventRecord] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._engine: Engine | None = None
+        self._reconciled: set[str] = set()
+        self._last_retention = 0.0
+        self.written = 0
+        self.errors = 0
+        self.idle = threading.Event()
+
+    # -- engine hooks ----------------------------------------------------------------------
+    def attach(self, engine: Engine) -> None:
+        self._engine = engine
+        engine.add_change_listener(self._queue.put)
+        engine.add_event_listener(self._queue.put)
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True, name="history-writer")
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # -- loop ------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set() or not self._queue.empty():
+                batch = self._take()
+                if batch:
+                    self.idle.clear()
+                    self._write(batch)
+                else:
+                    self.idle.set()
+                self._maintain()
+        finally:
+            close_old_connections()
+            connection.close()
+
+    def _take(self) -> list[Change | EventRecord]:
+        batch: list[Change | EventRecord] = []
+        deadline = time.monotonic() + FLUSH_SECONDS
+        while len(batch) < BATCH:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self._queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return batch
+
+    def _write(self, batch: list[Change | EventRecord]) -> None:
+        revisions = [revision_row(c) for c in batch if isinstance(c, Change)]
+        events: dict[str, EventRow] = {}
+        for item in batch:
+            if isinstance(item, EventRecord) and item.uid:
+                events[item.uid] = event_row(item)
+        for attempt in range(5):
+            try:
+                if revisions:
+                    Revision.objects.bulk_create(revisions, ignore_conflicts=True)
+                if events:
+                    EventRow.objects.bulk_create(
+                        list(events.values()), update_conflicts=True, unique_fields=["uid"],
+                        update_fields=["count", "last_seen", "message", "reason", "type",
+                                       "resource_version"])
+                self.written += len(revisions) + len(events)
+                return
+            except Exception as exc:  # the database may be briefly unavailable: retry
+                self.errors += 1
+                log.warning("history: write failed (attempt %s): %s", attempt + 1, exc)
+                close_old_connections()
+                self._stop.wait(min(2**attempt, 10))
+        log.error("history: gave up on a batch of %s rows after retries", len(batch))
+
+    def _maintain(self) -> None:
+        if self._engine is not None:
+            for informer in self._engine.informers():
+                key = informer.kind.key
+                if key not in self._reconciled and informer.synced and self._queue.empty():
+                    self._reconciled.add(key)
+                    self._tombstone_missing(key, {e.uid for e in informer.store.list()})
+        now = time.monotonic()
+        if now - self._last_retention > RETENTION_EVERY:
+            self._last_retention = now
+            self.apply_retention()
+
+    def _tombstone_missing(self, kind: str, live: set[str]) -> None:
+        """Objects deleted while no server watched: their last row says alive, the cluster not."""
+        latest = (Revision.objects.filter(kind=kind).values("uid")
+                  .annotate(last=Max("id")).values_list("last", flat=True))
+        rows = []
+        for rev in Revision.objects.filter(id__in=list(latest)).exclude(type="DELETED"):
+            if rev.uid not in live:
+                rows.append(Revision(
+                    kind=rev.kind, uid=rev.uid, namespace=rev.namespace, name=rev.name,
+                    resource_version=rev.resource_version, rv_int=rev.rv_int, type="DELETED",
+                    observed=time.time(), generation=rev.generation, managers=[],
+                    changed_paths=[], state="", tombstone=True, body=rev.body))
+        if rows:
+            Revision.objects.bulk_create(rows, ignore_conflicts=True)
+            log.info("history: %s objects of %s were deleted while unwatched", len(rows), kind)
+
+    def apply_retention(self) -> None:
+        cutoff = time.time() - settings.CRSCOPE_HISTORY_MAX_AGE_DAYS * 86400
+        Revision.objects.filter(observed__lt=cutoff).delete()
+        EventRow.objects.filter(last_seen__lt=cutoff).delete()
+        self._trim_per_object(settings.CRSCOPE_HISTORY_MAX_REVISIONS)
+
+    def _trim_per_object(self, limit: int) -> None:
+        crowded = (Revision.objects.values("uid").annotate(n=Count("id")).filter(n__gt=limit)
+                   .values_list("uid", flat=True))
+        for uid in list(crowded):
+            keep = list(Revision.objects.filter(uid=uid).order_by("-id")
+                        .values_list("id", flat=True)[:limit])
+            Revision.objects.filter(uid=uid).exclude(id__in=keep).delete()
+
+
+def decode(body: str) -> dict[str, Any]:
+    value = orjson.loads(body)
+    return value if isinstance(value, dict) else {}

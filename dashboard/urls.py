@@ -1,0 +1,14 @@
+"""URL map: health endpoints, the REST API under /api/, and the UI."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from dashboard.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/", include("dashboard.api.urls")),
+    path("", include("dashboard.ui.urls")),
+]

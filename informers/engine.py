@@ -1,0 +1,236 @@
+"""The engine: discovery, one informer per kind, Events, and the change hub, for one cluster.
+
+Why one orchestrator: the dashboard (and benchmarks, and tests) should start and stop a
+whole cluster's worth of watching with two calls, and read everything through one object.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from informers.changes import Change, EventRecord
+from informers.events import EventListener, EventSink
+from informers.fanout import Hub
+from informers.informer import ChangeListener, Informer, InformerOptions
+from informers.kinds import KindInfo
+from informers.listwatch import KubeClient
+from informers.reflector import Reflector
+from informers.registry import CRD_PATH, KindRegistry
+from informers.settings import EngineSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    ready: bool
+    reasons: tuple[str, ...]
+
+
+class Engine:
+    def __init__(self, client: KubeClient, settings: EngineSettings | None = None) -> None:
+        self.client = client
+        self.settings = settings or EngineSettings()
+        self.hub = Hub()
+        self._lock = threading.RLock()
+        self._informers: dict[str, Informer] = {}
+        self._change_listeners: list[ChangeListener] = []
+        self._event_listeners: list[EventListener] = []
+        self._kind_listeners: list[Callable[[], None]] = []
+        self._by_group_kind: dict[tuple[str, str], str] = {}
+        self._threads: list[threading.Thread] = []
+        self.registry = KindRegistry(
+            selected=self._selected, on_start=self._start_kind, on_stop=self._stop_kind
+        )
+        self._crd_reflector = Reflector(
+            client=client,
+            path=CRD_PATH,
+            sink=self.registry,
+            name="crds",
+            list_mode=self.settings.list_mode,
+            read_timeout=self.settings.read_timeout,
+        )
+        self._event_reflectors = self._make_event_reflectors()
+        self.started_at = 0.0
+
+    # -- listeners (register before start) -------------------------------------------------
+    def add_change_listener(self, listener: ChangeListener) -> None:
+        self._change_listeners.append(listener)
+
+    def add_event_listener(self, listener: EventListener) -> None:
+        self._event_listeners.append(listener)
+
+    def add_kinds_listener(self, listener: Callable[[], None]) -> None:
+        """Called (on a reader thread) whenever the set of watched kinds changes."""
+        self._kind_listeners.append(listener)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self.started_at = time.time()
+        self._spawn(self._crd_reflector.run, "reflector:crds")
+        if self._event_reflectors:
+            self._spawn(self._start_events, "events-starter")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, daemon=True, name=name)
+        thread.start()
+        self._threads.append(thread)
+
+    def _start_events(self) -> None:
+        # Events are matched to kinds by lookup, so they start once the kinds are known.
+        while not self._crd_reflector.stopped:
+            if self._crd_reflector.synced.wait(0.5):
+                break
+        for reflector in self._event_reflectors:
+            if not self._crd_reflector.stopped:
+                self._spawn(reflector.run, f"reflector:{reflector.name}")
+
+    def stop(self, timeout: float = 5.0) -> None:
+        for reflector in [self._crd_reflector, *self._event_reflectors]:
+            reflector.stop()
+        with self._lock:
+            informers = list(self._informers.values())
+            self._informers.clear()
+        for informer in informers:
+            informer.stop(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
+
+    # -- reads -----------------------------------------------------------------------------
+    def kinds(self) -> list[KindInfo]:
+        with self._lock:
+            return sorted(
+                (i.kind for i in self._informers.values()), key=lambda k: (k.group, k.kind)
+            )
+
+    def informer(self, key: str) -> Informer | None:
+        with self._lock:
+            return self._informers.get(key)
+
+    def informers(self) -> list[Informer]:
+        with self._lock:
+            return list(self._informers.values())
+
+    def readiness(self) -> Readiness:
+        reasons = []
+        if not self._crd_reflector.synced.is_set():
+            err = self._crd_reflector.metrics.last_error
+            reasons.append("CustomResourceDefinitions not synced" + (f": {err}" if err else ""))
+        for informer in self.informers():
+            if not informer.synced:
+                p = informer.sync_progress
+                total = f" of {p.total}" if p.total is not None else ""
+                reasons.append(f"{informer.kind.key} syncing ({p.loaded}{total})")
+        return Readiness(ready=not reasons, reasons=tuple(reasons))
+
+    def wait_synced(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.readiness().ready:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def lookup_kind(self, group: str, kind: str) -> str | None:
+        return self._by_group_kind.get((group, kind))
+
+    def metrics(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"kinds": {}, "crds": vars(self._crd_reflector.metrics).copy()}
+        for informer in self.informers():
+            m = vars(informer.reflector.metrics).copy()
+            m["objects"] = len(informer.store)
+            m["synced"] = informer.synced
+            result["kinds"][informer.kind.key] = m
+        result["subscriptions"] = [
+            {"depth": s.depth, **vars(s.stats)} for s in self.hub.subscriptions()
+        ]
+        return result
+
+    # -- internals -------------------------------------------------------------------------
+    def _selected(self, kind: KindInfo) -> bool:
+        return self.settings.watches(group=kind.group, kind=kind.kind)
+
+    def _options(self) -> InformerOptions:
+        s = self.settings
+        return InformerOptions(
+            list_mode=s.list_mode,
+            failure_reasons=s.failure_reasons,
+            namespaces=frozenset(s.namespaces) if s.namespaces else None,
+            exclude_namespaces=frozenset(s.exclude_namespaces),
+            read_timeout=s.read_timeout,
+        )
+
+    def _start_kind(self, kind: KindInfo) -> None:
+        informer = Informer(
+            kind, client=self.client, listeners=[self._on_change], options=self._options()
+        )
+        with self._lock:
+            previous = self._informers.get(kind.key)
+            self._informers[kind.key] = informer
+            self._by_group_kind[(kind.group, kind.kind)] = kind.key
+        if previous is not None:
+            previous.stop()
+        informer.start()
+        self._kinds_changed()
+
+    def _stop_kind(self, kind: KindInfo) -> None:
+        with self._lock:
+            informer = self._informers.pop(kind.key, None)
+            self._by_group_kind.pop((kind.group, kind.kind), None)
+        if informer is not None:
+            informer.stop()
+        self._kinds_changed()
+
+    def _kinds_changed(self) -> None:
+        for listener in self._kind_listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("engine: a kinds listener failed")
+
+    def _on_change(self, change: Change) -> None:
+        self.hub.publish(change)
+        for listener in self._change_listeners:
+            try:
+                listener(change)
+            except Exception:
+                log.exception("engine: a change listener failed")
+
+    def _on_event(self, record: EventRecord) -> None:
+        for listener in self._event_listeners:
+            try:
+                listener(record)
+            except Exception:
+                log.exception("engine: an event listener failed")
+
+    def _make_event_reflectors(self) -> list[Reflector]:
+        scope = self.settings.events
+        if scope == "off":
+            return []
+        sink = EventSink(lookup=self.lookup_kind, listeners=[self._on_event])
+        paths = (
+            ["/api/v1/events"]
+            if scope == "all" or not self.settings.namespaces
+            else [f"/api/v1/namespaces/{ns}/events" for ns in self.settings.namespaces]
+        )
+        return [
+            Reflector(
+                client=self.client,
+                path=p,
+                sink=sink,
+                name=f"events:{p}",
+                list_mode=self.settings.list_mode,
+                read_timeout=self.settings.read_timeout,
+            )
+            for p in paths
+        ]
+
+
+def with_settings(engine_settings: EngineSettings, **changes: Any) -> EngineSettings:
+    """A copy of settings with some fields changed (tests and benchmarks use it)."""
+    return replace(engine_settings, **changes)

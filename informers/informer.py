@@ -1,0 +1,297 @@
+"""One kind's informer: reflector + store + status + change fan-out.
+
+Why: the reflector only knows raw events; this layer turns them into store entries with a
+reconcile status, computes what changed and who changed it (from managedFields, before
+stripping them), and hands one ``Change`` to the hub and to the history feed. It runs the
+reflector on its own daemon thread so a slow HTTP read never blocks anything else.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from informers.changes import Change, ChangeType
+from informers.diff import changed_paths, diff
+from informers.kinds import KindInfo
+from informers.listwatch import KubeClient
+from informers.managedfields import managers_by_path
+from informers.reflector import ListMode, Reflector
+from informers.status import DEFAULT_FAILURE_REASONS, State, Status, compute_status
+from informers.store import Entry, Store, object_key
+from informers.timestamps import parse_time
+
+log = logging.getLogger(__name__)
+
+ChangeListener = Callable[[Change], None]
+#: (manager, operation, subresource) -> (time, digest of fieldsV1)
+ManagedSummary = dict[tuple[str, str, str], tuple[str, str]]
+
+
+@dataclass
+class SyncProgress:
+    loaded: int = 0
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InformerOptions:
+    list_mode: ListMode = "auto"
+    failure_reasons: frozenset[str] = DEFAULT_FAILURE_REASONS
+    namespaces: frozenset[str] | None = None
+    exclude_namespaces: frozenset[str] = frozenset()
+    read_timeout: float = 100.0
+
+
+class Informer:
+    def __init__(
+        self,
+        kind: KindInfo,
+        *,
+        client: KubeClient,
+        listeners: Iterable[ChangeListener],
+        options: InformerOptions | None = None,
+    ) -> None:
+        self.kind = kind
+        self.options = options or InformerOptions()
+        self.store = Store()
+        self.sync_progress = SyncProgress()
+        self._listeners = list(listeners)
+        self._managed: dict[str, ManagedSummary] = {}
+        self._thread: threading.Thread | None = None
+        self._bad_logged: set[str] = set()
+        self.reflector = Reflector(
+            client=client,
+            path=kind.collection_path(),
+            sink=self,
+            name=kind.key,
+            list_mode=self.options.list_mode,
+            read_timeout=self.options.read_timeout,
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.reflector.run, daemon=True, name=f"informer:{self.kind.key}"
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.reflector.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def synced(self) -> bool:
+        return self.reflector.synced.is_set()
+
+    def wait_synced(self, timeout: float) -> bool:
+        return self.reflector.synced.wait(timeout)
+
+    # -- sink ------------------------------------------------------------------------------
+    def progress(self, loaded: int, total: int | None) -> None:
+        self.sync_progress.loaded, self.sync_progress.total = loaded, total
+
+    def replace(self, objects: list[dict[str, Any]], resource_version: str) -> None:
+        """A (re)list: swap the store, then emit ADDED/MODIFIED/tombstone DELETED changes."""
+        now = time.time()
+        initial = not self.reflector.metrics.last_synced_at
+        # The cyclic GC spends most of a bulk load scanning these fresh dicts; it has
+        # nothing to free in them, so it is paused for the load and the survivors frozen.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            pending: list[tuple[Entry, Entry | None, tuple[str, ...]]] = []
+            entries: list[Entry] = []
+            for obj in objects:
+                prepared = self._prepare(obj)
+                if prepared is None:
+                    continue
+                key, managed = prepared
+                old = self.store.get(key)
+                if old is not None and old.resource_version == _rv(obj):
+                    entries.append(old)
+                    continue
+                entry = self._entry(key, obj, old, now)
+                entries.append(entry)
+                pending.append((entry, old, self._managers(key, managed, old, entry)))
+            dropped = self.store.replace(entries)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+            gc.freeze()
+        self.sync_progress.loaded = len(entries)
+        self.sync_progress.total = len(entries)
+        for entry, old, managers in pending:
+            kind = ChangeType.ADDED if old is None else ChangeType.MODIFIED
+            self._emit(kind, entry.key, old, entry, now, managers, initial=initial)
+        for key, old in dropped.items():
+            self._managed.pop(key, None)
+            self._emit(ChangeType.DELETED, key, old, None, now, (), tombstone=True)
+
+    def apply(self, event_type: str, obj: dict[str, Any]) -> None:
+        prepared = self._prepare(obj)
+        if prepared is None:
+            return
+        key, managed = prepared
+        now = time.time()
+        if event_type == "DELETED":
+            old = self.store.delete(key)
+            self._managed.pop(key, None)
+            last = self._entry(key, obj, old, now)
+            self._emit(ChangeType.DELETED, key, old or last, None, now, ())
+            return
+        old = self.store.get(key)
+        entry = self._entry(key, obj, old, now)
+        self.store.put(entry)
+        managers = self._managers(key, managed, old, entry)
+        self._emit(
+            ChangeType.ADDED if old is None else ChangeType.MODIFIED, key, old, entry, now, managers
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _prepare(self, obj: dict[str, Any]) -> tuple[str, Any] | None:
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict) or not meta.get("name"):
+            self._log_bad(repr(obj)[:200], "object without metadata.name")
+            return None
+        if not self._namespace_allowed(meta.get("namespace")):
+            return None
+        managed = meta.pop("managedFields", None)
+        return object_key(obj), managed
+
+    def _namespace_allowed(self, namespace: Any) -> bool:
+        if not namespace:
+            return True
+        if namespace in self.options.exclude_namespaces:
+            return False
+        allowed = self.options.namespaces
+        return allowed is None or namespace in allowed
+
+    def _entry(self, key: str, obj: Mapping[str, Any], old: Entry | None, now: float) -> Entry:
+        status = compute_status(obj, failure_reasons=self.options.failure_reasons)
+        if status.state == State.UNKNOWN:
+            self._log_bad(key, status.reason)
+        if old is not None and old.status.state == status.state:
+            since = old.since
+        elif old is None:
+            since = _since_from_object(obj, status, now)
+        else:
+            since = now
+        return Entry(key=key, obj=obj, status=status, since=since)
+
+    def _managers(self, key: str, managed: Any, old: Entry | None, new: Entry) -> tuple[str, ...]:
+        summary = _summarize(managed)
+        previous = self._managed.get(key)
+        self._managed[key] = summary
+        if old is None or previous is None:
+            return tuple(sorted({m for (m, _, _) in summary}))
+        changed = sorted(
+            {m for (m, op, sub), value in summary.items() if previous.get((m, op, sub)) != value}
+        )
+        if changed:
+            return tuple(changed)
+        owners = managers_by_path(managed)
+        paths = changed_paths(diff(old.obj, new.obj))
+        return tuple(sorted({owner for p in paths if (owner := _owner(owners, p))}))
+
+    def _emit(
+        self,
+        change_type: ChangeType,
+        key: str,
+        old: Entry | None,
+        new: Entry | None,
+        now: float,
+        managers: tuple[str, ...],
+        *,
+        tombstone: bool = False,
+        initial: bool = False,
+    ) -> None:
+        paths: tuple[str, ...] = ()
+        if old is not None and new is not None:
+            paths = tuple(changed_paths(diff(old.obj, new.obj)))
+        change = Change(
+            kind=self.kind.key,
+            type=change_type,
+            key=key,
+            old=old,
+            new=new,
+            observed=now,
+            managers=managers,
+            changed_paths=paths,
+            tombstone=tombstone,
+            initial=initial,
+        )
+        for listener in self._listeners:
+            try:
+                listener(change)
+            except Exception:
+                log.exception("informer %s: a change listener failed", self.kind.key)
+
+    def _log_bad(self, identity: str, reason: str) -> None:
+        if identity in self._bad_logged:
+            return
+        if len(self._bad_logged) < 10_000:
+            self._bad_logged.add(identity)
+        log.warning("informer %s: %s: %s", self.kind.key, identity, reason)
+
+
+def _rv(obj: Mapping[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("resourceVersion", ""))
+
+
+def _summarize(managed: Any) -> ManagedSummary:
+    summary: ManagedSummary = {}
+    if not isinstance(managed, list):
+        return summary
+    for item in managed:
+        if not isinstance(item, dict):
+            continue
+        ident = (
+            str(item.get("manager", "")),
+            str(item.get("operation", "")),
+            str(item.get("subresource", "")),
+        )
+        digest = hashlib.blake2b(
+            orjson.dumps(item.get("fieldsV1"), option=orjson.OPT_SORT_KEYS), digest_size=8
+        ).hexdigest()
+        summary[ident] = (str(item.get("time", "")), digest)
+    return summary
+
+
+def _owner(owners: Mapping[str, str], path: str) -> str | None:
+    candidate = path
+    while candidate:
+        if candidate in owners:
+            return owners[candidate]
+        candidate = candidate.rsplit("/", 1)[0]
+    return None
+
+
+def _since_from_object(obj: Mapping[str, Any], status: Status, now: float) -> float:
+    """At first sight, date the state from the object itself so 'stuck' survives restarts."""
+    meta = obj.get("metadata") or {}
+    if status.state == State.TERMINATING:
+        stamp = parse_time(meta.get("deletionTimestamp"))
+        return stamp if stamp is not None else now
+    conditions = (
+        (obj.get("status") or {}).get("conditions")
+        if isinstance(obj.get("status"), Mapping)
+        else None
+    )
+    stamps = [
+        t
+        for c in conditions or []
+        if isinstance(c, Mapping) and (t := parse_time(c.get("lastTransitionTime"))) is not None
+    ]
+    created = parse_time(meta.get("creationTimestamp"))
+    best = max(stamps) if stamps else created
+    return min(best, now) if best is not None else now

@@ -1,0 +1,79 @@
+"""What the engine watches and how: kind filters, namespaces, list mode, thresholds.
+
+Why a plain dataclass with an environment loader: the dashboard, the benchmarks and the
+tests all build engines, and each wants a different subset; the environment variables are
+the documented contract for production (see README).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from informers.reflector import ListMode
+from informers.status import DEFAULT_FAILURE_REASONS, stuck_threshold_from_env
+
+EventScope = Literal["all", "namespaces", "off"]
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Include/exclude lists take shell patterns: ``*.example.com``, ``Widget``."""
+
+    include_groups: tuple[str, ...] = ()
+    exclude_groups: tuple[str, ...] = ()
+    include_kinds: tuple[str, ...] = ()
+    exclude_kinds: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    exclude_namespaces: tuple[str, ...] = ()
+    list_mode: ListMode = "auto"
+    events: EventScope = "all"
+    stuck_after: float = 600.0
+    stuck_after_by_kind: Mapping[str, float] = field(default_factory=dict)
+    failure_reasons: frozenset[str] = DEFAULT_FAILURE_REASONS
+    read_timeout: float = 100.0
+
+    def watches(self, *, group: str, kind: str) -> bool:
+        def hit(patterns: tuple[str, ...], value: str) -> bool:
+            return any(fnmatch.fnmatchcase(value, p) for p in patterns)
+
+        if self.include_groups and not hit(self.include_groups, group):
+            return False
+        if self.include_kinds and not hit(self.include_kinds, kind):
+            return False
+        return not (hit(self.exclude_groups, group) or hit(self.exclude_kinds, kind))
+
+    def stuck_threshold(self, kind_key: str) -> float:
+        return self.stuck_after_by_kind.get(kind_key, self.stuck_after)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> EngineSettings:
+        env = os.environ if env is None else env
+        per_kind: dict[str, float] = {}
+        for item in _split(env.get("CRSCOPE_STUCK_AFTER_BY_KIND")):
+            kind, _, seconds = item.partition("=")
+            try:
+                per_kind[kind.strip()] = float(seconds)
+            except ValueError:
+                continue
+        mode = env.get("CRSCOPE_LIST_MODE", "auto")
+        events = env.get("CRSCOPE_EVENTS", "all")
+        return cls(
+            include_groups=_split(env.get("CRSCOPE_INCLUDE_GROUPS")),
+            exclude_groups=_split(env.get("CRSCOPE_EXCLUDE_GROUPS")),
+            include_kinds=_split(env.get("CRSCOPE_INCLUDE_KINDS")),
+            exclude_kinds=_split(env.get("CRSCOPE_EXCLUDE_KINDS")),
+            namespaces=_split(env.get("CRSCOPE_NAMESPACES")),
+            exclude_namespaces=_split(env.get("CRSCOPE_EXCLUDE_NAMESPACES")),
+            list_mode=mode if mode in ("auto", "stream", "paged") else "auto",  # type: ignore[arg-type]
+            events=events if events in ("all", "namespaces", "off") else "all",  # type: ignore[arg-type]
+            stuck_after=stuck_threshold_from_env(),
+            stuck_after_by_kind=per_kind,
+        )

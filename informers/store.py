@@ -1,0 +1,187 @@
+"""A thread-safe store of one kind's objects with namespace, label and state indexes.
+
+Why this shape: the reflector thread writes while page renders, API calls and WebSocket
+fan-out read. Entries are immutable once stored (an update stores a new Entry), so readers
+take references under the lock and use them after it is released without copying.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from informers.selector import Selector
+from informers.status import State, Status, is_stuck
+
+
+def object_key(obj: Mapping[str, Any]) -> str:
+    """``namespace/name`` for namespaced objects, ``name`` for cluster-scoped ones."""
+    meta = obj.get("metadata") or {}
+    ns = meta.get("namespace")
+    return f"{ns}/{meta.get('name')}" if ns else str(meta.get("name"))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One cached object with its reconcile status and since when it has had that state."""
+
+    key: str
+    obj: Mapping[str, Any]
+    status: Status
+    since: float
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        meta = self.obj.get("metadata")
+        return meta if isinstance(meta, Mapping) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name", ""))
+
+    @property
+    def namespace(self) -> str | None:
+        ns = self.metadata.get("namespace")
+        return str(ns) if ns else None
+
+    @property
+    def uid(self) -> str:
+        return str(self.metadata.get("uid", ""))
+
+    @property
+    def resource_version(self) -> str:
+        return str(self.metadata.get("resourceVersion", ""))
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        labels = self.metadata.get("labels")
+        return labels if isinstance(labels, Mapping) else {}
+
+    def stuck(self, now: float, threshold: float) -> bool:
+        return is_stuck(self.status.state, self.since, now, threshold)
+
+
+class Store:
+    """Objects by key, plus indexes kept consistent under one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._items: dict[str, Entry] = {}
+        self._by_namespace: dict[str, set[str]] = defaultdict(set)
+        self._by_label: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._by_state: dict[State, set[str]] = defaultdict(set)
+
+    # -- writes (reflector thread) ---------------------------------------------------------
+    def put(self, entry: Entry) -> Entry | None:
+        """Insert or replace; returns the previous entry."""
+        with self._lock:
+            old = self._items.get(entry.key)
+            if old is not None:
+                self._unindex(old)
+            self._items[entry.key] = entry
+            self._index(entry)
+            return old
+
+    def delete(self, key: str) -> Entry | None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._unindex(old)
+            return old
+
+    def replace(self, entries: Iterable[Entry]) -> dict[str, Entry]:
+        """Swap in a whole new set (after a relist); returns the entries it dropped."""
+        with self._lock:
+            previous = self._items
+            self._items = {}
+            self._by_namespace.clear()
+            self._by_label.clear()
+            self._by_state.clear()
+            for entry in entries:
+                self._items[entry.key] = entry
+                self._index(entry)
+            return {k: v for k, v in previous.items() if k not in self._items}
+
+    def _index(self, entry: Entry) -> None:
+        self._by_namespace[entry.namespace or ""].add(entry.key)
+        for pair in entry.labels.items():
+            self._by_label[pair].add(entry.key)
+        self._by_state[entry.status.state].add(entry.key)
+
+    def _unindex(self, entry: Entry) -> None:
+        _discard(self._by_namespace, entry.namespace or "", entry.key)
+        for pair in entry.labels.items():
+            _discard(self._by_label, pair, entry.key)
+        _discard(self._by_state, entry.status.state, entry.key)
+
+    # -- reads -----------------------------------------------------------------------------
+    def get(self, key: str) -> Entry | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return list(self._items)
+
+    def namespaces(self) -> list[str]:
+        with self._lock:
+            return sorted(ns for ns, keys in self._by_namespace.items() if keys and ns)
+
+    def state_counts(self) -> dict[State, int]:
+        with self._lock:
+            return {state: len(keys) for state, keys in self._by_state.items() if keys}
+
+    def list(
+        self,
+        *,
+        namespaces: Iterable[str] | None = None,
+        selector: Selector | None = None,
+        states: Iterable[State] | None = None,
+        where: Callable[[Entry], bool] | None = None,
+    ) -> list[Entry]:
+        """Entries matching every given filter; indexes narrow the candidates first."""
+        with self._lock:
+            candidates = self._candidates(namespaces, selector, states)
+            entries = (
+                [self._items[k] for k in candidates]
+                if candidates is not None
+                else list(self._items.values())
+            )
+        if selector is not None and not selector.empty:
+            entries = [e for e in entries if selector.matches(e.labels)]
+        if where is not None:
+            entries = [e for e in entries if where(e)]
+        return entries
+
+    def _candidates(
+        self,
+        namespaces: Iterable[str] | None,
+        selector: Selector | None,
+        states: Iterable[State] | None,
+    ) -> set[str] | None:
+        sets: list[set[str]] = []
+        if namespaces is not None:
+            sets.append(set().union(*(self._by_namespace.get(ns, set()) for ns in namespaces)))
+        if states is not None:
+            sets.append(set().union(*(self._by_state.get(s, set()) for s in states)))
+        if selector is not None:
+            sets.extend(self._by_label.get(pair, set()) for pair in selector.equalities().items())
+        if not sets:
+            return None
+        sets.sort(key=len)
+        result = set(sets[0])
+        for other in sets[1:]:
+            result &= other
+        return result
+
+
+def _discard(index: Mapping[Any, set[str]], value: Any, key: str) -> None:
+    keys = index.get(value)
+    if keys is not None:
+        keys.discard(key)

@@ -1,0 +1,62 @@
+"""Shared fixtures: one real local control plane per test session.
+
+Tests that change CRDs use their own API group; tests that write objects use their own
+namespace, so they can share the apiserver without seeing each other.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.samples import apply_crds
+from tests.dashboard_server import DashboardServer
+
+os.environ.setdefault("CRSCOPE_ENGINE", "off")  # tests start engines explicitly
+
+
+@pytest.fixture(scope="session")
+def control_plane() -> Iterator[ControlPlane]:
+    cp = ControlPlane().start()
+    try:
+        yield cp
+    finally:
+        cp.stop()
+
+
+@pytest.fixture(scope="session")
+def kube(control_plane: ControlPlane) -> Iterator[KubeHTTP]:
+    client = KubeHTTP.from_kubeconfig(control_plane.kubeconfig_path("admin"))
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def sample_crds(kube: KubeHTTP) -> list[str]:
+    return apply_crds(kube)
+
+
+@pytest.fixture
+def namespace(kube: KubeHTTP) -> str:
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    kube.request("POST", "/api/v1/namespaces",
+                 body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    return name
+
+
+@pytest.fixture(scope="session")
+def dashboard(control_plane: ControlPlane, sample_crds: list[str],
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[DashboardServer]:
+    """The real dashboard server on a free port, watching the session's control plane."""
+    server = DashboardServer(kubeconfig=control_plane.kubeconfig_path("admin"),
+                             workdir=tmp_path_factory.mktemp("dashboard"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

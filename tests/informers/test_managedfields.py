@@ -1,0 +1,275 @@
+"""Attribution of changes to field managers, from realistic managedFields."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from informers.managedfields import managers_by_path, managers_for_change
+
+# `kubectl apply` (client-side) creating the object.
+CLIENT_SIDE_APPLY: dict[str, Any] = {
+    "manager": "kubectl-client-side-apply",
+    "operation": "Update",
+    "apiVersion": "example.com/v1",
+    "time": "2024-05-01T10:00:00Z",
+    "fieldsType": "FieldsV1",
+    "fieldsV1": {
+        "f:metadata": {
+            "f:annotations": {
+                ".": {},
+                "f:kubectl.kubernetes.io/last-applied-configuration": {},
+            },
+            "f:finalizers": {".": {}, 'v:"example.com/cleanup"': {}},
+        },
+        "f:spec": {
+            ".": {},
+            "f:image": {},
+            "f:replicas": {},
+            "f:ports": {
+                ".": {},
+                'k:{"containerPort":5432,"protocol":"TCP"}': {
+                    ".": {},
+                    "f:containerPort": {},
+                    "f:protocol": {},
+                },
+            },
+        },
+    },
+}
+
+# The operator writing status through the status subresource.
+OPERATOR_STATUS: dict[str, Any] = {
+    "manager": "my-operator",
+    "operation": "Update",
+    "apiVersion": "example.com/v1",
+    "time": "2024-05-01T10:00:05Z",
+    "fieldsType": "FieldsV1",
+    "subresource": "status",
+    "fieldsV1": {
+        "f:status": {
+            ".": {},
+            "f:observedGeneration": {},
+            "f:conditions": {
+                ".": {},
+                'k:{"type":"Ready"}': {
+                    ".": {},
+                    "f:lastTransitionTime": {},
+                    "f:message": {},
+                    "f:reason": {},
+                    "f:status": {},
+                    "f:type": {},
+                },
+            },
+        }
+    },
+}
+
+# A later `kubectl edit` of spec.replicas.
+KUBECTL_EDIT: dict[str, Any] = {
+    "manager": "kubectl-edit",
+    "operation": "Update",
+    "apiVersion": "example.com/v1",
+    "time": "2024-05-01T11:00:00Z",
+    "fieldsType": "FieldsV1",
+    "fieldsV1": {"f:spec": {"f:replicas": {}}},
+}
+
+# A second controller owning another condition.
+SYNCER: dict[str, Any] = {
+    "manager": "syncer",
+    "operation": "Update",
+    "time": "2024-05-01T10:30:00Z",
+    "subresource": "status",
+    "fieldsV1": {"f:status": {"f:conditions": {'k:{"type":"Synced"}': {".": {}, "f:status": {}}}}},
+}
+
+# An entry whose only field disappears in the next version.
+CLEANER: dict[str, Any] = {
+    "manager": "cleaner",
+    "operation": "Update",
+    "time": "2024-05-01T10:40:00Z",
+    "fieldsV1": {"f:data": {"f:x": {}}},
+}
+
+
+def with_time(entry: dict[str, Any], time: str) -> dict[str, Any]:
+    moved = copy.deepcopy(entry)
+    moved["time"] = time
+    return moved
+
+
+@pytest.mark.parametrize(
+    ("path", "manager"),
+    [
+        ("/spec", "kubectl-client-side-apply"),
+        ("/spec/image", "kubectl-client-side-apply"),
+        ("/spec/replicas", "kubectl-edit"),
+        ("/spec/ports/containerPort=5432,protocol=TCP", "kubectl-client-side-apply"),
+        ("/spec/ports/containerPort=5432,protocol=TCP/protocol", "kubectl-client-side-apply"),
+        (
+            "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration",
+            "kubectl-client-side-apply",
+        ),
+        ("/metadata/finalizers/example.com~1cleanup", "kubectl-client-side-apply"),
+        ("/status", "my-operator"),
+        ("/status/conditions/type=Ready", "my-operator"),
+        ("/status/conditions/type=Ready/status", "my-operator"),
+        ("/status/observedGeneration", "my-operator"),
+    ],
+)
+def test_managers_by_path(path: str, manager: str) -> None:
+    owners = managers_by_path([CLIENT_SIDE_APPLY, OPERATOR_STATUS, KUBECTL_EDIT])
+    assert owners[path] == manager
+
+
+def test_intermediate_nodes_without_dot_are_not_owned() -> None:
+    owners = managers_by_path([CLIENT_SIDE_APPLY, OPERATOR_STATUS])
+    assert "/metadata" not in owners
+    assert "/status/conditions" in owners
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ([CLIENT_SIDE_APPLY, KUBECTL_EDIT], "kubectl-edit"),
+        ([KUBECTL_EDIT, CLIENT_SIDE_APPLY], "kubectl-edit"),
+        (
+            [with_time(KUBECTL_EDIT, "2024-05-01T09:00:00Z"), CLIENT_SIDE_APPLY],
+            "kubectl-client-side-apply",
+        ),
+        ([with_time(KUBECTL_EDIT, "not a time"), CLIENT_SIDE_APPLY], "kubectl-client-side-apply"),
+        ([with_time(KUBECTL_EDIT, "2024-05-01T11:00:00"), CLIENT_SIDE_APPLY], "kubectl-edit"),
+    ],
+)
+def test_newest_owner_wins(order: list[dict[str, Any]], expected: str) -> None:
+    assert managers_by_path(order)["/spec/replicas"] == expected
+
+
+@pytest.mark.parametrize(
+    "managed_fields",
+    [
+        None,
+        "garbage",
+        {"manager": "x"},
+        [None, 3, "x"],
+        [{"fieldsV1": {"f:spec": {}}}],
+        [{"manager": "x", "fieldsV1": "not a dict"}],
+        [{"manager": 7, "fieldsV1": {"f:spec": {}}}],
+    ],
+)
+def test_malformed_managed_fields_give_nothing(managed_fields: Any) -> None:
+    assert managers_by_path(managed_fields) == {}
+    assert managers_for_change(managed_fields, managed_fields, ["/spec"]) == []
+
+
+def test_malformed_keys_are_kept_readable() -> None:
+    entry = {"manager": "m", "fieldsV1": {"f:spec": {"k:{broken": {}, "weird": {}, "v:3": {}}}}
+    assert managers_by_path([entry]) == {
+        "/spec/{broken": "m",
+        "/spec/weird": "m",
+        "/spec/3": "m",
+    }
+
+
+BEFORE = [CLIENT_SIDE_APPLY, OPERATOR_STATUS]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "changed", "expected"),
+    [
+        ("new entry", BEFORE, [*BEFORE, KUBECTL_EDIT], ["/spec/replicas"], ["kubectl-edit"]),
+        (
+            "moved time",
+            BEFORE,
+            [CLIENT_SIDE_APPLY, with_time(OPERATOR_STATUS, "2024-05-01T10:10:00Z")],
+            ["/status/conditions/0/status"],
+            ["my-operator"],
+        ),
+        (
+            "changed fields",
+            BEFORE,
+            [CLIENT_SIDE_APPLY, {**OPERATOR_STATUS, "fieldsV1": {"f:status": {"f:phase": {}}}}],
+            ["/status/phase"],
+            ["my-operator"],
+        ),
+        ("fallback: plain field", BEFORE, BEFORE, ["/spec/image"], ["kubectl-client-side-apply"]),
+        (
+            "fallback: index matched to keyed element",
+            BEFORE,
+            BEFORE,
+            ["/status/conditions/0/status"],
+            ["my-operator"],
+        ),
+        (
+            "fallback: longest prefix",
+            BEFORE,
+            BEFORE,
+            ["/spec/newField/deep"],
+            ["kubectl-client-side-apply"],
+        ),
+        ("fallback: subtree below a changed path", BEFORE, BEFORE, ["/status"], ["my-operator"]),
+        (
+            "fallback: ambiguous index gives every candidate",
+            [*BEFORE, SYNCER],
+            [*BEFORE, SYNCER],
+            ["/status/conditions/1/status"],
+            ["my-operator", "syncer"],
+        ),
+        (
+            "fallback: several paths, sorted unique",
+            BEFORE,
+            BEFORE,
+            ["/status/observedGeneration", "/spec/image", "/spec/replicas"],
+            ["kubectl-client-side-apply", "my-operator"],
+        ),
+        (
+            "fallback: removed path found in old",
+            [*BEFORE, CLEANER],
+            BEFORE,
+            ["/data/x"],
+            ["cleaner"],
+        ),
+        (
+            "fallback: old unknown",
+            None,
+            [*BEFORE, KUBECTL_EDIT],
+            ["/spec/replicas"],
+            ["kubectl-edit"],
+        ),
+        ("fallback: unowned path", BEFORE, BEFORE, ["/data/x"], []),
+        (
+            "creation: every entry is new",
+            [],
+            BEFORE,
+            ["/spec", "/status"],
+            ["kubectl-client-side-apply", "my-operator"],
+        ),
+    ],
+)
+def test_managers_for_change(
+    name: str, old: Any, new: Any, changed: list[str], expected: list[str]
+) -> None:
+    assert managers_for_change(old, new, changed) == expected, name
+
+
+def test_entries_are_told_apart_by_subresource() -> None:
+    main = {**OPERATOR_STATUS, "subresource": "", "fieldsV1": {"f:spec": {"f:paused": {}}}}
+    new = [*BEFORE, main]
+    assert managers_for_change(BEFORE, new, ["/spec/paused"]) == ["my-operator"]
+    assert managers_for_change(new, new, ["/spec/paused"]) == ["my-operator"]
+    assert managers_for_change(new, new, ["/spec/image"]) == ["kubectl-client-side-apply"]
+
+
+def test_too_deep_fields_do_not_raise() -> None:
+    fields: dict[str, Any] = {}
+    node = fields
+    for _ in range(5000):
+        node["f:x"] = {}
+        node = node["f:x"]
+    node["f:leaf"] = {}
+    entry = {"manager": "m", "fieldsV1": {"f:spec": fields}}
+    assert managers_by_path([entry]) == {}
+    assert managers_for_change(None, [entry], ["/spec/x"]) == []
