@@ -10,15 +10,15 @@ harmless value is cheap, leaking a password is not.
 Two rules mark a value as secret; either is enough, and a match hides the whole
 sub-tree below it:
 
-1. **Key rule** (``key_regex``), for keys anywhere under ``/spec`` (list indexes
-   excepted). The default matches, case-insensitively, keys containing
-   ``password``, ``passwd``, ``token``, ``secret``, ``apikey``/``api_key``/
-   ``api-key``, ``privatekey``/``private_key``/``private-key`` or
-   ``credential``; keys that are exactly ``key``; and keys ending in ``_key`` or
-   ``-key``. It also matches camelCase keys ending in ``Key`` (``sshKey``,
-   ``accessKey``), case-sensitively, so that ``monkey`` stays visible. Keys
-   such as ``secretName`` and ``tokenRef`` are hidden too; that is the price
-   of being conservative.
+1. **Key rule** (``key_regex``), for keys anywhere under ``/spec``. The
+   default matches, case-insensitively, keys containing ``password``,
+   ``passwd``, ``token``, ``secret``, ``apikey``/``api_key``/``api-key``,
+   ``privatekey``/``private_key``/``private-key`` or ``credential``; keys that
+   are exactly ``key``; and keys ending in ``_key`` or ``-key``. It also
+   matches camelCase keys ending in ``Key`` (``sshKey``, ``accessKey``),
+   case-sensitively, so that ``monkey`` stays visible. Keys such as
+   ``secretName`` and ``tokenRef`` are hidden too; that is the price of being
+   conservative.
 2. **Pointer patterns**: JSON pointers (RFC 6901 escaping) where a ``*``
    segment matches any one segment, e.g. ``/spec/auth/*/value``.
 
@@ -48,7 +48,6 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 
 _KEY_SCOPE = "spec"
 _WILDCARD = "*"
-_INDEX = re.compile(r"[0-9]+")
 
 
 class Redactor:
@@ -111,8 +110,7 @@ class Redactor:
     def _key_rule(self, segments: tuple[str, ...]) -> bool:
         if self._key_re is None or len(segments) < 2 or segments[0] != _KEY_SCOPE:
             return False
-        key = segments[-1]
-        return not _INDEX.fullmatch(key) and self._key_re.search(key) is not None
+        return self._key_re.search(segments[-1]) is not None
 
 
 def _parse_pattern(pattern: str) -> tuple[str, ...]:

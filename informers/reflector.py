@@ -164,6 +164,8 @@ class Reflector:
                     err,
                 )
                 self.metrics.streaming_list = False
+        if self.metrics.streaming_list is None:
+            self.metrics.streaming_list = False
         self._paged_list()
 
     def _timeout_seconds(self) -> int:

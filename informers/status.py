@@ -114,7 +114,7 @@ def stuck_threshold_from_env(default: float = 600.0) -> float:
 
     Accepted: a finite number of seconds greater than zero.
     """
-    raw = os.environ.get(STUCK_ENV_VAR, "").strip()
+    raw = os.environ.get(STUCK_ENV_VAR, "")
     if not raw:
         return default
     try:
