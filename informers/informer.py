@@ -9,15 +9,12 @@ reflector on its own daemon thread so a slow HTTP read never blocks anything els
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-import orjson
 
 from informers.changes import Change, ChangeType
 from informers.diff import changed_paths, diff
@@ -32,8 +29,10 @@ from informers.timestamps import parse_time
 log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[Change], None]
-#: (manager, operation, subresource) -> (time, digest of fieldsV1)
-ManagedSummary = dict[tuple[str, str, str], tuple[str, str]]
+#: (manager, operation, subresource) -> time of that manager's last write. Only the time
+#: says who wrote: a manager whose fields were taken over by another changes its fieldsV1
+#: without having written anything.
+ManagedSummary = dict[tuple[str, str, str], str]
 
 
 @dataclass
@@ -260,10 +259,7 @@ def _summarize(managed: Any) -> ManagedSummary:
             str(item.get("operation", "")),
             str(item.get("subresource", "")),
         )
-        digest = hashlib.blake2b(
-            orjson.dumps(item.get("fieldsV1"), option=orjson.OPT_SORT_KEYS), digest_size=8
-        ).hexdigest()
-        summary[ident] = (str(item.get("time", "")), digest)
+        summary[ident] = str(item.get("time", ""))
     return summary
 
 

@@ -60,3 +60,9 @@ def dashboard(control_plane: ControlPlane, sample_crds: list[str],
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def group() -> str:
+    """A fresh API group per test, so CRD changes never collide."""
+    return f"t{uuid.uuid4().hex[:8]}.crscope.test"

@@ -12,7 +12,8 @@ import bisect
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any
 
 from django.core import signing
@@ -153,14 +154,22 @@ def sort_key_for(sort: str, kind_columns: Mapping[str, str]) -> Callable[[Row], 
     return lambda r: (_sortable(r.columns.get(column)), r.entry.key)
 
 
+_NEGATE_DIGITS = str.maketrans("0123456789", "9876543210")
+
+
 def _negated(stamp: Any) -> str:
     # ISO timestamps sort as strings; complementing digits reverses the order.
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in str(stamp))
+    return str(stamp).translate(_NEGATE_DIGITS)
 
 
 def matching_rows(informer: Informer, query: ListQuery, *, namespaces: set[str] | None,
-                  stuck_after: float, now: float | None = None) -> list[Row]:
-    """All rows matching ``query`` that the caller may see (``namespaces`` None = all)."""
+                  stuck_after: float, now: float | None = None,
+                  with_columns: bool = True) -> list[Row]:
+    """All rows matching ``query`` that the caller may see (``namespaces`` None = all).
+
+    ``with_columns=False`` leaves ``Row.columns`` empty: evaluating printer columns is the
+    costliest step per object, and a page only needs them for the rows it returns.
+    """
     now = time.time() if now is None else now
     ns_filter: list[str] | None = None
     if query.namespace is not None:
@@ -179,17 +188,22 @@ def matching_rows(informer: Informer, query: ListQuery, *, namespaces: set[str] 
         stuck = entry.stuck(now, stuck_after)
         if query.stuck is not None and stuck != query.stuck:
             continue
-        rows.append(Row(entry=entry, columns=column_values(entry.obj, columns), stuck=stuck))
+        values = column_values(entry.obj, columns) if with_columns else {}
+        rows.append(Row(entry=entry, columns=values, stuck=stuck))
     return rows
 
 
 def list_page(informer: Informer, query: ListQuery, *, continue_token: str | None,
               namespaces: set[str] | None, stuck_after: float) -> Page:
-    rows = matching_rows(informer, query, namespaces=namespaces, stuck_after=stuck_after)
+    # Printer columns are evaluated for every row only when the sort needs them.
+    by_column = query.sort.lstrip("-") not in BUILTIN_SORTS
+    rows = matching_rows(informer, query, namespaces=namespaces, stuck_after=stuck_after,
+                         with_columns=by_column)
     key = sort_key_for(query.sort, {c.name: c.json_path for c in informer.kind.columns})
     descending = query.sort.startswith("-")
-    rows.sort(key=key, reverse=descending)
-    keys = [key(r) for r in rows]
+    decorated = sorted(((key(r), r) for r in rows), key=itemgetter(0), reverse=descending)
+    keys = [k for k, _ in decorated]
+    rows = [r for _, r in decorated]
     start = 0
     if continue_token:
         last = _decode_token(continue_token, query)
@@ -206,6 +220,9 @@ def list_page(informer: Informer, query: ListQuery, *, continue_token: str | Non
         else:
             start = bisect.bisect_right(keys, last)
     page = rows[start:start + query.limit]
+    if not by_column:
+        columns = informer.kind.columns
+        page = [replace(r, columns=column_values(r.entry.obj, columns)) for r in page]
     more = start + query.limit < len(rows)
     token = _encode_token(keys[start + query.limit - 1], query) if more and page else None
     return Page(rows=page, total=len(rows), continue_token=token)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
-
-
-@pytest.fixture
-def group() -> str:
-    """A fresh API group per test, so CRD changes never collide."""
-    return f"t{uuid.uuid4().hex[:8]}.crscope.test"
 
 
 @pytest.fixture(scope="module")

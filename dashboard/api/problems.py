@@ -1,0 +1,107 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Why one module: every failure a client can see (a bad parameter, a kind it may not see, an
+engine that is down) must have the same shape, name the offending parameter, and never be
+an HTML page or a stack trace. Views raise :class:`ApiProblem`; the handlers installed here
+turn it, and every other exception, into a problem response. The catch-all for unexpected
+exceptions is a last resort that logs the traceback: tests assert it is never reached.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from dashboard.core.identity import AuthenticationError
+from dashboard.core.query import QueryError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:crscope:problem:"
+
+
+class ApiProblem(Exception):
+    """A failure to report to the client; ``slug`` becomes the problem ``type``."""
+
+    def __init__(self, status: int, detail: str, *, slug: str, param: str | None = None,
+                 extra: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.slug = slug
+        self.param = param
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": TYPE_PREFIX + self.slug,
+            "title": HTTPStatus(self.status).phrase,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if self.param is not None:
+            body["param"] = self.param
+        body.update(self.extra)
+        return body
+
+
+def bad_param(param: str, message: str) -> ApiProblem:
+    return ApiProblem(400, f"{param}: {message}", slug="bad-parameter", param=param)
+
+
+def not_found(detail: str, **extra: Any) -> ApiProblem:
+    return ApiProblem(404, detail, slug="not-found", extra=extra)
+
+
+def problem_response(problem: ApiProblem) -> HttpResponse:
+    response = HttpResponse(orjson.dumps(problem.body()), status=problem.status,
+                            content_type=PROBLEM_JSON)
+    for name, value in problem.headers.items():
+        response[name] = value
+    return response
+
+
+def _validation_problem(exc: ValidationError) -> ApiProblem:
+    """Ninja's 422 for a mistyped parameter becomes a 400 naming the parameter."""
+    first = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", ())]
+    # loc is (source, name, ...); a list parameter adds the index of the bad item.
+    param = loc[1] if len(loc) > 1 else (loc[0] if loc else "request")
+    message = str(first.get("msg", "invalid value"))
+    return bad_param(param, message[:300])
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the problem handlers on ``api`` (most specific class wins)."""
+
+    def handle(problem: ApiProblem) -> HttpResponse:
+        return problem_response(problem)
+
+    api.add_exception_handler(ApiProblem, lambda request, exc: handle(exc))
+    api.add_exception_handler(
+        QueryError, lambda request, exc: handle(bad_param(exc.param, exc.message)))
+    api.add_exception_handler(
+        ValidationError, lambda request, exc: handle(_validation_problem(exc)))
+    api.add_exception_handler(AuthenticationError, lambda request, exc: handle(ApiProblem(
+        401, str(exc) or "invalid credentials", slug="unauthenticated",
+        headers={"WWW-Authenticate": "Bearer"})))
+    api.add_exception_handler(
+        Http404, lambda request, exc: handle(not_found(str(exc) or "not found")))
+    api.add_exception_handler(HttpError, lambda request, exc: handle(
+        ApiProblem(exc.status_code, str(exc), slug="http-error")))
+    api.add_exception_handler(Exception, _unexpected)
+
+
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("api: unexpected error on %s %s", request.method, request.path)
+    return problem_response(ApiProblem(500, "unexpected server error; see the server log",
+                                       slug="internal"))

@@ -1,0 +1,66 @@
+"""Cache entries and history rows as API dicts: the one place that shapes an object.
+
+Why: the list, the detail, the health list and the watch stream all show an object's state
+and identity; shaping them here keeps those views identical. Values that come from the
+cluster are normalised defensively (a malformed timestamp becomes null, never a 500), and
+every object body passes the redactor on its way out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from dashboard.core.query import Row
+from dashboard.core.redact import redactor
+from informers import Entry
+from informers.timestamps import parse_time
+
+
+def timestamp(epoch: float | None) -> dt.datetime | None:
+    if epoch is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(epoch, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def generation(meta: Mapping[str, Any]) -> int | None:
+    value = meta.get("generation")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def state_info(entry: Entry, stuck: bool) -> dict[str, Any]:
+    status = entry.status
+    return {"state": status.state, "reason": status.reason, "message": status.message,
+            "since": timestamp(entry.since), "stuck": stuck}
+
+
+def summary(row: Row) -> dict[str, Any]:
+    """A list item: identity, state and printer columns, no body."""
+    entry = row.entry
+    meta = entry.metadata
+    return {
+        "name": entry.name,
+        "namespace": entry.namespace,
+        "uid": entry.uid,
+        "resourceVersion": entry.resource_version,
+        "generation": generation(meta),
+        "created": timestamp(parse_time(meta.get("creationTimestamp"))),
+        "state": state_info(entry, row.stuck),
+        "columns": {name: _scalar(value) for name, value in row.columns.items()},
+    }
+
+
+def body(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """An object body as clients may see it: redacted, and always a JSON object."""
+    redacted = redactor.redact(obj)
+    return redacted if isinstance(redacted, dict) else {"redacted": redacted}
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    return str(value)

@@ -1,0 +1,199 @@
+"""The wire types of ``/api/v1/``: what each response looks like, as pydantic models.
+
+Why here and typed: ninja builds the published OpenAPI schema from these classes, and
+validates every response against them, so a field renamed here is a contract change that
+schemathesis and the API tests notice. Field names are camelCase because they are the JSON
+names (Kubernetes style), not Python ones.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from informers import State
+
+ColumnValue = str | int | float | bool | None
+ChangeKind = Literal["ADDED", "MODIFIED", "DELETED"]
+
+
+class StateInfo(BaseModel):
+    state: State = Field(description="Reconcile state (kstatus rules)")
+    reason: str
+    message: str
+    since: datetime | None = Field(description="When the object entered this state")
+    stuck: bool = Field(description="InProgress or Terminating for longer than the threshold")
+
+
+class StateCounts(BaseModel):
+    Current: int = 0
+    InProgress: int = 0
+    Failed: int = 0
+    Terminating: int = 0
+    Unknown: int = 0
+
+
+class ColumnInfo(BaseModel):
+    name: str
+    type: str
+    description: str
+    priority: int
+
+
+class SyncProgress(BaseModel):
+    loaded: int
+    total: int | None
+
+
+class KindSummary(BaseModel):
+    group: str
+    version: str
+    kind: str
+    plural: str
+    scope: Literal["Namespaced", "Cluster"]
+    count: int = Field(description="Objects visible to the caller")
+    states: StateCounts
+    stuck: int
+    synced: bool = Field(description="The initial list of this kind has been loaded")
+    progress: SyncProgress
+    columns: list[ColumnInfo] = Field(description="Printer columns; their names can be sorted on")
+    versions: list[str]
+
+
+class ResourceList(BaseModel):
+    items: list[KindSummary]
+    synced: bool = Field(description="Every watched kind has finished its initial sync")
+
+
+class ObjectSummary(BaseModel):
+    name: str
+    namespace: str | None
+    uid: str
+    resourceVersion: str
+    generation: int | None
+    created: datetime | None
+    state: StateInfo
+    columns: dict[str, ColumnValue]
+
+
+class PageFields(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    continue_: str | None = Field(
+        alias="continue", description="Pass as ?continue= for the next page; null at the end")
+    total: int = Field(description="Items matching the query, over all pages")
+
+
+class ObjectList(PageFields):
+    items: list[ObjectSummary]
+
+
+class ObjectDetail(BaseModel):
+    object: dict[str, Any] = Field(
+        description="The object as cached: managedFields stripped, secrets redacted")
+    state: StateInfo
+    columns: dict[str, ColumnValue]
+
+
+class RevisionSummary(BaseModel):
+    resourceVersion: str
+    type: ChangeKind
+    observed: datetime = Field(description="When the dashboard saw this change")
+    generation: int | None
+    managers: list[str] = Field(description="Field managers that made the change")
+    changedPaths: list[str] = Field(description="JSON pointers that changed (noise hidden)")
+    uid: str
+    state: State | None = Field(description="Reconcile state after the change; null if deleted")
+    tombstone: bool = Field(description="Deletion inferred by a relist; body is the last state")
+
+
+class RevisionDetail(RevisionSummary):
+    object: dict[str, Any] = Field(description="The object at this revision, redacted")
+
+
+class History(PageFields):
+    items: list[RevisionSummary]
+
+
+class FieldChangeOut(BaseModel):
+    op: Literal["add", "remove", "replace"]
+    path: str = Field(description="JSON pointer (RFC 6901)")
+    old: Any = None
+    new: Any = None
+
+
+class Diff(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from", description="resourceVersion of the older revision")
+    to: str
+    noise: bool
+    changes: list[FieldChangeOut]
+
+
+class EventItem(BaseModel):
+    uid: str
+    type: str
+    reason: str
+    message: str
+    count: int
+    firstSeen: datetime
+    lastSeen: datetime
+    source: str
+    involvedUid: str = Field(description="uid of the object the Event is about")
+
+
+class Events(PageFields):
+    items: list[EventItem]
+
+
+class AttentionItem(BaseModel):
+    group: str
+    plural: str
+    kind: str
+    name: str
+    namespace: str | None
+    uid: str
+    state: StateInfo
+
+
+class KindHealth(BaseModel):
+    group: str
+    plural: str
+    kind: str
+    total: int
+    states: StateCounts
+    stuck: int
+
+
+class Health(BaseModel):
+    healthy: bool = Field(description="Nothing is Failed, stuck or Terminating")
+    total: int
+    states: StateCounts
+    stuck: int
+    kinds: list[KindHealth]
+    attention: list[AttentionItem] = Field(
+        description="Failed, stuck or Terminating objects, worst and oldest first")
+    attentionTotal: int
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; extra members (e.g. ``deleted``) may follow."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    param: str | None = Field(default=None, description="The query parameter that was wrong")
+
+
+class WatchEvent(BaseModel):
+    """One line of the NDJSON watch stream."""
+
+    type: Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]
+    object: dict[str, Any]
+    state: StateInfo | None = None

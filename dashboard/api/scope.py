@@ -1,0 +1,124 @@
+"""The API's single authorization gate: who is asking, which kind, which namespaces.
+
+Why one module: every endpoint must cut the shared cache down to what the caller may read,
+and must do it the same way, so a kind the caller cannot list anywhere looks exactly like
+a kind that does not exist (404, absent from ``/resources`` and ``/health``). Every view
+starts by calling one of the functions here; none reads the engine or the viewer itself.
+The decisions come from ``dashboard.core.access``; this module only turns them into scopes
+and problem responses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from dashboard.api.problems import ApiProblem, not_found
+from dashboard.core import access, identity
+from dashboard.core.access import Viewer
+from dashboard.core.adapter import adapter
+from informers import Engine, Informer, KindInfo
+
+_VIEWER_ATTR = "_crscope_api_viewer"
+
+
+@dataclass(frozen=True)
+class KindScope:
+    """One kind as the caller may see it; ``namespaces`` None means every namespace."""
+
+    engine: Engine
+    viewer: Viewer
+    informer: Informer
+    namespaces: set[str] | None
+
+    @property
+    def kind(self) -> KindInfo:
+        return self.informer.kind
+
+    @property
+    def stuck_after(self) -> float:
+        return self.engine.settings.stuck_threshold(self.kind.key)
+
+    def allows(self, namespace: str | None) -> bool:
+        if self.namespaces is None or not self.kind.namespaced:
+            return True
+        return namespace is not None and namespace in self.namespaces
+
+
+def engine() -> Engine:
+    """The running engine, or 503 when the cluster configuration failed."""
+    running = adapter.engine
+    if running is None:
+        reason = adapter.error or "the informer engine is not running"
+        raise ApiProblem(503, reason, slug="unavailable")
+    return running
+
+
+def viewer(request: HttpRequest) -> Viewer:
+    """The caller (once per request); invalid credentials raise AuthenticationError (401)."""
+    cached = getattr(request, _VIEWER_ATTR, None)
+    if isinstance(cached, Viewer):
+        return cached
+    found = identity.viewer_for_request(request)
+    setattr(request, _VIEWER_ATTR, found)
+    return found
+
+
+def visible_kinds(request: HttpRequest) -> list[KindScope]:
+    """Every watched kind the caller may list somewhere, in the engine's order."""
+    running, who = engine(), viewer(request)
+    scopes = []
+    for kind in running.kinds():
+        informer = running.informer(kind.key)
+        if informer is None:
+            continue
+        namespaces = access.visible_namespaces(who, kind, "list")
+        if namespaces is None or namespaces:
+            scopes.append(KindScope(running, who, informer, namespaces))
+    return scopes
+
+
+def kind_scope(request: HttpRequest, group: str, plural: str) -> KindScope:
+    """One kind, or 404 when it is not watched or the caller cannot list it anywhere."""
+    running, who = engine(), viewer(request)
+    informer = running.informer(f"{group}/{plural}")
+    if informer is not None:
+        namespaces = access.visible_namespaces(who, informer.kind, "list")
+        if namespaces is None or namespaces:
+            return KindScope(running, who, informer, namespaces)
+    raise not_found(f"no watched resource {group}/{plural}")
+
+
+def object_scope(request: HttpRequest, group: str, plural: str, namespace: str | None,
+                 name: str) -> KindScope:
+    """The kind of one object addressed by path, checked for ``get`` in its namespace.
+
+    The path must match the kind's scope: a namespaced kind is only reachable under
+    ``namespaces/{namespace}/``, a cluster-scoped one only without it.
+    """
+    scope = kind_scope(request, group, plural)
+    kind = scope.kind
+    if kind.namespaced and namespace is None:
+        raise not_found(f"{kind.kind} is namespaced: use "
+                        f"/api/v1/resources/{kind.key}/namespaces/{{namespace}}/{{name}}")
+    if not kind.namespaced and namespace is not None:
+        raise not_found(f"{kind.kind} is cluster-scoped: use "
+                        f"/api/v1/resources/{kind.key}/{{name}}")
+    if not access.can_see(scope.viewer, kind, namespace if kind.namespaced else None, "get"):
+        raise not_found(f"{kind.kind} {namespace}/{name} not found")
+    return scope
+
+
+def watch_scope(request: HttpRequest, resource: str) -> KindScope:
+    """The kind for the NDJSON stream: 404 if unknown, 403 if listable nowhere (contract)."""
+    running, who = engine(), viewer(request)
+    informer = running.informer(resource)
+    if informer is None:
+        raise ApiProblem(404, f"no watched resource {resource}", slug="not-found",
+                         param="resource")
+    namespaces = access.visible_namespaces(who, informer.kind, "list")
+    if namespaces is not None and not namespaces:
+        raise ApiProblem(403, f"you may not list {resource} in any namespace",
+                         slug="forbidden", param="resource")
+    return KindScope(running, who, informer, namespaces)

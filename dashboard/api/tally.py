@@ -1,0 +1,80 @@
+"""Counting one kind's objects by state, and picking the ones that need attention.
+
+Why shared: ``/resources`` and ``/health`` must report the same numbers for the same
+caller. The common case (a caller who sees every namespace) uses the store's state index
+and only walks InProgress/Terminating entries for "stuck"; a caller limited to some
+namespaces pays for a walk over just those namespaces.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from dashboard.api.scope import KindScope
+from informers import STATE_ORDER, Entry, State
+
+_MAY_BE_STUCK = (State.IN_PROGRESS, State.TERMINATING)
+_ATTENTION_STATES = (State.FAILED, State.IN_PROGRESS, State.TERMINATING)
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    states: dict[str, int] = field(default_factory=dict)
+    stuck: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.total += other.total
+        self.stuck += other.stuck
+        for state, count in other.states.items():
+            self.states[state] = self.states.get(state, 0) + count
+
+
+def _namespaces(scope: KindScope, namespace: str | None) -> list[str] | None:
+    """The namespace filter for the store: the requested one, cut to what the caller sees."""
+    if namespace is not None:
+        return [namespace] if scope.allows(namespace) else []
+    if scope.namespaces is None or not scope.kind.namespaced:
+        return None
+    return sorted(scope.namespaces)
+
+
+def tally(scope: KindScope, *, namespace: str | None = None, now: float | None = None) -> Tally:
+    now = time.time() if now is None else now
+    store = scope.informer.store
+    threshold = scope.stuck_after
+    namespaces = _namespaces(scope, namespace)
+    if namespaces is None:
+        counts = store.state_counts()
+        result = Tally(total=sum(counts.values()),
+                       states={state.value: n for state, n in counts.items()})
+        result.stuck = sum(1 for e in store.list(states=_MAY_BE_STUCK) if e.stuck(now, threshold))
+        return result
+    result = Tally()
+    for entry in store.list(namespaces=namespaces):
+        result.total += 1
+        state = entry.status.state.value
+        result.states[state] = result.states.get(state, 0) + 1
+        result.stuck += entry.stuck(now, threshold)
+    return result
+
+
+def attention(scope: KindScope, *, namespace: str | None = None,
+              now: float | None = None) -> list[tuple[Entry, bool]]:
+    """Failed, stuck or Terminating entries with their stuck flag (unsorted)."""
+    now = time.time() if now is None else now
+    threshold = scope.stuck_after
+    entries = scope.informer.store.list(namespaces=_namespaces(scope, namespace),
+                                        states=_ATTENTION_STATES)
+    found = []
+    for entry in entries:
+        stuck = entry.stuck(now, threshold)
+        if entry.status.state != State.IN_PROGRESS or stuck:
+            found.append((entry, stuck))
+    return found
+
+
+def severity(entry: Entry, stuck: bool) -> tuple[int, float, str]:
+    """Sort key, worst first: Failed, Terminating, stuck InProgress; then oldest first."""
+    return (STATE_ORDER[entry.status.state], entry.since, entry.key)

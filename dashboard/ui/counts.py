@@ -1,0 +1,52 @@
+"""Per-kind counts by reconcile state, cut down to the namespaces a viewer may see.
+
+Why separate: the rail, the health cards and the sparkline sampler all count, and for the
+server identity they must stay O(states) (index sizes), not O(objects).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from informers import STATE_ORDER, Informer, State
+
+ORDERED_STATES = (State.FAILED, State.TERMINATING, State.IN_PROGRESS, State.UNKNOWN,
+                  State.CURRENT)
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    total: int
+    by_state: tuple[tuple[State, int], ...]  # every state, worst first
+    stuck: int
+
+    @property
+    def worst(self) -> State | None:
+        present = [s for s, n in self.by_state if n]
+        return min(present, key=lambda s: STATE_ORDER[s]) if present else None
+
+    def get(self, state: State) -> int:
+        return dict(self.by_state).get(state, 0)
+
+
+def count_kind(informer: Informer, allowed: set[str] | None, *, stuck_after: float | None,
+               now: float | None = None) -> KindCounts:
+    """Counts for one kind; ``stuck_after=None`` skips the stuck scan (the rail needs none)."""
+    now = time.time() if now is None else now
+    store = informer.store
+    if allowed is None or not informer.kind.namespaced:
+        raw: dict[State, int] = dict(store.state_counts())
+        total = len(store)
+    else:
+        raw = dict(Counter(e.status.state for e in store.list(namespaces=sorted(allowed))))
+        total = sum(raw.values())
+    stuck = 0
+    if stuck_after is not None:
+        scoped = allowed is not None and informer.kind.namespaced
+        slow = store.list(namespaces=sorted(allowed) if scoped and allowed is not None else None,
+                          states=[State.IN_PROGRESS, State.TERMINATING])
+        stuck = sum(1 for e in slow if e.stuck(now, stuck_after))
+    return KindCounts(total=total, by_state=tuple((s, raw.get(s, 0)) for s in ORDERED_STATES),
+                      stuck=stuck)

@@ -1,0 +1,55 @@
+"""Find the engine's informers for a request, filtered by what the viewer may see.
+
+Why one module: every page and feed starts with "which kind, and may this viewer list
+it?"; answering it in one place keeps 404s, 503s and authorization consistent.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from dashboard.core.access import Viewer, can_see_kind, visible_namespaces
+from dashboard.core.adapter import adapter
+from informers import Engine, Informer
+
+
+class EngineUnavailable(Exception):
+    """The engine is not running: pages say why instead of pretending the cluster is empty."""
+
+
+def current_engine() -> Engine:
+    engine = adapter.engine
+    if engine is None:
+        raise EngineUnavailable(adapter.error or "the informer engine is not running")
+    return engine
+
+
+def kinds_known(engine: Engine) -> bool:
+    """False while the CRD list has not synced yet: an unknown kind may just be early."""
+    return not any("CustomResourceDefinitions" in r for r in engine.readiness().reasons)
+
+
+def informer_for(group: str, plural: str, viewer: Viewer) -> Informer:
+    """The informer behind ``/k/<group>/<plural>/``, or 404 (also when it is not visible)."""
+    engine = current_engine()
+    informer = engine.informer(f"{group}/{plural}")
+    if informer is None or not can_see_kind(viewer, informer.kind):
+        raise Http404(f"No watched kind {group}/{plural}.")
+    return informer
+
+
+def visible_informers(engine: Engine, viewer: Viewer) -> list[tuple[Informer, set[str] | None]]:
+    """Each visible informer with the namespaces the viewer may list (None = all)."""
+    result = []
+    for informer in sorted(engine.informers(), key=lambda i: (i.kind.group, i.kind.kind)):
+        allowed = visible_namespaces(viewer, informer.kind, "list")
+        if allowed is None or allowed:
+            result.append((informer, allowed))
+    return result
+
+
+def namespace_filter(informer: Informer, allowed: set[str] | None) -> list[str] | None:
+    """The ``namespaces=`` argument for ``Store.list`` (None = no restriction)."""
+    if allowed is None or not informer.kind.namespaced:
+        return None
+    return sorted(allowed)

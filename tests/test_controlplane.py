@@ -1,0 +1,45 @@
+"""The local control plane is a real apiserver: TLS, token users, RBAC, clean stop."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from tests.informers.kit import make_crd, obj
+
+pytestmark = pytest.mark.cluster
+
+
+def test_admin_reads_back_and_limited_user_is_forbidden(control_plane: ControlPlane,
+                                                        kube: KubeHTTP, group: str) -> None:
+    make_crd(kube, group=group, kind="Thing", plural="things", namespaced=False)
+    created = kube.request("POST", f"/apis/{group}/v1/things",
+                           body=obj(group=group, kind="Thing", name="one", spec={"size": 1}))
+    got = kube.request("GET", f"/apis/{group}/v1/things/one")
+    assert got["metadata"]["uid"] == created["metadata"]["uid"]
+    assert got["spec"] == {"size": 1}
+    crd = kube.request("GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                              f"things.{group}")
+    assert crd["spec"]["group"] == group
+
+    limited = KubeHTTP.from_kubeconfig(control_plane.kubeconfig_path("limited"))
+    with pytest.raises(ApiError) as err:
+        limited.request("GET", f"/apis/{group}/v1/things")
+    assert err.value.status == 403
+    limited.close()
+
+
+def test_start_is_fast_and_stop_leaves_no_process() -> None:
+    started = time.monotonic()
+    cp = ControlPlane().start()
+    elapsed = time.monotonic() - started
+    pids = [p.pid for p in (cp._etcd, cp._apiserver) if p is not None]
+    cp.stop()
+    assert elapsed < 20, f"start to ready took {elapsed:.1f}s"
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
