@@ -20,9 +20,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from dashboard.core.lifecycle import start_engine  # noqa: E402
 from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter({
-    "http": django_asgi_app,
-    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-})
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)
 
 start_engine()

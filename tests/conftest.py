@@ -44,17 +44,23 @@ def sample_crds(kube: KubeHTTP) -> list[str]:
 @pytest.fixture
 def namespace(kube: KubeHTTP) -> str:
     name = f"t-{uuid.uuid4().hex[:8]}"
-    kube.request("POST", "/api/v1/namespaces",
-                 body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    kube.request(
+        "POST",
+        "/api/v1/namespaces",
+        body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
+    )
     return name
 
 
 @pytest.fixture(scope="session")
-def dashboard(control_plane: ControlPlane, sample_crds: list[str],
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[DashboardServer]:
+def dashboard(
+    control_plane: ControlPlane, sample_crds: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DashboardServer]:
     """The real dashboard server on a free port, watching the session's control plane."""
-    server = DashboardServer(kubeconfig=control_plane.kubeconfig_path("admin"),
-                             workdir=tmp_path_factory.mktemp("dashboard"))
+    server = DashboardServer(
+        kubeconfig=control_plane.kubeconfig_path("admin"),
+        workdir=tmp_path_factory.mktemp("dashboard"),
+    )
     server.start()
     try:
         yield server

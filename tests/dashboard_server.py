@@ -48,13 +48,30 @@ class DashboardServer:
     def start(self, *, timeout: float = 60.0) -> DashboardServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
-                       env={**self.env, "CRSCOPE_ENGINE": "off"}, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env={**self.env, "CRSCOPE_ENGINE": "off"},
+            check=True,
+        )
         log = open(self.workdir / "server.log", "ab")  # noqa: SIM115
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
-             "dashboard.asgi:application"], cwd=ROOT, env=self.env, stdout=log, stderr=log,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "dashboard.asgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
         self.wait_ready(timeout=timeout)
         return self
 

@@ -14,16 +14,21 @@ from tests.informers.kit import make_crd, obj
 pytestmark = pytest.mark.cluster
 
 
-def test_admin_reads_back_and_limited_user_is_forbidden(control_plane: ControlPlane,
-                                                        kube: KubeHTTP, group: str) -> None:
+def test_admin_reads_back_and_limited_user_is_forbidden(
+    control_plane: ControlPlane, kube: KubeHTTP, group: str
+) -> None:
     make_crd(kube, group=group, kind="Thing", plural="things", namespaced=False)
-    created = kube.request("POST", f"/apis/{group}/v1/things",
-                           body=obj(group=group, kind="Thing", name="one", spec={"size": 1}))
+    created = kube.request(
+        "POST",
+        f"/apis/{group}/v1/things",
+        body=obj(group=group, kind="Thing", name="one", spec={"size": 1}),
+    )
     got = kube.request("GET", f"/apis/{group}/v1/things/one")
     assert got["metadata"]["uid"] == created["metadata"]["uid"]
     assert got["spec"] == {"size": 1}
-    crd = kube.request("GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
-                              f"things.{group}")
+    crd = kube.request(
+        "GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/things.{group}"
+    )
     assert crd["spec"]["group"] == group
 
     limited = KubeHTTP.from_kubeconfig(control_plane.kubeconfig_path("limited"))

@@ -24,12 +24,26 @@ def _get(url: str) -> tuple[int, bytes]:
 def test_unreachable_or_bad_kubeconfig(tmp_path: Path, content: str | None) -> None:
     kubeconfig = tmp_path / "kubeconfig"
     if content is None:  # a well-formed kubeconfig pointing at a closed port
-        kubeconfig.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "c",
-            "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:9",
-                                                   "insecure-skip-tls-verify": True}}],
-            "users": [{"name": "u", "user": {"token": "x"}}],
-            "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}]}))
+        kubeconfig.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "current-context": "c",
+                    "clusters": [
+                        {
+                            "name": "c",
+                            "cluster": {
+                                "server": "https://127.0.0.1:9",
+                                "insecure-skip-tls-verify": True,
+                            },
+                        }
+                    ],
+                    "users": [{"name": "u", "user": {"token": "x"}}],
+                    "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+                }
+            )
+        )
     else:
         kubeconfig.write_text(content)
     server = DashboardServer(kubeconfig=kubeconfig, workdir=tmp_path / "srv")

@@ -127,7 +127,8 @@ class FieldChangeOut(BaseModel):
 class Diff(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
-    from_: str = Field(alias="from", description="resourceVersion of the older revision")
+    from_: str | None = Field(
+        alias="from", description="resourceVersion of the older revision; null: none (all adds)")
     to: str
     noise: bool
     changes: list[FieldChangeOut]

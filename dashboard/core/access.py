@@ -3,7 +3,7 @@
 Why one place: the shared cache holds everything the service account can read; each page,
 API call, stream and WebSocket push must be cut down to what the *user* may read. Callers
 ask ``visible_namespaces(viewer, kind, verb)``: ``None`` means every namespace (or the
-cluster-scoped kind), an empty set means nothing, otherwise the namespaces allowed.
+whole cluster-scoped kind), an empty set means nothing, otherwise the namespaces allowed.
 """
 
 from __future__ import annotations
@@ -21,15 +21,24 @@ class Viewer:
 
     username: str
     groups: tuple[str, ...] = ()
-    token: str | None = field(default=None, repr=False)
+    uid: str = ""
+    token: str | None = field(default=None, repr=False, compare=False)
     server: bool = False
 
     @property
     def cache_key(self) -> str:
-        return f"{self.username}|{','.join(sorted(self.groups))}"
+        return f"{self.username}|{self.uid}|{','.join(sorted(self.groups))}"
 
 
 SERVER = Viewer(username="crscope (server identity)", server=True)
+
+
+def _candidates(kind: KindInfo) -> list[str]:
+    from dashboard.core.adapter import adapter
+
+    engine = adapter.engine
+    informer = engine.informer(kind.key) if engine is not None else None
+    return informer.store.namespaces() if informer is not None else []
 
 
 def visible_namespaces(viewer: Viewer, kind: KindInfo, verb: str = "list") -> set[str] | None:
@@ -38,7 +47,7 @@ def visible_namespaces(viewer: Viewer, kind: KindInfo, verb: str = "list") -> se
         return ALL
     from dashboard.core.rbac import reviewer
 
-    return reviewer.namespaces(viewer, kind, verb)
+    return reviewer.namespaces(viewer, kind, verb, _candidates(kind))
 
 
 def can_see_kind(viewer: Viewer, kind: KindInfo) -> bool:
@@ -47,7 +56,8 @@ def can_see_kind(viewer: Viewer, kind: KindInfo) -> bool:
 
 
 def can_see(viewer: Viewer, kind: KindInfo, namespace: str | None, verb: str = "get") -> bool:
-    allowed = visible_namespaces(viewer, kind, verb)
-    if allowed is None:
+    if viewer.server:
         return True
-    return namespace is not None and namespace in allowed
+    from dashboard.core.rbac import reviewer
+
+    return reviewer.allowed(viewer, verb=verb, kind=kind, namespace=namespace or "")

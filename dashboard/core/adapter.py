@@ -13,8 +13,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from informers import ClusterConfig, ConfigError, Engine, EngineSettings, KubeClient
-from informers import load_cluster_config
+from informers import (
+    ClusterConfig,
+    ConfigError,
+    Engine,
+    EngineSettings,
+    KubeClient,
+    load_cluster_config,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +42,9 @@ class EngineAdapter:
     def on_stop(self, hook: Callable[[], None]) -> None:
         self._on_stop.append(hook)
 
-    def start(self, *, config: ClusterConfig | None = None,
-              engine_settings: EngineSettings | None = None) -> Engine | None:
+    def start(
+        self, *, config: ClusterConfig | None = None, engine_settings: EngineSettings | None = None
+    ) -> Engine | None:
         with self._lock:
             if self._started:
                 return self.engine

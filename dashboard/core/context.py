@@ -15,8 +15,7 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     problem = adapter.error
     if engine is not None and problem is None:
         readiness = engine.readiness()
-        if not readiness.ready and any("CustomResourceDefinitions" in r
-                                       for r in readiness.reasons):
+        if not readiness.ready and any("CustomResourceDefinitions" in r for r in readiness.reasons):
             problem = "; ".join(readiness.reasons)
     return {
         "cluster_name": adapter.cluster_name or "cluster",

@@ -26,8 +26,12 @@ adapter.on_start(_attach)
 adapter.on_stop(writer.stop)
 
 
-def start_engine(*, config: ClusterConfig | None = None,
-                 engine_settings: EngineSettings | None = None, force: bool = False) -> None:
+def start_engine(
+    *,
+    config: ClusterConfig | None = None,
+    engine_settings: EngineSettings | None = None,
+    force: bool = False,
+) -> None:
     if settings.CRSCOPE_ENGINE == "off" and not force:
         return
     adapter.start(config=config, engine_settings=engine_settings)

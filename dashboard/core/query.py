@@ -18,8 +18,7 @@ from typing import Any
 
 from django.core import signing
 
-from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State
-from informers import parse_selector
+from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
 from informers.columns import column_values
 
 DEFAULT_LIMIT = 100
@@ -48,8 +47,16 @@ class ListQuery:
     limit: int = DEFAULT_LIMIT
 
     def fingerprint(self) -> str:
-        text = "|".join([self.namespace or "", str(self.selector or ""),
-                         ",".join(sorted(self.states)), str(self.stuck), self.search, self.sort])
+        text = "|".join(
+            [
+                self.namespace or "",
+                str(self.selector or ""),
+                ",".join(sorted(self.states)),
+                str(self.stuck),
+                self.search,
+                self.sort,
+            ]
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -63,8 +70,9 @@ def _one(params: Params, name: str) -> str | None:
     return values[-1]
 
 
-def parse_list_query(params: Params, *, columns: Sequence[str] = (),
-                     max_limit: int = MAX_LIMIT) -> ListQuery:
+def parse_list_query(
+    params: Params, *, columns: Sequence[str] = (), max_limit: int = MAX_LIMIT
+) -> ListQuery:
     """Validate query parameters; raises QueryError naming the first bad one."""
     selector = None
     raw_selector = (_one(params, "labelSelector") or "").strip()
@@ -89,8 +97,15 @@ def parse_list_query(params: Params, *, columns: Sequence[str] = (),
     limit = _parse_limit(_one(params, "limit"), max_limit)
     namespace = (_one(params, "namespace") or "").strip() or None
     search = (_one(params, "search") or "").strip()[:253]
-    return ListQuery(namespace=namespace, selector=selector, states=tuple(dict.fromkeys(states)),
-                     stuck=stuck, search=search, sort=sort, limit=limit)
+    return ListQuery(
+        namespace=namespace,
+        selector=selector,
+        states=tuple(dict.fromkeys(states)),
+        stuck=stuck,
+        search=search,
+        sort=sort,
+        limit=limit,
+    )
 
 
 def _parse_bool(value: str | None, name: str) -> bool | None:
@@ -147,8 +162,10 @@ def sort_key_for(sort: str, kind_columns: Mapping[str, str]) -> Callable[[Row], 
     if column == "namespace":
         return lambda r: (_sortable(r.entry.namespace), r.entry.key)
     if column == "age":  # youngest first, as `kubectl get --sort-by` users expect from "age"
-        return lambda r: (_sortable(_negated(r.entry.metadata.get("creationTimestamp"))),
-                          r.entry.key)
+        return lambda r: (
+            _sortable(_negated(r.entry.metadata.get("creationTimestamp"))),
+            r.entry.key,
+        )
     if column == "state":
         return lambda r: ((0, -STATE_ORDER[r.entry.status.state]), r.entry.key)
     return lambda r: (_sortable(r.columns.get(column)), r.entry.key)
@@ -162,9 +179,15 @@ def _negated(stamp: Any) -> str:
     return str(stamp).translate(_NEGATE_DIGITS)
 
 
-def matching_rows(informer: Informer, query: ListQuery, *, namespaces: set[str] | None,
-                  stuck_after: float, now: float | None = None,
-                  with_columns: bool = True) -> list[Row]:
+def matching_rows(
+    informer: Informer,
+    query: ListQuery,
+    *,
+    namespaces: set[str] | None,
+    stuck_after: float,
+    now: float | None = None,
+    with_columns: bool = True,
+) -> list[Row]:
     """All rows matching ``query`` that the caller may see (``namespaces`` None = all).
 
     ``with_columns=False`` leaves ``Row.columns`` empty: evaluating printer columns is the
@@ -179,9 +202,12 @@ def matching_rows(informer: Informer, query: ListQuery, *, namespaces: set[str] 
     elif namespaces is not None and informer.kind.namespaced:
         ns_filter = sorted(namespaces)
     search = query.search.lower()
-    entries = informer.store.list(namespaces=ns_filter, selector=query.selector,
-                                  states=query.states or None,
-                                  where=(lambda e: search in e.name.lower()) if search else None)
+    entries = informer.store.list(
+        namespaces=ns_filter,
+        selector=query.selector,
+        states=query.states or None,
+        where=(lambda e: search in e.name.lower()) if search else None,
+    )
     rows = []
     columns = informer.kind.columns
     for entry in entries:
@@ -193,12 +219,19 @@ def matching_rows(informer: Informer, query: ListQuery, *, namespaces: set[str] 
     return rows
 
 
-def list_page(informer: Informer, query: ListQuery, *, continue_token: str | None,
-              namespaces: set[str] | None, stuck_after: float) -> Page:
+def list_page(
+    informer: Informer,
+    query: ListQuery,
+    *,
+    continue_token: str | None,
+    namespaces: set[str] | None,
+    stuck_after: float,
+) -> Page:
     # Printer columns are evaluated for every row only when the sort needs them.
     by_column = query.sort.lstrip("-") not in BUILTIN_SORTS
-    rows = matching_rows(informer, query, namespaces=namespaces, stuck_after=stuck_after,
-                         with_columns=by_column)
+    rows = matching_rows(
+        informer, query, namespaces=namespaces, stuck_after=stuck_after, with_columns=by_column
+    )
     key = sort_key_for(query.sort, {c.name: c.json_path for c in informer.kind.columns})
     descending = query.sort.startswith("-")
     decorated = sorted(((key(r), r) for r in rows), key=itemgetter(0), reverse=descending)
@@ -219,7 +252,7 @@ def list_page(informer: Informer, query: ListQuery, *, continue_token: str | Non
             start = lo
         else:
             start = bisect.bisect_right(keys, last)
-    page = rows[start:start + query.limit]
+    page = rows[start : start + query.limit]
     if not by_column:
         columns = informer.kind.columns
         page = [replace(r, columns=column_values(r.entry.obj, columns)) for r in page]

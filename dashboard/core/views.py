@@ -21,5 +21,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         reason = adapter.error or "the informer engine is not running"
         return JsonResponse({"ready": False, "reasons": [reason]}, status=503)
     readiness = engine.readiness()
-    return JsonResponse({"ready": readiness.ready, "reasons": list(readiness.reasons)},
-                        status=200 if readiness.ready else 503)
+    return JsonResponse(
+        {"ready": readiness.ready, "reasons": list(readiness.reasons)},
+        status=200 if readiness.ready else 503,
+    )

@@ -30,12 +30,18 @@ class Revision(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["uid", "resource_version", "type"], name="revision_uid_rv_type")
+            models.UniqueConstraint(
+                fields=["uid", "resource_version", "type"], name="revision_uid_rv_type"
+            )
         ]
         indexes = [
             models.Index(fields=["kind", "namespace", "name", "-rv_int"], name="revision_object"),
             models.Index(fields=["observed"], name="revision_observed"),
         ]
+
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}@{self.resource_version} {self.type}"
 
 
 class EventRow(models.Model):
@@ -55,3 +61,6 @@ class EventRow(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "namespace", "name"], name="event_object")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.reason} on {self.kind} {self.namespace}/{self.name}"

@@ -43,22 +43,37 @@ def revision_row(change: Change) -> Revision:
     meta = entry.metadata
     generation = meta.get("generation")
     return Revision(
-        kind=change.kind, uid=entry.uid, namespace=entry.namespace or "", name=entry.name,
-        resource_version=entry.resource_version, rv_int=_rv_int(entry.resource_version),
-        type=change.type.value, observed=change.observed,
+        kind=change.kind,
+        uid=entry.uid,
+        namespace=entry.namespace or "",
+        name=entry.name,
+        resource_version=entry.resource_version,
+        rv_int=_rv_int(entry.resource_version),
+        type=change.type.value,
+        observed=change.observed,
         generation=generation if isinstance(generation, int) else None,
-        managers=list(change.managers), changed_paths=list(change.changed_paths),
-        state=entry.status.state.value if change.new is not None else "", tombstone=change.tombstone,
+        managers=list(change.managers),
+        changed_paths=list(change.changed_paths),
+        state=entry.status.state.value if change.new is not None else "",
+        tombstone=change.tombstone,
         body=orjson.dumps(entry.obj).decode(),
     )
 
 
 def event_row(record: EventRecord) -> EventRow:
     return EventRow(
-        uid=record.uid, involved_uid=record.involved_uid, kind=record.kind,
-        namespace=record.namespace or "", name=record.name, type=record.type,
-        reason=record.reason[:256], message=record.message, count=record.count,
-        first_seen=record.first_seen, last_seen=record.last_seen, source=record.source[:256],
+        uid=record.uid,
+        involved_uid=record.involved_uid,
+        kind=record.kind,
+        namespace=record.namespace or "",
+        name=record.name,
+        type=record.type,
+        reason=record.reason[:256],
+        message=record.message,
+        count=record.count,
+        first_seen=record.first_seen,
+        last_seen=record.last_seen,
+        source=record.source[:256],
         resource_version=record.resource_version,
     )
 
@@ -134,9 +149,18 @@ class HistoryWriter:
                     Revision.objects.bulk_create(revisions, ignore_conflicts=True)
                 if events:
                     EventRow.objects.bulk_create(
-                        list(events.values()), update_conflicts=True, unique_fields=["uid"],
-                        update_fields=["count", "last_seen", "message", "reason", "type",
-                                       "resource_version"])
+                        list(events.values()),
+                        update_conflicts=True,
+                        unique_fields=["uid"],
+                        update_fields=[
+                            "count",
+                            "last_seen",
+                            "message",
+                            "reason",
+                            "type",
+                            "resource_version",
+                        ],
+                    )
                 self.written += len(revisions) + len(events)
                 return
             except Exception as exc:  # the database may be briefly unavailable: retry
@@ -160,16 +184,33 @@ class HistoryWriter:
 
     def _tombstone_missing(self, kind: str, live: set[str]) -> None:
         """Objects deleted while no server watched: their last row says alive, the cluster not."""
-        latest = (Revision.objects.filter(kind=kind).values("uid")
-                  .annotate(last=Max("id")).values_list("last", flat=True))
+        latest = (
+            Revision.objects.filter(kind=kind)
+            .values("uid")
+            .annotate(last=Max("id"))
+            .values_list("last", flat=True)
+        )
         rows = []
         for rev in Revision.objects.filter(id__in=list(latest)).exclude(type="DELETED"):
             if rev.uid not in live:
-                rows.append(Revision(
-                    kind=rev.kind, uid=rev.uid, namespace=rev.namespace, name=rev.name,
-                    resource_version=rev.resource_version, rv_int=rev.rv_int, type="DELETED",
-                    observed=time.time(), generation=rev.generation, managers=[],
-                    changed_paths=[], state="", tombstone=True, body=rev.body))
+                rows.append(
+                    Revision(
+                        kind=rev.kind,
+                        uid=rev.uid,
+                        namespace=rev.namespace,
+                        name=rev.name,
+                        resource_version=rev.resource_version,
+                        rv_int=rev.rv_int,
+                        type="DELETED",
+                        observed=time.time(),
+                        generation=rev.generation,
+                        managers=[],
+                        changed_paths=[],
+                        state="",
+                        tombstone=True,
+                        body=rev.body,
+                    )
+                )
         if rows:
             Revision.objects.bulk_create(rows, ignore_conflicts=True)
             log.info("history: %s objects of %s were deleted while unwatched", len(rows), kind)
@@ -181,11 +222,18 @@ class HistoryWriter:
         self._trim_per_object(settings.CRSCOPE_HISTORY_MAX_REVISIONS)
 
     def _trim_per_object(self, limit: int) -> None:
-        crowded = (Revision.objects.values("uid").annotate(n=Count("id")).filter(n__gt=limit)
-                   .values_list("uid", flat=True))
+        crowded = (
+            Revision.objects.values("uid")
+            .annotate(n=Count("id"))
+            .filter(n__gt=limit)
+            .values_list("uid", flat=True)
+        )
         for uid in list(crowded):
-            keep = list(Revision.objects.filter(uid=uid).order_by("-id")
-                        .values_list("id", flat=True)[:limit])
+            keep = list(
+                Revision.objects.filter(uid=uid)
+                .order_by("-id")
+                .values_list("id", flat=True)[:limit]
+            )
             Revision.objects.filter(uid=uid).exclude(id__in=keep).delete()
 
 

@@ -47,37 +47,52 @@ def _build(*, name: str, version: str, package: str, module_dir: Path) -> Path:
     env = {**os.environ, "CGO_ENABLED": "0"}
     tmp = target.with_suffix(".partial")
     started = time.monotonic()
-    print(f"[crscope] building {name} {version} (first run only; several minutes on 2 cores)",
-          file=sys.stderr, flush=True)
+    print(
+        f"[crscope] building {name} {version} (first run only; several minutes on 2 cores)",
+        file=sys.stderr,
+        flush=True,
+    )
     cmd = [go, "build", "-v", "-o", str(tmp), package]
-    proc = subprocess.Popen(cmd, cwd=module_dir, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=module_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stderr is not None
-    count = 0
     tail: list[str] = []
-    for line in proc.stderr:
-        count += 1
+    for count, line in enumerate(proc.stderr, start=1):
         tail = [*tail[-20:], line.rstrip()]
         if count % 50 == 0:
             elapsed = time.monotonic() - started
-            print(f"[crscope]   {name}: {count} packages compiled, {elapsed:.0f}s", file=sys.stderr,
-                  flush=True)
+            print(
+                f"[crscope]   {name}: {count} packages compiled, {elapsed:.0f}s",
+                file=sys.stderr,
+                flush=True,
+            )
     if proc.wait() != 0:
         detail = "\n".join(tail)
         raise BuildError(f"building {name} failed: {' '.join(cmd)} (in {module_dir})\n{detail}")
     tmp.rename(target)
-    print(f"[crscope] built {name} in {time.monotonic() - started:.0f}s -> {target}",
-          file=sys.stderr, flush=True)
+    print(
+        f"[crscope] built {name} in {time.monotonic() - started:.0f}s -> {target}",
+        file=sys.stderr,
+        flush=True,
+    )
     return target
 
 
 def ensure_binaries() -> tuple[Path, Path]:
     """Return (etcd, kube-apiserver), building whichever is not cached yet."""
-    etcd = _build(name="etcd", version=ETCD_VERSION, package="go.etcd.io/etcd/server/v3",
-                  module_dir=_GO_DIR / "etcd")
-    apiserver = _build(name="kube-apiserver", version=KUBE_VERSION,
-                       package="k8s.io/kubernetes/cmd/kube-apiserver",
-                       module_dir=_GO_DIR / "apiserver")
+    etcd = _build(
+        name="etcd",
+        version=ETCD_VERSION,
+        package="go.etcd.io/etcd/server/v3",
+        module_dir=_GO_DIR / "etcd",
+    )
+    apiserver = _build(
+        name="kube-apiserver",
+        version=KUBE_VERSION,
+        package="k8s.io/kubernetes/cmd/kube-apiserver",
+        module_dir=_GO_DIR / "apiserver",
+    )
     return etcd, apiserver
 
 

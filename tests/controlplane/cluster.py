@@ -67,8 +67,9 @@ class ControlPlane:
         self.pki = generate_pki(self._pki_dir)
         self.tokens = {user: secrets.token_hex(16) for user in USERS}
         token_file = self._pki_dir / "tokens.csv"
-        token_file.write_text("".join(
-            f'{self.tokens[u]},{u},uid-{u},"{",".join(g)}"\n' for u, g in USERS.items()))
+        token_file.write_text(
+            "".join(f'{self.tokens[u]},{u},uid-{u},"{",".join(g)}"\n' for u, g in USERS.items())
+        )
         self._token_file = token_file
         self.port = self.port or free_port()
         self.etcd_port = self.etcd_port or free_port()
@@ -84,13 +85,30 @@ class ControlPlane:
         peer = free_port()
         url = f"http://127.0.0.1:{self.etcd_port}"
         self._etcd = subprocess.Popen(
-            [str(self._etcd_bin), "--data-dir", str(data), "--name", "crscope",
-             "--listen-client-urls", url, "--advertise-client-urls", url,
-             "--listen-peer-urls", f"http://127.0.0.1:{peer}",
-             "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
-             "--initial-cluster", f"crscope=http://127.0.0.1:{peer}",
-             "--unsafe-no-fsync", "--log-level", "error", "--quota-backend-bytes", str(8 << 30)],
-            stdout=subprocess.DEVNULL, stderr=open(self.state_dir / "etcd.log", "wb"),  # noqa: SIM115
+            [
+                str(self._etcd_bin),
+                "--data-dir",
+                str(data),
+                "--name",
+                "crscope",
+                "--listen-client-urls",
+                url,
+                "--advertise-client-urls",
+                url,
+                "--listen-peer-urls",
+                f"http://127.0.0.1:{peer}",
+                "--initial-advertise-peer-urls",
+                f"http://127.0.0.1:{peer}",
+                "--initial-cluster",
+                f"crscope=http://127.0.0.1:{peer}",
+                "--unsafe-no-fsync",
+                "--log-level",
+                "error",
+                "--quota-backend-bytes",
+                str(8 << 30),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.state_dir / "etcd.log", "wb"),  # noqa: SIM115
             start_new_session=True,
         )
         deadline = time.monotonic() + 20
@@ -108,9 +126,11 @@ class ControlPlane:
         args = [
             str(self._api_bin),
             f"--etcd-servers=http://127.0.0.1:{self.etcd_port}",
-            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
             f"--secure-port={self.port}",
-            f"--tls-cert-file={p['server.crt']}", f"--tls-private-key-file={p['server.key']}",
+            f"--tls-cert-file={p['server.crt']}",
+            f"--tls-private-key-file={p['server.key']}",
             f"--client-ca-file={p['ca.crt']}",
             f"--service-account-key-file={p['sa.pub']}",
             f"--service-account-signing-key-file={p['sa.key']}",
@@ -131,7 +151,8 @@ class ControlPlane:
             if self._apiserver.poll() is not None:
                 raise RuntimeError(
                     f"kube-apiserver exited with {self._apiserver.returncode}; "
-                    f"see {self.state_dir / 'apiserver.log'}")
+                    f"see {self.state_dir / 'apiserver.log'}"
+                )
             with contextlib.suppress(OSError, urllib.error.URLError):
                 if self.request("GET", "/readyz")[0] == 200:
                     return
@@ -173,12 +194,19 @@ class ControlPlane:
         ca = base64.b64encode(self.pki["ca.crt"].read_bytes()).decode()
         for user in USERS:
             config = {
-                "apiVersion": "v1", "kind": "Config", "current-context": "crscope-local",
-                "clusters": [{"name": "crscope-local", "cluster": {
-                    "server": self.url, "certificate-authority-data": ca}}],
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "crscope-local",
+                "clusters": [
+                    {
+                        "name": "crscope-local",
+                        "cluster": {"server": self.url, "certificate-authority-data": ca},
+                    }
+                ],
                 "users": [{"name": user, "user": {"token": self.tokens[user]}}],
-                "contexts": [{"name": "crscope-local",
-                              "context": {"cluster": "crscope-local", "user": user}}],
+                "contexts": [
+                    {"name": "crscope-local", "context": {"cluster": "crscope-local", "user": user}}
+                ],
             }
             path = self.kubeconfig_path(user)
             path.write_text(json.dumps(config, indent=2))
@@ -187,14 +215,28 @@ class ControlPlane:
     def ssl_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.pki["ca.crt"]))
 
-    def request(self, method: str, path: str, body: object | None = None, *,
-                user: str = "admin", content_type: str = "application/json",
-                timeout: float = 10.0) -> tuple[int, dict[str, object]]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: object | None = None,
+        *,
+        user: str = "admin",
+        content_type: str = "application/json",
+        timeout: float = 10.0,
+    ) -> tuple[int, dict[str, object]]:
         """A plain HTTPS call for test set-up; returns (status, parsed body)."""
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.tokens[user]}", "Content-Type": content_type,
-            "Accept": "application/json"})
+        req = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={
+                "Authorization": f"Bearer {self.tokens[user]}",
+                "Content-Type": content_type,
+                "Accept": "application/json",
+            },
+        )
         try:
             with urllib.request.urlopen(req, context=self.ssl_context(), timeout=timeout) as resp:
                 raw = resp.read()
@@ -204,9 +246,12 @@ class ControlPlane:
             return err.code, (json.loads(raw) if raw.startswith(b"{") else {})
 
     def etcd_request(self, path: str, body: dict[str, object]) -> dict[str, object]:
-        req = urllib.request.Request(f"http://127.0.0.1:{self.etcd_port}{path}",
-                                     data=json.dumps(body).encode(), method="POST")
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 (loopback etcd)
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.etcd_port}{path}",
+            data=json.dumps(body).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
             result: dict[str, object] = json.loads(resp.read())
             return result
 

@@ -18,7 +18,8 @@ def fault_plane() -> Iterator[ControlPlane]:
     It is separate from the session's, because tests here kill and restart it.
     """
     cp = ControlPlane(
-        extra_apiserver_args=["--watch-cache=false", "--feature-gates=WatchList=false"]).start()
+        extra_apiserver_args=["--watch-cache=false", "--feature-gates=WatchList=false"]
+    ).start()
     try:
         yield cp
     finally:

@@ -12,8 +12,13 @@ from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import ApiError, KubeHTTP
 
 
-def wait_until(predicate: Callable[[], object], *, timeout: float, interval: float = 0.02,
-               message: str = "condition") -> None:
+def wait_until(
+    predicate: Callable[[], object],
+    *,
+    timeout: float,
+    interval: float = 0.02,
+    message: str = "condition",
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -22,25 +27,45 @@ def wait_until(predicate: Callable[[], object], *, timeout: float, interval: flo
     raise AssertionError(f"{message} not met within {timeout}s")
 
 
-def make_crd(kube: KubeHTTP, *, group: str, kind: str, plural: str, namespaced: bool = True,
-             schema: dict[str, Any] | None = None) -> str:
+def make_crd(
+    kube: KubeHTTP,
+    *,
+    group: str,
+    kind: str,
+    plural: str,
+    namespaced: bool = True,
+    schema: dict[str, Any] | None = None,
+) -> str:
     """Create a CRD with a status subresource and wait until its collection answers."""
     name = f"{plural}.{group}"
     crd = {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
         "metadata": {"name": name},
         "spec": {
-            "group": group, "scope": "Namespaced" if namespaced else "Cluster",
-            "names": {"kind": kind, "plural": plural, "singular": plural.rstrip("s"),
-                      "listKind": f"{kind}List"},
-            "versions": [{
-                "name": "v1", "served": True, "storage": True,
-                "subresources": {"status": {}},
-                "schema": {"openAPIV3Schema": schema or {
-                    "type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                "additionalPrinterColumns": [
-                    {"name": "Size", "type": "integer", "jsonPath": ".spec.size"}],
-            }],
+            "group": group,
+            "scope": "Namespaced" if namespaced else "Cluster",
+            "names": {
+                "kind": kind,
+                "plural": plural,
+                "singular": plural.rstrip("s"),
+                "listKind": f"{kind}List",
+            },
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "schema": {
+                        "openAPIV3Schema": schema
+                        or {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+                    },
+                    "additionalPrinterColumns": [
+                        {"name": "Size", "type": "integer", "jsonPath": ".spec.size"}
+                    ],
+                }
+            ],
         },
     }
     kube.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=crd)
@@ -60,8 +85,15 @@ def delete_crd(kube: KubeHTTP, name: str) -> None:
     kube.request("DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}")
 
 
-def obj(*, group: str, kind: str, name: str, namespace: str | None = None,
-        spec: dict[str, Any] | None = None, labels: dict[str, str] | None = None) -> dict[str, Any]:
+def obj(
+    *,
+    group: str,
+    kind: str,
+    name: str,
+    namespace: str | None = None,
+    spec: dict[str, Any] | None = None,
+    labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "labels": labels or {}}
     if namespace:
         meta["namespace"] = namespace
@@ -71,8 +103,15 @@ def obj(*, group: str, kind: str, name: str, namespace: str | None = None,
 def live_identities(kube: KubeHTTP, path: str) -> set[tuple[str | None, str, str, str]]:
     """(namespace, name, uid, resourceVersion) of every object, from a fresh LIST."""
     items = kube.request("GET", path)["items"]
-    return {(o["metadata"].get("namespace"), o["metadata"]["name"], o["metadata"]["uid"],
-             o["metadata"]["resourceVersion"]) for o in items}
+    return {
+        (
+            o["metadata"].get("namespace"),
+            o["metadata"]["name"],
+            o["metadata"]["uid"],
+            o["metadata"]["resourceVersion"],
+        )
+        for o in items
+    }
 
 
 def cached_identities(engine: Engine, key: str) -> set[tuple[str | None, str, str, str]]:
@@ -87,8 +126,9 @@ def cluster_config(cp: ControlPlane, *, port: int | None = None) -> ClusterConfi
     return replace(config, host=f"https://127.0.0.1:{port}") if port else config
 
 
-def start_engine(cp: ControlPlane, *, port: int | None = None,
-                 settings: EngineSettings | None = None) -> Engine:
+def start_engine(
+    cp: ControlPlane, *, port: int | None = None, settings: EngineSettings | None = None
+) -> Engine:
     engine = Engine(KubeClient(cluster_config(cp, port=port)), settings or EngineSettings())
     engine.start()
     return engine

@@ -9,18 +9,30 @@ import pytest
 from informers import EngineSettings, State
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.informers.kit import cached_identities, live_identities, make_crd, obj, start_engine
-from tests.informers.kit import wait_until
+from tests.informers.kit import (
+    cached_identities,
+    live_identities,
+    make_crd,
+    obj,
+    start_engine,
+    wait_until,
+)
 
 pytestmark = pytest.mark.cluster
 
 
-def test_bad_objects_are_contained(control_plane: ControlPlane, kube: KubeHTTP, group: str,
-                                   namespace: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_objects_are_contained(
+    control_plane: ControlPlane,
+    kube: KubeHTTP,
+    group: str,
+    namespace: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     make_crd(kube, group=group, kind="Odd", plural="odds")  # a CRD with no schema at all
     path = f"/apis/{group}/v1/namespaces/{namespace}/odds"
-    engine = start_engine(control_plane, settings=EngineSettings(include_groups=(group,),
-                                                                 events="off"))
+    engine = start_engine(
+        control_plane, settings=EngineSettings(include_groups=(group,), events="off")
+    )
     key = f"{group}/odds"
     statuses = {
         "conditions-not-list": {"conditions": "Ready"},
@@ -29,25 +41,40 @@ def test_bad_objects_are_contained(control_plane: ControlPlane, kube: KubeHTTP, 
         "status-not-dict": "broken",
     }
     try:
-        wait_until(lambda: (i := engine.informer(key)) is not None and i.synced, timeout=10,
-                   message="synced")
+        wait_until(
+            lambda: (i := engine.informer(key)) is not None and i.synced,
+            timeout=10,
+            message="synced",
+        )
         for name, status in statuses.items():
-            kube.request("POST", path, body=obj(group=group, kind="Odd", name=name,
-                                                namespace=namespace))
-            kube.request("PATCH", f"{path}/{name}/status", body={"status": status},
-                         content_type=MERGE_PATCH)
-        huge = obj(group=group, kind="Odd", name="huge", namespace=namespace,
-                   spec={"blob": "x" * 1_200_000})
+            kube.request(
+                "POST", path, body=obj(group=group, kind="Odd", name=name, namespace=namespace)
+            )
+            kube.request(
+                "PATCH", f"{path}/{name}/status", body={"status": status}, content_type=MERGE_PATCH
+            )
+        huge = obj(
+            group=group,
+            kind="Odd",
+            name="huge",
+            namespace=namespace,
+            spec={"blob": "x" * 1_200_000},
+        )
         kube.request("POST", path, body=huge)
-        unicode_ann = {"note": "ünïcødé ✓ 𝔘𝔫𝔦 \u202e rtl <script>alert(1)</script>"}
+        fraktur = "\U0001d518\U0001d52b\U0001d526"
+        unicode_ann = {"note": f"ünïcødé ✓ {fraktur} \u202e rtl <script>alert(1)</script>"}
         odd = obj(group=group, kind="Odd", name="unicode", namespace=namespace)
         odd["metadata"]["annotations"] = unicode_ann
         kube.request("POST", path, body=odd)
-        kube.request("POST", path, body=obj(group=group, kind="Odd", name="fine",
-                                            namespace=namespace))
+        kube.request(
+            "POST", path, body=obj(group=group, kind="Odd", name="fine", namespace=namespace)
+        )
         with caplog.at_level(logging.WARNING, logger="informers"):
-            wait_until(lambda: cached_identities(engine, key) == live_identities(kube, path),
-                       timeout=5, message="all objects cached")
+            wait_until(
+                lambda: cached_identities(engine, key) == live_identities(kube, path),
+                timeout=5,
+                message="all objects cached",
+            )
         informer = engine.informer(key)
         assert informer is not None
         for name in statuses:

@@ -30,33 +30,60 @@ def test_cache_converges_after_mixed_writes_and_crd_changes(
     gizmos = f"{group}/gizmos"
     path = f"/apis/{group}/v1/namespaces/{namespace}/gizmos"
     try:
-        wait_until(lambda: (i := engine.informer(gizmos)) is not None and i.synced, timeout=10,
-                   message="gizmo informer synced")
+        wait_until(
+            lambda: (i := engine.informer(gizmos)) is not None and i.synced,
+            timeout=10,
+            message="gizmo informer synced",
+        )
         for i in range(30):
-            kube.request("POST", path, body=obj(group=group, kind="Gizmo", name=f"g{i}",
-                                                namespace=namespace, spec={"size": i}))
+            kube.request(
+                "POST",
+                path,
+                body=obj(
+                    group=group, kind="Gizmo", name=f"g{i}", namespace=namespace, spec={"size": i}
+                ),
+            )
         for i in range(0, 30, 3):
-            kube.request("PATCH", f"{path}/g{i}", body={"spec": {"size": 100 + i}},
-                         content_type=MERGE_PATCH)
+            kube.request(
+                "PATCH", f"{path}/g{i}", body={"spec": {"size": 100 + i}}, content_type=MERGE_PATCH
+            )
         for i in range(1, 30, 4):
-            kube.request("PATCH", f"{path}/g{i}/status", content_type=MERGE_PATCH,
-                         body={"status": {"observedGeneration": 1, "conditions": [
-                             {"type": "Ready", "status": "False", "reason": "Failed",
-                              "message": "boom", "lastTransitionTime": "2024-01-01T00:00:00Z"}]}})
+            kube.request(
+                "PATCH",
+                f"{path}/g{i}/status",
+                content_type=MERGE_PATCH,
+                body={
+                    "status": {
+                        "observedGeneration": 1,
+                        "conditions": [
+                            {
+                                "type": "Ready",
+                                "status": "False",
+                                "reason": "Failed",
+                                "message": "boom",
+                                "lastTransitionTime": "2024-01-01T00:00:00Z",
+                            }
+                        ],
+                    }
+                },
+            )
         for i in range(2, 30, 5):
             kube.request("DELETE", f"{path}/g{i}")
 
         # A second, cluster-scoped kind appears while the engine runs: no restart needed.
         cogs_crd = make_crd(kube, group=group, kind="Cog", plural="cogs", namespaced=False)
         for i in range(5):
-            kube.request("POST", f"/apis/{group}/v1/cogs",
-                         body=obj(group=group, kind="Cog", name=f"cog-{i}"))
+            kube.request(
+                "POST", f"/apis/{group}/v1/cogs", body=obj(group=group, kind="Cog", name=f"cog-{i}")
+            )
         kube.request("DELETE", f"/apis/{group}/v1/cogs/cog-0")
 
         def converged() -> bool:
-            return (cached_identities(engine, gizmos) == live_identities(kube, path)
-                    and cached_identities(engine, f"{group}/cogs")
-                    == live_identities(kube, f"/apis/{group}/v1/cogs"))
+            return cached_identities(engine, gizmos) == live_identities(
+                kube, path
+            ) and cached_identities(engine, f"{group}/cogs") == live_identities(
+                kube, f"/apis/{group}/v1/cogs"
+            )
 
         wait_until(converged, timeout=1.0, message="cache equals a fresh LIST")
         informer = engine.informer(gizmos)
@@ -68,22 +95,30 @@ def test_cache_converges_after_mixed_writes_and_crd_changes(
 
         # The CRD goes away: its informer stops and its cache is dropped.
         delete_crd(kube, cogs_crd)
-        wait_until(lambda: engine.informer(f"{group}/cogs") is None, timeout=30,
-                   message="cog informer removed after CRD deletion")
+        wait_until(
+            lambda: engine.informer(f"{group}/cogs") is None,
+            timeout=30,
+            message="cog informer removed after CRD deletion",
+        )
         assert f"{group}/cogs" not in {k.key for k in engine.kinds()}
     finally:
         engine.stop()
 
 
-def test_kind_filters_include_and_exclude(control_plane: ControlPlane, kube: KubeHTTP,
-                                          group: str) -> None:
+def test_kind_filters_include_and_exclude(
+    control_plane: ControlPlane, kube: KubeHTTP, group: str
+) -> None:
     make_crd(kube, group=group, kind="Keep", plural="keeps")
     make_crd(kube, group=group, kind="Skip", plural="skips")
-    engine = start_engine(control_plane, settings=EngineSettings(
-        include_groups=(group,), exclude_kinds=("Skip",)))
+    engine = start_engine(
+        control_plane, settings=EngineSettings(include_groups=(group,), exclude_kinds=("Skip",))
+    )
     try:
-        wait_until(lambda: engine.informer(f"{group}/keeps") is not None, timeout=10,
-                   message="included kind watched")
+        wait_until(
+            lambda: engine.informer(f"{group}/keeps") is not None,
+            timeout=10,
+            message="included kind watched",
+        )
         time.sleep(0.3)  # give a wrongly started informer the chance to appear
         assert engine.informer(f"{group}/skips") is None
         assert all(k.group == group for k in engine.kinds())

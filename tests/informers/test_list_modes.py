@@ -9,8 +9,14 @@ import pytest
 from informers import EngineSettings
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
-from tests.informers.kit import cached_identities, live_identities, make_crd, obj, start_engine
-from tests.informers.kit import wait_until
+from tests.informers.kit import (
+    cached_identities,
+    live_identities,
+    make_crd,
+    obj,
+    start_engine,
+    wait_until,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -19,21 +25,33 @@ def _populate(kube: KubeHTTP, group: str, n: int) -> str:
     make_crd(kube, group=group, kind="Item", plural="items", namespaced=False)
     path = f"/apis/{group}/v1/items"
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda i: kube.request(
-            "POST", path, body=obj(group=group, kind="Item", name=f"i{i:05d}")), range(n)))
+        list(
+            pool.map(
+                lambda i: kube.request(
+                    "POST", path, body=obj(group=group, kind="Item", name=f"i{i:05d}")
+                ),
+                range(n),
+            )
+        )
     return path
 
 
 @pytest.mark.parametrize("mode", ["auto", "paged"])
-def test_initial_sync_matches_list(control_plane: ControlPlane, kube: KubeHTTP, group: str,
-                                   mode: str) -> None:
+def test_initial_sync_matches_list(
+    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: str
+) -> None:
     path = _populate(kube, group, 1100)
-    engine = start_engine(control_plane, settings=EngineSettings(
-        include_groups=(group,), list_mode=mode, events="off"))  # type: ignore[arg-type]
+    engine = start_engine(
+        control_plane,
+        settings=EngineSettings(include_groups=(group,), list_mode=mode, events="off"),
+    )  # type: ignore[arg-type]
     key = f"{group}/items"
     try:
-        wait_until(lambda: (i := engine.informer(key)) is not None and i.synced, timeout=30,
-                   message="synced")
+        wait_until(
+            lambda: (i := engine.informer(key)) is not None and i.synced,
+            timeout=30,
+            message="synced",
+        )
         informer = engine.informer(key)
         assert informer is not None
         assert cached_identities(engine, key) == live_identities(kube, path)
@@ -48,17 +66,21 @@ def test_initial_sync_matches_list(control_plane: ControlPlane, kube: KubeHTTP, 
         engine.stop()
 
 
-def test_paged_list_is_used_when_streaming_is_unavailable(fault_plane: ControlPlane,
-                                                          fault_kube: KubeHTTP,
-                                                          group: str) -> None:
+def test_paged_list_is_used_when_streaming_is_unavailable(
+    fault_plane: ControlPlane, fault_kube: KubeHTTP, group: str
+) -> None:
     # With WatchList off the server answers 422 to sendInitialEvents: the probe falls back.
     path = _populate(fault_kube, group, 20)
-    engine = start_engine(fault_plane, settings=EngineSettings(include_groups=(group,),
-                                                               events="off"))
+    engine = start_engine(
+        fault_plane, settings=EngineSettings(include_groups=(group,), events="off")
+    )
     key = f"{group}/items"
     try:
-        wait_until(lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
-                   timeout=15, message="synced via paged list")
+        wait_until(
+            lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
+            timeout=15,
+            message="synced via paged list",
+        )
         informer = engine.informer(key)
         assert informer is not None and informer.reflector.metrics.streaming_list is False
     finally:

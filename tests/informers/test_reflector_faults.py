@@ -10,8 +10,14 @@ from informers import Change, ChangeType, EngineSettings
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.faultproxy import FaultProxy
-from tests.informers.kit import cached_identities, live_identities, make_crd, obj, start_engine
-from tests.informers.kit import wait_until
+from tests.informers.kit import (
+    cached_identities,
+    live_identities,
+    make_crd,
+    obj,
+    start_engine,
+    wait_until,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -30,26 +36,34 @@ def test_relist_after_410_delivers_tombstones_and_converges(
     path = _setup(fault_kube, group, 10)
     proxy = FaultProxy(target_port=fault_plane.port).start()
     changes: list[Change] = []
-    engine = start_engine(fault_plane, port=proxy.port,
-                          settings=EngineSettings(include_groups=(group,), events="off"))
+    engine = start_engine(
+        fault_plane, port=proxy.port, settings=EngineSettings(include_groups=(group,), events="off")
+    )
     engine.add_change_listener(changes.append)
     key = f"{group}/gadgets"
     try:
-        wait_until(lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
-                   timeout=10, message="initial sync")
+        wait_until(
+            lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
+            timeout=10,
+            message="initial sync",
+        )
         informer = engine.informer(key)
         assert informer is not None
         proxy.stall()  # the watch goes quiet; writes continue behind its back
         for i in range(3):
             fault_kube.request("DELETE", f"{path}/d{i}")
-        fault_kube.request("PATCH", f"{path}/d5", body={"spec": {"size": 5}},
-                           content_type=MERGE_PATCH)
+        fault_kube.request(
+            "PATCH", f"{path}/d5", body={"spec": {"size": 5}}, content_type=MERGE_PATCH
+        )
         fault_kube.request("POST", path, body=obj(group=group, kind="Gadget", name="late"))
         fault_plane.compact_etcd()
         proxy.drop_all()
         proxy.resume()
-        wait_until(lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
-                   timeout=15, message="convergence after 410")
+        wait_until(
+            lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
+            timeout=15,
+            message="convergence after 410",
+        )
         assert informer.reflector.metrics.relists_gone >= 1
         tombstones = {c.key for c in changes if c.type == ChangeType.DELETED and c.tombstone}
         assert tombstones == {"d0", "d1", "d2"}
@@ -65,24 +79,34 @@ def test_half_dead_connection_is_detected_by_read_timeout(
 ) -> None:
     path = _setup(fault_kube, group, 2)
     proxy = FaultProxy(target_port=fault_plane.port).start()
-    engine = start_engine(fault_plane, port=proxy.port, settings=EngineSettings(
-        include_groups=(group,), events="off", read_timeout=2.0))
+    engine = start_engine(
+        fault_plane,
+        port=proxy.port,
+        settings=EngineSettings(include_groups=(group,), events="off", read_timeout=2.0),
+    )
     key = f"{group}/gadgets"
     try:
-        wait_until(lambda: len(cached_identities(engine, key)) == 2, timeout=10,
-                   message="initial sync")
+        wait_until(
+            lambda: len(cached_identities(engine, key)) == 2, timeout=10, message="initial sync"
+        )
         informer = engine.informer(key)
         assert informer is not None
         errors_before = informer.reflector.metrics.errors
         proxy.stall()
         fault_kube.request("POST", path, body=obj(group=group, kind="Gadget", name="while-dead"))
         started = time.monotonic()
-        wait_until(lambda: informer.reflector.metrics.errors > errors_before, timeout=10,
-                   message="dead connection detected")
+        wait_until(
+            lambda: informer.reflector.metrics.errors > errors_before,
+            timeout=10,
+            message="dead connection detected",
+        )
         assert time.monotonic() - started < 6
         proxy.resume()
-        wait_until(lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
-                   timeout=15, message="convergence after reconnect")
+        wait_until(
+            lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
+            timeout=15,
+            message="convergence after reconnect",
+        )
     finally:
         engine.stop()
         proxy.stop()
@@ -92,17 +116,22 @@ def test_engine_recovers_after_apiserver_is_killed_and_restarted(
     fault_plane: ControlPlane, fault_kube: KubeHTTP, group: str
 ) -> None:
     path = _setup(fault_kube, group, 3)
-    engine = start_engine(fault_plane, settings=EngineSettings(include_groups=(group,),
-                                                               events="off"))
+    engine = start_engine(
+        fault_plane, settings=EngineSettings(include_groups=(group,), events="off")
+    )
     key = f"{group}/gadgets"
     try:
-        wait_until(lambda: len(cached_identities(engine, key)) == 3, timeout=10,
-                   message="initial sync")
+        wait_until(
+            lambda: len(cached_identities(engine, key)) == 3, timeout=10, message="initial sync"
+        )
         fault_plane.restart_apiserver(kill=True)
         fault_kube.request("DELETE", f"{path}/d0")
         fault_kube.request("POST", path, body=obj(group=group, kind="Gadget", name="after"))
-        wait_until(lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
-                   timeout=40, message="convergence after apiserver restart")
+        wait_until(
+            lambda: cached_identities(engine, key) == live_identities(fault_kube, path),
+            timeout=40,
+            message="convergence after apiserver restart",
+        )
         assert engine.readiness().ready
     finally:
         engine.stop()

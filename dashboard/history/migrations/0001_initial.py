@@ -4,57 +4,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='EventRow',
+            name="EventRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.CharField(max_length=64, unique=True)),
-                ('involved_uid', models.CharField(db_index=True, max_length=64)),
-                ('kind', models.CharField(max_length=300)),
-                ('namespace', models.CharField(blank=True, default='', max_length=253)),
-                ('name', models.CharField(max_length=253)),
-                ('type', models.CharField(max_length=32)),
-                ('reason', models.CharField(max_length=256)),
-                ('message', models.TextField()),
-                ('count', models.IntegerField(default=1)),
-                ('first_seen', models.FloatField()),
-                ('last_seen', models.FloatField(db_index=True)),
-                ('source', models.CharField(blank=True, default='', max_length=256)),
-                ('resource_version', models.CharField(blank=True, default='', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uid", models.CharField(max_length=64, unique=True)),
+                ("involved_uid", models.CharField(db_index=True, max_length=64)),
+                ("kind", models.CharField(max_length=300)),
+                ("namespace", models.CharField(blank=True, default="", max_length=253)),
+                ("name", models.CharField(max_length=253)),
+                ("type", models.CharField(max_length=32)),
+                ("reason", models.CharField(max_length=256)),
+                ("message", models.TextField()),
+                ("count", models.IntegerField(default=1)),
+                ("first_seen", models.FloatField()),
+                ("last_seen", models.FloatField(db_index=True)),
+                ("source", models.CharField(blank=True, default="", max_length=256)),
+                ("resource_version", models.CharField(blank=True, default="", max_length=64)),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'namespace', 'name'], name='event_object')],
+                "indexes": [
+                    models.Index(fields=["kind", "namespace", "name"], name="event_object")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, max_length=300)),
-                ('uid', models.CharField(max_length=64)),
-                ('namespace', models.CharField(blank=True, default='', max_length=253)),
-                ('name', models.CharField(max_length=253)),
-                ('resource_version', models.CharField(max_length=64)),
-                ('rv_int', models.BigIntegerField(default=0)),
-                ('type', models.CharField(max_length=16)),
-                ('observed', models.FloatField()),
-                ('generation', models.BigIntegerField(null=True)),
-                ('managers', models.JSONField(default=list)),
-                ('changed_paths', models.JSONField(default=list)),
-                ('state', models.CharField(default='', max_length=16)),
-                ('tombstone', models.BooleanField(default=False)),
-                ('body', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(db_index=True, max_length=300)),
+                ("uid", models.CharField(max_length=64)),
+                ("namespace", models.CharField(blank=True, default="", max_length=253)),
+                ("name", models.CharField(max_length=253)),
+                ("resource_version", models.CharField(max_length=64)),
+                ("rv_int", models.BigIntegerField(default=0)),
+                ("type", models.CharField(max_length=16)),
+                ("observed", models.FloatField()),
+                ("generation", models.BigIntegerField(null=True)),
+                ("managers", models.JSONField(default=list)),
+                ("changed_paths", models.JSONField(default=list)),
+                ("state", models.CharField(default="", max_length=16)),
+                ("tombstone", models.BooleanField(default=False)),
+                ("body", models.TextField()),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'namespace', 'name', '-rv_int'], name='revision_object'), models.Index(fields=['observed'], name='revision_observed')],
-                'constraints': [models.UniqueConstraint(fields=('uid', 'resource_version', 'type'), name='revision_uid_rv_type')],
+                "indexes": [
+                    models.Index(
+                        fields=["kind", "namespace", "name", "-rv_int"], name="revision_object"
+                    ),
+                    models.Index(fields=["observed"], name="revision_observed"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("uid", "resource_version", "type"), name="revision_uid_rv_type"
+                    )
+                ],
             },
         ),
     ]

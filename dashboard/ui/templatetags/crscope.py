@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.ui import links
 from dashboard.ui.timefmt import absolute, compact_duration, iso, since
@@ -67,6 +67,30 @@ def state_badge(value: Any, stuck: bool = False) -> SafeString:
     if stuck:
         return format_html('{}<span class="badge stuck">{}stuck</span>', badge, icon("i-stuck"))
     return badge
+
+
+@register.simple_tag
+def state_icon(value: Any) -> SafeString:
+    state = _state(value)
+    return icon(f"i-{STATE_CLASS[state]}") if state is not None else SafeString("")
+
+
+@register.simple_tag(takes_context=True)
+def rail(context: template.Context, active: str | None = None) -> SafeString:
+    """The rail's kind list for this request's viewer (the live feed re-sends it)."""
+    from dashboard.core.adapter import adapter
+    from dashboard.core.identity import AuthenticationError, viewer_for_request
+    from dashboard.ui import rail as rail_model
+
+    engine = adapter.engine
+    request = context.get("request")
+    if engine is None or request is None:
+        return mark_safe(rail_model.render((), None, adapter.error or "engine not running"))  # noqa: S308
+    try:
+        groups = rail_model.snapshot(engine, viewer_for_request(request))
+    except AuthenticationError:
+        return SafeString("")
+    return mark_safe(rail_model.render(groups, active))  # noqa: S308 - a rendered template
 
 
 @register.simple_tag

@@ -27,18 +27,25 @@ class Server:
 
     def start(self) -> None:
         self.writer = HistoryWriter()
-        self.engine = start_engine(self.cp, settings=EngineSettings(include_groups=(self.group,),
-                                                                    events="off"))
+        self.engine = start_engine(
+            self.cp, settings=EngineSettings(include_groups=(self.group,), events="off")
+        )
         self.writer.attach(self.engine)
         self.writer.start()
 
     def settle(self, key: str) -> None:
         assert self.engine is not None and self.writer is not None
         engine, writer = self.engine, self.writer
-        wait_until(lambda: (i := engine.informer(key)) is not None and i.synced, timeout=10,
-                   message="synced")
-        wait_until(lambda: writer.depth == 0 and writer.idle.is_set(), timeout=10,
-                   message="history flushed")
+        wait_until(
+            lambda: (i := engine.informer(key)) is not None and i.synced,
+            timeout=10,
+            message="synced",
+        )
+        wait_until(
+            lambda: writer.depth == 0 and writer.idle.is_set(),
+            timeout=10,
+            message="history flushed",
+        )
 
     def stop(self) -> None:
         if self.engine is not None:
@@ -55,8 +62,11 @@ def server(control_plane: ControlPlane, group: str) -> Iterator[Server]:
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
-    return list(Revision.objects.filter(name=name).order_by("id").values(
-        "uid", "resource_version", "type", "managers", "changed_paths", "tombstone"))
+    return list(
+        Revision.objects.filter(name=name)
+        .order_by("id")
+        .values("uid", "resource_version", "type", "managers", "changed_paths", "tombstone")
+    )
 
 
 def test_revisions_name_the_field_manager_and_changed_paths(
@@ -67,16 +77,44 @@ def test_revisions_name_the_field_manager_and_changed_paths(
     path = f"/apis/{group}/v1/namespaces/{namespace}/parts"
     server.start()
     server.settle(key)
-    kube.request("POST", path, body=obj(group=group, kind="Part", name="p", namespace=namespace,
-                                        spec={"size": 1, "nested": {"list": [1, 2]}}),
-                 query={"fieldManager": "creator"})
-    kube.request("PATCH", f"{path}/p", body={"spec": {"size": 2, "nested": {"list": [1, 3]}}},
-                 content_type=MERGE_PATCH, query={"fieldManager": "alice-editor"})
-    kube.request("PATCH", f"{path}/p/status", content_type=MERGE_PATCH,
-                 query={"fieldManager": "op-controller"},
-                 body={"status": {"observedGeneration": 2, "conditions": [
-                     {"type": "Ready", "status": "True", "reason": "Done",
-                      "lastTransitionTime": "2024-01-01T00:00:00Z"}]}})
+    kube.request(
+        "POST",
+        path,
+        body=obj(
+            group=group,
+            kind="Part",
+            name="p",
+            namespace=namespace,
+            spec={"size": 1, "nested": {"list": [1, 2]}},
+        ),
+        query={"fieldManager": "creator"},
+    )
+    kube.request(
+        "PATCH",
+        f"{path}/p",
+        body={"spec": {"size": 2, "nested": {"list": [1, 3]}}},
+        content_type=MERGE_PATCH,
+        query={"fieldManager": "alice-editor"},
+    )
+    kube.request(
+        "PATCH",
+        f"{path}/p/status",
+        content_type=MERGE_PATCH,
+        query={"fieldManager": "op-controller"},
+        body={
+            "status": {
+                "observedGeneration": 2,
+                "conditions": [
+                    {
+                        "type": "Ready",
+                        "status": "True",
+                        "reason": "Done",
+                        "lastTransitionTime": "2024-01-01T00:00:00Z",
+                    }
+                ],
+            }
+        },
+    )
     wait_until(lambda: len(_rows("p")) >= 3, timeout=5, message="three revisions stored")
     server.settle(key)
     rows = _rows("p")
@@ -86,7 +124,8 @@ def test_revisions_name_the_field_manager_and_changed_paths(
     assert set(rows[1]["changed_paths"]) == {"/spec/size", "/spec/nested/list/1"}
     assert rows[2]["managers"] == ["op-controller"]
     assert "/status/conditions" in rows[2]["changed_paths"] or any(
-        p.startswith("/status") for p in rows[2]["changed_paths"])
+        p.startswith("/status") for p in rows[2]["changed_paths"]
+    )
     assert not any(p.startswith("/metadata") for p in rows[2]["changed_paths"])
 
 
@@ -99,11 +138,17 @@ def test_restart_neither_duplicates_nor_loses_history(
     server.start()
     server.settle(key)
     for name in ("keep", "edit", "gone"):
-        kube.request("POST", path, body=obj(group=group, kind="Part", name=name,
-                                            namespace=namespace, spec={"size": 1}))
+        kube.request(
+            "POST",
+            path,
+            body=obj(group=group, kind="Part", name=name, namespace=namespace, spec={"size": 1}),
+        )
     kube.request("PATCH", f"{path}/edit", body={"spec": {"size": 2}}, content_type=MERGE_PATCH)
-    wait_until(lambda: Revision.objects.filter(kind=key).count() >= 4, timeout=5,
-               message="four revisions stored")
+    wait_until(
+        lambda: Revision.objects.filter(kind=key).count() >= 4,
+        timeout=5,
+        message="four revisions stored",
+    )
     server.settle(key)
     before = {name: _rows(name) for name in ("keep", "edit", "gone")}
     assert [len(v) for v in before.values()] == [1, 2, 1]
@@ -114,13 +159,19 @@ def test_restart_neither_duplicates_nor_loses_history(
     live_edit_rv = kube.request("GET", f"{path}/edit")["metadata"]["resourceVersion"]
 
     server.start()
-    wait_until(lambda: any(r["resource_version"] == live_edit_rv for r in _rows("edit")),
-               timeout=5, message="the edit made while down is recorded")
+    wait_until(
+        lambda: any(r["resource_version"] == live_edit_rv for r in _rows("edit")),
+        timeout=5,
+        message="the edit made while down is recorded",
+    )
     server.settle(key)
     assert server.writer is not None
     writer = server.writer
-    wait_until(lambda: _rows("gone")[-1]["type"] == "DELETED", timeout=5,
-               message="tombstone for the object deleted while down")
+    wait_until(
+        lambda: _rows("gone")[-1]["type"] == "DELETED",
+        timeout=5,
+        message="tombstone for the object deleted while down",
+    )
     after = {name: _rows(name) for name in ("keep", "edit", "gone")}
     # Nothing written before the restart changed or was duplicated.
     for name, rows in before.items():

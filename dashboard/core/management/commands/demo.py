@@ -25,8 +25,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--state-dir", default=".demo")
-        parser.add_argument("--churn-rate", type=float, default=3.0,
-                            help="churn actions per second (0 = off)")
+        parser.add_argument(
+            "--churn-rate", type=float, default=3.0, help="churn actions per second (0 = off)"
+        )
         parser.add_argument("--objects-per-kind", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,19 +51,37 @@ class Command(BaseCommand):
             client = KubeHTTP.from_kubeconfig(cp.kubeconfig_path("admin"))
             apply_crds(client)
             namespaces = ["team-a", "team-b", "payments"]
-            seed_objects(client, namespaces=namespaces, per_kind=options["objects_per_kind"],
-                         rng=random.Random(7))
+            seed_objects(
+                client,
+                namespaces=namespaces,
+                per_kind=options["objects_per_kind"],
+                rng=random.Random(7),
+            )
             churn = Churn(client, namespaces=namespaces, rate=options["churn_rate"]).start()
             kubeconfig = cp.kubeconfig_path("admin")
             self.stdout.write(f"kubeconfig: {kubeconfig}")
             self.stdout.write(f"limited-user kubeconfig: {cp.kubeconfig_path('limited')}")
             self.stdout.write(f"dashboard: http://127.0.0.1:{options['port']}  (Ctrl-C stops)")
-            env = {**os.environ, "KUBECONFIG": str(kubeconfig),
-                   "CRSCOPE_CLUSTER_NAME": "crscope-demo", "CRSCOPE_AUTH_MODE": "none",
-                   "CRSCOPE_SECURE_COOKIES": "false"}
+            env = {
+                **os.environ,
+                "KUBECONFIG": str(kubeconfig),
+                "CRSCOPE_CLUSTER_NAME": "crscope-demo",
+                "CRSCOPE_AUTH_MODE": "none",
+                "CRSCOPE_SECURE_COOKIES": "false",
+            }
             server = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(options["port"]),
-                 "dashboard.asgi:application"], env=env)
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(options["port"]),
+                    "dashboard.asgi:application",
+                ],
+                env=env,
+            )
             signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
             while server.poll() is None:
                 time.sleep(0.5)

@@ -1,0 +1,73 @@
+"""Keyset pagination over history tables, with the same ``limit``/``continue`` as lists.
+
+Why keyset and not offsets: the history writer inserts rows while a client pages, and an
+offset would then repeat or skip rows. A token holds the last (sort value, id) served,
+signed and bound to the query it came from, so it can be neither forged nor reused for
+another object. The sort values used here never change once a row is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.db.models import Model, Q, QuerySet
+from pydantic import BaseModel, Field
+
+from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError
+
+_SIGNER = signing.Signer(salt="crscope.api.pages")
+
+
+class PageParams(BaseModel):
+    limit: int | None = Field(None, ge=1, description="Page size: default 100, above 1000 capped")
+    continue_: str | None = Field(None, alias="continue", max_length=4096,
+                                  description="Token from the previous page")
+
+
+@dataclass(frozen=True)
+class DbPage:
+    rows: list[Any]
+    continue_token: str | None
+    total: int
+
+
+def keyset_page(queryset: QuerySet[Any], *, field: str, params: PageParams,
+                bound_to: str) -> DbPage:
+    """Rows ordered by ``field`` then id, both descending; ``bound_to`` names the query."""
+    limit = min(params.limit or DEFAULT_LIMIT, MAX_LIMIT)
+    total = queryset.count()
+    if params.continue_:
+        value, last_id = _decode(params.continue_, bound_to)
+        queryset = queryset.filter(
+            Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": last_id}))
+    rows: list[Model] = list(queryset.order_by(f"-{field}", "-id")[:limit + 1])
+    token = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        token = _encode([getattr(rows[-1], field), rows[-1].pk], bound_to)
+    return DbPage(rows=rows, continue_token=token, total=total)
+
+
+def _fingerprint(bound_to: str) -> str:
+    return hashlib.sha256(bound_to.encode()).hexdigest()[:16]
+
+
+def _encode(last: list[Any], bound_to: str) -> str:
+    return _SIGNER.sign_object({"q": _fingerprint(bound_to), "k": last}, compress=True)
+
+
+def _decode(token: str, bound_to: str) -> tuple[float, int]:
+    try:
+        data = _SIGNER.unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise QueryError("continue", "not a continue token issued by this server") from exc
+    if not isinstance(data, dict) or data.get("q") != _fingerprint(bound_to):
+        raise QueryError("continue", "this token belongs to a different query")
+    last = data.get("k")
+    if (not isinstance(last, list) or len(last) != 2
+            or not isinstance(last[0], (int, float)) or not isinstance(last[1], int)):
+        raise QueryError("continue", "malformed token")
+    return last[0], last[1]

@@ -1,0 +1,110 @@
+"""Authentication middleware and the sign-in form.
+
+Why a middleware: every page and API call needs a Viewer before any view runs, and the
+failure answers differ by audience: the API gets 401 problem+json, a browser gets the
+sign-in form (token mode) or a plain 401 page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from dashboard.core.identity import (
+    SESSION_TOKEN_KEY,
+    AuthenticationError,
+    NotAuthenticated,
+    token_reviewer,
+    viewer_for_request,
+)
+from dashboard.core.ratelimit import api_limiter
+
+log = logging.getLogger(__name__)
+OPEN_PATHS = ("/healthz", "/readyz", "/static/", "/signin", "/metrics", "/favicon.ico")
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+class AuthenticationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(OPEN_PATHS):
+            return self.get_response(request)
+        is_api = request.path.startswith("/api/")
+        try:
+            viewer = viewer_for_request(request)
+        except AuthenticationError as exc:
+            if not is_api and hasattr(request, "session"):
+                request.session.pop(SESSION_TOKEN_KEY, None)
+            return self._denied(request, is_api, str(exc))
+        except NotAuthenticated as exc:
+            return self._denied(request, is_api, str(exc), sign_in=True)
+        if is_api:
+            wait = api_limiter.take(viewer.cache_key)
+            if wait > 0:
+                response = problem(
+                    429, "Too Many Requests", f"rate limit exceeded; retry in {wait:.1f}s"
+                )
+                response["Retry-After"] = str(max(1, round(wait)))
+                return response
+        return self.get_response(request)
+
+    def _denied(
+        self, request: HttpRequest, is_api: bool, detail: str, *, sign_in: bool = False
+    ) -> HttpResponse:
+        if is_api:
+            response = problem(401, "Unauthorized", detail)
+            response["WWW-Authenticate"] = 'Bearer realm="crscope"'
+            return response
+        from django.conf import settings
+
+        if sign_in and settings.CRSCOPE_AUTH_MODE in ("token", "none"):
+            return HttpResponseRedirect(f"/signin?next={request.get_full_path()[:500]}")
+        return render(request, "core/unauthorized.html", {"detail": detail}, status=401)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(widget=forms.PasswordInput, max_length=16384, strip=True)
+
+
+def signin(request: HttpRequest) -> HttpResponse:
+    """Sign in with a Kubernetes bearer token; it is kept in the server-side session."""
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    form = TokenForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            viewer = token_reviewer.review(form.cleaned_data["token"])
+        except AuthenticationError as exc:
+            error = str(exc)
+        else:
+            request.session.cycle_key()
+            request.session[SESSION_TOKEN_KEY] = form.cleaned_data["token"]
+            log.info("signed in: %s", viewer.username)
+            return HttpResponseRedirect(target)
+    return render(
+        request,
+        "core/signin.html",
+        {"form": form, "error": error, "next": target},
+        status=401 if error else 200,
+    )
+
+
+def signout(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        request.session.flush()
+    return HttpResponseRedirect("/signin")

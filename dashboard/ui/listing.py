@@ -1,0 +1,167 @@
+"""The list page's model: query parsing, the page of rows, row fragments and link building.
+
+Why shared by the view and the live feed: both must show exactly the same rows for the
+same URL (the feed recomputes the page after each batch and diffs it against what the
+browser has). Filtering, sorting and paging are ``dashboard.core.query``'s, so the UI and
+the REST API agree on what a filter means and where a page ends.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlencode
+
+from django.template.loader import render_to_string
+
+from dashboard.core.query import ListQuery, Page, QueryError, Row, list_page, parse_list_query
+from dashboard.ui import generations, links
+from dashboard.ui.fragments import cache, dom_id
+from informers import Informer, KindInfo, PrinterColumn
+
+Variant = Literal["", "flash", "leaving"]
+FILTER_PARAMS = ("namespace", "state", "labelSelector", "search", "stuck", "sort", "limit")
+
+
+def display_columns(kind: KindInfo) -> tuple[PrinterColumn, ...]:
+    """Printer columns kubectl shows by default, minus creationTimestamp (we show age)."""
+    return tuple(c for c in kind.columns
+                 if c.priority == 0 and c.json_path.strip("{}$ ") != ".metadata.creationTimestamp")
+
+
+def parse(params: Mapping[str, Sequence[str]], kind: KindInfo) -> tuple[ListQuery, QueryError | None]:
+    """The query, or the best query without the bad parameters plus the first error."""
+    names = [c.name for c in kind.columns]
+    remaining = {k: list(v) for k, v in params.items() if k in FILTER_PARAMS}
+    first: QueryError | None = None
+    for _ in range(len(FILTER_PARAMS) + 1):
+        try:
+            return parse_list_query(remaining, columns=names), first
+        except QueryError as exc:
+            first = first or exc
+            remaining.pop(exc.param, None)
+    return ListQuery(), first
+
+
+_memo: dict[tuple[object, ...], Page | QueryError] = {}
+_memo_lock = threading.Lock()
+
+
+def page_for(informer: Informer, query: ListQuery, *, token: str | None,
+             allowed: set[str] | None, stuck_after: float) -> Page:
+    """``list_page``, memoized per kind change count so identical views share one sort.
+
+    Raises QueryError for a continue token this server did not issue (for example, one
+    issued before a restart with another secret key).
+    """
+    key = (informer.kind.key, id(informer), query, token,
+           None if allowed is None else frozenset(allowed), generations.of(informer.kind.key),
+           int(time.time() // 5), stuck_after)
+    with _memo_lock:
+        found = _memo.get(key)
+    if found is None:
+        try:
+            found = list_page(informer, query, continue_token=token, namespaces=allowed,
+                              stuck_after=stuck_after)
+        except QueryError as exc:
+            found = exc
+        with _memo_lock:
+            if len(_memo) > 64:
+                _memo.clear()
+            _memo[key] = found
+    if isinstance(found, QueryError):
+        raise found
+    return found
+
+
+def row_id(kind: KindInfo, key: str) -> str:
+    return dom_id("r", kind.key, key)
+
+
+def row_version(row: Row) -> str:
+    return f"{row.entry.resource_version}|{int(row.stuck)}"
+
+
+def row_html(kind: KindInfo, row: Row, variant: Variant = "") -> str:
+    """One ``<tr>``, rendered once per (object version, stuck, variant) for all viewers."""
+    columns = display_columns(kind)
+    key = ("row", kind.key, kind.columns, row.entry.key, row.entry.resource_version, row.stuck,
+           variant)
+    entry = row.entry
+    return cache.get(key, lambda: render_to_string("ui/list/_row.html", {
+        "kind": kind, "entry": entry, "stuck": row.stuck, "variant": variant,
+        "row_id": row_id(kind, entry.key),
+        "url": links.object_url(kind, entry.namespace, entry.name),
+        "cells": [(c, row.columns.get(c.name)) for c in columns],
+    }))
+
+
+def rows_html(kind: KindInfo, rows: Sequence[Row]) -> str:
+    return "".join(row_html(kind, r) for r in rows)
+
+
+@dataclass
+class Pager:
+    """Keyset pages: the URL holds this page's token and the tokens of the pages before."""
+
+    params: dict[str, list[str]]
+    token: str | None
+    previous: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return len(self.previous) + 1
+
+    def url(self, **changes: list[str] | None) -> str:
+        params = {k: v for k, v in self.params.items() if k in FILTER_PARAMS and v}
+        if self.token:
+            params["continue"] = [self.token]
+        if self.previous:
+            params["prev"] = list(self.previous)
+        for name, value in changes.items():
+            if value:
+                params[name] = value
+            else:
+                params.pop(name, None)
+        query = urlencode([(k, v) for k, vs in params.items() for v in vs])
+        return f"?{query}" if query else "?"
+
+    def next_url(self, next_token: str) -> str:
+        return self.url(**{"continue": [next_token], "prev": [*self.previous, self.token or ""]})
+
+    def prev_url(self) -> str:
+        if not self.previous:
+            return self.url(**{"continue": None, "prev": None})
+        token = self.previous[-1]
+        return self.url(**{"continue": [token] if token else None, "prev": self.previous[:-1]})
+
+    def sort_url(self, column: str, current: str) -> str:
+        target = f"-{column}" if current == column else column
+        return self.url(sort=[target], **{"continue": None, "prev": None})
+
+
+def summary_html(informer: Informer, page: Page, pager: Pager, *, limit: int,
+                 notice: str = "") -> str:
+    first = (pager.number - 1) * limit + 1 if page.rows else 0
+    progress = informer.sync_progress
+    return render_to_string("ui/list/_summary.html", {
+        "total": page.total, "first": first, "last": first + len(page.rows) - 1 if page.rows
+        else 0, "synced": informer.synced, "loaded": progress.loaded,
+        "sync_total": progress.total, "notice": notice})
+
+
+def pager_html(page: Page, pager: Pager) -> str:
+    return render_to_string("ui/list/_pager.html", {
+        "number": pager.number, "prev_url": pager.prev_url(),
+        "first_url": pager.url(**{"continue": None, "prev": None}),
+        "next_url": pager.next_url(page.continue_token) if page.continue_token else None})
+
+
+def pager_from(params: Mapping[str, Sequence[str]]) -> Pager:
+    token = (list(params.get("continue") or [""])[-1]) or None
+    previous = list(params.get("prev", []))[:50]
+    kept = {k: list(v) for k, v in params.items() if k in FILTER_PARAMS}
+    return Pager(params=kept, token=token, previous=previous)

@@ -1,0 +1,1 @@
+"""The UI's HTTP views: one module per page."""

@@ -1,0 +1,59 @@
+"""What every page view shares: the viewer, partial-vs-full responses, the live URL.
+
+Why: htmx requests for a view (filters, sort, paging) get just the ``#view`` section;
+history restores and plain loads get the whole frame. ``Vary: HX-Request`` keeps browser
+caches from mixing the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from dashboard.core.access import Viewer
+from dashboard.core.identity import AuthenticationError, viewer_for_request
+
+LIVE_PATH = "/ws/live/"
+
+
+def viewer(request: HttpRequest) -> Viewer:
+    return viewer_for_request(request)
+
+
+def is_partial(request: HttpRequest) -> bool:
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true"
+            and request.headers.get("HX-Target") == "view")
+
+
+def live_url(view: str, **params: Any) -> str:
+    pairs: list[tuple[str, str]] = [("view", view)]
+    for key, value in params.items():
+        if isinstance(value, (list, tuple)):
+            pairs += [(key, str(v)) for v in value]
+        elif value is not None:
+            pairs.append((key, str(value)))
+    return f"{LIVE_PATH}?{urlencode(pairs)}"
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any], *,
+         partial: str | None = None, status: int = 200) -> HttpResponse:
+    chosen = partial if partial is not None and is_partial(request) else template
+    response = render(request, chosen, {"viewer": viewer(request), **context}, status=status)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return render(request, "ui/error.html", {"title": "Not signed in", "message": str(exc),
+                                             "status": 401}, status=401)
+
+
+def unavailable(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "ui/error.html", {
+        "title": "The cluster is not available", "message": reason, "status": 503,
+        "refresh": True}, status=503)

@@ -1,0 +1,24 @@
+"""The health overview: a card per kind and the live "needs attention" table."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from dashboard.ui import health
+from dashboard.ui.kinds import EngineUnavailable, current_engine
+from dashboard.ui.live.health_feed import attention_html, cards_html
+from dashboard.ui.views.common import live_url, page, unavailable, viewer
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        engine = current_engine()
+    except EngineUnavailable as exc:
+        return unavailable(request, str(exc))
+    who = viewer(request)
+    cards = health.cards(engine, who)
+    rows, total = health.attention(engine, who)
+    return page(request, "ui/home.html", {
+        "cards_html": cards_html(cards), "attention_html": attention_html(rows, total),
+        "live_url": live_url("health"), "kind_count": len(cards),
+    })
