@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import orjson
+
 Op = Literal["add", "remove", "replace"]
 
 _OP_RANK: dict[str, int] = {"remove": 0, "add": 1, "replace": 2}
@@ -114,7 +116,10 @@ def split_pointer(pointer: str) -> tuple[str, ...]:
 
 
 def _walk(path: str, old: Any, new: Any, out: list[FieldChange], noise: bool) -> None:
-    if old is new:
+    # Most of an updated object is unchanged: C-level comparisons skip whole subtrees. ``==``
+    # alone would call 1 and 1.0 (or True and 1) equal, so equal containers are confirmed by
+    # their serialized form; each node is serialized at most once along the pruned frontier.
+    if old is new or (type(old) is type(new) and old == new and _same_json(old, new)):
         return
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         _walk_mapping(path, old, new, out, noise)
@@ -122,6 +127,15 @@ def _walk(path: str, old: Any, new: Any, out: list[FieldChange], noise: bool) ->
         _walk_list(path, old, new, out, noise)
     elif type(old) is not type(new) or old != new:
         out.append(FieldChange("replace", path, old, new))
+
+
+def _same_json(old: Any, new: Any) -> bool:
+    if not isinstance(old, (Mapping, list)):
+        return True  # same type and equal scalars
+    try:
+        return bool(orjson.dumps(old) == orjson.dumps(new))
+    except TypeError:
+        return False
 
 
 def _walk_mapping(

@@ -8,7 +8,6 @@ reflector on its own daemon thread so a slow HTTP read never blocks anything els
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -18,6 +17,7 @@ from typing import Any
 
 from informers.changes import Change, ChangeType
 from informers.diff import changed_paths, diff
+from informers.gcpause import gc_paused
 from informers.kinds import KindInfo
 from informers.listwatch import KubeClient
 from informers.managedfields import managers_by_path
@@ -103,11 +103,7 @@ class Informer:
         """A (re)list: swap the store, then emit ADDED/MODIFIED/tombstone DELETED changes."""
         now = time.time()
         initial = not self.reflector.metrics.last_synced_at
-        # The cyclic GC spends most of a bulk load scanning these fresh dicts; it has
-        # nothing to free in them, so it is paused for the load and the survivors frozen.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             pending: list[tuple[Entry, Entry | None, tuple[str, ...]]] = []
             entries: list[Entry] = []
             for obj in objects:
@@ -123,10 +119,6 @@ class Informer:
                 entries.append(entry)
                 pending.append((entry, old, self._managers(key, managed, old, entry)))
             dropped = self.store.replace(entries)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-            gc.freeze()
         self.sync_progress.loaded = len(entries)
         self.sync_progress.total = len(entries)
         for entry, old, managers in pending:

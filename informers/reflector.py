@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 import urllib3.exceptions
 
 from informers.backoff import Backoff
+from informers.gcpause import gc_paused
 from informers.listwatch import DEFAULT_READ_TIMEOUT, ApiError, KubeClient, WatchStream
 
 log = logging.getLogger(__name__)
@@ -182,8 +183,23 @@ class Reflector:
             "resourceVersion": self.last_synced_rv,
             "timeoutSeconds": self._timeout_seconds(),
         }
-        initial: list[dict[str, Any]] = []
         stream = self._open(params)
+        with gc_paused():
+            initial, rv = self._collect_initial(stream, total)
+        if initial is None:
+            if not self._stop.is_set():
+                raise ApiError(500, "IncompleteList", "stream ended before initial-events-end")
+            return
+        self.metrics.streaming_list = True
+        self._synced(initial, rv)
+        del initial
+        self._consume(stream, first=False)
+
+    def _collect_initial(
+        self, stream: WatchStream, total: int | None
+    ) -> tuple[list[dict[str, Any]] | None, str]:
+        """Read ADDED events up to the initial-events-end bookmark; None if the stream ended."""
+        initial: list[dict[str, Any]] = []
         for event in stream:
             kind = event.get("type")
             obj = event.get("object") or {}
@@ -191,11 +207,7 @@ class Reflector:
                 raise ApiError.from_status(obj)
             if kind == "BOOKMARK":
                 if _annotations(obj).get(INITIAL_EVENTS_END) == "true":
-                    self.metrics.streaming_list = True
-                    self._synced(initial, _rv(obj))
-                    initial = []
-                    self._consume(stream, first=False)
-                    return
+                    return initial, _rv(obj)
                 continue
             if kind == "MALFORMED":
                 self._malformed(event)
@@ -203,8 +215,7 @@ class Reflector:
             initial.append(obj)
             if len(initial) % 1000 == 0:
                 self.sink.progress(len(initial), total)
-        if not self._stop.is_set():
-            raise ApiError(500, "IncompleteList", "stream ended before initial-events-end")
+        return None, ""
 
     def _count_hint(self) -> int | None:
         """One cheap LIST (limit=1) tells how many objects to expect, for progress display."""
@@ -218,6 +229,15 @@ class Reflector:
         return items + int(remaining) if isinstance(remaining, int) else items
 
     def _paged_list(self) -> None:
+        with gc_paused():
+            items, rv = self._pages()
+        if self._stop.is_set():
+            return
+        self._synced(items, rv)
+        del items
+        self._watch(rv)
+
+    def _pages(self) -> tuple[list[dict[str, Any]], str]:
         items: list[dict[str, Any]] = []
         token = ""
         total: int | None = None
@@ -239,10 +259,7 @@ class Reflector:
             token = str(meta.get("continue") or "")
             if not token:
                 break
-        if self._stop.is_set():
-            return
-        self._synced(items, rv)
-        self._watch(rv)
+        return items, rv
 
     def _synced(self, items: list[dict[str, Any]], rv: str) -> None:
         self.sink.replace(items, rv)

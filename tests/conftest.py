@@ -16,6 +16,7 @@ from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.controlplane.samples import apply_crds
 from tests.dashboard_server import DashboardServer
+from tests.services import Postgres, Redis
 
 os.environ.setdefault("CRSCOPE_ENGINE", "off")  # tests start engines explicitly
 
@@ -72,3 +73,17 @@ def dashboard(
 def group() -> str:
     """A fresh API group per test, so CRD changes never collide."""
     return f"t{uuid.uuid4().hex[:8]}.crscope.test"
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    server = Redis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    server = Postgres().start()
+    yield server
+    server.stop()

@@ -23,7 +23,7 @@ from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT
 router = Router(tags=["health"])
 
 
-@router.get("/health", response={200: Health, 503: Health, **error_responses(400)},
+@router.get("/health", response={200: Health, **error_responses(400), 503: Health},
             operation_id="health", summary="Counts by state, and what needs attention")
 def health(
     request: HttpRequest,

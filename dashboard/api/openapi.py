@@ -72,6 +72,7 @@ class CrscopeAPI(NinjaAPI):
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
                 _fix_media_types(operation)
+                _drop_null_parameters(operation)
         components = schema.setdefault("components", {})
         components.setdefault("securitySchemes", {})["bearerAuth"] = {
             "type": "http", "scheme": "bearer",
@@ -87,10 +88,23 @@ def _fix_media_types(operation: dict[str, Any]) -> None:
         content = response.get("content")
         if not content or _JSON not in content:
             continue
-        if status == "200" and operation.get("operationId") in _STREAMING:
+        if str(status) == "200" and operation.get("operationId") in _STREAMING:
             response["content"] = {_STREAMING[operation["operationId"]]: content[_JSON]}
         elif int(status) >= 400:
             if content[_JSON].get("schema", {}).get("$ref") == problem_ref:
                 response["content"] = {PROBLEM_JSON: content[_JSON]}
             else:  # a JSON body of its own (the health gate), or a problem when the API fails
                 content[PROBLEM_JSON] = {"schema": {"$ref": problem_ref}}
+
+
+def _drop_null_parameters(operation: dict[str, Any]) -> None:
+    """An optional query parameter is omitted, never sent as null: document just its type."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        options = schema.get("anyOf")
+        if not isinstance(options, list):
+            continue
+        typed = [o for o in options if o != {"type": "null"}]
+        if len(typed) == 1 and len(options) == 2:
+            del schema["anyOf"]
+            schema.update(typed[0])

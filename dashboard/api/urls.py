@@ -1,5 +1,44 @@
+"""URL map under ``/api/``: ``v1/...`` endpoints, ``schema`` (OpenAPI 3) and ``docs``.
+
+Anything else under ``/api/`` answers a problem+json 404 rather than Django's HTML page, so
+API clients always get the error format they were promised.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
-urlpatterns: list[Any] = []
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
+
+from dashboard.api import events, health, history, objects, problems, resources, watch
+from dashboard.api.openapi import CrscopeAPI, LocalSwagger, OrjsonRenderer
+
+api = CrscopeAPI(
+    title="crscope API",
+    version="1",
+    description=(
+        "Read-only JSON views of the Kubernetes custom resources crscope watches, served "
+        "from its in-memory cache and history database. Errors are RFC 9457 problem "
+        "details. Lists page with `limit` and `continue`, like Kubernetes."
+    ),
+    openapi_url="/schema",
+    docs_url="/docs",
+    docs=LocalSwagger(),
+    urls_namespace="api",
+    renderer=OrjsonRenderer(),
+)
+problems.install(api)
+for module in (resources, objects, history, events, health, watch):
+    api.add_router("/v1/", module.router)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return problems.problem_response(problems.not_found(f"no API endpoint at {request.path}"))
+
+
+urlpatterns: list[Any] = [
+    path("", not_found),  # before ninja's own root view, which raises an HTML 404
+    path("", api.urls),
+    re_path(r"^(?P<rest>.*)$", not_found),
+]

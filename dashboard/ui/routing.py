@@ -1,7 +1,13 @@
-"""WebSocket routes (filled in by the live UI)."""
+"""WebSocket routes: one live endpoint; the query string says what the page shows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from dashboard.ui.live.consumer import LiveConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/live/", LiveConsumer.as_asgi()),
+]

@@ -1,5 +1,18 @@
+"""UI routes. Kinds are addressed as ``/k/<group>/<plural>/``; cluster-scoped objects use
+``-`` in the namespace position (no namespace may be named ``-``)."""
+
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from dashboard.ui.views import detail, diff, home, listing, search
+
+urlpatterns = [
+    path("", home.home, name="ui-home"),
+    path("search/", search.search, name="ui-search"),
+    path("k/<str:group>/<str:plural>/", listing.kind_list, name="ui-list"),
+    path("k/<str:group>/<str:plural>/<str:namespace>/<str:name>/", detail.detail,
+         name="ui-detail"),
+    path("k/<str:group>/<str:plural>/<str:namespace>/<str:name>/diff/", diff.diff_page,
+         name="ui-diff"),
+]

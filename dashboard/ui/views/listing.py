@@ -12,8 +12,9 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dashboard.core.access import visible_namespaces
 from dashboard.core.query import Page, QueryError
-from dashboard.ui import listing
+from dashboard.ui import links, listing
 from dashboard.ui.kinds import (
     EngineUnavailable,
     current_engine,
@@ -22,7 +23,6 @@ from dashboard.ui.kinds import (
 )
 from dashboard.ui.views.common import is_partial, live_url, page, unavailable, viewer
 from informers import Informer, State
-from dashboard.core.access import visible_namespaces
 
 
 def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
@@ -101,7 +101,7 @@ def list_context(informer: Informer, params: dict[str, list[str]], query: Any,
     live_params = {k: v for k, v in params.items() if k in (*listing.FILTER_PARAMS, "prev")}
     return {
         "kind": kind, "active_kind": kind.key, "query": query, "raw": raw,
-        "base_url": listing.links.kind_url(kind), "namespaces": namespaces,
+        "base_url": links.kind_url(kind), "namespaces": namespaces,
         "states": [s.value for s in State],
         "has_filters": any(raw[k] for k in ("namespace", "states", "labelSelector", "search",
                                            "stuck")),

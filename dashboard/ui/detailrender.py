@@ -1,0 +1,51 @@
+"""HTML for the detail page's sections, shared by the page view and its live feed.
+
+Why one module: the feed swaps ``#obj-header``, ``#obj-overview``, ``#obj-yaml`` and
+timeline items by id, so the page and the pushes must come from the same templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.template.loader import render_to_string
+
+from dashboard.ui import timeline
+from dashboard.ui.fragments import cache
+from dashboard.ui.objectview import ObjectView
+
+
+def header_html(view: ObjectView, variant: str = "") -> str:
+    return render_to_string("ui/detail/_header.html", {"view": view, "variant": variant})
+
+
+def overview_html(view: ObjectView) -> str:
+    return render_to_string("ui/detail/_overview.html", {"view": view})
+
+
+def yaml_html(view: ObjectView) -> str:
+    return render_to_string("ui/detail/_yaml.html", {"view": view})
+
+
+def item_html(item: timeline.Item, diff_url: str, *, pick_from: int | None = None,
+              pick_to: int | None = None, variant: str = "") -> str:
+    rev_id = item.revision.id if item.revision is not None else None
+    key = ("tl", item.dom_id, item.version, diff_url, rev_id is not None and rev_id == pick_from,
+           rev_id is not None and rev_id == pick_to, item.previous_id, variant)
+    return cache.get(key, lambda: render_to_string("ui/detail/_item.html", {
+        "item": item, "diff_url": diff_url, "pick_from": pick_from, "pick_to": pick_to,
+        "variant": variant}))
+
+
+def default_picks(items: Sequence[timeline.Item]) -> tuple[int | None, int | None]:
+    """Preselect the newest revision as "to" and the one before it as "from"."""
+    revs = [i.revision.id for i in items if i.revision is not None]
+    return (revs[1] if len(revs) > 1 else None), (revs[0] if revs else None)
+
+
+def timeline_html(view: ObjectView, items: Sequence[timeline.Item]) -> str:
+    pick_from, pick_to = default_picks(items)
+    body = "".join(item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to)
+                   for i in items)
+    return render_to_string("ui/detail/_timeline.html",
+                            {"view": view, "items_html": body, "has_items": bool(items)})

@@ -1,0 +1,131 @@
+"""The object page's live feed: header, overview and YAML on each new resourceVersion, and
+new timeline entries (revisions, Events) as the history writer stores them.
+
+Why the timeline polls the database briefly after a change: the page shows history rows,
+and the writer batches them a fraction of a second after the change; the feed keeps
+looking for a few seconds after each change or Event instead of guessing their content.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+from dashboard.core.access import Viewer, can_see
+from dashboard.history.writer import decode
+from dashboard.ui import detailrender, links, objectview, timeline
+from dashboard.ui.fragments import with_oob
+from dashboard.ui.live.feed import Feed, SpecError
+from informers import Change, Engine, Entry, KindInfo
+
+FOLLOW_SECONDS = 5.0
+
+
+class DetailFeed(Feed):
+    def __init__(self, engine: Engine, viewer: Viewer, params: Mapping[str, Sequence[str]]):
+        super().__init__(engine, viewer)
+        self.kind_key = (list(params.get("kind") or [""]))[-1]
+        self.namespace = (list(params.get("namespace") or [""]))[-1] or None
+        self.name = (list(params.get("name") or [""]))[-1]
+        informer = engine.informer(self.kind_key)
+        if informer is None or not self.name:
+            raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
+        self.kind: KindInfo = informer.kind
+        if not can_see(viewer, self.kind, self.namespace):
+            raise SpecError("not allowed", 4403)
+        self.key = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        self._entry: Entry | None = None
+        self._deleted = False
+        self._max_rev = 0
+        self._events: dict[str, str] = {}
+        self.follow_until = 0.0
+
+    def predicate(self, change: Change) -> bool:
+        return change.kind == self.kind_key and change.key == self.key
+
+    def poke(self) -> None:
+        """Something happened to this object (a change or an Event): look for history."""
+        self.follow_until = time.monotonic() + FOLLOW_SECONDS
+
+    @property
+    def uid(self) -> str:
+        return self._entry.uid if self._entry is not None else ""
+
+    def _current(self) -> Entry | None:
+        informer = self.engine.informer(self.kind_key)
+        return informer.store.get(self.key) if informer is not None else None
+
+    def _view(self, entry: Entry, deleted_at: float | None) -> objectview.ObjectView:
+        return objectview.build(self.engine, self.kind, entry, deleted_at=deleted_at)
+
+    def _sections(self, view: objectview.ObjectView, variant: str) -> list[str]:
+        return [with_oob(detailrender.header_html(view, variant)),
+                with_oob(detailrender.overview_html(view)),
+                with_oob(detailrender.yaml_html(view))]
+
+    def full(self) -> list[str]:
+        entry = self._current()
+        deleted_at = None
+        if entry is None:
+            last = timeline.last_revision(self.kind_key, self.namespace, self.name)
+            if last is None and self._entry is None:
+                return []
+            if last is not None:
+                entry = objectview.entry_from_body(self.key, decode(last.body), last.observed)
+                deleted_at = last.observed
+            else:
+                entry, deleted_at = self._entry, time.time()
+        assert entry is not None
+        self._entry, self._deleted = entry, deleted_at is not None
+        view = self._view(entry, deleted_at)
+        items = timeline.build(self.kind_key, self.namespace, self.name, uid=entry.uid)
+        self._remember(items)
+        return [*self._sections(view, ""),
+                with_oob(detailrender.timeline_html(view, items))]
+
+    def _remember(self, items: Sequence[timeline.Item]) -> None:
+        revs = [i.revision.id for i in items if i.revision is not None]
+        self._max_rev = max(revs, default=0)
+        self._events = {i.dom_id: i.version for i in items if i.event is not None}
+
+    def update(self) -> list[str]:
+        out: list[str] = []
+        entry = self._current()
+        if entry is None and self._entry is not None and not self._deleted:
+            self._deleted = True
+            self.poke()
+            out += self._sections(self._view(self._entry, time.time()), "flash")
+        elif entry is not None and (self._deleted or self._entry is None
+                                    or entry.resource_version != self._entry.resource_version):
+            self._entry, self._deleted = entry, False
+            self.poke()
+            out += self._sections(self._view(entry, None), "flash")
+        if self._entry is not None:
+            out += self._timeline()
+        return out
+
+    def _timeline(self) -> list[str]:
+        assert self._entry is not None
+        diff_url = links.diff_url(self.kind, self.namespace, self.name)
+        items = timeline.build(self.kind_key, self.namespace, self.name, uid=self._entry.uid,
+                               limit=50)
+        fresh = [i for i in items if i.revision is not None and i.revision.id > self._max_rev]
+        changed = [i for i in items if i.event is not None
+                   and self._events.get(i.dom_id) != i.version]
+        out = []
+        for item in sorted([*fresh, *changed], key=lambda i: i.at):
+            if item.event is not None:
+                if item.dom_id in self._events:
+                    out.append(f'<li id="{item.dom_id}" hx-swap-oob="delete"></li>')
+                self._events[item.dom_id] = item.version
+            else:
+                assert item.revision is not None
+                item = timeline.Item(at=item.at, dom_id=item.dom_id, revision=item.revision,
+                                     previous_id=self._max_rev or None)
+                self._max_rev = max(self._max_rev, item.revision.id)
+            html = detailrender.item_html(item, diff_url, variant="flash")
+            out.append(f'<ol hx-swap-oob="afterbegin:#timeline-items">{html}</ol>')
+        return out
+
+    def followup(self) -> bool:
+        return time.monotonic() < self.follow_until

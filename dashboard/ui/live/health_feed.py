@@ -1,0 +1,128 @@
+"""The health overview's live feed: kind cards and the "needs attention" rows.
+
+Cards are compared by their rendered HTML (cheap: one per kind) and swapped one by one;
+attention rows use the same keyed row diff as the list, so an object that turns Failed
+slides in where "worst first" puts it and one that recovers fades out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from dashboard.core.access import Viewer
+from dashboard.ui import health, links, rowdiff
+from dashboard.ui.fragments import cache, dom_id, with_oob
+from dashboard.ui.live.feed import Feed
+from informers import Change, ChangeType, Engine
+
+
+def card_id(card: health.KindCard) -> str:
+    return dom_id("card", card.kind.key)
+
+
+def card_html(card: health.KindCard) -> str:
+    return cache.get(("card", card), lambda: render_to_string(
+        "ui/home/_card.html", {"card": card, "card_id": card_id(card)}))
+
+
+def cards_html(cards: Sequence[health.KindCard]) -> SafeString:
+    return mark_safe(render_to_string(  # noqa: S308 - a rendered template
+        "ui/home/_cards.html", {"cards": [card_html(c) for c in cards]}))
+
+
+def row_id(row: health.AttentionRow) -> str:
+    return dom_id("a", row.kind.key, row.entry.key)
+
+
+def row_html(row: health.AttentionRow, variant: str = "") -> str:
+    key = ("attention", row.kind.key, row.entry.key, row.entry.resource_version, row.stuck,
+           variant)
+    return cache.get(key, lambda: render_to_string("ui/home/_attention_row.html", {
+        "row": row, "row_id": row_id(row), "variant": variant,
+        "kind_url": links.kind_url(row.kind)}))
+
+
+def summary_html(total: int, shown: int) -> str:
+    return render_to_string("ui/home/_attention_summary.html", {"total": total, "shown": shown})
+
+
+def attention_html(rows: Sequence[health.AttentionRow], total: int) -> SafeString:
+    return mark_safe(render_to_string("ui/home/_attention.html", {  # noqa: S308
+        "summary_html": mark_safe(summary_html(total, len(rows))),  # noqa: S308
+        "rows_html": mark_safe("".join(row_html(r) for r in rows)),  # noqa: S308
+    }))
+
+
+class HealthFeed(Feed):
+    def __init__(self, engine: Engine, viewer: Viewer) -> None:
+        super().__init__(engine, viewer)
+        self._cards: dict[str, str] = {}
+        self._order: list[str] = []
+        self._shown: list[tuple[str, str]] = []
+        self._rows: dict[str, health.AttentionRow] = {}
+        self._summary = ""
+
+    def predicate(self, change: Change) -> bool:
+        # Counts and attention only move when an object appears, goes, or changes state.
+        if change.type != ChangeType.MODIFIED or change.old is None or change.new is None:
+            return True
+        return (change.old.status != change.new.status
+                or change.old.since != change.new.since)
+
+    def full(self) -> list[str]:
+        cards = health.cards(self.engine, self.viewer)
+        rows, total = health.attention(self.engine, self.viewer)
+        self._cards = {card_id(c): card_html(c) for c in cards}
+        self._order = [card_id(c) for c in cards]
+        self._shown = [(r.key, r.version) for r in rows]
+        self._rows = {r.key: r for r in rows}
+        self._summary = summary_html(total, len(rows))
+        body = "".join(row_html(r) for r in rows)
+        return [with_oob(str(cards_html(cards))), with_oob(self._summary),
+                f'<tbody id="attention-rows" hx-swap-oob="true">{body}</tbody>']
+
+    def update(self) -> list[str]:
+        return [*self._update_cards(), *self._update_attention()]
+
+    def _update_cards(self) -> list[str]:
+        cards = health.cards(self.engine, self.viewer)
+        order = [card_id(c) for c in cards]
+        if order != self._order:
+            self._order = order
+            self._cards = {card_id(c): card_html(c) for c in cards}
+            return [with_oob(str(cards_html(cards)))]
+        out = []
+        for card in cards:
+            html = card_html(card)
+            if self._cards.get(card_id(card)) != html:
+                self._cards[card_id(card)] = html
+                out.append(with_oob(html))
+        return out
+
+    def _update_attention(self) -> list[str]:
+        rows, total = health.attention(self.engine, self.viewer)
+        new = [(r.key, r.version) for r in rows]
+        by_key = {r.key: r for r in rows}
+        out = [self._render(op, by_key) for op in rowdiff.plan(self._shown, new)]
+        self._shown, self._rows = new, by_key
+        summary = summary_html(total, len(rows))
+        if summary != self._summary:
+            self._summary = summary
+            out.append(with_oob(summary))
+        return out
+
+    def _render(self, op: rowdiff.RowOp, rows: dict[str, health.AttentionRow]) -> str:
+        if op.op == "remove":
+            gone = self._rows[op.key]
+            return with_oob(row_html(gone, "leaving"), f"outerHTML:#{row_id(gone)}")
+        if op.op == "move":
+            return f'<tr id="{row_id(self._rows[op.key])}" hx-swap-oob="delete"></tr>'
+        row = rows[op.key]
+        if op.op == "replace":
+            return with_oob(row_html(row, "flash"))
+        where = (f"afterend:#{row_id(rows[op.after])}" if op.after is not None
+                 else "afterbegin:#attention-rows")
+        return f'<tbody hx-swap-oob="{where}">{row_html(row, "flash")}</tbody>'

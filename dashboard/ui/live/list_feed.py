@@ -1,0 +1,128 @@
+"""The kind list's live feed: recompute this page, then move, replace, insert or drop rows.
+
+Rows that merely changed are swapped in place; rows the sort now puts elsewhere are
+removed and inserted after their new neighbour; deleted rows get a "leaving" copy that
+the browser fades out. Row HTML comes from the shared fragment cache, so ten viewers of
+one change cost one render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from dashboard.core.access import Viewer, can_see_kind, visible_namespaces
+from dashboard.core.query import Page, QueryError, Row
+from dashboard.ui import listing, rowdiff
+from dashboard.ui.fragments import with_oob
+from dashboard.ui.live.feed import Feed, SpecError
+from informers import Change, Engine, Entry, Informer
+
+
+class ListFeed(Feed):
+    def __init__(self, engine: Engine, viewer: Viewer, params: Mapping[str, Sequence[str]]):
+        super().__init__(engine, viewer)
+        self.kind_key = (list(params.get("kind") or [""]))[-1]
+        informer = engine.informer(self.kind_key)
+        if informer is None or not can_see_kind(viewer, informer.kind):
+            raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
+        self.kind = informer.kind
+        self.query, _ = listing.parse(params, informer.kind)
+        self.pager = listing.pager_from(params)
+        self.notice = ""
+        self.allowed = visible_namespaces(viewer, informer.kind, "list")
+        self._shown: list[tuple[str, str]] = []
+        self._rows: dict[str, Row] = {}
+        self._summary = ""
+        self._pager_html = ""
+
+    # -- filtering on the engine thread ----------------------------------------------------
+    def predicate(self, change: Change) -> bool:
+        if change.kind != self.kind_key:
+            return False
+        return self._matches(change.old) or self._matches(change.new)
+
+    def _matches(self, entry: Entry | None) -> bool:
+        if entry is None:
+            return False
+        query, allowed = self.query, self.allowed
+        if self.kind.namespaced:
+            if query.namespace is not None and entry.namespace != query.namespace:
+                return False
+            if allowed is not None and entry.namespace not in allowed:
+                return False
+        if query.states and entry.status.state not in query.states:
+            return False
+        if query.selector is not None and not query.selector.matches(entry.labels):
+            return False
+        return not query.search or query.search.lower() in entry.name.lower()
+
+    def refresh_access(self) -> None:
+        self.allowed = visible_namespaces(self.viewer, self.kind, "list")
+
+    # -- rendering in a worker thread ------------------------------------------------------
+    def _informer(self) -> Informer | None:
+        return self.engine.informer(self.kind_key)
+
+    def _page(self, informer: Informer) -> Page:
+        stuck_after = self.engine.settings.stuck_threshold(self.kind_key)
+        try:
+            return listing.page_for(informer, self.query, token=self.pager.token,
+                                    allowed=self.allowed, stuck_after=stuck_after)
+        except QueryError:
+            # A continue token from before a restart (another signing key): page one.
+            self.pager = listing.Pager(params=self.pager.params, token=None)
+            self.notice = "that page link expired; showing the first page"
+            return listing.page_for(informer, self.query, token=None, allowed=self.allowed,
+                                    stuck_after=stuck_after)
+
+    def _frame(self, informer: Informer, page: Page, *, force: bool) -> list[str]:
+        out = []
+        summary = listing.summary_html(informer, page, self.pager, limit=self.query.limit,
+                                       notice=self.notice)
+        if force or summary != self._summary:
+            self._summary = summary
+            out.append(with_oob(summary))
+        pager = listing.pager_html(page, self.pager)
+        if force or pager != self._pager_html:
+            self._pager_html = pager
+            out.append(with_oob(pager))
+        return out
+
+    def _remember(self, page: Page) -> None:
+        self._shown = [(r.entry.key, listing.row_version(r)) for r in page.rows]
+        self._rows = {r.entry.key: r for r in page.rows}
+
+    def full(self) -> list[str]:
+        informer = self._informer()
+        if informer is None:
+            return []
+        page = self._page(informer)
+        self._remember(page)
+        body = listing.rows_html(self.kind, page.rows)
+        return [f'<tbody id="rows" hx-swap-oob="true">{body}</tbody>',
+                *self._frame(informer, page, force=True)]
+
+    def update(self) -> list[str]:
+        informer = self._informer()
+        if informer is None:
+            return []
+        page = self._page(informer)
+        new = [(r.entry.key, listing.row_version(r)) for r in page.rows]
+        rows = {r.entry.key: r for r in page.rows}
+        out = [self._render(op, rows) for op in rowdiff.plan(self._shown, new)]
+        self._shown, self._rows = new, rows
+        return [*out, *self._frame(informer, page, force=False)]
+
+    def _render(self, op: rowdiff.RowOp, rows: dict[str, Row]) -> str:
+        target = listing.row_id(self.kind, op.key)
+        if op.op == "remove":
+            gone = self._rows[op.key]
+            return with_oob(listing.row_html(self.kind, gone, "leaving"), f"outerHTML:#{target}")
+        if op.op == "move":
+            return f'<tr id="{target}" hx-swap-oob="delete"></tr>'
+        html = listing.row_html(self.kind, rows[op.key], "flash")
+        if op.op == "replace":
+            return with_oob(html)
+        where = (f"afterend:#{listing.row_id(self.kind, op.after)}" if op.after is not None
+                 else "afterbegin:#rows")
+        return f'<tbody hx-swap-oob="{where}">{html}</tbody>'

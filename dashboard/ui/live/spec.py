@@ -1,0 +1,34 @@
+"""Turn a live socket's query string into the feeds that serve it.
+
+``?view=health`` | ``?view=list&kind=<group/plural>&<list filters>`` |
+``?view=detail&kind=<group/plural>&namespace=<ns>&name=<name>`` | ``?view=frame`` (the rail
+only). Every page also gets the rail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from dashboard.core.access import Viewer
+from dashboard.ui.live.detail_feed import DetailFeed
+from dashboard.ui.live.feed import Feed, SpecError
+from dashboard.ui.live.health_feed import HealthFeed
+from dashboard.ui.live.list_feed import ListFeed
+from dashboard.ui.live.rail_feed import RailFeed
+from informers import Engine
+
+
+def build_feeds(engine: Engine, viewer: Viewer,
+                params: Mapping[str, Sequence[str]]) -> list[Feed]:
+    view = (list(params.get("view") or ["frame"]))[-1]
+    active = (list(params.get("kind") or [""]))[-1] or None
+    feeds: list[Feed] = [RailFeed(engine, viewer, active)]
+    if view == "health":
+        feeds.append(HealthFeed(engine, viewer))
+    elif view == "list":
+        feeds.append(ListFeed(engine, viewer, params))
+    elif view == "detail":
+        feeds.append(DetailFeed(engine, viewer, params))
+    elif view != "frame":
+        raise SpecError(f"unknown view {view[:40]!r}")
+    return feeds

@@ -1,0 +1,80 @@
+"""The object page: header, conditions, owners, metadata, YAML and the timeline.
+
+An object that is gone from the cache is rendered from its last history row, with a banner
+saying it was deleted, so a page left open (or a shared link) keeps its evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from dashboard.core.access import Viewer, can_see
+from dashboard.history.writer import decode
+from dashboard.ui import detailrender, links, objectview, timeline
+from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
+from dashboard.ui.views.common import live_url, page, unavailable, viewer
+from informers import Engine, Entry, Informer
+
+
+@dataclass(frozen=True)
+class Located:
+    informer: Informer
+    namespace: str | None
+    name: str
+    entry: Entry
+    deleted_at: float | None
+
+
+def cluster_scope(namespace: str) -> str | None:
+    return None if namespace == "-" else namespace
+
+
+def locate(engine: Engine, who: Viewer, group: str, plural: str, namespace: str,
+           name: str) -> Located:
+    """The live entry, or the last recorded state of a deleted object; 404 otherwise."""
+    informer = informer_for(group, plural, who)
+    ns = cluster_scope(namespace)
+    if informer.kind.namespaced != (ns is not None) or not can_see(who, informer.kind, ns):
+        raise Http404(f"No {informer.kind.kind} {namespace}/{name}.")
+    key = f"{ns}/{name}" if ns else name
+    entry = informer.store.get(key)
+    if entry is not None:
+        return Located(informer, ns, name, entry, None)
+    last = timeline.last_revision(informer.kind.key, ns, name)
+    if last is None:
+        where = f" in namespace {ns}" if ns else ""
+        raise Http404(f"No {informer.kind.kind} named {name}{where}.")
+    body = decode(last.body)
+    return Located(informer, ns, name, objectview.entry_from_body(key, body, last.observed),
+                   deleted_at=last.observed)
+
+
+def detail(request: HttpRequest, group: str, plural: str, namespace: str,
+           name: str) -> HttpResponse:
+    try:
+        engine = current_engine()
+    except EngineUnavailable as exc:
+        return unavailable(request, str(exc))
+    who = viewer(request)
+    try:
+        found = locate(engine, who, group, plural, namespace, name)
+    except Http404:
+        if not kinds_known(engine):
+            return unavailable(request, "Still discovering the cluster's kinds; retrying.")
+        informer = engine.informer(f"{group}/{plural}")
+        if informer is not None and not informer.synced:
+            return unavailable(request, f"{informer.kind.kind} is still syncing; retrying.")
+        raise
+    kind = found.informer.kind
+    view = objectview.build(engine, kind, found.entry, deleted_at=found.deleted_at)
+    items = timeline.build(kind.key, found.namespace, name, uid=found.entry.uid)
+    return page(request, "ui/detail.html", {
+        "view": view, "active_kind": kind.key, "kind_url": links.kind_url(kind),
+        "header_html": detailrender.header_html(view),
+        "overview_html": detailrender.overview_html(view),
+        "yaml_html": detailrender.yaml_html(view),
+        "timeline_html": detailrender.timeline_html(view, items),
+        "live_url": live_url("detail", kind=kind.key, namespace=found.namespace, name=name),
+    })

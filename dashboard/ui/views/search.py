@@ -1,0 +1,41 @@
+"""Global search: object names across every kind the viewer may see."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+
+from dashboard.ui import links
+from dashboard.ui.kinds import EngineUnavailable, current_engine, namespace_filter
+from dashboard.ui.kinds import visible_informers
+from dashboard.ui.views.common import live_url, page, unavailable, viewer
+
+PER_KIND = 25
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    try:
+        engine = current_engine()
+    except EngineUnavailable as exc:
+        return unavailable(request, str(exc))
+    text = request.GET.get("q", "").strip()[:253]
+    groups = []
+    total = 0
+    if text:
+        needle = text.lower()
+        for informer, allowed in visible_informers(engine, viewer(request)):
+            found = informer.store.list(namespaces=namespace_filter(informer, allowed),
+                                        where=lambda e: needle in e.name.lower())
+            if not found:
+                continue
+            found.sort(key=lambda e: (e.name != text, e.name, e.namespace or ""))
+            total += len(found)
+            groups.append({
+                "kind": informer.kind, "count": len(found),
+                "more_url": f"{links.kind_url(informer.kind)}?{urlencode({'search': text})}",
+                "hits": [{"entry": e, "url": links.object_url(informer.kind, e.namespace,
+                                                              e.name)}
+                         for e in found[:PER_KIND]]})
+    return page(request, "ui/search.html", {"search_query": text, "groups": groups,
+                                            "total": total, "live_url": live_url("frame")})
