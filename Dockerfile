@@ -2,10 +2,7 @@
 # crscope image: dependencies are installed into a virtualenv in a builder stage, and only
 # that venv, the runtime source and the collected static files reach the final stage.
 #
-#   docker build -t crscope:dev .
-#   docker run --rm -p 8000:8000 -v ~/.kube/config:/kube/config:ro -e KUBECONFIG=/kube/config \
-#     -e CRSCOPE_SECRET_KEY=dev-only -e CRSCOPE_SECURE_COOKIES=off --read-only --tmpfs /tmp \
-#     --tmpfs /data:uid=10001,gid=10001 crscope:dev
+#   docker build -t crscope:dev .        (running it: deploy/README.md)
 #
 # The base is pinned by tag. For release builds also pin it by digest
 # (python:3.11-slim-bookworm@sha256:...) so that a rebuild gets the same base, and bump

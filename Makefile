@@ -32,6 +32,7 @@ lint: $(VENV_STAMP)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports
+	.venv/bin/hadolint Dockerfile
 
 typecheck: $(VENV_STAMP)
 	.venv/bin/mypy informers dashboard

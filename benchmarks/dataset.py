@@ -199,7 +199,7 @@ def make_object(kind: BenchKind, index: int) -> dict[str, Any]:
     """Object ``index`` without status: the create a user (``bench-user``) sends."""
     rng = random.Random(index)
     team, app, env, tier = (rng.choice(x) for x in (_TEAMS, _APPS, _ENVS, _TIERS))
-    description = " ".join(rng.choice(_WORDS) for _ in range(14))
+    description = " ".join(rng.choice(_WORDS) for _ in range(8))
     return {
         "apiVersion": kind.api_version,
         "kind": kind.kind,
@@ -234,7 +234,7 @@ def _spec(rng: random.Random, *, team: str, app: str, tier: str) -> dict[str, An
         },
         "env": [
             {"name": f"FEATURE_{n}", "value": rng.choice(("on", "off", "canary"))}
-            for n in ("CACHE", "TRACING", "RETRIES", "BATCHING", "AUDIT")[: rng.randint(3, 5)]
+            for n in ("CACHE", "TRACING", "RETRIES", "BATCHING")[: rng.randint(2, 4)]
         ],
         "ports": [
             {"name": "http", "containerPort": 8080, "protocol": "TCP"},
@@ -243,7 +243,6 @@ def _spec(rng: random.Random, *, team: str, app: str, tier: str) -> dict[str, An
         "rollout": {
             "strategy": rng.choice(("Canary", "BlueGreen", "Rolling")),
             "steps": [{"setWeight": w, "pause": {"duration": "60s"}} for w in (10, 30, 60)],
-            "analysis": {"successRate": 0.99, "interval": "1m"},
         },
         "dependencies": [
             {"name": f"{team}-db", "kind": "Database", "optional": False},

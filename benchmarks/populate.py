@@ -4,7 +4,7 @@ Why two writes: a create by ``bench-user`` and a ``/status`` patch by ``bench-co
 give every object the two-manager ``managedFields`` a real cluster has. Why threads with
 one client each: the apiserver, not the client, must be the limit, and ``KubeHTTP`` keeps
 only a few pooled connections, so sharing one across 24 threads would reopen TLS
-connections on every request. Loading is incremental (``start``..``stop``), so the
+connections on every request; here each thread owns one connection. Loading is incremental (``start``..``stop``), so the
 sizes 1k, 10k and 50k share the first objects instead of being created three times.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import urllib3
+import orjson
 
 from benchmarks.dataset import (
     CONTROLLER_MANAGER,
@@ -28,7 +28,10 @@ from benchmarks.dataset import (
     name_of,
     namespace_of,
 )
-from tests.controlplane.kubehttp import MERGE_PATCH, ApiError, KubeHTTP
+from benchmarks.wire import WireClient, WireError
+
+JSON = "application/json"
+MERGE_PATCH = "application/merge-patch+json"
 
 RETRIES = 5
 
@@ -62,9 +65,9 @@ def populate(
     started = time.monotonic()
 
     def work(offset: int) -> None:
-        with KubeHTTP.from_kubeconfig(kubeconfig, timeout=30) as kube:
+        with WireClient.from_kubeconfig(kubeconfig) as wire:
             for index in range(start + offset, stop, workers):
-                outcome = _write_object(kube, kind, index)
+                outcome = _write_object(wire, kind, index)
                 with lock:
                     _count(report, outcome)
 
@@ -107,49 +110,29 @@ def _wait_with_progress(
                 say(f"  loading: {done}/{total} objects, {done / elapsed:.0f} objects/s")
 
 
-def _write_object(kube: KubeHTTP, kind: BenchKind, index: int) -> str:
+def _write_object(wire: WireClient, kind: BenchKind, index: int) -> str:
     ns, name = namespace_of(index), name_of(index)
-    outcome = "created"
-    try:
-        _retry(
-            lambda: kube.request(
-                "POST",
-                kind.path(ns),
-                body=make_object(kind, index),
-                query={"fieldManager": USER_MANAGER},
-            )
-        )
-    except ApiError as err:
-        if err.status != 409:
-            return f"error create {name}: {err}"
-        outcome = "existed"
-    except (urllib3.exceptions.HTTPError, OSError) as err:
-        return f"error create {name}: {err}"
-    try:
-        _retry(
-            lambda: kube.request(
-                "PATCH",
-                kind.path(ns, name) + "/status",
-                body={"status": make_status(index)},
-                query={"fieldManager": CONTROLLER_MANAGER},
-                content_type=MERGE_PATCH,
-            )
-        )
-    except (ApiError, urllib3.exceptions.HTTPError, OSError) as err:
-        return f"error status {name}: {err}"
-    return outcome
+    create = orjson.dumps(make_object(kind, index))
+    status = _send(wire, "POST", f"{kind.path(ns)}?fieldManager={USER_MANAGER}", create, JSON)
+    if status not in (201, 409):
+        return f"error create {name}: HTTP {status}"
+    patch = orjson.dumps({"status": make_status(index)})
+    target = f"{kind.path(ns, name)}/status?fieldManager={CONTROLLER_MANAGER}"
+    code = _send(wire, "PATCH", target, patch, MERGE_PATCH)
+    if code != 200:
+        return f"error status {name}: HTTP {code}"
+    return "created" if status == 201 else "existed"
 
 
-def _retry(call: Callable[[], object]) -> None:
+def _send(wire: WireClient, method: str, target: str, body: bytes, content_type: str) -> int:
     """Retry throttling, server errors and dropped connections; the data must be complete."""
+    status = 0
     for attempt in range(RETRIES):
         try:
-            call()
-            return
-        except ApiError as err:
-            if err.status not in (429, 500, 503, 504) or attempt == RETRIES - 1:
-                raise
-        except (urllib3.exceptions.HTTPError, OSError):
-            if attempt == RETRIES - 1:
-                raise
+            status, _ = wire.request(method, target, body, content_type)
+        except (OSError, WireError):
+            status = 0
+        if status not in (0, 429, 500, 503, 504):
+            return status
         time.sleep(0.2 * (attempt + 1))
+    return status

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dashboard.history",
     "dashboard.ui",
     "dashboard.api",
+    "dashboard.notify",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +135,24 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"skip_probes": {"()": "dashboard.core.logfilters.SkipProbes"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["skip_probes"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("CRSCOPE_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# Notifications (dashboard/notify, docs/notifications.md) -----------------------------------
+CRSCOPE_NOTIFY_RULES = os.environ.get("CRSCOPE_NOTIFY_RULES", "")  # path to the rules YAML
+CRSCOPE_NOTIFY_RELOAD_SECONDS = float(os.environ.get("CRSCOPE_NOTIFY_RELOAD_SECONDS", "5"))
+CRSCOPE_NOTIFY_SCAN_SECONDS = float(os.environ.get("CRSCOPE_NOTIFY_SCAN_SECONDS", "5"))
+CRSCOPE_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CRSCOPE_NOTIFY_MAX_ATTEMPTS", "10"))
+CRSCOPE_NOTIFY_RETRY_BASE_SECONDS = float(os.environ.get("CRSCOPE_NOTIFY_RETRY_BASE_SECONDS", "2"))
+CRSCOPE_NOTIFY_RETRY_MAX_SECONDS = float(os.environ.get("CRSCOPE_NOTIFY_RETRY_MAX_SECONDS", "300"))
+CRSCOPE_NOTIFY_LEASE_SECONDS = float(os.environ.get("CRSCOPE_NOTIFY_LEASE_SECONDS", "120"))
+CRSCOPE_NOTIFY_RETENTION_DAYS = float(os.environ.get("CRSCOPE_NOTIFY_RETENTION_DAYS", "14"))

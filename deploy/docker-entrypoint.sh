@@ -7,9 +7,14 @@
 #
 # Environment:
 #   CRSCOPE_MIGRATE=off     skip `manage.py migrate` (e.g. when a Job runs migrations)
-#   CRSCOPE_PROXY_HEADERS=off  do not let daphne take the client address and scheme from
-#                           X-Forwarded-For / X-Forwarded-Proto (on by default: the pod
-#                           normally sits behind an ingress controller)
+#   CRSCOPE_PROXY_HEADERS=on   let daphne take the client address and scheme from
+#                           X-Forwarded-For / X-Forwarded-Proto (--proxy-headers). Off by
+#                           default, because daphne believes those headers from anyone:
+#                           a client could then claim a CRSCOPE_TRUSTED_PROXIES address
+#                           (proxy mode) or loopback (/metrics without a token). Turn it
+#                           on only if nothing but your proxy can reach the pod and that
+#                           proxy replaces, not appends to, X-Forwarded-For (daphne uses
+#                           the first address in it).
 #   PORT                    listen port, default 8000
 # With arguments, runs them instead of the server and skips migrations, for one-off
 # commands: `docker run IMAGE python manage.py showmigrations`.
@@ -19,8 +24,8 @@ if [ "$#" -gt 0 ]; then
     exec "$@"
 fi
 
-# The example overlays ship a placeholder secret key; refuse it rather than sign session
-# cookies with a key that is published in the repository.
+# The example overlays ship a placeholder secret key. Django signs with this key, and that
+# one is published in the repository: refuse to start with it.
 case "${CRSCOPE_SECRET_KEY:-}" in
     replace-me*)
         echo "crscope: CRSCOPE_SECRET_KEY is still the placeholder from deploy/overlays;" \
@@ -34,9 +39,9 @@ case "${CRSCOPE_MIGRATE:-on}" in
     *) CRSCOPE_ENGINE=off python manage.py migrate --noinput ;;
 esac
 
-case "${CRSCOPE_PROXY_HEADERS:-on}" in
-    off | false | no | 0) set -- ;;
-    *) set -- --proxy-headers ;;
+case "${CRSCOPE_PROXY_HEADERS:-off}" in
+    on | true | yes | 1) set -- --proxy-headers ;;
+    *) set -- ;;
 esac
 
 exec daphne -b 0.0.0.0 -p "${PORT:-8000}" "$@" dashboard.asgi:application

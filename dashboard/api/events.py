@@ -16,43 +16,67 @@ from ninja import Query, Router
 from dashboard.api import render
 from dashboard.api.objects import CLUSTER, NAMESPACED, ObjectRef, resolve
 from dashboard.api.openapi import error_responses
-from dashboard.api.pages import PageParams, keyset_page
+from dashboard.api.pages import keyset_page
+from dashboard.api.params import PageParams
 from dashboard.api.schemas import Events
 from dashboard.history.models import EventRow
 
 router = Router(tags=["events"])
 
 
-@router.get(NAMESPACED + "/events", response={200: Events, **error_responses(400)},
-            by_alias=True, operation_id="getNamespacedEvents",
-            summary="Events about a namespaced object, newest first")
-def namespaced_events(request: HttpRequest, group: str, plural: str, namespace: str, name: str,
-                      params: Query[PageParams]) -> dict[str, Any]:
+@router.get(
+    NAMESPACED + "/events",
+    response={200: Events, **error_responses(400)},
+    by_alias=True,
+    operation_id="getNamespacedEvents",
+    summary="Events about a namespaced object, newest first",
+)
+def namespaced_events(
+    request: HttpRequest,
+    group: str,
+    plural: str,
+    namespace: str,
+    name: str,
+    params: Query[PageParams],
+) -> dict[str, Any]:
     return _events(resolve(request, group, plural, namespace, name), params)
 
 
-@router.get(CLUSTER + "/events", response={200: Events, **error_responses(400)},
-            by_alias=True, operation_id="getClusterEvents",
-            summary="Events about a cluster-scoped object, newest first")
-def cluster_events(request: HttpRequest, group: str, plural: str, name: str,
-                   params: Query[PageParams]) -> dict[str, Any]:
+@router.get(
+    CLUSTER + "/events",
+    response={200: Events, **error_responses(400)},
+    by_alias=True,
+    operation_id="getClusterEvents",
+    summary="Events about a cluster-scoped object, newest first",
+)
+def cluster_events(
+    request: HttpRequest, group: str, plural: str, name: str, params: Query[PageParams]
+) -> dict[str, Any]:
     return _events(resolve(request, group, plural, None, name), params)
 
 
 def _events(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
     rows = EventRow.objects.filter(kind=ref.kind_key, namespace=ref.db_namespace, name=ref.name)
-    page = keyset_page(rows, field="first_seen", params=params,
-                       bound_to=f"events|{ref.kind_key}|{ref.key}")
-    return {"items": [_item(row) for row in page.rows], "continue": page.continue_token,
-            "total": page.total}
+    page = keyset_page(
+        rows, field="first_seen", params=params, bound_to=f"events|{ref.kind_key}|{ref.key}"
+    )
+    return {
+        "items": [_item(row) for row in page.rows],
+        "continue": page.continue_token,
+        "total": page.total,
+    }
 
 
 def _item(row: EventRow) -> dict[str, Any]:
     epoch = render.timestamp(0)
     return {
-        "uid": row.uid, "type": row.type, "reason": row.reason, "message": row.message,
+        "uid": row.uid,
+        "type": row.type,
+        "reason": row.reason,
+        "message": row.message,
         "count": row.count,
         "firstSeen": render.timestamp(row.first_seen) or epoch,
         "lastSeen": render.timestamp(row.last_seen) or epoch,
-        "source": row.source, "involvedUid": row.involved_uid,
+        "source": row.source,
+        "involvedUid": row.involved_uid,
     }

@@ -17,7 +17,8 @@ from ninja import Query, Router
 from dashboard.api import render
 from dashboard.api.objects import CLUSTER, NAMESPACED, ObjectRef, resolve
 from dashboard.api.openapi import error_responses
-from dashboard.api.pages import PageParams, keyset_page
+from dashboard.api.pages import keyset_page
+from dashboard.api.params import DiffParams, PageParams, RevisionParams
 from dashboard.api.problems import ApiProblem, bad_param, not_found
 from dashboard.api.schemas import Diff, History, RevisionDetail
 from dashboard.core.redact import redactor
@@ -27,31 +28,52 @@ from informers import State, diff
 
 router = Router(tags=["history"])
 
-RV_PATTERN = r"^[0-9]{1,20}$"
 _STATES = {s.value for s in State}
 
 
-@router.get(NAMESPACED + "/history", response={200: History, **error_responses(400)},
-            by_alias=True, operation_id="getNamespacedHistory",
-            summary="Revisions of a namespaced object, newest first")
-def namespaced_history(request: HttpRequest, group: str, plural: str, namespace: str, name: str,
-                       params: Query[PageParams]) -> dict[str, Any]:
+@router.get(
+    NAMESPACED + "/history",
+    response={200: History, **error_responses(400)},
+    by_alias=True,
+    operation_id="getNamespacedHistory",
+    summary="Revisions of a namespaced object, newest first",
+)
+def namespaced_history(
+    request: HttpRequest,
+    group: str,
+    plural: str,
+    namespace: str,
+    name: str,
+    params: Query[PageParams],
+) -> dict[str, Any]:
     return _history(resolve(request, group, plural, namespace, name), params)
 
 
-@router.get(CLUSTER + "/history", response={200: History, **error_responses(400)},
-            by_alias=True, operation_id="getClusterHistory",
-            summary="Revisions of a cluster-scoped object, newest first")
-def cluster_history(request: HttpRequest, group: str, plural: str, name: str,
-                    params: Query[PageParams]) -> dict[str, Any]:
+@router.get(
+    CLUSTER + "/history",
+    response={200: History, **error_responses(400)},
+    by_alias=True,
+    operation_id="getClusterHistory",
+    summary="Revisions of a cluster-scoped object, newest first",
+)
+def cluster_history(
+    request: HttpRequest, group: str, plural: str, name: str, params: Query[PageParams]
+) -> dict[str, Any]:
     return _history(resolve(request, group, plural, None, name), params)
 
 
 def _history(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
-    page = keyset_page(ref.revisions().defer("body"), field="rv_int", params=params,
-                       bound_to=f"history|{ref.kind_key}|{ref.key}")
-    return {"items": [_summary(rev) for rev in page.rows], "continue": page.continue_token,
-            "total": page.total}
+    page = keyset_page(
+        ref.revisions().defer("body"),
+        field="rv_int",
+        params=params,
+        bound_to=f"history|{ref.kind_key}|{ref.key}",
+    )
+    return {
+        "items": [_summary(rev) for rev in page.rows],
+        "continue": page.continue_token,
+        "total": page.total,
+    }
 
 
 def _summary(rev: Revision) -> dict[str, Any]:
@@ -61,73 +83,95 @@ def _summary(rev: Revision) -> dict[str, Any]:
         "observed": render.timestamp(rev.observed) or render.timestamp(0),
         "generation": rev.generation,
         "managers": [str(m) for m in rev.managers] if isinstance(rev.managers, list) else [],
-        "changedPaths": ([str(p) for p in rev.changed_paths]
-                         if isinstance(rev.changed_paths, list) else []),
+        "changedPaths": (
+            [str(p) for p in rev.changed_paths] if isinstance(rev.changed_paths, list) else []
+        ),
         "uid": rev.uid,
         "state": rev.state if rev.state in _STATES else None,
         "tombstone": rev.tombstone,
     }
 
 
-_RV_DOC = "resourceVersion of a revision listed in the object's history"
+@router.get(
+    NAMESPACED + "/revision",
+    response={200: RevisionDetail, **error_responses(400)},
+    operation_id="getNamespacedRevision",
+    summary="A namespaced object at one revision",
+)
+def namespaced_revision(
+    request: HttpRequest,
+    group: str,
+    plural: str,
+    namespace: str,
+    name: str,
+    params: Query[RevisionParams],
+) -> dict[str, Any]:
+    return _revision(resolve(request, group, plural, namespace, name), params.resourceVersion)
 
 
-@router.get(NAMESPACED + "/revision", response={200: RevisionDetail, **error_responses(400)},
-            operation_id="getNamespacedRevision", summary="A namespaced object at one revision")
-def namespaced_revision(request: HttpRequest, group: str, plural: str, namespace: str,
-                        name: str, resourceVersion: str = Query(  # noqa: N803
-                            ..., pattern=RV_PATTERN, description=_RV_DOC)) -> dict[str, Any]:
-    return _revision(resolve(request, group, plural, namespace, name), resourceVersion)
-
-
-@router.get(CLUSTER + "/revision", response={200: RevisionDetail, **error_responses(400)},
-            operation_id="getClusterRevision", summary="A cluster-scoped object at one revision")
-def cluster_revision(request: HttpRequest, group: str, plural: str, name: str,
-                     resourceVersion: str = Query(  # noqa: N803
-                         ..., pattern=RV_PATTERN, description=_RV_DOC)) -> dict[str, Any]:
-    return _revision(resolve(request, group, plural, None, name), resourceVersion)
+@router.get(
+    CLUSTER + "/revision",
+    response={200: RevisionDetail, **error_responses(400)},
+    operation_id="getClusterRevision",
+    summary="A cluster-scoped object at one revision",
+)
+def cluster_revision(
+    request: HttpRequest, group: str, plural: str, name: str, params: Query[RevisionParams]
+) -> dict[str, Any]:
+    return _revision(resolve(request, group, plural, None, name), params.resourceVersion)
 
 
 def _revision(ref: ObjectRef, rv: str) -> dict[str, Any]:
     rev = ref.revisions().filter(resource_version=rv).first()
     if rev is None:
-        raise ApiProblem(404, f"no revision {rv} of {ref.key} in history", slug="not-found",
-                         param="resourceVersion")
+        raise ApiProblem(
+            404,
+            f"no revision {rv} of {ref.key} in history",
+            slug="not-found",
+            param="resourceVersion",
+        )
     return {**_summary(rev), "object": render.body(decode(rev.body))}
 
 
-_FROM_DOC = "Older resourceVersion; default: the revision before `to`"
-_TO_DOC = "Newer resourceVersion; default: the newest revision"
+@router.get(
+    NAMESPACED + "/diff",
+    response={200: Diff, **error_responses(400)},
+    by_alias=True,
+    operation_id="getNamespacedDiff",
+    summary="Field changes between two revisions",
+)
+def namespaced_diff(
+    request: HttpRequest,
+    group: str,
+    plural: str,
+    namespace: str,
+    name: str,
+    params: Query[DiffParams],
+) -> dict[str, Any]:
+    return _diff(resolve(request, group, plural, namespace, name), params)
 
 
-@router.get(NAMESPACED + "/diff", response={200: Diff, **error_responses(400)}, by_alias=True,
-            operation_id="getNamespacedDiff", summary="Field changes between two revisions")
-def namespaced_diff(request: HttpRequest, group: str, plural: str, namespace: str, name: str,
-                    from_: str | None = Query(None, alias="from", pattern=RV_PATTERN,
-                                              description=_FROM_DOC),
-                    to: str | None = Query(None, pattern=RV_PATTERN, description=_TO_DOC),
-                    noise: bool = Query(False, description="Include bookkeeping changes"),
-                    ) -> dict[str, Any]:
-    return _diff(resolve(request, group, plural, namespace, name), from_, to, noise)
+@router.get(
+    CLUSTER + "/diff",
+    response={200: Diff, **error_responses(400)},
+    by_alias=True,
+    operation_id="getClusterDiff",
+    summary="Field changes between two revisions",
+)
+def cluster_diff(
+    request: HttpRequest, group: str, plural: str, name: str, params: Query[DiffParams]
+) -> dict[str, Any]:
+    return _diff(resolve(request, group, plural, None, name), params)
 
 
-@router.get(CLUSTER + "/diff", response={200: Diff, **error_responses(400)}, by_alias=True,
-            operation_id="getClusterDiff", summary="Field changes between two revisions")
-def cluster_diff(request: HttpRequest, group: str, plural: str, name: str,
-                 from_: str | None = Query(None, alias="from", pattern=RV_PATTERN,
-                                           description=_FROM_DOC),
-                 to: str | None = Query(None, pattern=RV_PATTERN, description=_TO_DOC),
-                 noise: bool = Query(False, description="Include bookkeeping changes"),
-                 ) -> dict[str, Any]:
-    return _diff(resolve(request, group, plural, None, name), from_, to, noise)
-
-
-def _diff(ref: ObjectRef, from_rv: str | None, to_rv: str | None, noise: bool) -> dict[str, Any]:
-    to_rv, new = _body(ref, to_rv, "to")
-    if from_rv is None:
+def _diff(ref: ObjectRef, params: DiffParams) -> dict[str, Any]:
+    noise = params.noise
+    to_rv, new = _body(ref, params.to, "to")
+    from_rv: str | None
+    if params.from_ is None:
         from_rv, old = _previous(ref, to_rv, new)
     else:
-        from_rv, old = _body(ref, from_rv, "from")
+        from_rv, old = _body(ref, params.from_, "from")
     changes = []
     for change in diff(old, new, noise=noise):
         item = change.as_dict()
@@ -144,8 +188,10 @@ def _body(ref: ObjectRef, rv: str | None, param: str) -> tuple[str, dict[str, An
     if rv is not None:
         rows = rows.filter(resource_version=rv)
     row = rows.only("resource_version", "rv_int", "body").first()
-    if live is not None and (rv == live.resource_version or (
-            rv is None and (row is None or _rv_int(live.resource_version) > row.rv_int))):
+    if live is not None and (
+        rv == live.resource_version
+        or (rv is None and (row is None or _rv_int(live.resource_version) > row.rv_int))
+    ):
         return live.resource_version, dict(live.obj)
     if row is not None:
         return row.resource_version, decode(row.body)
@@ -157,8 +203,12 @@ def _body(ref: ObjectRef, rv: str | None, param: str) -> tuple[str, dict[str, An
 def _previous(ref: ObjectRef, to_rv: str, new: dict[str, Any]) -> tuple[str | None, Any]:
     """The revision before ``to_rv`` of the same uid, or (None, None) for its first one."""
     uid = (new.get("metadata") or {}).get("uid", "")
-    row = (ref.revisions().filter(uid=uid, rv_int__lt=_rv_int(to_rv))
-           .only("resource_version", "body").first())
+    row = (
+        ref.revisions()
+        .filter(uid=uid, rv_int__lt=_rv_int(to_rv))
+        .only("resource_version", "body")
+        .first()
+    )
     if row is None:
         return None, None
     return row.resource_version, decode(row.body)

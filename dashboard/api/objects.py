@@ -65,26 +65,36 @@ class ObjectRef:
         ).order_by("-rv_int", "-id")
 
 
-def resolve(request: HttpRequest, group: str, plural: str, namespace: str | None,
-            name: str) -> ObjectRef:
-    return ObjectRef(scope.object_scope(request, group, plural, namespace, name), namespace,
-                     name)
+def resolve(
+    request: HttpRequest, group: str, plural: str, namespace: str | None, name: str
+) -> ObjectRef:
+    return ObjectRef(scope.object_scope(request, group, plural, namespace, name), namespace, name)
 
 
 _DETAIL = {200: ObjectDetail, 304: None, **error_responses()}
 
 
-@router.get(NAMESPACED, response=_DETAIL, operation_id="getNamespacedObject",
-            summary="One namespaced object, with its state")
-def get_namespaced(request: HttpRequest, response: HttpResponse, group: str, plural: str,
-                   namespace: str, name: str) -> Any:
+@router.get(
+    NAMESPACED,
+    response=_DETAIL,
+    operation_id="getNamespacedObject",
+    summary="One namespaced object, with its state",
+)
+def get_namespaced(
+    request: HttpRequest, response: HttpResponse, group: str, plural: str, namespace: str, name: str
+) -> Any:
     return _detail(request, response, resolve(request, group, plural, namespace, name))
 
 
-@router.get(CLUSTER, response=_DETAIL, operation_id="getClusterObject",
-            summary="One cluster-scoped object, with its state")
-def get_cluster(request: HttpRequest, response: HttpResponse, group: str, plural: str,
-                name: str) -> Any:
+@router.get(
+    CLUSTER,
+    response=_DETAIL,
+    operation_id="getClusterObject",
+    summary="One cluster-scoped object, with its state",
+)
+def get_cluster(
+    request: HttpRequest, response: HttpResponse, group: str, plural: str, name: str
+) -> Any:
     return _detail(request, response, resolve(request, group, plural, None, name))
 
 
@@ -97,6 +107,7 @@ def _detail(request: HttpRequest, response: HttpResponse, ref: ObjectRef) -> Any
     etag = f'"{entry.resource_version}{"-stuck" if stuck else ""}"'
     if _fresh(request.headers.get("If-None-Match", ""), etag):
         response = HttpResponse(status=304)
+        del response["Content-Type"]
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     response["Vary"] = "Authorization"
@@ -124,9 +135,14 @@ def _missing(ref: ObjectRef) -> ApiProblem:
     if last is None or last.type != "DELETED":
         return not_found(f"{kind} {ref.key} not found")
     deleted_at = render.timestamp(last.observed)
-    return ApiProblem(404, f"{kind} {ref.key} was deleted", slug="deleted", extra={
-        "deleted": True,
-        "deletedAt": deleted_at.isoformat().replace("+00:00", "Z") if deleted_at else None,
-        "lastResourceVersion": last.resource_version,
-        "history": ref.path("/history"),
-    })
+    return ApiProblem(
+        404,
+        f"{kind} {ref.key} was deleted",
+        slug="deleted",
+        extra={
+            "deleted": True,
+            "deletedAt": deleted_at.isoformat().replace("+00:00", "Z") if deleted_at else None,
+            "lastResourceVersion": last.resource_version,
+            "history": ref.path("/history"),
+        },
+    )

@@ -32,8 +32,9 @@ SWAGGER_DIR = "vendor/swagger-ui"
 
 
 def error_responses(*statuses: int) -> dict[int, type[Problem]]:
-    """The problem responses an endpoint documents: the given ones plus 401, 404 and 503."""
-    return {status: Problem for status in sorted({*statuses, 401, 404, 503})}
+    """The problem responses an endpoint documents: the given ones, plus 401 (credentials),
+    404, 429 (the per-user rate limit) and 503 (no cluster configuration)."""
+    return {status: Problem for status in sorted({*statuses, 401, 404, 429, 503})}
 
 
 class OrjsonRenderer(BaseRenderer):
@@ -51,7 +52,7 @@ class LocalSwagger(DocsBase):
     def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
         html = format_html(
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            "<title>{title}</title>"
+            '<title>{title}</title><link rel="icon" href="data:,">'
             '<link rel="stylesheet" href="{css}"></head>'
             '<body><div id="swagger-ui" data-openapi-url="{schema}"></div>'
             '<script src="{bundle}"></script><script src="{init}"></script>'
@@ -66,8 +67,9 @@ class LocalSwagger(DocsBase):
 
 
 class CrscopeAPI(NinjaAPI):
-    def get_openapi_schema(self, *, path_prefix: str | None = None,
-                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for methods in schema.get("paths", {}).values():
             for operation in methods.values():
@@ -75,9 +77,11 @@ class CrscopeAPI(NinjaAPI):
                 _drop_null_parameters(operation)
         components = schema.setdefault("components", {})
         components.setdefault("securitySchemes", {})["bearerAuth"] = {
-            "type": "http", "scheme": "bearer",
+            "type": "http",
+            "scheme": "bearer",
             "description": "A Kubernetes bearer token; without one, the server's own identity "
-                           "applies where the auth mode allows it."}
+            "applies where the auth mode allows it.",
+        }
         schema["security"] = [{}, {"bearerAuth": []}]
         return schema
 

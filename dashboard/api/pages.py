@@ -14,17 +14,11 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
-from pydantic import BaseModel, Field
 
+from dashboard.api.params import PageParams
 from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError
 
 _SIGNER = signing.Signer(salt="crscope.api.pages")
-
-
-class PageParams(BaseModel):
-    limit: int | None = Field(None, ge=1, description="Page size: default 100, above 1000 capped")
-    continue_: str | None = Field(None, alias="continue", max_length=4096,
-                                  description="Token from the previous page")
 
 
 @dataclass(frozen=True)
@@ -34,16 +28,18 @@ class DbPage:
     total: int
 
 
-def keyset_page(queryset: QuerySet[Any], *, field: str, params: PageParams,
-                bound_to: str) -> DbPage:
+def keyset_page(
+    queryset: QuerySet[Any], *, field: str, params: PageParams, bound_to: str
+) -> DbPage:
     """Rows ordered by ``field`` then id, both descending; ``bound_to`` names the query."""
     limit = min(params.limit or DEFAULT_LIMIT, MAX_LIMIT)
     total = queryset.count()
     if params.continue_:
         value, last_id = _decode(params.continue_, bound_to)
         queryset = queryset.filter(
-            Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": last_id}))
-    rows: list[Model] = list(queryset.order_by(f"-{field}", "-id")[:limit + 1])
+            Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": last_id})
+        )
+    rows: list[Model] = list(queryset.order_by(f"-{field}", "-id")[: limit + 1])
     token = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -67,7 +63,11 @@ def _decode(token: str, bound_to: str) -> tuple[float, int]:
     if not isinstance(data, dict) or data.get("q") != _fingerprint(bound_to):
         raise QueryError("continue", "this token belongs to a different query")
     last = data.get("k")
-    if (not isinstance(last, list) or len(last) != 2
-            or not isinstance(last[0], (int, float)) or not isinstance(last[1], int)):
+    if (
+        not isinstance(last, list)
+        or len(last) != 2
+        or not isinstance(last[0], (int, float))
+        or not isinstance(last[1], int)
+    ):
         raise QueryError("continue", "malformed token")
     return last[0], last[1]

@@ -10,6 +10,7 @@ exceptions is a last resort that logs the traceback: tests assert it is never re
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from dashboard.core.identity import AuthenticationError
+from dashboard.core.identity import AuthenticationError, NotAuthenticated
 from dashboard.core.query import QueryError
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,16 @@ TYPE_PREFIX = "urn:crscope:problem:"
 class ApiProblem(Exception):
     """A failure to report to the client; ``slug`` becomes the problem ``type``."""
 
-    def __init__(self, status: int, detail: str, *, slug: str, param: str | None = None,
-                 extra: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        slug: str,
+        param: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -63,8 +71,9 @@ def not_found(detail: str, **extra: Any) -> ApiProblem:
 
 
 def problem_response(problem: ApiProblem) -> HttpResponse:
-    response = HttpResponse(orjson.dumps(problem.body()), status=problem.status,
-                            content_type=PROBLEM_JSON)
+    response = HttpResponse(
+        orjson.dumps(problem.body()), status=problem.status, content_type=PROBLEM_JSON
+    )
     for name, value in problem.headers.items():
         response[name] = value
     return response
@@ -73,35 +82,51 @@ def problem_response(problem: ApiProblem) -> HttpResponse:
 def _validation_problem(exc: ValidationError) -> ApiProblem:
     """Ninja's 422 for a mistyped parameter becomes a 400 naming the parameter."""
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(part) for part in first.get("loc", ())]
-    # loc is (source, name, ...); a list parameter adds the index of the bad item.
-    param = loc[1] if len(loc) > 1 else (loc[0] if loc else "request")
+    # loc is (source, name) or, for a list inside a parameter model, (source, model
+    # argument, name, index): the parameter is the last part that is not an index.
+    names = [str(part) for part in first.get("loc", ())[1:] if not isinstance(part, int)]
+    param = names[-1] if names else "request"
     message = str(first.get("msg", "invalid value"))
     return bad_param(param, message[:300])
 
 
+def _unauthenticated(exc: Exception) -> ApiProblem:
+    return ApiProblem(
+        401,
+        str(exc) or "invalid credentials",
+        slug="unauthenticated",
+        headers={"WWW-Authenticate": 'Bearer realm="crscope"'},
+    )
+
+
+#: exception class -> how it becomes a problem; ninja picks the most specific class.
+_CONVERTERS: dict[type[Exception], Callable[[Any], ApiProblem]] = {
+    ApiProblem: lambda exc: exc,
+    QueryError: lambda exc: bad_param(exc.param, exc.message),
+    ValidationError: _validation_problem,
+    AuthenticationError: _unauthenticated,
+    NotAuthenticated: _unauthenticated,
+    Http404: lambda exc: not_found(str(exc) or "not found"),
+    HttpError: lambda exc: ApiProblem(exc.status_code, str(exc), slug="http-error"),
+}
+
+
 def install(api: NinjaAPI) -> None:
-    """Register the problem handlers on ``api`` (most specific class wins)."""
-
-    def handle(problem: ApiProblem) -> HttpResponse:
-        return problem_response(problem)
-
-    api.add_exception_handler(ApiProblem, lambda request, exc: handle(exc))
-    api.add_exception_handler(
-        QueryError, lambda request, exc: handle(bad_param(exc.param, exc.message)))
-    api.add_exception_handler(
-        ValidationError, lambda request, exc: handle(_validation_problem(exc)))
-    api.add_exception_handler(AuthenticationError, lambda request, exc: handle(ApiProblem(
-        401, str(exc) or "invalid credentials", slug="unauthenticated",
-        headers={"WWW-Authenticate": "Bearer"})))
-    api.add_exception_handler(
-        Http404, lambda request, exc: handle(not_found(str(exc) or "not found")))
-    api.add_exception_handler(HttpError, lambda request, exc: handle(
-        ApiProblem(exc.status_code, str(exc), slug="http-error")))
+    """Register the problem handlers on ``api``, and the logging catch-all."""
+    for exc_class, convert in _CONVERTERS.items():
+        api.add_exception_handler(exc_class, _handler(convert))
     api.add_exception_handler(Exception, _unexpected)
 
 
-def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _handler(convert: Callable[[Any], ApiProblem]) -> Callable[[HttpRequest, Any], HttpResponse]:
+    def handle(request: HttpRequest, exc: Any) -> HttpResponse:
+        return problem_response(convert(exc))
+
+    return handle
+
+
+def _unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
     log.exception("api: unexpected error on %s %s", request.method, request.path)
-    return problem_response(ApiProblem(500, "unexpected server error; see the server log",
-                                       slug="internal"))
+    return problem_response(
+        ApiProblem(500, "unexpected server error; see the server log", slug="internal")
+    )

@@ -34,8 +34,13 @@ def generation(meta: Mapping[str, Any]) -> int | None:
 
 def state_info(entry: Entry, stuck: bool) -> dict[str, Any]:
     status = entry.status
-    return {"state": status.state, "reason": status.reason, "message": status.message,
-            "since": timestamp(entry.since), "stuck": stuck}
+    return {
+        "state": status.state,
+        "reason": status.reason,
+        "message": status.message,
+        "since": timestamp(entry.since),
+        "stuck": stuck,
+    }
 
 
 def summary(row: Row) -> dict[str, Any]:

@@ -82,7 +82,8 @@ class PageFields(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     continue_: str | None = Field(
-        alias="continue", description="Pass as ?continue= for the next page; null at the end")
+        alias="continue", description="Pass as ?continue= for the next page; null at the end"
+    )
     total: int = Field(description="Items matching the query, over all pages")
 
 
@@ -92,7 +93,8 @@ class ObjectList(PageFields):
 
 class ObjectDetail(BaseModel):
     object: dict[str, Any] = Field(
-        description="The object as cached: managedFields stripped, secrets redacted")
+        description="The object as cached: managedFields stripped, secrets redacted"
+    )
     state: StateInfo
     columns: dict[str, ColumnValue]
 
@@ -128,7 +130,8 @@ class Diff(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     from_: str | None = Field(
-        alias="from", description="resourceVersion of the older revision; null: none (all adds)")
+        alias="from", description="resourceVersion of the older revision; null: none (all adds)"
+    )
     to: str
     noise: bool
     changes: list[FieldChangeOut]
@@ -176,7 +179,8 @@ class Health(BaseModel):
     stuck: int
     kinds: list[KindHealth]
     attention: list[AttentionItem] = Field(
-        description="Failed, stuck or Terminating objects, worst and oldest first")
+        description="Failed, stuck or Terminating objects, worst and oldest first"
+    )
     attentionTotal: int
 
 

@@ -20,8 +20,6 @@ from dashboard.core.access import Viewer
 from dashboard.core.adapter import adapter
 from informers import Engine, Informer, KindInfo
 
-_VIEWER_ATTR = "_crscope_api_viewer"
-
 
 @dataclass(frozen=True)
 class KindScope:
@@ -56,13 +54,8 @@ def engine() -> Engine:
 
 
 def viewer(request: HttpRequest) -> Viewer:
-    """The caller (once per request); invalid credentials raise AuthenticationError (401)."""
-    cached = getattr(request, _VIEWER_ATTR, None)
-    if isinstance(cached, Viewer):
-        return cached
-    found = identity.viewer_for_request(request)
-    setattr(request, _VIEWER_ATTR, found)
-    return found
+    """The caller; bad credentials raise (401). The identity module caches it per request."""
+    return identity.viewer_for_request(request)
 
 
 def visible_kinds(request: HttpRequest) -> list[KindScope]:
@@ -90,8 +83,9 @@ def kind_scope(request: HttpRequest, group: str, plural: str) -> KindScope:
     raise not_found(f"no watched resource {group}/{plural}")
 
 
-def object_scope(request: HttpRequest, group: str, plural: str, namespace: str | None,
-                 name: str) -> KindScope:
+def object_scope(
+    request: HttpRequest, group: str, plural: str, namespace: str | None, name: str
+) -> KindScope:
     """The kind of one object addressed by path, checked for ``get`` in its namespace.
 
     The path must match the kind's scope: a namespaced kind is only reachable under
@@ -100,11 +94,12 @@ def object_scope(request: HttpRequest, group: str, plural: str, namespace: str |
     scope = kind_scope(request, group, plural)
     kind = scope.kind
     if kind.namespaced and namespace is None:
-        raise not_found(f"{kind.kind} is namespaced: use "
-                        f"/api/v1/resources/{kind.key}/namespaces/{{namespace}}/{{name}}")
+        raise not_found(
+            f"{kind.kind} is namespaced: use "
+            f"/api/v1/resources/{kind.key}/namespaces/{{namespace}}/{{name}}"
+        )
     if not kind.namespaced and namespace is not None:
-        raise not_found(f"{kind.kind} is cluster-scoped: use "
-                        f"/api/v1/resources/{kind.key}/{{name}}")
+        raise not_found(f"{kind.kind} is cluster-scoped: use /api/v1/resources/{kind.key}/{{name}}")
     if not access.can_see(scope.viewer, kind, namespace if kind.namespaced else None, "get"):
         raise not_found(f"{kind.kind} {namespace}/{name} not found")
     return scope
@@ -115,10 +110,10 @@ def watch_scope(request: HttpRequest, resource: str) -> KindScope:
     running, who = engine(), viewer(request)
     informer = running.informer(resource)
     if informer is None:
-        raise ApiProblem(404, f"no watched resource {resource}", slug="not-found",
-                         param="resource")
+        raise ApiProblem(404, f"no watched resource {resource}", slug="not-found", param="resource")
     namespaces = access.visible_namespaces(who, informer.kind, "list")
     if namespaces is not None and not namespaces:
-        raise ApiProblem(403, f"you may not list {resource} in any namespace",
-                         slug="forbidden", param="resource")
+        raise ApiProblem(
+            403, f"you may not list {resource} in any namespace", slug="forbidden", param="resource"
+        )
     return KindScope(running, who, informer, namespaces)

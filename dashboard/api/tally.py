@@ -47,8 +47,9 @@ def tally(scope: KindScope, *, namespace: str | None = None, now: float | None =
     namespaces = _namespaces(scope, namespace)
     if namespaces is None:
         counts = store.state_counts()
-        result = Tally(total=sum(counts.values()),
-                       states={state.value: n for state, n in counts.items()})
+        result = Tally(
+            total=sum(counts.values()), states={state.value: n for state, n in counts.items()}
+        )
         result.stuck = sum(1 for e in store.list(states=_MAY_BE_STUCK) if e.stuck(now, threshold))
         return result
     result = Tally()
@@ -60,13 +61,15 @@ def tally(scope: KindScope, *, namespace: str | None = None, now: float | None =
     return result
 
 
-def attention(scope: KindScope, *, namespace: str | None = None,
-              now: float | None = None) -> list[tuple[Entry, bool]]:
+def attention(
+    scope: KindScope, *, namespace: str | None = None, now: float | None = None
+) -> list[tuple[Entry, bool]]:
     """Failed, stuck or Terminating entries with their stuck flag (unsorted)."""
     now = time.time() if now is None else now
     threshold = scope.stuck_after
-    entries = scope.informer.store.list(namespaces=_namespaces(scope, namespace),
-                                        states=_ATTENTION_STATES)
+    entries = scope.informer.store.list(
+        namespaces=_namespaces(scope, namespace), states=_ATTENTION_STATES
+    )
     found = []
     for entry in entries:
         stuck = entry.stuck(now, threshold)

@@ -21,6 +21,7 @@ generator's ``finally`` unsubscribes, so a closed stream costs nothing afterward
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -34,6 +35,7 @@ from ninja import Query, Router
 
 from dashboard.api import render, scope
 from dashboard.api.openapi import NDJSON, error_responses
+from dashboard.api.params import WatchParams
 from dashboard.api.problems import bad_param
 from dashboard.api.schemas import WatchEvent
 from dashboard.api.scope import KindScope
@@ -49,27 +51,22 @@ INITIAL_CHUNK = 500
 _open_streams = 0
 
 
-@router.get("/watch", response={200: WatchEvent, **error_responses(400, 403)},
-            operation_id="watch", summary="Stream one kind's objects and their changes (NDJSON)")
-async def watch(
-    request: HttpRequest,
-    resource: str = Query(..., max_length=600, description="The kind, as `group/plural`"),
-    namespace: str | None = Query(None, max_length=253, description="Only this namespace"),
-    labelSelector: str | None = Query(None, max_length=4096,  # noqa: N803
-                                      description="Kubernetes label selector"),
-    timeoutSeconds: int | None = Query(  # noqa: N803
-        None, ge=0, le=86400,
-        description="End the stream after this many seconds (0: right after the current "
-                    "state); omitted: stream until the client disconnects"),
-) -> StreamingHttpResponse:
-    kind_scope = await sync_to_async(scope.watch_scope)(request, resource)
+@router.get(
+    "/watch",
+    response={200: WatchEvent, **error_responses(400, 403)},
+    operation_id="watch",
+    summary="Stream one kind's objects and their changes (NDJSON)",
+)
+async def watch(request: HttpRequest, params: Query[WatchParams]) -> StreamingHttpResponse:
+    kind_scope = await sync_to_async(scope.watch_scope)(request, params.resource)
     try:
-        selector = parse_selector(labelSelector) if labelSelector else None
+        selector = parse_selector(params.labelSelector) if params.labelSelector else None
     except SelectorError as exc:
         raise bad_param("labelSelector", str(exc)) from exc
-    flt = WatchFilter.build(kind_scope, namespace=namespace or None, selector=selector)
-    response = StreamingHttpResponse(_stream(kind_scope, flt, timeoutSeconds),
-                                     content_type=NDJSON)
+    flt = WatchFilter.build(kind_scope, namespace=params.namespace or None, selector=selector)
+    response = StreamingHttpResponse(
+        _stream(kind_scope, flt, params.timeoutSeconds), content_type=NDJSON
+    )
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # let a fronting nginx pass lines through
     return response
@@ -79,17 +76,16 @@ def open_streams() -> int:
     return _open_streams
 
 
-async def _stream(kind_scope: KindScope, flt: WatchFilter,
-                  timeout: int | None) -> AsyncIterator[bytes]:
+async def _stream(
+    kind_scope: KindScope, flt: WatchFilter, timeout: int | None
+) -> AsyncIterator[bytes]:
     global _open_streams
     loop = asyncio.get_running_loop()
     wake = asyncio.Event()
 
     def notify() -> None:  # on an engine thread
-        try:
+        with contextlib.suppress(RuntimeError):  # a closed loop: the stream is gone anyway
             loop.call_soon_threadsafe(wake.set)
-        except RuntimeError:  # the loop is closed: the stream is gone anyway
-            pass
 
     hub = kind_scope.engine.hub
     # Subscribe before reading the store, so nothing between the two is missed.
@@ -100,7 +96,7 @@ async def _stream(kind_scope: KindScope, flt: WatchFilter,
     try:
         initial = lines.initial()
         for start in range(0, len(initial), INITIAL_CHUNK):
-            yield b"".join(initial[start:start + INITIAL_CHUNK])
+            yield b"".join(initial[start : start + INITIAL_CHUNK])
         yield lines.bookmark(initial_end=True)
         started = time.monotonic()
         deadline = started + timeout if timeout is not None else None
@@ -110,10 +106,8 @@ async def _stream(kind_scope: KindScope, flt: WatchFilter,
             if deadline is not None:
                 wait = min(wait, deadline - time.monotonic())
             if wait > 0 and not wake.is_set():
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=wait)
-                except TimeoutError:
-                    pass
             wake.clear()  # before draining: a change offered after the drain wakes us again
             changes, overflowed = sub.drain()
             if overflowed:
@@ -128,8 +122,12 @@ async def _stream(kind_scope: KindScope, flt: WatchFilter,
     finally:
         hub.unsubscribe(sub)
         _open_streams -= 1
-        log.info("watch: stream closed for %s (%s open, %s hub subscriptions)",
-                 kind_scope.kind.key, _open_streams, len(hub.subscriptions()))
+        log.info(
+            "watch: stream closed for %s (%s open, %s hub subscriptions)",
+            kind_scope.kind.key,
+            _open_streams,
+            len(hub.subscriptions()),
+        )
 
 
 class _Lines:
@@ -175,22 +173,41 @@ class _Lines:
 
     def _line(self, change_type: str, entry: Entry) -> bytes:
         stuck = entry.stuck(time.time(), self.scope.stuck_after)
-        return _dumps({"type": change_type, "object": render.body(entry.obj),
-                       "state": render.state_info(entry, stuck)})
+        return _dumps(
+            {
+                "type": change_type,
+                "object": render.body(entry.obj),
+                "state": render.state_info(entry, stuck),
+            }
+        )
 
     def bookmark(self, *, initial_end: bool = False) -> bytes:
         kind = self.scope.kind
         meta: dict[str, Any] = {"resourceVersion": self.scope.informer.reflector.last_synced_rv}
         if initial_end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
-        return _dumps({"type": "BOOKMARK", "object": {
-            "kind": kind.kind, "apiVersion": kind.api_version, "metadata": meta}})
+        return _dumps(
+            {
+                "type": "BOOKMARK",
+                "object": {"kind": kind.kind, "apiVersion": kind.api_version, "metadata": meta},
+            }
+        )
 
     def expired(self) -> bytes:
-        return _dumps({"type": "ERROR", "object": {
-            "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired",
-            "code": 410, "message": "the stream fell behind the changes; watch again to get "
-                                    "the current state"}})
+        return _dumps(
+            {
+                "type": "ERROR",
+                "object": {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "reason": "Expired",
+                    "code": 410,
+                    "message": "the stream fell behind the changes; watch again to get "
+                    "the current state",
+                },
+            }
+        )
 
 
 def _dumps(value: dict[str, Any]) -> bytes:

@@ -22,8 +22,9 @@ class WatchFilter:
     selector: Selector | None
 
     @classmethod
-    def build(cls, kind_scope: KindScope, *, namespace: str | None,
-              selector: Selector | None) -> WatchFilter:
+    def build(
+        cls, kind_scope: KindScope, *, namespace: str | None, selector: Selector | None
+    ) -> WatchFilter:
         allowed = kind_scope.namespaces if kind_scope.kind.namespaced else None
         namespaces: frozenset[str] | None
         if namespace is not None:

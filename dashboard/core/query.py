@@ -46,9 +46,11 @@ class ListQuery:
     sort: str = "name"
     limit: int = DEFAULT_LIMIT
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, scope: str = "") -> str:
+        """What a continue token is bound to; ``scope`` names the list (its kind)."""
         text = "|".join(
             [
+                scope,
                 self.namespace or "",
                 str(self.selector or ""),
                 ",".join(sorted(self.states)),
@@ -239,7 +241,7 @@ def list_page(
     rows = [r for _, r in decorated]
     start = 0
     if continue_token:
-        last = _decode_token(continue_token, query)
+        last = _decode_token(continue_token, query, informer.kind.key)
         if descending:
             # keys are in descending order: find the first key strictly below `last`
             lo, hi = 0, len(keys)
@@ -257,12 +259,17 @@ def list_page(
         columns = informer.kind.columns
         page = [replace(r, columns=column_values(r.entry.obj, columns)) for r in page]
     more = start + query.limit < len(rows)
-    token = _encode_token(keys[start + query.limit - 1], query) if more and page else None
+    token = (
+        _encode_token(keys[start + query.limit - 1], query, informer.kind.key)
+        if more and page
+        else None
+    )
     return Page(rows=page, total=len(rows), continue_token=token)
 
 
-def _encode_token(last: tuple[Any, ...], query: ListQuery) -> str:
-    return _SIGNER.sign_object({"q": query.fingerprint(), "k": _jsonable(last)}, compress=True)
+def _encode_token(last: tuple[Any, ...], query: ListQuery, scope: str) -> str:
+    data = {"q": query.fingerprint(scope), "k": _jsonable(last)}
+    return _SIGNER.sign_object(data, compress=True)
 
 
 def _jsonable(value: Any) -> Any:
@@ -277,12 +284,12 @@ def _tupled(value: Any) -> Any:
     return value
 
 
-def _decode_token(token: str, query: ListQuery) -> tuple[Any, ...]:
+def _decode_token(token: str, query: ListQuery, scope: str) -> tuple[Any, ...]:
     try:
         data = _SIGNER.unsign_object(token[:4096])
     except (signing.BadSignature, ValueError, TypeError) as exc:
         raise QueryError("continue", "not a continue token issued by this server") from exc
-    if not isinstance(data, dict) or data.get("q") != query.fingerprint():
+    if not isinstance(data, dict) or data.get("q") != query.fingerprint(scope):
         raise QueryError("continue", "this token belongs to a different query")
     last = _tupled(data.get("k"))
     if not isinstance(last, tuple):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 
 from dashboard.ui import timeline
-from dashboard.ui.fragments import cache
+from dashboard.ui.fragments import cache, join_safe
 from dashboard.ui.objectview import ObjectView
 
 
@@ -45,7 +45,7 @@ def default_picks(items: Sequence[timeline.Item]) -> tuple[int | None, int | Non
 
 def timeline_html(view: ObjectView, items: Sequence[timeline.Item]) -> str:
     pick_from, pick_to = default_picks(items)
-    body = "".join(item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to)
-                   for i in items)
+    body = join_safe(item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to)
+                     for i in items)
     return render_to_string("ui/detail/_timeline.html",
                             {"view": view, "items_html": body, "has_items": bool(items)})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -57,6 +57,11 @@ class FragmentCache:
 
 
 cache = FragmentCache()
+
+
+def join_safe(pieces: Iterable[str]) -> SafeString:
+    """Concatenate rendered fragments (each from an autoescaping template) as safe HTML."""
+    return mark_safe("".join(pieces))  # noqa: S308 - pieces are rendered templates
 
 
 def with_oob(html: str, oob: str = "true") -> str:

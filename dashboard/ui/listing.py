@@ -16,10 +16,11 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from dashboard.core.query import ListQuery, Page, QueryError, Row, list_page, parse_list_query
 from dashboard.ui import generations, links
-from dashboard.ui.fragments import cache, dom_id
+from dashboard.ui.fragments import cache, dom_id, join_safe
 from informers import Informer, KindInfo, PrinterColumn
 
 Variant = Literal["", "flash", "leaving"]
@@ -99,8 +100,8 @@ def row_html(kind: KindInfo, row: Row, variant: Variant = "") -> str:
     }))
 
 
-def rows_html(kind: KindInfo, rows: Sequence[Row]) -> str:
-    return "".join(row_html(kind, r) for r in rows)
+def rows_html(kind: KindInfo, rows: Sequence[Row]) -> SafeString:
+    return join_safe(row_html(kind, r) for r in rows)
 
 
 @dataclass

@@ -9,6 +9,7 @@ uids those revisions carry.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from dashboard.history.models import EventRow, Revision
 from dashboard.ui.fragments import dom_id
 

@@ -27,8 +27,7 @@ def manifests(request: pytest.FixtureRequest, rendered: dict[str, list[Obj]]) ->
 def one(objects: list[Obj], kind: str, name: str | None = None) -> Obj:
     """The single object of ``kind`` (and ``name``); fails when there are none or several."""
     hits = [
-        o for o in objects
-        if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
+        o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
     ]
     assert len(hits) == 1, f"expected one {kind} {name or ''}, found {len(hits)}"
     return hits[0]

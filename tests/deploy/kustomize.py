@@ -25,8 +25,16 @@ Obj = dict[str, Any]
 #: Kinds deploy/ uses that have no namespace.
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding"})
 _KUSTOMIZATION_KEYS = frozenset(
-    {"apiVersion", "kind", "namespace", "resources", "images", "replicas", "secretGenerator",
-     "patches"}
+    {
+        "apiVersion",
+        "kind",
+        "namespace",
+        "resources",
+        "images",
+        "replicas",
+        "secretGenerator",
+        "patches",
+    }
 )
 _GENERATOR_KEYS = frozenset({"name", "behavior", "literals", "type"})
 
@@ -83,8 +91,7 @@ def render_lite(directory: Path) -> list[Obj]:
 
 def _matching(objects: list[Obj], *, kind: str | None, name: str) -> list[Obj]:
     return [
-        o for o in objects
-        if o["metadata"]["name"] == name and (kind is None or o["kind"] == kind)
+        o for o in objects if o["metadata"]["name"] == name and (kind is None or o["kind"] == kind)
     ]
 
 
@@ -101,10 +108,15 @@ def _generate_secret(objects: list[Obj], generator: dict[str, Any]) -> None:
     if behavior == "merge" and existing:
         existing[0].setdefault("data", {}).update(data)
     elif behavior == "create" and not existing:
-        objects.append({
-            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": generator["name"]},
-            "type": generator.get("type", "Opaque"), "data": data,
-        })
+        objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": generator["name"]},
+                "type": generator.get("type", "Opaque"),
+                "data": data,
+            }
+        )
     else:
         raise UnsupportedKustomization(f"secretGenerator {generator['name']}: {behavior}")
 
@@ -125,7 +137,8 @@ def _apply_patch(objects: list[Obj], directory: Path, entry: dict[str, Any]) -> 
     if set(target) - {"group", "version", "kind", "name"}:
         raise UnsupportedKustomization(f"patch target {target}")
     hits = [
-        o for o in _matching(objects, kind=target["kind"], name=target["name"])
+        o
+        for o in _matching(objects, kind=target["kind"], name=target["name"])
         if "group" not in target or o["apiVersion"].rpartition("/")[0] == target["group"]
     ]
     if not hits:

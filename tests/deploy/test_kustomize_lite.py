@@ -46,7 +46,9 @@ def without_hash_suffixes(objects: list[Obj], generated: set[str]) -> list[Obj]:
     return result
 
 
-@pytest.mark.skipif(kustomize_command() is None, reason="neither kustomize nor kubectl is installed")
+@pytest.mark.skipif(
+    kustomize_command() is None, reason="neither kustomize nor kubectl is installed"
+)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_fallback_renders_what_kustomize_renders(variant: str) -> None:
     lite = render_lite(DEPLOY / variant)
@@ -56,7 +58,8 @@ def test_fallback_renders_what_kustomize_renders(variant: str) -> None:
 
 
 def test_fallback_refuses_what_it_does_not_implement(tmp_path: Path) -> None:
-    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(
-        {"resources": [], "commonLabels": {"team": "a"}}))
+    (tmp_path / "kustomization.yaml").write_text(
+        yaml.safe_dump({"resources": [], "commonLabels": {"team": "a"}})
+    )
     with pytest.raises(UnsupportedKustomization, match="commonLabels"):
         render_lite(tmp_path)

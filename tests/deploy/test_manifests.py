@@ -17,10 +17,18 @@ from tests.deploy.kustomize import CLUSTER_SCOPED, Obj
 
 READ = {"get", "list", "watch"}
 #: The only non-read permissions: asking the apiserver about a user's token and rights.
-REVIEWS = {("authentication.k8s.io", "tokenreviews"), ("authorization.k8s.io", "subjectaccessreviews")}
+REVIEWS = {
+    ("authentication.k8s.io", "tokenreviews"),
+    ("authorization.k8s.io", "subjectaccessreviews"),
+}
 #: Groups in the ClusterRole that are not custom-resource groups.
-BUILTIN_GROUPS = {"apiextensions.k8s.io", "", "events.k8s.io", "authentication.k8s.io",
-                  "authorization.k8s.io"}
+BUILTIN_GROUPS = {
+    "apiextensions.k8s.io",
+    "",
+    "events.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+}
 DRY_RUN = {"dryRun": "All", "fieldManager": "crscope-test", "fieldValidation": "Strict"}
 
 
@@ -86,10 +94,18 @@ def test_watched_groups_match_the_granted_groups(manifests: list[Obj]) -> None:
 def test_binding_gives_the_role_to_the_service_account(manifests: list[Obj]) -> None:
     binding = one(manifests, "ClusterRoleBinding", "crscope-reader")
     assert binding["roleRef"] == {
-        "apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "crscope-reader"}
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "ClusterRole",
+        "name": "crscope-reader",
+    }
     account = one(manifests, "ServiceAccount")
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account["metadata"]["name"],
-                                    "namespace": account["metadata"]["namespace"]}]
+    assert binding["subjects"] == [
+        {
+            "kind": "ServiceAccount",
+            "name": account["metadata"]["name"],
+            "namespace": account["metadata"]["namespace"],
+        }
+    ]
     assert pod_spec(manifests)["serviceAccountName"] == account["metadata"]["name"]
     assert pod_spec(manifests)["automountServiceAccountToken"] is True
 
@@ -125,8 +141,11 @@ def test_probes_check_health_and_readiness(manifests: list[Obj]) -> None:
         probe: (c[probe]["httpGet"]["path"], c[probe]["httpGet"]["port"])
         for probe in ("startupProbe", "livenessProbe", "readinessProbe")
     }
-    assert paths == {"startupProbe": ("/healthz", "http"), "livenessProbe": ("/healthz", "http"),
-                     "readinessProbe": ("/readyz", "http")}
+    assert paths == {
+        "startupProbe": ("/healthz", "http"),
+        "livenessProbe": ("/healthz", "http"),
+        "readinessProbe": ("/readyz", "http"),
+    }
     allowed = config(manifests)["CRSCOPE_ALLOWED_HOSTS"].split(",")
     for probe in paths:
         headers = {h["name"]: h["value"] for h in c[probe]["httpGet"].get("httpHeaders", [])}
@@ -138,8 +157,10 @@ def test_shutdown_and_resources(manifests: list[Obj]) -> None:
     assert spec["terminationGracePeriodSeconds"] == 30
     assert c["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep"
     assert spec["enableServiceLinks"] is False  # else the crscope Service injects CRSCOPE_*
-    assert c["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"},
-                              "limits": {"cpu": "2", "memory": "2Gi"}}
+    assert c["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "2", "memory": "2Gi"},
+    }
 
 
 def test_settings_come_from_the_config_map_and_secret(manifests: list[Obj]) -> None:
@@ -150,6 +171,7 @@ def test_settings_come_from_the_config_map_and_secret(manifests: list[Obj]) -> N
         "CRSCOPE_SECRET_KEY": ("secret-key", False),
         "DATABASE_URL": ("database-url", True),
         "CHANNEL_LAYER_URL": ("channel-layer-url", True),
+        "CRSCOPE_METRICS_TOKEN": ("metrics-token", True),
     }
     secrets = all_of(manifests, "Secret")
     if secrets:  # overlays generate it (with a hash suffix that references must follow)
@@ -157,8 +179,8 @@ def test_settings_come_from_the_config_map_and_secret(manifests: list[Obj]) -> N
 
 
 def test_config_map_keys_are_settings_the_code_reads(manifests: list[Obj]) -> None:
-    source = "\n".join(
-        p.read_text() for pkg in ("dashboard", "informers") for p in (ROOT / pkg).rglob("*.py"))
+    files = [*(ROOT / "dashboard").rglob("*.py"), *(ROOT / "informers").rglob("*.py")]
+    source = "\n".join(p.read_text() for p in files)
     env_names = [*config(manifests), *(e["name"] for e in container(manifests)["env"])]
     unread = [name for name in env_names if f'"{name}"' not in source]
     assert not unread, f"no code reads {unread}"
@@ -170,7 +192,8 @@ def test_service_pdb_and_ingress_reach_the_pod(manifests: list[Obj]) -> None:
     service = one(manifests, "Service", "crscope")
     assert service["spec"]["type"] == "ClusterIP"
     assert service["spec"]["ports"] == [
-        {"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]
+        {"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}
+    ]
     assert service["spec"]["selector"].items() <= labels.items()
     pdb = one(manifests, "PodDisruptionBudget", "crscope")
     assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
@@ -202,7 +225,9 @@ def test_single_replica_keeps_history_on_a_volume(rendered: dict[str, list[Obj]]
         assert volumes["data"]["persistentVolumeClaim"]["claimName"] == "crscope-history"
         one(objects, "PersistentVolumeClaim", "crscope-history")
         assert one(objects, "PodDisruptionBudget")["spec"] == {
-            "maxUnavailable": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": "crscope"}}}
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "crscope"}},
+        }
 
 
 def test_scale_out_shares_state_through_redis_and_postgres(
@@ -263,8 +288,9 @@ def collection_path(kube: KubeHTTP, obj: Obj) -> str:
 
 
 def create_namespace(kube: KubeHTTP, namespace: Obj) -> None:
-    kube.request("POST", "/api/v1/namespaces", body=namespace,
-                 query={"fieldManager": "crscope-test"})
+    kube.request(
+        "POST", "/api/v1/namespaces", body=namespace, query={"fieldManager": "crscope-test"}
+    )
 
 
 @pytest.mark.cluster
@@ -282,7 +308,10 @@ def test_apiserver_accepts_every_manifest(
             echoed = kube.request("POST", collection_path(kube, obj), body=obj, query=DRY_RUN)
         except ApiError as exc:
             pytest.fail(f"{variant}: {obj['kind']} {obj['metadata']['name']}: {exc}")
-        assert (echoed["kind"], echoed["metadata"]["name"]) == (obj["kind"], obj["metadata"]["name"])
+        assert (echoed["kind"], echoed["metadata"]["name"]) == (
+            obj["kind"],
+            obj["metadata"]["name"],
+        )
 
 
 @pytest.mark.cluster
@@ -291,11 +320,23 @@ def test_pod_meets_the_restricted_pod_security_standard(
     kube: KubeHTTP, rendered: dict[str, list[Obj]], variant: str
 ) -> None:
     name = f"t-deploy-{uuid.uuid4().hex[:8]}"
-    create_namespace(kube, {"apiVersion": "v1", "kind": "Namespace", "metadata": {
-        "name": name, "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}})
-    pod = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": "crscope", "namespace": name},
-           "spec": copy.deepcopy(pod_spec(rendered[variant]))}
+    create_namespace(
+        kube,
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": name,
+                "labels": {"pod-security.kubernetes.io/enforce": "restricted"},
+            },
+        },
+    )
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "crscope", "namespace": name},
+        "spec": copy.deepcopy(pod_spec(rendered[variant])),
+    }
     path = f"/api/v1/namespaces/{name}/pods"
     kube.request("POST", path, body=pod, query=DRY_RUN)
     # The control: the same pod, allowed to escalate, is refused, so enforcement is on.
@@ -307,6 +348,8 @@ def test_pod_meets_the_restricted_pod_security_standard(
 
 
 def test_variants_cover_every_kustomization() -> None:
-    found = {str(p.parent.relative_to(ROOT / "deploy"))
-             for p in Path(ROOT / "deploy").rglob("kustomization.yaml")}
+    found = {
+        str(p.parent.relative_to(ROOT / "deploy"))
+        for p in Path(ROOT / "deploy").rglob("kustomization.yaml")
+    }
     assert found == set(VARIANTS)

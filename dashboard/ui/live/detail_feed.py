@@ -39,9 +39,14 @@ class DetailFeed(Feed):
         self._max_rev = 0
         self._events: dict[str, str] = {}
         self.follow_until = 0.0
+        self._timeline_checked = 0.0
 
     def predicate(self, change: Change) -> bool:
         return change.kind == self.kind_key and change.key == self.key
+
+    def note(self, changes: list[Change]) -> None:
+        if any(self.predicate(c) for c in changes):
+            self.poke()
 
     def poke(self) -> None:
         """Something happened to this object (a change or an Event): look for history."""
@@ -100,7 +105,10 @@ class DetailFeed(Feed):
             self._entry, self._deleted = entry, False
             self.poke()
             out += self._sections(self._view(entry, None), "flash")
-        if self._entry is not None:
+        now = time.monotonic()
+        if self._entry is not None and (self.followup() or now - self._timeline_checked
+                                        >= self.tick_every):
+            self._timeline_checked = now
             out += self._timeline()
         return out
 

@@ -35,6 +35,9 @@ class Feed:
         """Called on an engine thread for every change: must be cheap and never block."""
         return False
 
+    def note(self, changes: list[Change]) -> None:
+        """The changes of this batch that matched some feed (mostly ignored: see above)."""
+
     def refresh_access(self) -> None:
         """Re-read what the viewer may see (may call SubjectAccessReview: worker thread)."""
 

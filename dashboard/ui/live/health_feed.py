@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.core.access import Viewer
 from dashboard.ui import health, links, rowdiff
-from dashboard.ui.fragments import cache, dom_id, with_oob
+from dashboard.ui.fragments import cache, dom_id, join_safe, with_oob
 from dashboard.ui.live.feed import Feed
 from informers import Change, ChangeType, Engine
 
@@ -51,8 +51,8 @@ def summary_html(total: int, shown: int) -> str:
 
 def attention_html(rows: Sequence[health.AttentionRow], total: int) -> SafeString:
     return mark_safe(render_to_string("ui/home/_attention.html", {  # noqa: S308
-        "summary_html": mark_safe(summary_html(total, len(rows))),  # noqa: S308
-        "rows_html": mark_safe("".join(row_html(r) for r in rows)),  # noqa: S308
+        "summary_html": summary_html(total, len(rows)),
+        "rows_html": join_safe(row_html(r) for r in rows),
     }))
 
 

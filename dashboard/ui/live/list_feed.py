@@ -27,6 +27,7 @@ class ListFeed(Feed):
             raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
         self.kind = informer.kind
         self.query, _ = listing.parse(params, informer.kind)
+        import dataclasses; self.query = dataclasses.replace(self.query, namespace=None, states=())
         self.pager = listing.pager_from(params)
         self.notice = ""
         self.allowed = visible_namespaces(viewer, informer.kind, "list")

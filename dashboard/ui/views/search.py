@@ -7,8 +7,12 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 
 from dashboard.ui import links
-from dashboard.ui.kinds import EngineUnavailable, current_engine, namespace_filter
-from dashboard.ui.kinds import visible_informers
+from dashboard.ui.kinds import (
+    EngineUnavailable,
+    current_engine,
+    namespace_filter,
+    visible_informers,
+)
 from dashboard.ui.views.common import live_url, page, unavailable, viewer
 
 PER_KIND = 25

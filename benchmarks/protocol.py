@@ -1,0 +1,110 @@
+"""The line protocol a Python contender speaks, and the measurements it reports about itself.
+
+Why a protocol instead of one script that times everything: each contender runs in its own
+process so its RSS is its own, and the harness must drive all three (two Python, one Go)
+the same way. The harness writes one command per line on stdin; the contender answers
+each with one JSON line on stdout (``benchmarks/clientgo/main.go`` speaks the same):
+
+    -> {"msg": "ready", ...}      client built, nothing listed yet: the baseline RSS
+    <- sync                       start watching, wait until the expected objects are cached
+    -> {"msg": "synced", ...}     sync seconds, peak RSS during sync, RSS after settling
+    <- count                      update events received since the sync
+    -> {"msg": "count", ...}
+    <- quit
+    -> {"msg": "bye", ...}
+
+Every answer carries ``rss_kb``, ``hwm_kb`` (peak) and ``cpu_s`` (user+system, all threads).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import json
+import resource
+import sys
+import time
+from typing import Any, Protocol
+
+#: After a sync, memory is read only once freed memory had a moment to be given back.
+SETTLE_SECONDS = 1.0
+
+
+class Contender(Protocol):
+    """What :func:`serve` drives; one implementation per Python contender."""
+
+    def start(self) -> None: ...
+    def cached(self) -> int: ...
+    def ready(self) -> bool: ...
+    def events(self) -> int: ...
+    def stop(self) -> None: ...
+
+
+def status_kb(field: str) -> int:
+    """One ``VmRSS``/``VmHWM`` line of /proc/self/status, in kB (-1 if unreadable)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def emit(msg: str, **fields: Any) -> None:
+    fields.update(msg=msg, rss_kb=status_kb("VmRSS"), hwm_kb=status_kb("VmHWM"))
+    fields["cpu_s"] = cpu_seconds()
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def settle() -> None:
+    """Collect garbage and hand free heap pages back to the OS, as the Go contender does
+    with ``debug.FreeOSMemory``, so steady RSS measures what is kept, not what is cached."""
+    gc.collect()
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        libc = ctypes.CDLL(libc_name)
+        if hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    time.sleep(SETTLE_SECONDS)
+
+
+def serve(contender: Contender, *, expect: int, timeout: float) -> int:
+    """Answer the harness's commands until ``quit`` or end of input; returns an exit code."""
+    emit("ready")
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "sync":
+            if not _sync(contender, expect=expect, timeout=timeout):
+                return 1
+        elif command == "count":
+            emit("count", events=contender.events(), objects=contender.cached())
+        elif command == "quit":
+            break
+    contender.stop()
+    emit("bye", events=contender.events())
+    return 0
+
+
+def _sync(contender: Contender, *, expect: int, timeout: float) -> bool:
+    started = time.perf_counter()
+    contender.start()
+    deadline = started + timeout
+    while not (contender.ready() and contender.cached() >= expect):
+        if time.perf_counter() > deadline:
+            emit("error", error=f"not synced after {timeout}s: {contender.cached()} objects")
+            return False
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - started
+    peak = status_kb("VmHWM")
+    settle()
+    emit("synced", sync_s=elapsed, objects=contender.cached(), peak_sync_kb=peak)
+    return True

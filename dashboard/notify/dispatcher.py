@@ -1,0 +1,140 @@
+"""Noise control: debounce windows, grouping, and per-destination rate limits.
+
+Why windows live in the database: the outbox must hold a notification before it is sent,
+and with several replicas the window must be shared. The first occurrence of a key opens a
+window (a ``Notification``) due ``debounce`` seconds later, together with its ``Delivery``
+rows; later occurrences inside the window only add an ``Occurrence`` and bump the count.
+The sender seals the window when it is due, so a late occurrence opens a new window
+instead of being lost. A rule with ``debounce: 0`` gets one sealed notification per
+occurrence, sent at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from dashboard.notify.matching import Hit, occurrence_id
+from dashboard.notify.models import OPEN, SEALED, Delivery, Notification, Occurrence
+
+log = logging.getLogger(__name__)
+_RACE_RETRIES = 3
+
+
+def record(hit: Hit, *, now: float | None = None) -> Notification | None:
+    """Store one occurrence in the outbox; None when it is already stored (a duplicate)."""
+    now = time.time() if now is None else now
+    for _ in range(_RACE_RETRIES):
+        try:
+            with transaction.atomic():
+                notification, opened = _window(hit, now)
+                _occurrence(hit, notification).save(force_insert=True)
+                if opened:
+                    Delivery.objects.bulk_create(
+                        Delivery(
+                            notification=notification,
+                            destination=name,
+                            next_attempt_at=notification.due_at,
+                            created=now,
+                        )
+                        for name in hit.rule.destinations
+                    )
+                return notification
+        except IntegrityError:
+            if Occurrence.objects.filter(oid=hit.oid).exists():
+                return None  # another replica (or a relist) recorded this transition
+            # Another writer opened the same window first: attach to theirs on the next try.
+    log.warning("notify: could not record %s for rule %s", hit.oid, hit.rule.name)
+    return None
+
+
+def _window(hit: Hit, now: float) -> tuple[Notification, bool]:
+    """The notification this occurrence belongs to, and whether it was just opened."""
+    rule = hit.rule
+    if rule.debounce <= 0:
+        return _open(hit, now, status=SEALED, due=now), True
+    current = Notification.objects.filter(group_key=hit.group_key, status=OPEN).first()
+    if current is not None:
+        if current.due_at > now:
+            attached = Notification.objects.filter(pk=current.pk, status=OPEN).update(
+                count=F("count") + 1, last_at=now
+            )
+            if attached:
+                current.refresh_from_db()
+                return current, False
+        seal(current.pk)  # its window is over: a new one starts with this occurrence
+    return _open(hit, now, status=OPEN, due=now + rule.debounce), True
+
+
+def _open(hit: Hit, now: float, *, status: str, due: float) -> Notification:
+    return Notification.objects.create(
+        nid=occurrence_id(hit.rule.name, hit.group_key, hit.oid, "notification"),
+        rule=hit.rule.name,
+        trigger=hit.trigger.value,
+        description=hit.rule.trigger.describe()[:300],
+        group_key=hit.group_key[:300],
+        grouped=hit.rule.group,
+        status=status,
+        opened_at=now,
+        due_at=due,
+        last_at=now,
+        count=1,
+    )
+
+
+def seal(pk: int) -> None:
+    """Close a window to new occurrences (idempotent); its content is then final."""
+    Notification.objects.filter(pk=pk, status=OPEN).update(status=SEALED)
+
+
+def _occurrence(hit: Hit, notification: Notification) -> Occurrence:
+    return Occurrence(
+        oid=hit.oid,
+        notification=notification,
+        kind=hit.kind,
+        api_version=hit.api_version,
+        kind_name=hit.kind_name,
+        namespace=hit.namespace,
+        name=hit.name,
+        uid=hit.uid,
+        observed=hit.observed,
+        old_state=hit.old_state,
+        old_reason=hit.old_reason[:256],
+        new_state=hit.new_state,
+        new_reason=hit.new_reason[:256],
+        message=hit.message,
+        changed_paths=list(hit.changed_paths),
+        detail=dict(hit.detail),
+    )
+
+
+class TokenBucket:
+    """At most ``count`` sends in any ``per`` seconds, smoothly refilled (thread-safe)."""
+
+    def __init__(self, count: int, per: float) -> None:
+        self.capacity = float(count)
+        self.rate = count / per
+        self._tokens = float(count)
+        self._at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+
+    def available(self) -> int:
+        with self._lock:
+            self._refill(time.monotonic())
+            return int(self._tokens)
+
+    def take(self) -> bool:
+        with self._lock:
+            self._refill(time.monotonic())
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return True
+            return False

@@ -1,0 +1,229 @@
+/*
+ * crscope's browser behaviour, in one small file (no inline script: the CSP forbids it).
+ *
+ * The page's WebSocket belongs to htmx's ws extension, which swaps the server's
+ * out-of-band fragments. This file adds what the extension leaves to us:
+ * - the connection indicator (live / reconnecting / paused, age of the last update),
+ * - acks (the server sends at most a few unacknowledged messages: a slow tab gets fewer,
+ *   fresher updates instead of a growing queue), pause/resume, "N updates waiting",
+ * - reconnect after a clean server shutdown (the extension only retries abnormal closes),
+ *   and a "resynced" notice when the server re-renders the view after a reconnect,
+ * - relative times, fading out deleted rows, copy buttons, the rail filter and "/".
+ */
+(function () {
+  "use strict";
+
+  var state = { socket: null, paused: false, lastUpdate: 0, lastElt: null,
+                reconnecting: false, status: "connecting", retries: 0, problem: "" };
+
+  try { state.paused = window.sessionStorage.getItem("crscope.paused") === "1"; } catch (e) { /* private mode */ }
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+
+  // -- time ---------------------------------------------------------------------------
+  function compact(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    if (seconds < 60) return seconds + "s";
+    var minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + "m";
+    var hours = Math.floor(minutes / 60); minutes = minutes % 60;
+    if (hours < 24) return minutes ? hours + "h " + minutes + "m" : hours + "h";
+    var days = Math.floor(hours / 24); hours = hours % 24;
+    return hours ? days + "d " + hours + "h" : days + "d";
+  }
+
+  function refreshTimes(root) {
+    var now = Date.now();
+    $all("time[data-rel]", root).forEach(function (el) {
+      var at = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(at)) return;
+      var suffix = el.getAttribute("data-rel");
+      el.textContent = compact((now - at) / 1000) + (suffix ? " " + suffix : "");
+    });
+  }
+
+  // -- connection indicator -----------------------------------------------------------------
+  function setStatus(status) {
+    state.status = status;
+    var conn = $("#conn");
+    if (!conn) return;
+    var shown = status === "live" && state.paused ? "paused" : status;
+    conn.setAttribute("data-state", shown);
+    var text = { live: "live", paused: "paused", reconnecting: "reconnecting",
+                 connecting: "connecting", offline: "offline", signedout: "signed out",
+                 unavailable: "cluster unavailable" }[shown] || shown;
+    $(".conn-text", conn).textContent = text;
+    renderAge();
+  }
+
+  function renderAge() {
+    var age = $("#conn .conn-age");
+    if (!age) return;
+    age.textContent = state.lastUpdate ? " · " + compact((Date.now() - state.lastUpdate) / 1000) + " ago" : "";
+    if (state.lastUpdate) age.title = "last update " + new Date(state.lastUpdate).toLocaleString();
+  }
+
+  function toast(text) {
+    var el = $("#toast");
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = false;
+    el.classList.remove("toast-out");
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(function () { el.classList.add("toast-out"); }, 2500);
+    clearTimeout(toast.hideTimer);
+    toast.hideTimer = setTimeout(function () { el.hidden = true; }, 2800);
+  }
+
+  function setWaiting(count) {
+    var el = $("#waiting");
+    if (!el) return;
+    if (state.paused && count > 0) {
+      el.hidden = false;
+      el.textContent = count + (count === 1 ? " update waiting" : " updates waiting");
+    } else {
+      el.hidden = true;
+      el.textContent = "";
+    }
+  }
+
+  function renderPause() {
+    var button = $("#pause");
+    if (!button) return;
+    button.setAttribute("aria-pressed", state.paused ? "true" : "false");
+    $("span", button).textContent = state.paused ? "Resume" : "Pause";
+    button.title = state.paused ? "Resume live updates (applies waiting updates)" : "Pause live updates";
+    if (!state.paused) setWaiting(0);
+    setStatus(state.status);
+  }
+
+  function send(message) {
+    if (state.socket) state.socket.send(JSON.stringify(message));
+  }
+
+  // Backoff for the extension's own retries (it defaults to up to a minute).
+  function reconnectDelay(retry) {
+    var base = Math.min(500 * Math.pow(2, retry), 8000);
+    return base / 2 + Math.random() * base / 2;
+  }
+
+  function onOpen(evt) {
+    state.socket = evt.detail.socketWrapper;
+    state.retries = 0;
+    // The same element reconnecting means we missed updates; a new element is a new view.
+    state.reconnecting = state.lastElt === evt.target;
+    state.lastElt = evt.target;
+    if (state.paused) send({ pause: true });
+    setStatus("live");
+  }
+
+  function onClose(evt) {
+    var elt = evt.target;
+    if (!document.body.contains(elt)) return; // the view was replaced: a new socket follows
+    var code = evt.detail && evt.detail.event ? evt.detail.event.code : 1006;
+    state.socket = null;
+    if (code === 4401) { setStatus("signedout"); return; }
+    if (code >= 4000) { setStatus("offline"); return; }
+    setStatus("reconnecting");
+    var retried = [1006, 1011, 1012, 1013].indexOf(code) >= 0;
+    if (!retried && evt.detail.socketWrapper) {
+      var wrapper = evt.detail.socketWrapper;
+      setTimeout(function () {
+        if (document.body.contains(elt)) wrapper.reconnect();
+      }, reconnectDelay(state.retries++));
+    }
+  }
+
+  function onMessage() {
+    var meta = $("#live-meta");
+    if (!meta) return;
+    var seq = parseInt(meta.getAttribute("data-seq"), 10);
+    if (!isNaN(seq)) send({ ack: seq });
+    var problem = meta.getAttribute("data-problem") || "";
+    if (problem) { setStatus("unavailable"); $("#conn").title = problem; }
+    else if (state.status !== "live") setStatus("live");
+    var resync = meta.getAttribute("data-resync");
+    if (resync === "overflow") toast("Many changes at once: view refreshed");
+    else if (resync && state.reconnecting) toast("Reconnected: view resynced");
+    if (resync) state.reconnecting = false;
+    var at = parseFloat(meta.getAttribute("data-at"));
+    if (!isNaN(at)) state.lastUpdate = at * 1000;
+    setWaiting(parseInt(meta.getAttribute("data-waiting"), 10) || 0);
+    refreshTimes();
+    removeLeaving();
+    applyRailFilter();
+    renderAge();
+  }
+
+  // -- swapped content ------------------------------------------------------------------------
+  function removeLeaving() {
+    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    $all(".leaving").forEach(function (el) {
+      if (el.getAttribute("data-going")) return;
+      el.setAttribute("data-going", "1");
+      setTimeout(function () { if (el.parentNode) el.parentNode.removeChild(el); }, reduce ? 0 : 200);
+    });
+  }
+
+  function applyRailFilter() {
+    var input = $("#rail-filter");
+    var text = input ? input.value.trim().toLowerCase() : "";
+    $all("#rail-kinds li[data-filter]").forEach(function (li) {
+      li.hidden = text !== "" && li.getAttribute("data-filter").indexOf(text) < 0;
+    });
+    $all("#rail-kinds .rail-group").forEach(function (group) {
+      group.hidden = $all("li[data-filter]", group).every(function (li) { return li.hidden; });
+    });
+  }
+
+  document.addEventListener("click", function (evt) {
+    var copy = evt.target.closest ? evt.target.closest("[data-copy]") : null;
+    if (copy) {
+      var source = $(copy.getAttribute("data-copy"));
+      if (source && navigator.clipboard) {
+        navigator.clipboard.writeText(source.textContent).then(function () { toast("Copied"); },
+          function () { toast("Copy failed"); });
+      }
+      return;
+    }
+    var pause = evt.target.closest ? evt.target.closest("#pause") : null;
+    if (pause) {
+      state.paused = !state.paused;
+      try { window.sessionStorage.setItem("crscope.paused", state.paused ? "1" : "0"); } catch (e) { /* ignore */ }
+      send({ pause: state.paused });
+      renderPause();
+    }
+  });
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "/" || evt.ctrlKey || evt.metaKey || evt.altKey) return;
+    var target = evt.target;
+    var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+    if (typing) return;
+    var search = $("#global-search");
+    if (search) { evt.preventDefault(); search.focus(); search.select(); }
+  });
+
+  document.addEventListener("input", function (evt) {
+    if (evt.target && evt.target.id === "rail-filter") applyRailFilter();
+  });
+
+  function boot() {
+    if (window.htmx) htmx.config.wsReconnectDelay = reconnectDelay;
+    document.body.addEventListener("htmx:wsConnecting", function (evt) {
+      if (state.lastElt === evt.target) setStatus("reconnecting");
+    });
+    document.body.addEventListener("htmx:wsOpen", onOpen);
+    document.body.addEventListener("htmx:wsClose", onClose);
+    document.body.addEventListener("htmx:wsAfterMessage", onMessage);
+    document.body.addEventListener("htmx:afterSettle", function () { refreshTimes(); });
+    renderPause();
+    refreshTimes();
+    setInterval(refreshTimes, 5000);
+    setInterval(renderAge, 1000);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
+}());

@@ -1,0 +1,255 @@
+"""The one WebSocket of a page: subscribe to what it shows, push batched OOB swaps.
+
+How a change reaches a browser:
+
+1. The informer publishes a Change to the engine hub; this connection's Subscription keeps
+   it if a feed's predicate matches (kind, namespace, filter, visibility), coalesced per
+   object, bounded by ``MAX_PENDING``. Its ``notify`` runs on the engine thread and only
+   hops to the event loop (``call_soon_threadsafe``).
+2. The first notification opens a batch window (``BATCH_SECONDS``); everything that
+   arrives meanwhile is drained together, so a burst becomes one message.
+3. The feeds recompute their view in a worker thread and render only what differs from
+   what this browser has (row fragments come from a shared cache: one render per change).
+4. The message (htmx OOB swaps plus a ``#live-meta`` element) is sent; the browser acks
+   it. With ``ACK_WINDOW`` messages unacknowledged, or while the user has paused, changes
+   are only counted: the next send recomputes from the store, so nothing queues up.
+5. On overflow of the Subscription, on (re)connect, or when the engine was replaced, the
+   feeds send a full refresh instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from dashboard.core.adapter import adapter
+from dashboard.core.identity import AuthenticationError, NotAuthenticated, viewer_for_scope
+from dashboard.ui.live import eventbus
+from dashboard.ui.live.detail_feed import DetailFeed
+from dashboard.ui.live.feed import Feed, SpecError
+from dashboard.ui.live.spec import build_feeds
+from informers import Change, EventRecord
+
+log = logging.getLogger(__name__)
+
+BATCH_SECONDS = 0.15
+ACK_WINDOW = 3
+MAX_PENDING = 2000
+TICK_SECONDS = 1.0
+ACCESS_REFRESH_SECONDS = 15.0
+
+
+def _in_thread(func: Any, *args: Any) -> Any:
+    return database_sync_to_async(func, thread_sensitive=False)(*args)
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    feeds: list[Feed]
+
+    async def connect(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.closed = False
+        self.feeds, self.sub, self.engine = [], None, None
+        self.lock = asyncio.Lock()
+        self.flush_handle: asyncio.TimerHandle | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.paused = False
+        self.waiting = 0
+        self.seq = self.acked = 0
+        self.need_full = True
+        self.dirty = False
+        self.event_uid = ""
+        self.last_access = time.monotonic()
+        self.last_tick: dict[int, float] = {}
+        try:
+            self.viewer = await database_sync_to_async(viewer_for_scope)(self.scope)
+        except (AuthenticationError, NotAuthenticated):
+            await self.accept()
+            await self.close(code=4401)
+            return
+        self.params = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        await self.accept()
+        if not await self._attach():
+            return
+        self.ticker = asyncio.create_task(self._tick_loop())
+        await self._flush()
+
+    async def _attach(self) -> bool:
+        """Build the feeds against the current engine and subscribe to its hub."""
+        engine = adapter.engine
+        self.engine = engine
+        if engine is None:
+            await self._send([], problem=adapter.error or "the informer engine is not running")
+            return True
+        try:
+            self.feeds = await _in_thread(build_feeds, engine, self.viewer, self.params)
+        except SpecError as exc:
+            await self.close(code=exc.code)
+            return False
+        self.sub = engine.hub.subscribe(self._matches, notify=self._notify,
+                                        max_pending=MAX_PENDING)
+        self.need_full = True
+        return True
+
+    def _detach(self) -> None:
+        if self.sub is not None and self.engine is not None:
+            self.engine.hub.unsubscribe(self.sub)
+        self.sub = None
+        if self.event_uid:
+            eventbus.unlisten(self.event_uid, self._on_event)
+            self.event_uid = ""
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        self._detach()
+        if self.flush_handle is not None:
+            self.flush_handle.cancel()
+        ticker = getattr(self, "ticker", None)
+        if ticker is not None:
+            ticker.cancel()
+        for task in list(self.tasks):
+            task.cancel()
+
+    # -- engine side: called on engine threads -----------------------------------------------
+    def _matches(self, change: Change) -> bool:
+        return any(feed.predicate(change) for feed in self.feeds)
+
+    def _notify(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: the socket is closing
+            self.loop.call_soon_threadsafe(self._wake)
+
+    def _on_event(self, record: EventRecord) -> None:
+        for feed in self.feeds:
+            if isinstance(feed, DetailFeed):
+                feed.poke()
+        self._notify()
+
+    # -- batching on the event loop ------------------------------------------------------------
+    def _wake(self, delay: float | None = None) -> None:
+        if self.closed or self.flush_handle is not None:
+            return
+        wait = 0
+        self.flush_handle = self.loop.call_later(wait, self._fire)
+
+    def _fire(self) -> None:
+        self.flush_handle = None
+        task = asyncio.ensure_future(self._flush())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _flush(self) -> None:
+        async with self.lock:
+            if self.closed:
+                return
+            changes: list[Change] = []
+            overflowed = False
+            if self.sub is not None:
+                changes, overflowed = self.sub.drain()
+            self.waiting += len(changes)
+            self.need_full = self.need_full or overflowed
+            for feed in self.feeds:
+                feed.note(changes)
+            if self.paused or self.seq - self.acked >= ACK_WINDOW:
+                self.dirty = True
+                if self.paused and self.seq - self.acked < ACK_WINDOW and changes:
+                    await self._send([])
+                return
+            full, self.need_full = self.need_full, False
+            try:
+                pieces = await _in_thread(self._render, full)
+            except Exception:
+                log.exception("live: rendering a batch failed; will resync")
+                self.need_full = True
+                return
+            resync = "overflow" if overflowed else ("1" if full else "")
+            self.waiting = 0
+            self.dirty = False
+            if pieces or full:
+                await self._send(pieces, resync=resync)
+            self._listen_events()
+            if any(feed.followup() for feed in self.feeds):
+                self._wake(0.4)
+
+    def _render(self, full: bool) -> list[str]:
+        pieces: list[str] = []
+        for feed in self.feeds:
+            pieces += feed.full() if full else feed.update()
+        return pieces
+
+    def _listen_events(self) -> None:
+        uid = next((f.uid for f in self.feeds if isinstance(f, DetailFeed)), "")
+        if uid != self.event_uid:
+            if self.event_uid:
+                eventbus.unlisten(self.event_uid, self._on_event)
+            if uid:
+                eventbus.listen(uid, self._on_event)
+            self.event_uid = uid
+
+    async def _send(self, pieces: list[str], *, resync: str = "", problem: str = "") -> None:
+        self.seq += 1
+        meta = (f'<div id="live-meta" hx-swap-oob="true" hidden data-seq="{self.seq}" '
+                f'data-resync="{resync}" data-waiting="{self.waiting if self.paused else 0}" '
+                f'data-paused="{int(self.paused)}" data-at="{time.time():.3f}" '
+                f'data-problem="{_attr(problem)}"></div>')
+        await self.send(text_data="".join([*pieces, meta]))
+
+    # -- periodic checks -----------------------------------------------------------------------
+    async def _tick_loop(self) -> None:
+        while not self.closed:
+            await asyncio.sleep(TICK_SECONDS)
+            try:
+                await self._tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live: a periodic check failed")
+
+    async def _tick(self) -> None:
+        if adapter.engine is not self.engine:  # restarted in-process: start over
+            async with self.lock:
+                self._detach()
+                if not await self._attach():
+                    return
+            self._wake(0)
+            return
+        now = time.monotonic()
+        if now - self.last_access >= ACCESS_REFRESH_SECONDS:
+            self.last_access = now
+            for feed in self.feeds:
+                await _in_thread(feed.refresh_access)
+        due = [f for f in self.feeds if now - self.last_tick.get(id(f), 0) >= f.tick_every]
+        for feed in due:
+            self.last_tick[id(feed)] = now
+        if due or any(f.followup() for f in self.feeds):
+            self._wake(0)
+
+    # -- from the browser ------------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = json.loads(text_data or "{}")
+        except ValueError:
+            return
+        if not isinstance(message, dict):
+            return
+        ack = message.get("ack")
+        if isinstance(ack, int) and self.acked < ack <= self.seq:
+            self.acked = ack
+            if self.dirty:
+                self._wake(0)
+        if "pause" in message:
+            self.paused = bool(message["pause"])
+            if not self.paused:
+                self._wake(0)
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))

@@ -1,0 +1,111 @@
+"""Take the README's screenshots: home, list, detail (with timeline) and diff, light and dark.
+
+Run by hand (not collected by pytest)::
+
+    .venv/bin/python -m tests.browser.screenshots            # own cluster + sample data
+    .venv/bin/python -m tests.browser.screenshots --url URL  # an already running dashboard
+
+Why a script and not a test: the pictures are for people to look at; a test cannot judge
+them. It drives the same Debian Chromium the browser tests use, at 1280x800.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from tests.browser.chromium import LAUNCH_ARGS, CHROMIUM
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "docs" / "screenshots"
+SIZE = {"width": 1280, "height": 800}
+
+
+@contextlib.contextmanager
+def sample_dashboard() -> Iterator[str]:
+    from tests.controlplane import ControlPlane
+    from tests.controlplane.churn import Churn
+    from tests.controlplane.kubehttp import KubeHTTP
+    from tests.controlplane.samples import apply_crds, seed_objects
+    from tests.dashboard_server import DashboardServer
+
+    namespaces = ["team-a", "team-b", "payments"]
+    with tempfile.TemporaryDirectory(prefix="crscope-shots-") as tmp:
+        cp = ControlPlane().start()
+        try:
+            kube = KubeHTTP.from_kubeconfig(cp.kubeconfig_path("admin"))
+            apply_crds(kube)
+            seed_objects(kube, namespaces=namespaces, per_kind=8, rng=random.Random(7))
+            server = DashboardServer(kubeconfig=cp.kubeconfig_path("admin"), workdir=Path(tmp))
+            server.start()
+            churn = Churn(kube, namespaces=namespaces, rate=4.0).start()
+            try:
+                time.sleep(25)  # let churn write history and Events worth showing
+                churn.stop()
+                yield server.url
+            finally:
+                churn.stop()
+                server.stop()
+        finally:
+            cp.stop()
+
+
+def shoot(page: Page, url: str, name: str, scheme: str) -> None:
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    page.goto(url)
+    page.wait_for_selector("#conn[data-state='live']", timeout=10_000)
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(OUT / f"{name}-{scheme}.png"))
+
+
+def detail_and_diff(page: Page, base: str) -> tuple[str, str]:
+    """The object with the longest timeline among the youngest Widgets, and its last diff."""
+    page.goto(f"{base}/k/demo.crscope.dev/widgets/?sort=age")
+    hrefs = page.locator("#rows tr td.name a").evaluate_all("els => els.map(e => e.href)")
+    best, best_count = hrefs[0], -1
+    for href in hrefs[:8]:
+        page.goto(href)
+        count = page.locator("#timeline-items li").count()
+        if count > best_count:
+            best, best_count = href, count
+    page.goto(best)
+    link = page.locator("#timeline-items a.diff-link").first
+    diff = f"{base}{link.get_attribute('href')}" if link.count() else best
+    return best, diff
+
+
+def run(base: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport=SIZE)
+        detail, diff = detail_and_diff(page, base)
+        for scheme in ("light", "dark"):
+            shoot(page, f"{base}/", "home", scheme)
+            shoot(page, f"{base}/k/demo.crscope.dev/databases/", "list", scheme)
+            shoot(page, detail, "detail", scheme)
+            shoot(page, diff, "diff", scheme)
+        browser.close()
+    print(f"screenshots in {OUT}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", help="use this running dashboard instead of starting one")
+    args = parser.parse_args()
+    if args.url:
+        run(args.url.rstrip("/"))
+        return
+    with sample_dashboard() as url:
+        run(url)
+
+
+if __name__ == "__main__":
+    main()

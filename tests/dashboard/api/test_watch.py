@@ -1,0 +1,200 @@
+"""``/api/v1/watch``: the NDJSON stream over real HTTP against the running server."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.controlplane.samples import GROUP, WIDGET
+from tests.dashboard.api.conftest import Api, Objects, assert_problem, wait_for
+
+pytestmark = pytest.mark.cluster
+
+WATCH = "/api/v1/watch"
+RESOURCE = f"{GROUP}/widgets"
+
+
+class Stream:
+    """Reads a watch stream on a thread; each line is queued with its arrival time."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.response = response
+        self.lines: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response.iter_lines():
+                if raw:
+                    self.lines.put((time.monotonic(), json.loads(raw)))
+        except (requests.RequestException, AttributeError, ValueError):
+            pass  # the test closed the connection
+        finally:
+            self.lines.put(None)
+
+    def next(self, timeout: float = 10.0) -> tuple[float, dict[str, Any]]:
+        item = self.lines.get(timeout=timeout)
+        assert item is not None, "the stream ended"
+        return item
+
+    def until(self, want: Any, timeout: float = 10.0) -> tuple[float, dict[str, Any]]:
+        """Skip lines (bookmarks, other objects) until one for which ``want`` is true."""
+        deadline = time.monotonic() + timeout
+        while True:
+            at, line = self.next(max(0.01, deadline - time.monotonic()))
+            if want(line):
+                return at, line
+
+    def initial(self) -> list[dict[str, Any]]:
+        """The current state, up to the initial-events-end bookmark."""
+        lines = []
+        while True:
+            _, line = self.next()
+            if line["type"] == "BOOKMARK":
+                annotations = line["object"]["metadata"].get("annotations", {})
+                assert annotations == {"k8s.io/initial-events-end": "true"}
+                return lines
+            lines.append(line)
+
+    def close(self) -> None:
+        self.response.close()
+
+
+@pytest.fixture
+def watch(api: Api) -> Iterator[Any]:
+    opened: list[Stream] = []
+
+    def open_stream(**params: Any) -> Stream:
+        response = api.get(WATCH, {"resource": RESOURCE, **params}, stream=True)
+        assert response.status_code == 200, response.text
+        assert response.headers["Content-Type"] == "application/x-ndjson"
+        stream = Stream(response)
+        opened.append(stream)
+        return stream
+
+    yield open_stream
+    for stream in opened:
+        stream.close()
+
+
+def _named(name: str, change: str | None = None) -> Any:
+    def match(line: dict[str, Any]) -> bool:
+        if line["type"] == "BOOKMARK":
+            return False
+        return line["object"]["metadata"]["name"] == name and change in (None, line["type"])
+
+    return match
+
+
+def test_starts_with_the_current_state(
+    api: Api, objects: Objects, namespace: str, watch: Any
+) -> None:
+    made = [objects.create(WIDGET, namespace=namespace, name=n) for n in ("w-one", "w-two")]
+    objects.shown(WIDGET, made[1])
+    stream = watch(namespace=namespace, timeoutSeconds=0)
+    initial = stream.initial()
+    assert [(l["type"], l["object"]["metadata"]["name"]) for l in initial] == [
+        ("ADDED", "w-one"),
+        ("ADDED", "w-two"),
+    ]
+    assert initial[0]["object"]["spec"]["auth"]["password"] == "***redacted***"
+    assert initial[0]["state"]["state"] == "Current"
+    assert stream.lines.get(timeout=5) is None  # timeoutSeconds=0 ends after the state
+
+
+def test_changes_arrive_within_a_second(objects: Objects, namespace: str, watch: Any) -> None:
+    stream = watch(namespace=namespace)
+    assert stream.initial() == []
+    widget = objects.create(WIDGET, namespace=namespace, name="live")
+    sent = time.monotonic()
+    at, line = stream.until(_named("live", "ADDED"))
+    assert at - sent < 1.0, f"ADDED after {at - sent:.2f}s"
+
+    objects.set_outcome(WIDGET, widget, "Stalled")
+    sent = time.monotonic()
+    at, line = stream.until(_named("live", "MODIFIED"))
+    assert at - sent < 1.0, f"MODIFIED after {at - sent:.2f}s"
+    assert line["state"]["state"] == "Failed"
+
+    objects.delete(WIDGET, widget)
+    sent = time.monotonic()
+    at, line = stream.until(_named("live", "DELETED"))
+    assert at - sent < 1.0, f"DELETED after {at - sent:.2f}s"
+
+
+def test_bookmarks_show_the_stream_is_alive(namespace: str, watch: Any) -> None:
+    stream = watch(namespace=namespace)
+    stream.initial()
+    started = time.monotonic()
+    # The test server sends a bookmark every second.
+    for _ in range(2):
+        _, line = stream.next(timeout=3)
+        assert line["type"] == "BOOKMARK"
+        assert line["object"]["kind"] == "Widget"
+        assert int(line["object"]["metadata"]["resourceVersion"]) > 0
+    assert time.monotonic() - started < 4
+
+
+def test_label_selector_and_moving_out_of_it(objects: Objects, namespace: str, watch: Any) -> None:
+    stream = watch(namespace=namespace, labelSelector="app=web")
+    stream.initial()
+    web = objects.create(WIDGET, namespace=namespace, name="web", labels={"app": "web"})
+    objects.create(WIDGET, namespace=namespace, name="db", labels={"app": "db"})
+    stream.until(_named("web", "ADDED"))
+    moved = objects.patch(WIDGET, web, {"metadata": {"labels": {"app": "db"}}})
+    _, line = stream.until(lambda l: l["type"] != "BOOKMARK")
+    assert (line["type"], line["object"]["metadata"]["name"]) == ("DELETED", "web")
+    objects.patch(WIDGET, moved, {"metadata": {"labels": {"app": "web"}}})
+    _, line = stream.until(lambda l: l["type"] != "BOOKMARK")
+    assert (line["type"], line["object"]["metadata"]["name"]) == ("ADDED", "web")
+
+
+def test_timeout_seconds_ends_the_stream(namespace: str, watch: Any) -> None:
+    started = time.monotonic()
+    stream = watch(namespace=namespace, timeoutSeconds=1)
+    stream.initial()
+    while (item := stream.lines.get(timeout=5)) is not None:
+        assert item[1]["type"] == "BOOKMARK"
+    assert time.monotonic() - started < 3
+
+
+def test_client_disconnect_ends_the_subscription(api: Api, namespace: str, watch: Any) -> None:
+    log = api.server
+
+    def closed_lines() -> int:
+        return log.log_text().count("watch: stream closed")
+
+    wait_for(
+        lambda: (
+            "(0 open" in log.log_text().rsplit("watch: stream", 1)[-1]
+            or "watch: stream" not in log.log_text()
+        ),
+        what="no stream left open",
+    )
+    closed_before = closed_lines()
+    stream = watch(namespace=namespace)
+    stream.initial()
+    assert log.log_text().rsplit("watch: stream", 1)[-1].startswith(" opened")
+    stream.close()
+    wait_for(lambda: closed_lines() == closed_before + 1, timeout=5, what="the server saw it go")
+    last = log.log_text().rsplit("watch: stream closed", 1)[-1].splitlines()[0]
+    assert "(0 open, 0 hub subscriptions)" in last, last
+
+
+def test_watch_errors(api: Api) -> None:
+    assert_problem(api.get(WATCH, {"resource": f"{GROUP}/nosuch"}), 404, "resource")
+    assert_problem(api.get(WATCH), 400, "resource")
+    assert_problem(
+        api.get(WATCH, {"resource": RESOURCE, "labelSelector": "a in"}), 400, "labelSelector"
+    )
+    assert_problem(
+        api.get(WATCH, {"resource": RESOURCE, "timeoutSeconds": "-1"}), 400, "timeoutSeconds"
+    )

@@ -1,0 +1,105 @@
+"""Fixtures for the live UI: a real engine on the session's apiserver, in this process.
+
+The engine is built without the history writer (these tests never touch the database),
+wired to the UI exactly as the adapter's start hook wires it, and published through
+``adapter.engine`` so consumers and views find it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from dashboard.core.adapter import adapter
+from informers import Engine, EngineSettings, KubeClient, load_cluster_config
+from tests.controlplane import ControlPlane
+from tests.informers.kit import wait_until
+
+SEQ = re.compile(r'id="live-meta"[^>]*data-seq="(\d+)"')
+
+
+@pytest.fixture(scope="module")
+def live_engine(control_plane: ControlPlane, sample_crds: list[str]) -> Iterator[Engine]:
+    import dashboard.asgi  # noqa: F401 - the application under test (its start is a no-op)
+    from dashboard.ui.live import hooks
+
+    adapter.stop()
+    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
+    engine = Engine(KubeClient(config),
+                    EngineSettings(include_groups=("demo.crscope.dev",), events="off"))
+    hooks.install(engine)
+    engine.start()
+    adapter.engine = engine
+    wait_until(lambda: engine.readiness().ready and len(engine.informers()) >= 3, timeout=30,
+               message="engine synced")
+    try:
+        yield engine
+    finally:
+        adapter.engine = None
+        engine.stop()
+        hooks.uninstall()
+
+
+class Live:
+    """A WebsocketCommunicator that acks like the browser and collects messages."""
+
+    def __init__(self, query: str) -> None:
+        from dashboard.asgi import application
+
+        self.comm = WebsocketCommunicator(
+            application, f"/ws/live/?{query}",
+            headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")])
+        self.messages: list[str] = []
+
+    async def __aenter__(self) -> Live:
+        connected, _ = await self.comm.connect()
+        assert connected
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.comm.disconnect()
+
+    async def receive(self, timeout: float = 5.0) -> str | None:
+        """The next message, or None after ``timeout`` (without cancelling the consumer,
+        which ``receive_from``'s own timeout would do)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while await self.comm.receive_nothing(timeout=0.05, interval=0.01):
+            if loop.time() >= deadline:
+                return None
+        text = await self.comm.receive_from(timeout=1)
+        self.messages.append(text)
+        match = SEQ.search(text)
+        if match:
+            await self.comm.send_to(text_data=json.dumps({"ack": int(match.group(1))}))
+        return text
+
+    async def until(self, predicate: Any, timeout: float = 5.0) -> str:
+        """The first message satisfying ``predicate`` within ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"no matching message in {timeout}s; got {self.messages!r}")
+            text = await self.receive(timeout=remaining)
+            if text is not None and predicate(text):
+                return text
+
+    async def quiet_for(self, seconds: float) -> list[str]:
+        """Everything received in the next ``seconds`` (acking as it goes)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        got = []
+        while (remaining := deadline - loop.time()) > 0:
+            text = await self.receive(timeout=remaining)
+            if text is None:
+                break
+            got.append(text)
+        return got
