@@ -74,7 +74,9 @@ class ContenderProcess:
             except queue.Empty:
                 continue
             if message is None:
-                raise ContenderError(f"{self.spec.name}: exited ({self._proc.poll()}) before {msg!r}")
+                raise ContenderError(
+                    f"{self.spec.name}: exited ({self._proc.poll()}) before {msg!r}"
+                )
             if message.get("msg") == "error":
                 raise ContenderError(f"{self.spec.name}: {message.get('error')}")
             if message.get("msg") == msg:

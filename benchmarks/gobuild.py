@@ -50,7 +50,9 @@ def ensure_clientgo() -> Path:
         return target
     go = shutil.which("go")
     if go is None:
-        raise GoBuildError("the Go toolchain ('go') is not on PATH; it builds the client-go contender")
+        raise GoBuildError(
+            "the Go toolchain ('go') is not on PATH; it builds the client-go contender"
+        )
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     env = {**os.environ, "GOFLAGS": "-mod=mod", "CGO_ENABLED": "0"}

@@ -79,6 +79,7 @@ def settle() -> None:
 
 def serve(contender: Contender, *, expect: int, timeout: float) -> int:
     """Answer the harness's commands until ``quit`` or end of input; returns an exit code."""
+    settle()  # the baseline is read in the same settled state as the steady RSS
     emit("ready")
     for line in sys.stdin:
         command = line.strip()

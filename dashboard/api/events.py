@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja import Path as PathParam
 from ninja import Query, Router
 
 from dashboard.api import render
 from dashboard.api.objects import CLUSTER, NAMESPACED, ObjectRef, resolve
 from dashboard.api.openapi import error_responses
 from dashboard.api.pages import keyset_page
-from dashboard.api.params import PageParams
+from dashboard.api.params import ClusterPath, NamespacedPath, PageParams
 from dashboard.api.schemas import Events
 from dashboard.history.models import EventRow
 
@@ -32,14 +33,9 @@ router = Router(tags=["events"])
     summary="Events about a namespaced object, newest first",
 )
 def namespaced_events(
-    request: HttpRequest,
-    group: str,
-    plural: str,
-    namespace: str,
-    name: str,
-    params: Query[PageParams],
+    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[PageParams]
 ) -> dict[str, Any]:
-    return _events(resolve(request, group, plural, namespace, name), params)
+    return _events(resolve(request, path), params)
 
 
 @router.get(
@@ -50,9 +46,9 @@ def namespaced_events(
     summary="Events about a cluster-scoped object, newest first",
 )
 def cluster_events(
-    request: HttpRequest, group: str, plural: str, name: str, params: Query[PageParams]
+    request: HttpRequest, path: PathParam[ClusterPath], params: Query[PageParams]
 ) -> dict[str, Any]:
-    return _events(resolve(request, group, plural, None, name), params)
+    return _events(resolve(request, path), params)
 
 
 def _events(ref: ObjectRef, params: PageParams) -> dict[str, Any]:

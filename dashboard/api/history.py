@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja import Path as PathParam
 from ninja import Query, Router
 
 from dashboard.api import render
 from dashboard.api.objects import CLUSTER, NAMESPACED, ObjectRef, resolve
 from dashboard.api.openapi import error_responses
 from dashboard.api.pages import keyset_page
-from dashboard.api.params import DiffParams, PageParams, RevisionParams
+from dashboard.api.params import ClusterPath, DiffParams, NamespacedPath, PageParams, RevisionParams
 from dashboard.api.problems import ApiProblem, bad_param, not_found
 from dashboard.api.schemas import Diff, History, RevisionDetail
 from dashboard.core.redact import redactor
@@ -39,14 +40,9 @@ _STATES = {s.value for s in State}
     summary="Revisions of a namespaced object, newest first",
 )
 def namespaced_history(
-    request: HttpRequest,
-    group: str,
-    plural: str,
-    namespace: str,
-    name: str,
-    params: Query[PageParams],
+    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[PageParams]
 ) -> dict[str, Any]:
-    return _history(resolve(request, group, plural, namespace, name), params)
+    return _history(resolve(request, path), params)
 
 
 @router.get(
@@ -57,9 +53,9 @@ def namespaced_history(
     summary="Revisions of a cluster-scoped object, newest first",
 )
 def cluster_history(
-    request: HttpRequest, group: str, plural: str, name: str, params: Query[PageParams]
+    request: HttpRequest, path: PathParam[ClusterPath], params: Query[PageParams]
 ) -> dict[str, Any]:
-    return _history(resolve(request, group, plural, None, name), params)
+    return _history(resolve(request, path), params)
 
 
 def _history(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
@@ -99,14 +95,9 @@ def _summary(rev: Revision) -> dict[str, Any]:
     summary="A namespaced object at one revision",
 )
 def namespaced_revision(
-    request: HttpRequest,
-    group: str,
-    plural: str,
-    namespace: str,
-    name: str,
-    params: Query[RevisionParams],
+    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[RevisionParams]
 ) -> dict[str, Any]:
-    return _revision(resolve(request, group, plural, namespace, name), params.resourceVersion)
+    return _revision(resolve(request, path), params.resourceVersion)
 
 
 @router.get(
@@ -116,9 +107,9 @@ def namespaced_revision(
     summary="A cluster-scoped object at one revision",
 )
 def cluster_revision(
-    request: HttpRequest, group: str, plural: str, name: str, params: Query[RevisionParams]
+    request: HttpRequest, path: PathParam[ClusterPath], params: Query[RevisionParams]
 ) -> dict[str, Any]:
-    return _revision(resolve(request, group, plural, None, name), params.resourceVersion)
+    return _revision(resolve(request, path), params.resourceVersion)
 
 
 def _revision(ref: ObjectRef, rv: str) -> dict[str, Any]:
@@ -141,14 +132,9 @@ def _revision(ref: ObjectRef, rv: str) -> dict[str, Any]:
     summary="Field changes between two revisions",
 )
 def namespaced_diff(
-    request: HttpRequest,
-    group: str,
-    plural: str,
-    namespace: str,
-    name: str,
-    params: Query[DiffParams],
+    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[DiffParams]
 ) -> dict[str, Any]:
-    return _diff(resolve(request, group, plural, namespace, name), params)
+    return _diff(resolve(request, path), params)
 
 
 @router.get(
@@ -159,9 +145,9 @@ def namespaced_diff(
     summary="Field changes between two revisions",
 )
 def cluster_diff(
-    request: HttpRequest, group: str, plural: str, name: str, params: Query[DiffParams]
+    request: HttpRequest, path: PathParam[ClusterPath], params: Query[DiffParams]
 ) -> dict[str, Any]:
-    return _diff(resolve(request, group, plural, None, name), params)
+    return _diff(resolve(request, path), params)
 
 
 def _diff(ref: ObjectRef, params: DiffParams) -> dict[str, Any]:

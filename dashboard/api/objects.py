@@ -15,10 +15,12 @@ from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_etags
+from ninja import Path as PathParam
 from ninja import Router
 
 from dashboard.api import render, scope
 from dashboard.api.openapi import error_responses
+from dashboard.api.params import ClusterPath, NamespacedPath
 from dashboard.api.problems import ApiProblem, not_found
 from dashboard.api.schemas import ObjectDetail
 from dashboard.api.scope import KindScope
@@ -65,13 +67,14 @@ class ObjectRef:
         ).order_by("-rv_int", "-id")
 
 
-def resolve(
-    request: HttpRequest, group: str, plural: str, namespace: str | None, name: str
-) -> ObjectRef:
-    return ObjectRef(scope.object_scope(request, group, plural, namespace, name), namespace, name)
+def resolve(request: HttpRequest, path: NamespacedPath | ClusterPath) -> ObjectRef:
+    """The object the path names, once the caller is allowed to ``get`` it (else 404)."""
+    namespace = path.namespace
+    kind_scope = scope.object_scope(request, path.group, path.plural, namespace, path.name)
+    return ObjectRef(kind_scope, namespace, path.name)
 
 
-_DETAIL = {200: ObjectDetail, 304: None, **error_responses()}
+_DETAIL = {200: ObjectDetail, 304: None, **error_responses(400)}
 
 
 @router.get(
@@ -81,9 +84,9 @@ _DETAIL = {200: ObjectDetail, 304: None, **error_responses()}
     summary="One namespaced object, with its state",
 )
 def get_namespaced(
-    request: HttpRequest, response: HttpResponse, group: str, plural: str, namespace: str, name: str
+    request: HttpRequest, response: HttpResponse, path: PathParam[NamespacedPath]
 ) -> Any:
-    return _detail(request, response, resolve(request, group, plural, namespace, name))
+    return _detail(request, response, resolve(request, path))
 
 
 @router.get(
@@ -92,10 +95,8 @@ def get_namespaced(
     operation_id="getClusterObject",
     summary="One cluster-scoped object, with its state",
 )
-def get_cluster(
-    request: HttpRequest, response: HttpResponse, group: str, plural: str, name: str
-) -> Any:
-    return _detail(request, response, resolve(request, group, plural, None, name))
+def get_cluster(request: HttpRequest, response: HttpResponse, path: PathParam[ClusterPath]) -> Any:
+    return _detail(request, response, resolve(request, path))
 
 
 def _detail(request: HttpRequest, response: HttpResponse, ref: ObjectRef) -> Any:

@@ -13,6 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from informers import State
 
 RV_PATTERN = r"^[0-9]{1,20}$"
+#: Continue tokens are signed base64url; anything else cannot be one.
+TOKEN_PATTERN = r"^[A-Za-z0-9_.:-]*$"
+#: Label selectors are ASCII (keys and values are restricted by Kubernetes).
+SELECTOR_PATTERN = r"^[ -~]*$"
 _LIMIT = "Page size: default 100; values above 1000 are capped to 1000"
 _SELECTOR = "Kubernetes label selector, e.g. `app=web,env!=dev,tier in (a,b)`"
 
@@ -21,16 +25,40 @@ class _Params(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class KindPath(_Params):
+    group: str = Field(..., max_length=253, description="API group, e.g. `example.com`")
+    plural: str = Field(..., max_length=63, description="Plural resource name, e.g. `widgets`")
+
+
+class ClusterPath(KindPath):
+    name: str = Field(..., max_length=253, description="Object name")
+
+    @property
+    def namespace(self) -> str | None:
+        return None
+
+
+class NamespacedPath(KindPath):
+    namespace: str = Field(..., max_length=63, description="Object namespace")
+    name: str = Field(..., max_length=253, description="Object name")
+
+
 class PageParams(_Params):
     limit: int | None = Field(None, ge=1, description=_LIMIT)
     continue_: str | None = Field(
-        None, alias="continue", max_length=4096, description="Token from the previous page"
+        None,
+        alias="continue",
+        max_length=2048,
+        pattern=TOKEN_PATTERN,
+        description="Token from the previous page",
     )
 
 
 class ListParams(PageParams):
     namespace: str | None = Field(None, max_length=253, description="Only this namespace")
-    labelSelector: str | None = Field(None, max_length=4096, description=_SELECTOR)
+    labelSelector: str | None = Field(
+        None, max_length=1024, pattern=SELECTOR_PATTERN, description=_SELECTOR
+    )
     state: list[State] | None = Field(
         None, description="Reconcile state; repeat the parameter for several"
     )
@@ -38,7 +66,7 @@ class ListParams(PageParams):
     search: str | None = Field(None, max_length=253, description="Name substring, any case")
     sort: str | None = Field(
         None,
-        max_length=300,
+        max_length=253,
         description="`name` (default), `namespace`, `age`, `state` or a printer-column name; "
         "a `-` prefix sorts descending",
     )
@@ -66,16 +94,18 @@ class DiffParams(_Params):
 class HealthParams(_Params):
     fail: bool = Field(False, description="Answer 503 while anything needs attention")
     namespace: str | None = Field(None, max_length=253, description="Only this namespace")
-    resource: str | None = Field(None, max_length=600, description="Only this kind: group/plural")
+    resource: str | None = Field(None, max_length=320, description="Only this kind: group/plural")
     limit: int | None = Field(
         None, ge=1, description="Attention items shown: default 100, above 1000 capped"
     )
 
 
 class WatchParams(_Params):
-    resource: str = Field(..., max_length=600, description="The kind to watch: group/plural")
+    resource: str = Field(..., max_length=320, description="The kind to watch: group/plural")
     namespace: str | None = Field(None, max_length=253, description="Only this namespace")
-    labelSelector: str | None = Field(None, max_length=4096, description=_SELECTOR)
+    labelSelector: str | None = Field(
+        None, max_length=1024, pattern=SELECTOR_PATTERN, description=_SELECTOR
+    )
     timeoutSeconds: int | None = Field(
         None,
         ge=0,

@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from ninja import Path as PathParam
 from ninja import Query, Router
 
 from dashboard.api import render, scope
 from dashboard.api.openapi import error_responses
-from dashboard.api.params import ListParams
+from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
 from dashboard.core.query import list_page, parse_list_query
@@ -81,9 +82,9 @@ def _progress(informer: Informer) -> dict[str, int | None]:
     summary="List one kind's objects",
 )
 def list_objects(
-    request: HttpRequest, group: str, plural: str, params: Query[ListParams]
+    request: HttpRequest, path: PathParam[KindPath], params: Query[ListParams]
 ) -> dict[str, Any]:
-    kind_scope = scope.kind_scope(request, group, plural)
+    kind_scope = scope.kind_scope(request, path.group, path.plural)
     raw: dict[str, list[str]] = {
         "namespace": [params.namespace or ""],
         "labelSelector": [params.labelSelector or ""],

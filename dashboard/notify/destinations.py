@@ -97,8 +97,8 @@ class Destination:
             "signed": self.secret is not None,
             "secret": self.secret.describe() if self.secret else None,
             "headers": sorted(self.headers),
-            "headers_from": self.headers_ref.describe() if self.headers_ref else None,
-            "rate_limit": f"{self.rate[0]} per {self.rate[1]:g}s" if self.rate else None,
+            "headersFrom": self.headers_ref.describe() if self.headers_ref else None,
+            "rateLimit": f"{self.rate[0]} per {self.rate[1]:g}s" if self.rate else None,
         }
 
 

@@ -32,7 +32,7 @@ def record(hit: Hit, *, now: float | None = None) -> Notification | None:
         try:
             with transaction.atomic():
                 notification, opened = _window(hit, now)
-                _occurrence(hit, notification).save(force_insert=True)
+                occurrence_row(hit, notification).save(force_insert=True)
                 if opened:
                     Delivery.objects.bulk_create(
                         Delivery(
@@ -71,7 +71,14 @@ def _window(hit: Hit, now: float) -> tuple[Notification, bool]:
 
 
 def _open(hit: Hit, now: float, *, status: str, due: float) -> Notification:
-    return Notification.objects.create(
+    notification = notification_row(hit, now, status=status, due=due)
+    notification.save(force_insert=True)
+    return notification
+
+
+def notification_row(hit: Hit, now: float, *, status: str, due: float) -> Notification:
+    """An unsaved notification opened by ``hit`` (the rule tester renders these too)."""
+    return Notification(
         nid=occurrence_id(hit.rule.name, hit.group_key, hit.oid, "notification"),
         rule=hit.rule.name,
         trigger=hit.trigger.value,
@@ -91,7 +98,7 @@ def seal(pk: int) -> None:
     Notification.objects.filter(pk=pk, status=OPEN).update(status=SEALED)
 
 
-def _occurrence(hit: Hit, notification: Notification) -> Occurrence:
+def occurrence_row(hit: Hit, notification: Notification) -> Occurrence:
     return Occurrence(
         oid=hit.oid,
         notification=notification,

@@ -95,10 +95,10 @@ class RulesSource:
         rules = self.current
         return {
             "path": self.path or None,
-            "loaded_at": self.loaded_at,
-            "checked_at": self.checked_at,
+            "loadedAt": self.loaded_at,
+            "checkedAt": self.checked_at,
             "version": self.version,
-            "file_error": self.file_error,
+            "fileError": self.file_error,
             "errors": [e.public() for e in rules.errors],
             "rules": [r.public() for r in rules.rules],
             "destinations": [d.public() for d in rules.destinations.values()],

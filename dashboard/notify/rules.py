@@ -101,9 +101,9 @@ class Rule:
             "kinds": list(m.kinds),
             "namespaces": list(m.namespaces),
             "labels": m.labels,
-            "name_pattern": m.name,
+            "namePattern": m.name,
             "destinations": list(self.destinations),
-            "debounce_seconds": self.debounce,
+            "debounceSeconds": self.debounce,
             "group": self.group,
         }
 

@@ -83,13 +83,20 @@ class NotifyService:
         self.attach(engine)
         self.start()
 
+    def source(self) -> RulesSource:
+        """The rules, loaded on first use (the API works even when the engine is off)."""
+        if self.rules is None:
+            options = self.options
+            rules = RulesSource(options.rules_path, reload_seconds=options.reload_seconds)
+            rules.load()
+            self.rules = rules
+        return self.rules
+
     def start(self) -> None:
         if self._thread is not None:
             return
         options = self.options
-        self.rules = RulesSource(options.rules_path, reload_seconds=options.reload_seconds)
-        self.rules.load()
-        source = self.rules
+        source = self.source()
         self.worker = OutboxWorker(options=options, rules=lambda: source.current)
         self.started_at = time.time()
         self._stop.clear()
@@ -224,13 +231,13 @@ class NotifyService:
 
     # -- status ----------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
-        rules = self.rules.status() if self.rules is not None else RulesSource("").status()
+        rules = self.source().status()
         rules["running"] = self._thread is not None and self._thread.is_alive()
         rules["worker"] = {
             "recorded": self.recorded,
             "duplicates": self.duplicates,
             "errors": self.errors,
-            "last_error": self.last_error,
+            "lastError": self.last_error,
             "pending": Delivery.objects.filter(status=PENDING).count(),
             "failed": Delivery.objects.filter(status=FAILED).count(),
         }

@@ -103,9 +103,7 @@ class OutboxWorker:
     # -- one round -------------------------------------------------------------------------
     def tick(self, now: float | None = None) -> None:
         self.drain_results()
-        ruleset = self.rules()
-        self._sync_senders(ruleset)
-        self.dispatch_due(ruleset, time.time() if now is None else now)
+        self.dispatch_due(self.rules(), time.time() if now is None else now)
 
     def _sync_senders(self, ruleset: RuleSet) -> None:
         remote = {n for n, d in ruleset.destinations.items() if d.remote}
@@ -138,6 +136,7 @@ class OutboxWorker:
 
     def dispatch_due(self, ruleset: RuleSet, now: float) -> int:
         """Claim what is due and has room; returns how many deliveries were started."""
+        self._sync_senders(ruleset)
         room = self._room(ruleset)
         if not room:
             return 0

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from informers import STATE_ORDER, Informer, State
 
-ORDERED_STATES = (State.FAILED, State.TERMINATING, State.IN_PROGRESS, State.UNKNOWN,
-                  State.CURRENT)
+ORDERED_STATES = (State.FAILED, State.TERMINATING, State.IN_PROGRESS, State.UNKNOWN, State.CURRENT)
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,13 @@ class KindCounts:
         return dict(self.by_state).get(state, 0)
 
 
-def count_kind(informer: Informer, allowed: set[str] | None, *, stuck_after: float | None,
-               now: float | None = None) -> KindCounts:
+def count_kind(
+    informer: Informer,
+    allowed: set[str] | None,
+    *,
+    stuck_after: float | None,
+    now: float | None = None,
+) -> KindCounts:
     """Counts for one kind; ``stuck_after=None`` skips the stuck scan (the rail needs none)."""
     now = time.time() if now is None else now
     store = informer.store
@@ -45,8 +49,11 @@ def count_kind(informer: Informer, allowed: set[str] | None, *, stuck_after: flo
     stuck = 0
     if stuck_after is not None:
         scoped = allowed is not None and informer.kind.namespaced
-        slow = store.list(namespaces=sorted(allowed) if scoped and allowed is not None else None,
-                          states=[State.IN_PROGRESS, State.TERMINATING])
+        slow = store.list(
+            namespaces=sorted(allowed) if scoped and allowed is not None else None,
+            states=[State.IN_PROGRESS, State.TERMINATING],
+        )
         stuck = sum(1 for e in slow if e.stuck(now, stuck_after))
-    return KindCounts(total=total, by_state=tuple((s, raw.get(s, 0)) for s in ORDERED_STATES),
-                      stuck=stuck)
+    return KindCounts(
+        total=total, by_state=tuple((s, raw.get(s, 0)) for s in ORDERED_STATES), stuck=stuck
+    )

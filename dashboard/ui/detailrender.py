@@ -27,14 +27,38 @@ def yaml_html(view: ObjectView) -> str:
     return render_to_string("ui/detail/_yaml.html", {"view": view})
 
 
-def item_html(item: timeline.Item, diff_url: str, *, pick_from: int | None = None,
-              pick_to: int | None = None, variant: str = "") -> str:
+def item_html(
+    item: timeline.Item,
+    diff_url: str,
+    *,
+    pick_from: int | None = None,
+    pick_to: int | None = None,
+    variant: str = "",
+) -> str:
     rev_id = item.revision.id if item.revision is not None else None
-    key = ("tl", item.dom_id, item.version, diff_url, rev_id is not None and rev_id == pick_from,
-           rev_id is not None and rev_id == pick_to, item.previous_id, variant)
-    return cache.get(key, lambda: render_to_string("ui/detail/_item.html", {
-        "item": item, "diff_url": diff_url, "pick_from": pick_from, "pick_to": pick_to,
-        "variant": variant}))
+    key = (
+        "tl",
+        item.dom_id,
+        item.version,
+        diff_url,
+        rev_id is not None and rev_id == pick_from,
+        rev_id is not None and rev_id == pick_to,
+        item.previous_id,
+        variant,
+    )
+    return cache.get(
+        key,
+        lambda: render_to_string(
+            "ui/detail/_item.html",
+            {
+                "item": item,
+                "diff_url": diff_url,
+                "pick_from": pick_from,
+                "pick_to": pick_to,
+                "variant": variant,
+            },
+        ),
+    )
 
 
 def default_picks(items: Sequence[timeline.Item]) -> tuple[int | None, int | None]:
@@ -45,7 +69,9 @@ def default_picks(items: Sequence[timeline.Item]) -> tuple[int | None, int | Non
 
 def timeline_html(view: ObjectView, items: Sequence[timeline.Item]) -> str:
     pick_from, pick_to = default_picks(items)
-    body = join_safe(item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to)
-                     for i in items)
-    return render_to_string("ui/detail/_timeline.html",
-                            {"view": view, "items_html": body, "has_items": bool(items)})
+    body = join_safe(
+        item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to) for i in items
+    )
+    return render_to_string(
+        "ui/detail/_timeline.html", {"view": view, "items_html": body, "has_items": bool(items)}
+    )

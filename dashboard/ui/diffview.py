@@ -30,7 +30,7 @@ class DiffRow:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return value
+        return value or '""'  # an empty string must not look like "absent"
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None)
 
 
@@ -42,8 +42,15 @@ def rows(old: dict[str, Any], new: dict[str, Any], *, noise: bool) -> list[DiffR
         old_text = None if change.op == "add" else _show(before)
         new_text = None if change.op == "remove" else _show(after)
         longest = max(len(old_text or ""), len(new_text or ""))
-        result.append(DiffRow(op=change.op, path=change.path or "/", old=old_text, new=new_text,
-                              long=longest > LONG or "\n" in (old_text or "") + (new_text or "")))
+        result.append(
+            DiffRow(
+                op=change.op,
+                path=change.path or "/",
+                old=old_text,
+                new=new_text,
+                long=longest > LONG or "\n" in (old_text or "") + (new_text or ""),
+            )
+        )
     return result
 
 
@@ -54,8 +61,9 @@ class UnifiedLine:
 
 
 def unified(old: dict[str, Any], new: dict[str, Any]) -> list[UnifiedLine]:
-    lines = difflib.unified_diff(dump(old).splitlines(), dump(new).splitlines(), "from", "to",
-                                 lineterm="", n=3)
+    lines = difflib.unified_diff(
+        dump(old).splitlines(), dump(new).splitlines(), "from", "to", lineterm="", n=3
+    )
     result = []
     for line in lines:
         if line.startswith(("---", "+++")):

@@ -64,6 +64,16 @@ def join_safe(pieces: Iterable[str]) -> SafeString:
     return mark_safe("".join(pieces))  # noqa: S308 - pieces are rendered templates
 
 
+def in_template(html: str) -> str:
+    """Wrap a table piece (``<tr>``, ``<tbody>``) so the HTML parser keeps it.
+
+    A message mixes elements; parsed in one go, a bare ``<tr>`` after a ``<div>`` would be
+    dropped. Inside its own ``<template>`` it is parsed in table context, and htmx swaps
+    the out-of-band elements it finds in template contents.
+    """
+    return f"<template>{html}</template>"
+
+
 def with_oob(html: str, oob: str = "true") -> str:
     """Add ``hx-swap-oob`` to a fragment's root element (always ``<tag id=...``)."""
     head, sep, rest = html.lstrip().partition(" ")

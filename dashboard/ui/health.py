@@ -54,19 +54,28 @@ class AttentionRow:
 
 
 def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> KindCard:
-    counts = count_kind(informer, allowed,
-                        stuck_after=engine.settings.stuck_threshold(informer.kind.key))
+    counts = count_kind(
+        informer, allowed, stuck_after=engine.settings.stuck_threshold(informer.kind.key)
+    )
     current = (counts.get(State.FAILED), counts.get(State.IN_PROGRESS))
     failed, progress = sampler.series(informer.kind.key, allowed, current)
     progress_info = informer.sync_progress
-    return KindCard(kind=informer.kind, url=links.kind_url(informer.kind), counts=counts,
-                    synced=informer.synced, loaded=progress_info.loaded,
-                    total=progress_info.total, spark=sparkline(failed, progress))
+    return KindCard(
+        kind=informer.kind,
+        url=links.kind_url(informer.kind),
+        counts=counts,
+        synced=informer.synced,
+        loaded=progress_info.loaded,
+        total=progress_info.total,
+        spark=sparkline(failed, progress),
+    )
 
 
 def cards(engine: Engine, viewer: Viewer) -> list[KindCard]:
-    return [card_for(engine, informer, allowed)
-            for informer, allowed in visible_informers(engine, viewer)]
+    return [
+        card_for(engine, informer, allowed)
+        for informer, allowed in visible_informers(engine, viewer)
+    ]
 
 
 def _rank(entry: Entry, stuck: bool) -> int | None:
@@ -80,8 +89,9 @@ def _rank(entry: Entry, stuck: bool) -> int | None:
     return None
 
 
-def attention(engine: Engine, viewer: Viewer, *, limit: int = ATTENTION_LIMIT,
-              now: float | None = None) -> tuple[list[AttentionRow], int]:
+def attention(
+    engine: Engine, viewer: Viewer, *, limit: int = ATTENTION_LIMIT, now: float | None = None
+) -> tuple[list[AttentionRow], int]:
     """Rows needing attention, worst and oldest first, and how many there are in all."""
     now = time.time() if now is None else now
     rows: list[AttentionRow] = []
@@ -89,12 +99,12 @@ def attention(engine: Engine, viewer: Viewer, *, limit: int = ATTENTION_LIMIT,
         threshold = engine.settings.stuck_threshold(informer.kind.key)
         candidates = informer.store.list(
             namespaces=namespace_filter(informer, allowed),
-            states=[State.FAILED, State.IN_PROGRESS, State.TERMINATING])
+            states=[State.FAILED, State.IN_PROGRESS, State.TERMINATING],
+        )
         for entry in candidates:
             stuck = entry.stuck(now, threshold)
             rank = _rank(entry, stuck)
             if rank is not None:
-                rows.append(AttentionRow(kind=informer.kind, entry=entry, stuck=stuck,
-                                         rank=rank))
+                rows.append(AttentionRow(kind=informer.kind, entry=entry, stuck=stuck, rank=rank))
     rows.sort(key=lambda r: (r.rank, r.entry.since, r.kind.key, r.entry.key))
     return rows[:limit], len(rows)

@@ -29,11 +29,16 @@ FILTER_PARAMS = ("namespace", "state", "labelSelector", "search", "stuck", "sort
 
 def display_columns(kind: KindInfo) -> tuple[PrinterColumn, ...]:
     """Printer columns kubectl shows by default, minus creationTimestamp (we show age)."""
-    return tuple(c for c in kind.columns
-                 if c.priority == 0 and c.json_path.strip("{}$ ") != ".metadata.creationTimestamp")
+    return tuple(
+        c
+        for c in kind.columns
+        if c.priority == 0 and c.json_path.strip("{}$ ") != ".metadata.creationTimestamp"
+    )
 
 
-def parse(params: Mapping[str, Sequence[str]], kind: KindInfo) -> tuple[ListQuery, QueryError | None]:
+def parse(
+    params: Mapping[str, Sequence[str]], kind: KindInfo
+) -> tuple[ListQuery, QueryError | None]:
     """The query, or the best query without the bad parameters plus the first error."""
     names = [c.name for c in kind.columns]
     remaining = {k: list(v) for k, v in params.items() if k in FILTER_PARAMS}
@@ -51,22 +56,36 @@ _memo: dict[tuple[object, ...], Page | QueryError] = {}
 _memo_lock = threading.Lock()
 
 
-def page_for(informer: Informer, query: ListQuery, *, token: str | None,
-             allowed: set[str] | None, stuck_after: float) -> Page:
+def page_for(
+    informer: Informer,
+    query: ListQuery,
+    *,
+    token: str | None,
+    allowed: set[str] | None,
+    stuck_after: float,
+) -> Page:
     """``list_page``, memoized per kind change count so identical views share one sort.
 
     Raises QueryError for a continue token this server did not issue (for example, one
     issued before a restart with another secret key).
     """
-    key = (informer.kind.key, id(informer), query, token,
-           None if allowed is None else frozenset(allowed), generations.of(informer.kind.key),
-           int(time.time() // 5), stuck_after)
+    key = (
+        informer.kind.key,
+        id(informer),
+        query,
+        token,
+        None if allowed is None else frozenset(allowed),
+        generations.of(informer.kind.key),
+        int(time.time() // 5),
+        stuck_after,
+    )
     with _memo_lock:
         found = _memo.get(key)
     if found is None:
         try:
-            found = list_page(informer, query, continue_token=token, namespaces=allowed,
-                              stuck_after=stuck_after)
+            found = list_page(
+                informer, query, continue_token=token, namespaces=allowed, stuck_after=stuck_after
+            )
         except QueryError as exc:
             found = exc
         with _memo_lock:
@@ -89,15 +108,31 @@ def row_version(row: Row) -> str:
 def row_html(kind: KindInfo, row: Row, variant: Variant = "") -> str:
     """One ``<tr>``, rendered once per (object version, stuck, variant) for all viewers."""
     columns = display_columns(kind)
-    key = ("row", kind.key, kind.columns, row.entry.key, row.entry.resource_version, row.stuck,
-           variant)
+    key = (
+        "row",
+        kind.key,
+        kind.columns,
+        row.entry.key,
+        row.entry.resource_version,
+        row.stuck,
+        variant,
+    )
     entry = row.entry
-    return cache.get(key, lambda: render_to_string("ui/list/_row.html", {
-        "kind": kind, "entry": entry, "stuck": row.stuck, "variant": variant,
-        "row_id": row_id(kind, entry.key),
-        "url": links.object_url(kind, entry.namespace, entry.name),
-        "cells": [(c, row.columns.get(c.name)) for c in columns],
-    }))
+    return cache.get(
+        key,
+        lambda: render_to_string(
+            "ui/list/_row.html",
+            {
+                "kind": kind,
+                "entry": entry,
+                "stuck": row.stuck,
+                "variant": variant,
+                "row_id": row_id(kind, entry.key),
+                "url": links.object_url(kind, entry.namespace, entry.name),
+                "cells": [(c, row.columns.get(c.name)) for c in columns],
+            },
+        ),
+    )
 
 
 def rows_html(kind: KindInfo, rows: Sequence[Row]) -> SafeString:
@@ -117,7 +152,8 @@ class Pager:
         return len(self.previous) + 1
 
     def url(self, **changes: list[str] | None) -> str:
-        params = {k: v for k, v in self.params.items() if k in FILTER_PARAMS and v}
+        params = {k: [x for x in v if x] for k, v in self.params.items() if k in FILTER_PARAMS}
+        params = {k: v for k, v in params.items() if v}
         if self.token:
             params["continue"] = [self.token]
         if self.previous:
@@ -144,21 +180,35 @@ class Pager:
         return self.url(sort=[target], **{"continue": None, "prev": None})
 
 
-def summary_html(informer: Informer, page: Page, pager: Pager, *, limit: int,
-                 notice: str = "") -> str:
+def summary_html(
+    informer: Informer, page: Page, pager: Pager, *, limit: int, notice: str = ""
+) -> str:
     first = (pager.number - 1) * limit + 1 if page.rows else 0
     progress = informer.sync_progress
-    return render_to_string("ui/list/_summary.html", {
-        "total": page.total, "first": first, "last": first + len(page.rows) - 1 if page.rows
-        else 0, "synced": informer.synced, "loaded": progress.loaded,
-        "sync_total": progress.total, "notice": notice})
+    return render_to_string(
+        "ui/list/_summary.html",
+        {
+            "total": page.total,
+            "first": first,
+            "last": first + len(page.rows) - 1 if page.rows else 0,
+            "synced": informer.synced,
+            "loaded": progress.loaded,
+            "sync_total": progress.total,
+            "notice": notice,
+        },
+    )
 
 
 def pager_html(page: Page, pager: Pager) -> str:
-    return render_to_string("ui/list/_pager.html", {
-        "number": pager.number, "prev_url": pager.prev_url(),
-        "first_url": pager.url(**{"continue": None, "prev": None}),
-        "next_url": pager.next_url(page.continue_token) if page.continue_token else None})
+    return render_to_string(
+        "ui/list/_pager.html",
+        {
+            "number": pager.number,
+            "prev_url": pager.prev_url(),
+            "first_url": pager.url(**{"continue": None, "prev": None}),
+            "next_url": pager.next_url(page.continue_token) if page.continue_token else None,
+        },
+    )
 
 
 def pager_from(params: Mapping[str, Sequence[str]]) -> Pager:

@@ -91,13 +91,18 @@ def conditions(obj: Mapping[str, Any], generation: Any) -> list[Condition]:
         if not isinstance(item, Mapping):
             continue
         observed = item.get("observedGeneration")
-        stale = (isinstance(observed, int) and isinstance(generation, int)
-                 and observed < generation)
-        result.append(Condition(
-            type=_text(item.get("type")), status=_text(item.get("status")),
-            reason=_text(item.get("reason")), message=_text(item.get("message")),
-            observed_generation=observed, stale=stale,
-            last_transition=parse_time(item.get("lastTransitionTime"))))
+        stale = isinstance(observed, int) and isinstance(generation, int) and observed < generation
+        result.append(
+            Condition(
+                type=_text(item.get("type")),
+                status=_text(item.get("status")),
+                reason=_text(item.get("reason")),
+                message=_text(item.get("message")),
+                observed_generation=observed,
+                stale=stale,
+                last_transition=parse_time(item.get("lastTransitionTime")),
+            )
+        )
     return result
 
 
@@ -117,20 +122,35 @@ def owners(engine: Engine | None, meta: Mapping[str, Any], namespace: str | None
         informer = engine.informer(key) if engine is not None and key else None
         if informer is not None:
             url = links.object_url(informer.kind, namespace, name)
-        result.append(Owner(kind=kind_name, name=name, api_version=api_version,
-                            controller=ref.get("controller") is True, url=url))
+        result.append(
+            Owner(
+                kind=kind_name,
+                name=name,
+                api_version=api_version,
+                controller=ref.get("controller") is True,
+                url=url,
+            )
+        )
     return result
 
 
 def _items(mapping: Any) -> list[MetaItem]:
     if not isinstance(mapping, Mapping):
         return []
-    return [MetaItem(key=str(k), value=_text(v), long=len(_text(v)) > LONG_VALUE)
-            for k, v in sorted(mapping.items(), key=lambda kv: str(kv[0]))]
+    return [
+        MetaItem(key=str(k), value=_text(v), long=len(_text(v)) > LONG_VALUE)
+        for k, v in sorted(mapping.items(), key=lambda kv: str(kv[0]))
+    ]
 
 
-def build(engine: Engine | None, kind: KindInfo, entry: Entry, *, deleted_at: float | None = None,
-          now: float | None = None) -> ObjectView:
+def build(
+    engine: Engine | None,
+    kind: KindInfo,
+    entry: Entry,
+    *,
+    deleted_at: float | None = None,
+    now: float | None = None,
+) -> ObjectView:
     now = time.time() if now is None else now
     shown = redactor.redact(dict(entry.obj))
     meta = shown.get("metadata") if isinstance(shown, dict) else None
@@ -140,15 +160,22 @@ def build(engine: Engine | None, kind: KindInfo, entry: Entry, *, deleted_at: fl
     threshold = engine.settings.stuck_threshold(kind.key) if engine is not None else 600.0
     finalizers = meta.get("finalizers")
     return ObjectView(
-        kind=kind, entry=entry, stuck=deleted_at is None and entry.stuck(now, threshold),
-        deleted_at=deleted_at, conditions=conditions(shown, generation),
-        owners=owners(engine, meta, entry.namespace), labels=_items(meta.get("labels")),
+        kind=kind,
+        entry=entry,
+        stuck=deleted_at is None and entry.stuck(now, threshold),
+        deleted_at=deleted_at,
+        conditions=conditions(shown, generation),
+        owners=owners(engine, meta, entry.namespace),
+        labels=_items(meta.get("labels")),
         annotations=_items(meta.get("annotations")),
         finalizers=[str(f) for f in finalizers] if isinstance(finalizers, list) else [],
         generation=generation,
-        observed_generation=status.get("observedGeneration") if isinstance(status, Mapping)
+        observed_generation=status.get("observedGeneration")
+        if isinstance(status, Mapping)
         else None,
-        created=parse_time(meta.get("creationTimestamp")), yaml=highlight(dump(entry.obj)))
+        created=parse_time(meta.get("creationTimestamp")),
+        yaml=highlight(dump(entry.obj)),
+    )
 
 
 def entry_from_body(key: str, body: Mapping[str, Any], since: float) -> Entry:

@@ -44,12 +44,26 @@ def snapshot(engine: Engine, viewer: Viewer) -> tuple[RailGroup, ...]:
     for informer, allowed in visible_informers(engine, viewer):
         counts = count_kind(informer, allowed, stuck_after=None)
         progress = informer.sync_progress
-        items.append((informer.kind.group, RailKind(
-            key=informer.kind.key, kind=informer.kind.kind, plural=informer.kind.plural,
-            url=links.kind_url(informer.kind), count=counts.total, worst=counts.worst,
-            synced=informer.synced, loaded=progress.loaded, total=progress.total)))
-    return tuple(RailGroup(group=group, kinds=tuple(k for _, k in members))
-                 for group, members in groupby(items, key=lambda pair: pair[0]))
+        items.append(
+            (
+                informer.kind.group,
+                RailKind(
+                    key=informer.kind.key,
+                    kind=informer.kind.kind,
+                    plural=informer.kind.plural,
+                    url=links.kind_url(informer.kind),
+                    count=counts.total,
+                    worst=counts.worst,
+                    synced=informer.synced,
+                    loaded=progress.loaded,
+                    total=progress.total,
+                ),
+            )
+        )
+    return tuple(
+        RailGroup(group=group, kinds=tuple(k for _, k in members))
+        for group, members in groupby(items, key=lambda pair: pair[0])
+    )
 
 
 _memo: dict[tuple[object, ...], str] = {}
@@ -63,8 +77,9 @@ def render(groups: tuple[RailGroup, ...], active: str | None, problem: str | Non
         found = _memo.get(key)
     if found is not None:
         return found
-    html = render_to_string("ui/_rail_kinds.html",
-                            {"groups": groups, "active": active, "problem": problem})
+    html = render_to_string(
+        "ui/_rail_kinds.html", {"groups": groups, "active": active, "problem": problem}
+    )
     with _memo_lock:
         if len(_memo) > 256:
             _memo.clear()

@@ -52,8 +52,10 @@ def take_sample(engine: Engine) -> dict[str, KindSample]:
             bucket[entry.namespace or ""] += 1
         namespaces = set(failed) | set(progress)
         result[informer.kind.key] = KindSample(
-            failed=sum(failed.values()), progress=sum(progress.values()),
-            by_namespace={ns: (failed[ns], progress[ns]) for ns in namespaces})
+            failed=sum(failed.values()),
+            progress=sum(progress.values()),
+            by_namespace={ns: (failed[ns], progress[ns]) for ns in namespaces},
+        )
     return result
 
 
@@ -88,8 +90,9 @@ class Sampler:
             except Exception:
                 log.exception("ui sampler: a sample failed")
 
-    def series(self, kind_key: str, allowed: set[str] | None,
-               current: tuple[int, int] | None = None) -> tuple[list[int], list[int]]:
+    def series(
+        self, kind_key: str, allowed: set[str] | None, current: tuple[int, int] | None = None
+    ) -> tuple[list[int], list[int]]:
         """Failed and InProgress counts, oldest first, ending with ``current`` if given."""
         failed: list[int] = []
         progress: list[int] = []

@@ -31,12 +31,20 @@ def _points(values: list[int], peak: int) -> str:
     span = HEIGHT - 2 * PAD
     return " ".join(
         f"{i * step:.1f},{HEIGHT - PAD - (v / peak) * span if peak else HEIGHT - PAD:.1f}"
-        for i, v in enumerate(values))
+        for i, v in enumerate(values)
+    )
 
 
 def sparkline(failed: list[int], progress: list[int]) -> Sparkline:
     peak = max([*failed, *progress, 0])
-    summary = (f"last hour: Failed now {failed[-1] if failed else 0} (max {max(failed or [0])}), "
-               f"InProgress now {progress[-1] if progress else 0} (max {max(progress or [0])})")
-    return Sparkline(failed=_points(failed, peak), progress=_points(progress, peak), peak=peak,
-                     summary=summary, empty=len(failed) < 2)
+    summary = (
+        f"last hour: Failed now {failed[-1] if failed else 0} (max {max(failed or [0])}), "
+        f"InProgress now {progress[-1] if progress else 0} (max {max(progress or [0])})"
+    )
+    return Sparkline(
+        failed=_points(failed, peak),
+        progress=_points(progress, peak),
+        peak=peak,
+        summary=summary,
+        empty=len(failed) < 2,
+    )

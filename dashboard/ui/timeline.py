@@ -44,33 +44,49 @@ class Item:
         return "r"
 
 
-def revisions(kind_key: str, namespace: str | None, name: str,
-              limit: int = LIMIT) -> list[Revision]:
-    return list(Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name)
-                .defer("body").order_by("-id")[:limit])
+def revisions(
+    kind_key: str, namespace: str | None, name: str, limit: int = LIMIT
+) -> list[Revision]:
+    return list(
+        Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name)
+        .defer("body")
+        .order_by("-id")[:limit]
+    )
 
 
 def last_revision(kind_key: str, namespace: str | None, name: str) -> Revision | None:
-    return (Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name)
-            .order_by("-id").first())
+    return (
+        Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name)
+        .order_by("-id")
+        .first()
+    )
 
 
 def events(uids: set[str], limit: int = LIMIT) -> list[EventRow]:
     uids.discard("")
     if not uids:
         return []
-    return list(EventRow.objects.filter(involved_uid__in=sorted(uids))
-                .order_by("-last_seen", "-id")[:limit])
+    return list(
+        EventRow.objects.filter(involved_uid__in=sorted(uids)).order_by("-last_seen", "-id")[:limit]
+    )
 
 
-def build(kind_key: str, namespace: str | None, name: str, *, uid: str = "",
-          limit: int = LIMIT) -> list[Item]:
+def build(
+    kind_key: str, namespace: str | None, name: str, *, uid: str = "", limit: int = LIMIT
+) -> list[Item]:
     revs = revisions(kind_key, namespace, name, limit)
-    items = [Item(at=r.observed, dom_id=f"rev-{r.id}", revision=r,
-                  previous_id=revs[i + 1].id if i + 1 < len(revs) else None)
-             for i, r in enumerate(revs)]
+    items = [
+        Item(
+            at=r.observed,
+            dom_id=f"rev-{r.id}",
+            revision=r,
+            previous_id=revs[i + 1].id if i + 1 < len(revs) else None,
+        )
+        for i, r in enumerate(revs)
+    ]
     uids = {r.uid for r in revs} | {uid}
-    items += [Item(at=e.last_seen, dom_id=dom_id("ev", e.uid), event=e)
-              for e in events(uids, limit)]
+    items += [
+        Item(at=e.last_seen, dom_id=dom_id("ev", e.uid), event=e) for e in events(uids, limit)
+    ]
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]

@@ -11,8 +11,10 @@ urlpatterns = [
     path("", home.home, name="ui-home"),
     path("search/", search.search, name="ui-search"),
     path("k/<str:group>/<str:plural>/", listing.kind_list, name="ui-list"),
-    path("k/<str:group>/<str:plural>/<str:namespace>/<str:name>/", detail.detail,
-         name="ui-detail"),
-    path("k/<str:group>/<str:plural>/<str:namespace>/<str:name>/diff/", diff.diff_page,
-         name="ui-diff"),
+    path("k/<str:group>/<str:plural>/<str:namespace>/<str:name>/", detail.detail, name="ui-detail"),
+    path(
+        "k/<str:group>/<str:plural>/<str:namespace>/<str:name>/diff/",
+        diff.diff_page,
+        name="ui-diff",
+    ),
 ]

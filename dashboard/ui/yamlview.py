@@ -18,8 +18,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.core.redact import redactor
 
-_LINE = re.compile(r"^(?P<indent>\s*(?:- )*)(?P<key>[^\s:#'\"][^:]*?|'[^']*'|\"[^\"]*\"):"
-                   r"(?P<rest>\s.*|)$")
+_LINE = re.compile(
+    r"^(?P<indent>\s*(?:- )*)(?P<key>[^\s:#'\"][^:]*?|'[^']*'|\"[^\"]*\"):"
+    r"(?P<rest>\s.*|)$"
+)
 _ITEM = re.compile(r"^(?P<indent>\s*(?:- )+)(?P<rest>.*)$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _KEYWORDS = {"true", "false", "null", "~"}
@@ -37,8 +39,9 @@ def clean(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dump(obj: Mapping[str, Any]) -> str:
-    return yaml.safe_dump(clean(obj), sort_keys=False, default_flow_style=False,
-                          allow_unicode=True, width=100)
+    return yaml.safe_dump(
+        clean(obj), sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
+    )
 
 
 def _scalar(text: str) -> str:
@@ -60,8 +63,10 @@ def highlight(text: str) -> SafeString:
     for line in text.splitlines():
         match = _LINE.match(line)
         if match:
-            out.append(f'{escape(match["indent"])}<span class="y-key">{escape(match["key"])}'
-                       f'</span>:{_scalar(match["rest"])}')
+            out.append(
+                f'{escape(match["indent"])}<span class="y-key">{escape(match["key"])}'
+                f"</span>:{_scalar(match['rest'])}"
+            )
             continue
         item = _ITEM.match(line)
         if item:

@@ -5,100 +5,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ReadMark',
+            name="ReadMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=253, unique=True)),
-                ('read_at', models.FloatField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=253, unique=True)),
+                ("read_at", models.FloatField()),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nid', models.CharField(max_length=40, unique=True)),
-                ('rule', models.CharField(db_index=True, max_length=128)),
-                ('trigger', models.CharField(max_length=16)),
-                ('description', models.CharField(blank=True, default='', max_length=300)),
-                ('group_key', models.CharField(max_length=300)),
-                ('grouped', models.BooleanField(default=False)),
-                ('status', models.CharField(default='open', max_length=8)),
-                ('opened_at', models.FloatField()),
-                ('due_at', models.FloatField()),
-                ('last_at', models.FloatField()),
-                ('count', models.IntegerField(default=1)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nid", models.CharField(max_length=40, unique=True)),
+                ("rule", models.CharField(db_index=True, max_length=128)),
+                ("trigger", models.CharField(max_length=16)),
+                ("description", models.CharField(blank=True, default="", max_length=300)),
+                ("group_key", models.CharField(max_length=300)),
+                ("grouped", models.BooleanField(default=False)),
+                ("status", models.CharField(default="open", max_length=8)),
+                ("opened_at", models.FloatField()),
+                ("due_at", models.FloatField()),
+                ("last_at", models.FloatField()),
+                ("count", models.IntegerField(default=1)),
             ],
             options={
-                'indexes': [models.Index(fields=['opened_at'], name='notify_opened')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('group_key',), name='notify_one_open_window')],
+                "indexes": [models.Index(fields=["opened_at"], name="notify_opened")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "open")),
+                        fields=("group_key",),
+                        name="notify_one_open_window",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='InboxItem',
+            name="InboxItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=300)),
-                ('namespace', models.CharField(blank=True, default='', max_length=253)),
-                ('created', models.FloatField(db_index=True)),
-                ('notification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inbox_items', to='notify.notification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=300)),
+                ("namespace", models.CharField(blank=True, default="", max_length=253)),
+                ("created", models.FloatField(db_index=True)),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inbox_items",
+                        to="notify.notification",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('notification', 'kind', 'namespace'), name='notify_inbox_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("notification", "kind", "namespace"), name="notify_inbox_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('destination', models.CharField(max_length=128)),
-                ('status', models.CharField(default='pending', max_length=8)),
-                ('attempts', models.IntegerField(default=0)),
-                ('next_attempt_at', models.FloatField()),
-                ('claimed_by', models.CharField(blank=True, default='', max_length=128)),
-                ('claimed_until', models.FloatField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('last_attempt_at', models.FloatField(blank=True, null=True)),
-                ('sent_at', models.FloatField(blank=True, null=True)),
-                ('created', models.FloatField()),
-                ('notification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notify.notification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("destination", models.CharField(max_length=128)),
+                ("status", models.CharField(default="pending", max_length=8)),
+                ("attempts", models.IntegerField(default=0)),
+                ("next_attempt_at", models.FloatField()),
+                ("claimed_by", models.CharField(blank=True, default="", max_length=128)),
+                ("claimed_until", models.FloatField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("last_attempt_at", models.FloatField(blank=True, null=True)),
+                ("sent_at", models.FloatField(blank=True, null=True)),
+                ("created", models.FloatField()),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="notify.notification",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='notify_due')],
-                'constraints': [models.UniqueConstraint(fields=('notification', 'destination'), name='notify_delivery_once')],
+                "verbose_name_plural": "deliveries",
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="notify_due")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("notification", "destination"), name="notify_delivery_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Occurrence',
+            name="Occurrence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oid', models.CharField(max_length=40, unique=True)),
-                ('kind', models.CharField(max_length=300)),
-                ('api_version', models.CharField(blank=True, default='', max_length=300)),
-                ('kind_name', models.CharField(blank=True, default='', max_length=128)),
-                ('namespace', models.CharField(blank=True, default='', max_length=253)),
-                ('name', models.CharField(max_length=253)),
-                ('uid', models.CharField(blank=True, default='', max_length=64)),
-                ('observed', models.FloatField()),
-                ('old_state', models.CharField(blank=True, default='', max_length=16)),
-                ('old_reason', models.CharField(blank=True, default='', max_length=256)),
-                ('new_state', models.CharField(blank=True, default='', max_length=16)),
-                ('new_reason', models.CharField(blank=True, default='', max_length=256)),
-                ('message', models.TextField(blank=True, default='')),
-                ('changed_paths', models.JSONField(default=list)),
-                ('detail', models.JSONField(default=dict)),
-                ('notification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='occurrences', to='notify.notification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oid", models.CharField(max_length=40, unique=True)),
+                ("kind", models.CharField(max_length=300)),
+                ("api_version", models.CharField(blank=True, default="", max_length=300)),
+                ("kind_name", models.CharField(blank=True, default="", max_length=128)),
+                ("namespace", models.CharField(blank=True, default="", max_length=253)),
+                ("name", models.CharField(max_length=253)),
+                ("uid", models.CharField(blank=True, default="", max_length=64)),
+                ("observed", models.FloatField()),
+                ("old_state", models.CharField(blank=True, default="", max_length=16)),
+                ("old_reason", models.CharField(blank=True, default="", max_length=256)),
+                ("new_state", models.CharField(blank=True, default="", max_length=16)),
+                ("new_reason", models.CharField(blank=True, default="", max_length=256)),
+                ("message", models.TextField(blank=True, default="")),
+                ("changed_paths", models.JSONField(default=list)),
+                ("detail", models.JSONField(default=dict)),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="occurrences",
+                        to="notify.notification",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'namespace'], name='notify_occ_scope')],
+                "indexes": [models.Index(fields=["kind", "namespace"], name="notify_occ_scope")],
             },
         ),
     ]

@@ -1,8 +1,8 @@
 /*
  * crscope's browser behaviour, in one small file (no inline script: the CSP forbids it).
  *
- * The page's WebSocket belongs to htmx's ws extension, which swaps the server's
- * out-of-band fragments. This file adds what the extension leaves to us:
+ * The page's WebSocket belongs to htmx's ws extension (connect, reconnect); each message
+ * is a set of out-of-band fragments swapped by htmx. This file adds the rest:
  * - the connection indicator (live / reconnecting / paused, age of the last update),
  * - acks (the server sends at most a few unacknowledged messages: a slow tab gets fewer,
  *   fresher updates instead of a growing queue), pause/resume, "N updates waiting",
@@ -205,6 +205,15 @@
     if (search) { evt.preventDefault(); search.focus(); search.select(); }
   });
 
+  // Filter forms send every field; empty ones would only clutter the shared URL.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var data = evt.detail.formData;
+    if (evt.detail.verb !== "get" || !data || !data.keys) return;
+    Array.from(new Set(Array.from(data.keys()))).forEach(function (key) {
+      if (data.getAll(key).every(function (v) { return v === ""; })) data.delete(key);
+    });
+  });
+
   document.addEventListener("input", function (evt) {
     if (evt.target && evt.target.id === "rail-filter") applyRailFilter();
   });
@@ -216,7 +225,14 @@
     });
     document.body.addEventListener("htmx:wsOpen", onOpen);
     document.body.addEventListener("htmx:wsClose", onClose);
-    document.body.addEventListener("htmx:wsAfterMessage", onMessage);
+    // Messages go through htmx.swap rather than the extension's per-element loop, so that
+    // table rows wrapped in <template> (the only way to send a bare <tr> beside other
+    // elements) are parsed in table context and swapped like any out-of-band element.
+    document.body.addEventListener("htmx:wsBeforeMessage", function (evt) {
+      evt.preventDefault();
+      htmx.swap(document.body, evt.detail.message, { swapStyle: "none" });
+      onMessage();
+    });
     document.body.addEventListener("htmx:afterSettle", function () { refreshTimes(); });
     renderPause();
     refreshTimes();

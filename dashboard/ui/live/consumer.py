@@ -36,7 +36,7 @@ from dashboard.ui.live import eventbus
 from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.live.spec import build_feeds
-from informers import Change, EventRecord
+from informers import Change, Engine, EventRecord, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,10 @@ def _in_thread(func: Any, *args: Any) -> Any:
     return database_sync_to_async(func, thread_sensitive=False)(*args)
 
 
-class LiveConsumer(AsyncWebsocketConsumer):
+class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     feeds: list[Feed]
+    sub: Subscription | None
+    engine: Engine | None
 
     async def connect(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -94,8 +96,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except SpecError as exc:
             await self.close(code=exc.code)
             return False
-        self.sub = engine.hub.subscribe(self._matches, notify=self._notify,
-                                        max_pending=MAX_PENDING)
+        self.sub = engine.hub.subscribe(self._matches, notify=self._notify, max_pending=MAX_PENDING)
         self.need_full = True
         return True
 
@@ -136,7 +137,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def _wake(self, delay: float | None = None) -> None:
         if self.closed or self.flush_handle is not None:
             return
-        wait = 0
+        wait = BATCH_SECONDS if delay is None else delay
         self.flush_handle = self.loop.call_later(wait, self._fire)
 
     def _fire(self) -> None:
@@ -195,10 +196,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _send(self, pieces: list[str], *, resync: str = "", problem: str = "") -> None:
         self.seq += 1
-        meta = (f'<div id="live-meta" hx-swap-oob="true" hidden data-seq="{self.seq}" '
-                f'data-resync="{resync}" data-waiting="{self.waiting if self.paused else 0}" '
-                f'data-paused="{int(self.paused)}" data-at="{time.time():.3f}" '
-                f'data-problem="{_attr(problem)}"></div>')
+        meta = (
+            f'<div id="live-meta" hx-swap-oob="true" hidden data-seq="{self.seq}" '
+            f'data-resync="{resync}" data-waiting="{self.waiting if self.paused else 0}" '
+            f'data-paused="{int(self.paused)}" data-at="{time.time():.3f}" '
+            f'data-problem="{_attr(problem)}"></div>'
+        )
         await self.send(text_data="".join([*pieces, meta]))
 
     # -- periodic checks -----------------------------------------------------------------------
@@ -251,5 +254,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
 
 def _attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )

@@ -64,9 +64,11 @@ class DetailFeed(Feed):
         return objectview.build(self.engine, self.kind, entry, deleted_at=deleted_at)
 
     def _sections(self, view: objectview.ObjectView, variant: str) -> list[str]:
-        return [with_oob(detailrender.header_html(view, variant)),
-                with_oob(detailrender.overview_html(view)),
-                with_oob(detailrender.yaml_html(view))]
+        return [
+            with_oob(detailrender.header_html(view, variant)),
+            with_oob(detailrender.overview_html(view)),
+            with_oob(detailrender.yaml_html(view)),
+        ]
 
     def full(self) -> list[str]:
         entry = self._current()
@@ -85,8 +87,7 @@ class DetailFeed(Feed):
         view = self._view(entry, deleted_at)
         items = timeline.build(self.kind_key, self.namespace, self.name, uid=entry.uid)
         self._remember(items)
-        return [*self._sections(view, ""),
-                with_oob(detailrender.timeline_html(view, items))]
+        return [*self._sections(view, ""), with_oob(detailrender.timeline_html(view, items))]
 
     def _remember(self, items: Sequence[timeline.Item]) -> None:
         revs = [i.revision.id for i in items if i.revision is not None]
@@ -100,14 +101,18 @@ class DetailFeed(Feed):
             self._deleted = True
             self.poke()
             out += self._sections(self._view(self._entry, time.time()), "flash")
-        elif entry is not None and (self._deleted or self._entry is None
-                                    or entry.resource_version != self._entry.resource_version):
+        elif entry is not None and (
+            self._deleted
+            or self._entry is None
+            or entry.resource_version != self._entry.resource_version
+        ):
             self._entry, self._deleted = entry, False
             self.poke()
             out += self._sections(self._view(entry, None), "flash")
         now = time.monotonic()
-        if self._entry is not None and (self.followup() or now - self._timeline_checked
-                                        >= self.tick_every):
+        if self._entry is not None and (
+            self.followup() or now - self._timeline_checked >= self.tick_every
+        ):
             self._timeline_checked = now
             out += self._timeline()
         return out
@@ -115,11 +120,13 @@ class DetailFeed(Feed):
     def _timeline(self) -> list[str]:
         assert self._entry is not None
         diff_url = links.diff_url(self.kind, self.namespace, self.name)
-        items = timeline.build(self.kind_key, self.namespace, self.name, uid=self._entry.uid,
-                               limit=50)
+        items = timeline.build(
+            self.kind_key, self.namespace, self.name, uid=self._entry.uid, limit=50
+        )
         fresh = [i for i in items if i.revision is not None and i.revision.id > self._max_rev]
-        changed = [i for i in items if i.event is not None
-                   and self._events.get(i.dom_id) != i.version]
+        changed = [
+            i for i in items if i.event is not None and self._events.get(i.dom_id) != i.version
+        ]
         out = []
         for item in sorted([*fresh, *changed], key=lambda i: i.at):
             if item.event is not None:
@@ -127,10 +134,15 @@ class DetailFeed(Feed):
                     out.append(f'<li id="{item.dom_id}" hx-swap-oob="delete"></li>')
                 self._events[item.dom_id] = item.version
             else:
-                assert item.revision is not None
-                item = timeline.Item(at=item.at, dom_id=item.dom_id, revision=item.revision,
-                                     previous_id=self._max_rev or None)
-                self._max_rev = max(self._max_rev, item.revision.id)
+                revision = item.revision
+                assert revision is not None
+                item = timeline.Item(
+                    at=item.at,
+                    dom_id=item.dom_id,
+                    revision=revision,
+                    previous_id=self._max_rev or None,
+                )
+                self._max_rev = max(self._max_rev, revision.id)
             html = detailrender.item_html(item, diff_url, variant="flash")
             out.append(f'<ol hx-swap-oob="afterbegin:#timeline-items">{html}</ol>')
         return out

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from dashboard.core.access import Viewer
 from dashboard.ui import health, links, rowdiff
-from dashboard.ui.fragments import cache, dom_id, join_safe, with_oob
+from dashboard.ui.fragments import cache, dom_id, in_template, join_safe, with_oob
 from dashboard.ui.live.feed import Feed
 from informers import Change, ChangeType, Engine
 
@@ -24,13 +24,14 @@ def card_id(card: health.KindCard) -> str:
 
 
 def card_html(card: health.KindCard) -> str:
-    return cache.get(("card", card), lambda: render_to_string(
-        "ui/home/_card.html", {"card": card, "card_id": card_id(card)}))
+    return cache.get(
+        ("card", card),
+        lambda: render_to_string("ui/home/_card.html", {"card": card, "card_id": card_id(card)}),
+    )
 
 
 def cards_html(cards: Sequence[health.KindCard]) -> SafeString:
-    return mark_safe(render_to_string(  # noqa: S308 - a rendered template
-        "ui/home/_cards.html", {"cards": [card_html(c) for c in cards]}))
+    return render_to_string("ui/home/_cards.html", {"cards": [card_html(c) for c in cards]})
 
 
 def row_id(row: health.AttentionRow) -> str:
@@ -38,11 +39,19 @@ def row_id(row: health.AttentionRow) -> str:
 
 
 def row_html(row: health.AttentionRow, variant: str = "") -> str:
-    key = ("attention", row.kind.key, row.entry.key, row.entry.resource_version, row.stuck,
-           variant)
-    return cache.get(key, lambda: render_to_string("ui/home/_attention_row.html", {
-        "row": row, "row_id": row_id(row), "variant": variant,
-        "kind_url": links.kind_url(row.kind)}))
+    key = ("attention", row.kind.key, row.entry.key, row.entry.resource_version, row.stuck, variant)
+    return cache.get(
+        key,
+        lambda: render_to_string(
+            "ui/home/_attention_row.html",
+            {
+                "row": row,
+                "row_id": row_id(row),
+                "variant": variant,
+                "kind_url": links.kind_url(row.kind),
+            },
+        ),
+    )
 
 
 def summary_html(total: int, shown: int) -> str:
@@ -50,10 +59,11 @@ def summary_html(total: int, shown: int) -> str:
 
 
 def attention_html(rows: Sequence[health.AttentionRow], total: int) -> SafeString:
-    return mark_safe(render_to_string("ui/home/_attention.html", {  # noqa: S308
+    context = {
         "summary_html": summary_html(total, len(rows)),
         "rows_html": join_safe(row_html(r) for r in rows),
-    }))
+    }
+    return render_to_string("ui/home/_attention.html", context)
 
 
 class HealthFeed(Feed):
@@ -69,8 +79,7 @@ class HealthFeed(Feed):
         # Counts and attention only move when an object appears, goes, or changes state.
         if change.type != ChangeType.MODIFIED or change.old is None or change.new is None:
             return True
-        return (change.old.status != change.new.status
-                or change.old.since != change.new.since)
+        return change.old.status != change.new.status or change.old.since != change.new.since
 
     def full(self) -> list[str]:
         cards = health.cards(self.engine, self.viewer)
@@ -81,8 +90,11 @@ class HealthFeed(Feed):
         self._rows = {r.key: r for r in rows}
         self._summary = summary_html(total, len(rows))
         body = "".join(row_html(r) for r in rows)
-        return [with_oob(str(cards_html(cards))), with_oob(self._summary),
-                f'<tbody id="attention-rows" hx-swap-oob="true">{body}</tbody>']
+        return [
+            with_oob(str(cards_html(cards))),
+            with_oob(self._summary),
+            in_template(f'<tbody id="attention-rows" hx-swap-oob="true">{body}</tbody>'),
+        ]
 
     def update(self) -> list[str]:
         return [*self._update_cards(), *self._update_attention()]
@@ -106,7 +118,7 @@ class HealthFeed(Feed):
         rows, total = health.attention(self.engine, self.viewer)
         new = [(r.key, r.version) for r in rows]
         by_key = {r.key: r for r in rows}
-        out = [self._render(op, by_key) for op in rowdiff.plan(self._shown, new)]
+        out = [in_template(self._render(op, by_key)) for op in rowdiff.plan(self._shown, new)]
         self._shown, self._rows = new, by_key
         summary = summary_html(total, len(rows))
         if summary != self._summary:
@@ -123,6 +135,9 @@ class HealthFeed(Feed):
         row = rows[op.key]
         if op.op == "replace":
             return with_oob(row_html(row, "flash"))
-        where = (f"afterend:#{row_id(rows[op.after])}" if op.after is not None
-                 else "afterbegin:#attention-rows")
+        where = (
+            f"afterend:#{row_id(rows[op.after])}"
+            if op.after is not None
+            else "afterbegin:#attention-rows"
+        )
         return f'<tbody hx-swap-oob="{where}">{row_html(row, "flash")}</tbody>'

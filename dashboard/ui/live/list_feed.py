@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dashboard.core.access import Viewer, can_see_kind, visible_namespaces
 from dashboard.core.query import Page, QueryError, Row
 from dashboard.ui import listing, rowdiff
-from dashboard.ui.fragments import with_oob
+from dashboard.ui.fragments import in_template, with_oob
 from dashboard.ui.live.feed import Feed, SpecError
 from informers import Change, Engine, Entry, Informer
 
@@ -27,7 +27,6 @@ class ListFeed(Feed):
             raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
         self.kind = informer.kind
         self.query, _ = listing.parse(params, informer.kind)
-        import dataclasses; self.query = dataclasses.replace(self.query, namespace=None, states=())
         self.pager = listing.pager_from(params)
         self.notice = ""
         self.allowed = visible_namespaces(viewer, informer.kind, "list")
@@ -67,19 +66,26 @@ class ListFeed(Feed):
     def _page(self, informer: Informer) -> Page:
         stuck_after = self.engine.settings.stuck_threshold(self.kind_key)
         try:
-            return listing.page_for(informer, self.query, token=self.pager.token,
-                                    allowed=self.allowed, stuck_after=stuck_after)
+            return listing.page_for(
+                informer,
+                self.query,
+                token=self.pager.token,
+                allowed=self.allowed,
+                stuck_after=stuck_after,
+            )
         except QueryError:
             # A continue token from before a restart (another signing key): page one.
             self.pager = listing.Pager(params=self.pager.params, token=None)
             self.notice = "that page link expired; showing the first page"
-            return listing.page_for(informer, self.query, token=None, allowed=self.allowed,
-                                    stuck_after=stuck_after)
+            return listing.page_for(
+                informer, self.query, token=None, allowed=self.allowed, stuck_after=stuck_after
+            )
 
     def _frame(self, informer: Informer, page: Page, *, force: bool) -> list[str]:
         out = []
-        summary = listing.summary_html(informer, page, self.pager, limit=self.query.limit,
-                                       notice=self.notice)
+        summary = listing.summary_html(
+            informer, page, self.pager, limit=self.query.limit, notice=self.notice
+        )
         if force or summary != self._summary:
             self._summary = summary
             out.append(with_oob(summary))
@@ -100,8 +106,10 @@ class ListFeed(Feed):
         page = self._page(informer)
         self._remember(page)
         body = listing.rows_html(self.kind, page.rows)
-        return [f'<tbody id="rows" hx-swap-oob="true">{body}</tbody>',
-                *self._frame(informer, page, force=True)]
+        return [
+            in_template(f'<tbody id="rows" hx-swap-oob="true">{body}</tbody>'),
+            *self._frame(informer, page, force=True),
+        ]
 
     def update(self) -> list[str]:
         informer = self._informer()
@@ -110,7 +118,7 @@ class ListFeed(Feed):
         page = self._page(informer)
         new = [(r.entry.key, listing.row_version(r)) for r in page.rows]
         rows = {r.entry.key: r for r in page.rows}
-        out = [self._render(op, rows) for op in rowdiff.plan(self._shown, new)]
+        out = [in_template(self._render(op, rows)) for op in rowdiff.plan(self._shown, new)]
         self._shown, self._rows = new, rows
         return [*out, *self._frame(informer, page, force=False)]
 
@@ -124,6 +132,9 @@ class ListFeed(Feed):
         html = listing.row_html(self.kind, rows[op.key], "flash")
         if op.op == "replace":
             return with_oob(html)
-        where = (f"afterend:#{listing.row_id(self.kind, op.after)}" if op.after is not None
-                 else "afterbegin:#rows")
+        where = (
+            f"afterend:#{listing.row_id(self.kind, op.after)}"
+            if op.after is not None
+            else "afterbegin:#rows"
+        )
         return f'<tbody hx-swap-oob="{where}">{html}</tbody>'

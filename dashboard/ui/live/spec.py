@@ -18,8 +18,7 @@ from dashboard.ui.live.rail_feed import RailFeed
 from informers import Engine
 
 
-def build_feeds(engine: Engine, viewer: Viewer,
-                params: Mapping[str, Sequence[str]]) -> list[Feed]:
+def build_feeds(engine: Engine, viewer: Viewer, params: Mapping[str, Sequence[str]]) -> list[Feed]:
     view = (list(params.get("view") or ["frame"]))[-1]
     active = (list(params.get("kind") or [""]))[-1] or None
     feeds: list[Feed] = [RailFeed(engine, viewer, active)]

@@ -43,8 +43,9 @@ def icon(name: str, label: str = "") -> SafeString:
     """An SVG icon from the static sprite; decorative unless ``label`` is given."""
     href = f"{static('ui/icons.svg')}#{name}"
     if label:
-        return format_html('<svg class="icon" role="img" aria-label="{}"><use href="{}"/></svg>',
-                           label, href)
+        return format_html(
+            '<svg class="icon" role="img" aria-label="{}"><use href="{}"/></svg>', label, href
+        )
     return format_html('<svg class="icon" aria-hidden="true"><use href="{}"/></svg>', href)
 
 
@@ -62,8 +63,9 @@ def state_badge(value: Any, stuck: bool = False) -> SafeString:
         badge = format_html('<span class="badge st-none">{}</span>', value or "gone")
     else:
         cls = STATE_CLASS[state]
-        badge = format_html('<span class="badge st-{}">{}{}</span>', cls, icon(f"i-{cls}"),
-                            state.value)
+        badge = format_html(
+            '<span class="badge st-{}">{}{}</span>', cls, icon(f"i-{cls}"), state.value
+        )
     if stuck:
         return format_html('{}<span class="badge stuck">{}stuck</span>', badge, icon("i-stuck"))
     return badge
@@ -102,8 +104,13 @@ def reltime(epoch: Any, suffix: str = "ago") -> SafeString:
     text = compact_duration(since(value))
     if suffix:
         text = f"{text} {suffix}"
-    return format_html('<time datetime="{}" title="{}" data-rel="{}">{}</time>', iso(value),
-                       absolute(value), suffix, text)
+    return format_html(
+        '<time datetime="{}" title="{}" data-rel="{}">{}</time>',
+        iso(value),
+        absolute(value),
+        suffix,
+        text,
+    )
 
 
 def _epoch(value: Any) -> float | None:

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from dashboard.core.access import Viewer
-from dashboard.core.identity import AuthenticationError, viewer_for_request
+from dashboard.core.identity import viewer_for_request
 
 LIVE_PATH = "/ws/live/"
 
@@ -25,9 +25,11 @@ def viewer(request: HttpRequest) -> Viewer:
 
 
 def is_partial(request: HttpRequest) -> bool:
-    return (request.headers.get("HX-Request") == "true"
-            and request.headers.get("HX-History-Restore-Request") != "true"
-            and request.headers.get("HX-Target") == "view")
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+        and request.headers.get("HX-Target") == "view"
+    )
 
 
 def live_url(view: str, **params: Any) -> str:
@@ -40,20 +42,29 @@ def live_url(view: str, **params: Any) -> str:
     return f"{LIVE_PATH}?{urlencode(pairs)}"
 
 
-def page(request: HttpRequest, template: str, context: dict[str, Any], *,
-         partial: str | None = None, status: int = 200) -> HttpResponse:
+def page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
     chosen = partial if partial is not None and is_partial(request) else template
     response = render(request, chosen, {"viewer": viewer(request), **context}, status=status)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
 
-def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return render(request, "ui/error.html", {"title": "Not signed in", "message": str(exc),
-                                             "status": 401}, status=401)
-
-
 def unavailable(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "ui/error.html", {
-        "title": "The cluster is not available", "message": reason, "status": 503,
-        "refresh": True}, status=503)
+    return render(
+        request,
+        "ui/error.html",
+        {
+            "title": "The cluster is not available",
+            "message": reason,
+            "status": 503,
+            "refresh": True,
+        },
+        status=503,
+    )

@@ -31,8 +31,9 @@ def cluster_scope(namespace: str) -> str | None:
     return None if namespace == "-" else namespace
 
 
-def locate(engine: Engine, who: Viewer, group: str, plural: str, namespace: str,
-           name: str) -> Located:
+def locate(
+    engine: Engine, who: Viewer, group: str, plural: str, namespace: str, name: str
+) -> Located:
     """The live entry, or the last recorded state of a deleted object; 404 otherwise."""
     informer = informer_for(group, plural, who)
     ns = cluster_scope(namespace)
@@ -47,12 +48,18 @@ def locate(engine: Engine, who: Viewer, group: str, plural: str, namespace: str,
         where = f" in namespace {ns}" if ns else ""
         raise Http404(f"No {informer.kind.kind} named {name}{where}.")
     body = decode(last.body)
-    return Located(informer, ns, name, objectview.entry_from_body(key, body, last.observed),
-                   deleted_at=last.observed)
+    return Located(
+        informer,
+        ns,
+        name,
+        objectview.entry_from_body(key, body, last.observed),
+        deleted_at=last.observed,
+    )
 
 
-def detail(request: HttpRequest, group: str, plural: str, namespace: str,
-           name: str) -> HttpResponse:
+def detail(
+    request: HttpRequest, group: str, plural: str, namespace: str, name: str
+) -> HttpResponse:
     try:
         engine = current_engine()
     except EngineUnavailable as exc:
@@ -70,11 +77,17 @@ def detail(request: HttpRequest, group: str, plural: str, namespace: str,
     kind = found.informer.kind
     view = objectview.build(engine, kind, found.entry, deleted_at=found.deleted_at)
     items = timeline.build(kind.key, found.namespace, name, uid=found.entry.uid)
-    return page(request, "ui/detail.html", {
-        "view": view, "active_kind": kind.key, "kind_url": links.kind_url(kind),
-        "header_html": detailrender.header_html(view),
-        "overview_html": detailrender.overview_html(view),
-        "yaml_html": detailrender.yaml_html(view),
-        "timeline_html": detailrender.timeline_html(view, items),
-        "live_url": live_url("detail", kind=kind.key, namespace=found.namespace, name=name),
-    })
+    return page(
+        request,
+        "ui/detail.html",
+        {
+            "view": view,
+            "active_kind": kind.key,
+            "kind_url": links.kind_url(kind),
+            "header_html": detailrender.header_html(view),
+            "overview_html": detailrender.overview_html(view),
+            "yaml_html": detailrender.yaml_html(view),
+            "timeline_html": detailrender.timeline_html(view, items),
+            "live_url": live_url("detail", kind=kind.key, namespace=found.namespace, name=name),
+        },
+    )

@@ -27,13 +27,15 @@ def _revision_id(request: HttpRequest, name: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or len(raw) > 18:
-        raise BadDiffRequest(f"{name}: expected a revision number from the timeline, got "
-                             f"{raw[:40]!r}")
+        raise BadDiffRequest(
+            f"{name}: expected a revision number from the timeline, got {raw[:40]!r}"
+        )
     return int(raw)
 
 
-def _pick(kind_key: str, namespace: str | None, name: str, from_id: int | None,
-          to_id: int | None) -> tuple[Revision, Revision]:
+def _pick(
+    kind_key: str, namespace: str | None, name: str, from_id: int | None, to_id: int | None
+) -> tuple[Revision, Revision]:
     revisions = Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name)
     if to_id is None:
         newest = revisions.order_by("-id").first()
@@ -46,16 +48,18 @@ def _pick(kind_key: str, namespace: str | None, name: str, from_id: int | None,
     if from_id is None:
         from_rev = revisions.filter(id__lt=to_rev.id).order_by("-id").first() or to_rev
     else:
-        from_rev = revisions.filter(id=from_id).first()
-        if from_rev is None:
+        found = revisions.filter(id=from_id).first()
+        if found is None:
             raise Http404(f"Revision {from_id} does not belong to {name}.")
+        from_rev = found
     if from_rev.id > to_rev.id:
         from_rev, to_rev = to_rev, from_rev
     return from_rev, to_rev
 
 
-def diff_page(request: HttpRequest, group: str, plural: str, namespace: str,
-              name: str) -> HttpResponse:
+def diff_page(
+    request: HttpRequest, group: str, plural: str, namespace: str, name: str
+) -> HttpResponse:
     try:
         engine = current_engine()
     except EngineUnavailable as exc:
@@ -65,15 +69,26 @@ def diff_page(request: HttpRequest, group: str, plural: str, namespace: str,
     ns = cluster_scope(namespace)
     base = {"view": "", "noise": ""}
     try:
-        from_rev, to_rev = _pick(kind.key, ns, name, _revision_id(request, "from"),
-                                 _revision_id(request, "to"))
+        from_rev, to_rev = _pick(
+            kind.key, ns, name, _revision_id(request, "from"), _revision_id(request, "to")
+        )
     except BadDiffRequest as exc:
-        return page(request, "ui/diff.html", {"error": str(exc), "kind": kind, **base,
-                                              "object_url": links.object_url(kind, ns, name),
-                                              "name": name, "namespace": ns,
-                                              "kind_url": links.kind_url(kind),
-                                              "active_kind": kind.key,
-                                              "live_url": live_url("frame")}, status=400)
+        return page(
+            request,
+            "ui/diff.html",
+            {
+                "error": str(exc),
+                "kind": kind,
+                **base,
+                "object_url": links.object_url(kind, ns, name),
+                "name": name,
+                "namespace": ns,
+                "kind_url": links.kind_url(kind),
+                "active_kind": kind.key,
+                "live_url": live_url("frame"),
+            },
+            status=400,
+        )
     noise = request.GET.get("noise") == "1"
     unified = request.GET.get("view") == "yaml"
     old, new = decode(from_rev.body), decode(to_rev.body)
@@ -81,18 +96,34 @@ def diff_page(request: HttpRequest, group: str, plural: str, namespace: str,
     hidden = 0 if noise else len(diffview.rows(old, new, noise=True)) - len(rows)
 
     def url(**changes: str) -> str:
-        params = {"from": str(from_rev.id), "to": str(to_rev.id),
-                  "noise": "1" if noise else "", "view": "yaml" if unified else ""}
+        params = {
+            "from": str(from_rev.id),
+            "to": str(to_rev.id),
+            "noise": "1" if noise else "",
+            "view": "yaml" if unified else "",
+        }
         params.update(changes)
         return "?" + urlencode({k: v for k, v in params.items() if v})
 
-    return page(request, "ui/diff.html", {
-        "kind": kind, "name": name, "namespace": ns, "active_kind": kind.key,
-        "kind_url": links.kind_url(kind), "object_url": links.object_url(kind, ns, name),
-        "from_rev": from_rev, "to_rev": to_rev, "rows": rows, "hidden": hidden,
-        "noise": noise, "unified": unified,
-        "lines": diffview.unified(old, new) if unified else [],
-        "noise_url": url(noise="" if noise else "1"), "yaml_url": url(view="" if unified
-                                                                      else "yaml"),
-        "live_url": live_url("frame"),
-    })
+    return page(
+        request,
+        "ui/diff.html",
+        {
+            "kind": kind,
+            "name": name,
+            "namespace": ns,
+            "active_kind": kind.key,
+            "kind_url": links.kind_url(kind),
+            "object_url": links.object_url(kind, ns, name),
+            "from_rev": from_rev,
+            "to_rev": to_rev,
+            "rows": rows,
+            "hidden": hidden,
+            "noise": noise,
+            "unified": unified,
+            "lines": diffview.unified(old, new) if unified else [],
+            "noise_url": url(noise="" if noise else "1"),
+            "yaml_url": url(view="" if unified else "yaml"),
+            "live_url": live_url("frame"),
+        },
+    )

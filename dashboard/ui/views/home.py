@@ -18,7 +18,13 @@ def home(request: HttpRequest) -> HttpResponse:
     who = viewer(request)
     cards = health.cards(engine, who)
     rows, total = health.attention(engine, who)
-    return page(request, "ui/home.html", {
-        "cards_html": cards_html(cards), "attention_html": attention_html(rows, total),
-        "live_url": live_url("health"), "kind_count": len(cards),
-    })
+    return page(
+        request,
+        "ui/home.html",
+        {
+            "cards_html": cards_html(cards),
+            "attention_html": attention_html(rows, total),
+            "live_url": live_url("health"),
+            "kind_count": len(cards),
+        },
+    )

@@ -50,17 +50,24 @@ def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
     stuck_after = engine.settings.stuck_threshold(informer.kind.key)
     notice = ""
     try:
-        result = listing.page_for(informer, query, token=pager.token, allowed=allowed,
-                                  stuck_after=stuck_after)
+        result = listing.page_for(
+            informer, query, token=pager.token, allowed=allowed, stuck_after=stuck_after
+        )
     except QueryError:
         notice = "that page link expired; showing the first page"
         pager = listing.Pager(params=pager.params, token=None)
-        result = listing.page_for(informer, query, token=None, allowed=allowed,
-                                  stuck_after=stuck_after)
+        result = listing.page_for(
+            informer, query, token=None, allowed=allowed, stuck_after=stuck_after
+        )
     context = list_context(informer, params, query, pager, result, allowed, notice=notice)
     context["error"] = error
-    return page(request, "ui/list.html", context, partial="ui/list/_view.html",
-                status=400 if error is not None else 200)
+    return page(
+        request,
+        "ui/list.html",
+        context,
+        partial="ui/list/_view.html",
+        status=400 if error is not None else 200,
+    )
 
 
 def _headers(informer: Informer, pager: listing.Pager, sort: str) -> list[dict[str, Any]]:
@@ -80,36 +87,56 @@ def _headers(informer: Informer, pager: listing.Pager, sort: str) -> list[dict[s
             direction = "ascending"
         elif sort == f"-{key}":
             direction = "descending"
-        headers.append({"label": label, "url": pager.sort_url(key, sort), "dir": direction,
-                        "cls": cls})
+        headers.append(
+            {"label": label, "url": pager.sort_url(key, sort), "dir": direction, "cls": cls}
+        )
     return headers
 
 
-def list_context(informer: Informer, params: dict[str, list[str]], query: Any,
-                 pager: listing.Pager, result: Page, allowed: set[str] | None, *,
-                 notice: str = "") -> dict[str, Any]:
+def list_context(
+    informer: Informer,
+    params: dict[str, list[str]],
+    query: Any,
+    pager: listing.Pager,
+    result: Page,
+    allowed: set[str] | None,
+    *,
+    notice: str = "",
+) -> dict[str, Any]:
     kind = informer.kind
     namespaces = [ns for ns in informer.store.namespaces() if allowed is None or ns in allowed]
     chosen = (params.get("namespace") or [""])[-1]
     if chosen and chosen not in namespaces:
         namespaces = sorted([*namespaces, chosen])
     raw = {
-        "namespace": chosen, "states": [s for v in params.get("state", []) for s in v.split(",")],
+        "namespace": chosen,
+        "states": [s for v in params.get("state", []) for s in v.split(",")],
         "labelSelector": (params.get("labelSelector") or [""])[-1],
-        "search": (params.get("search") or [""])[-1], "stuck": (params.get("stuck") or [""])[-1],
+        "search": (params.get("search") or [""])[-1],
+        "stuck": (params.get("stuck") or [""])[-1],
     }
     live_params = {k: v for k, v in params.items() if k in (*listing.FILTER_PARAMS, "prev")}
     return {
-        "kind": kind, "active_kind": kind.key, "query": query, "raw": raw,
-        "base_url": links.kind_url(kind), "namespaces": namespaces,
+        "kind": kind,
+        "active_kind": kind.key,
+        "query": query,
+        "raw": raw,
+        "base_url": links.kind_url(kind),
+        "namespaces": namespaces,
         "states": [s.value for s in State],
-        "has_filters": any(raw[k] for k in ("namespace", "states", "labelSelector", "search",
-                                           "stuck")),
+        "has_filters": any(
+            raw[k] for k in ("namespace", "states", "labelSelector", "search", "stuck")
+        ),
         "headers": _headers(informer, pager, query.sort),
         "rows_html": listing.rows_html(kind, result.rows),
-        "summary_html": listing.summary_html(informer, result, pager, limit=query.limit,
-                                             notice=notice),
+        "summary_html": listing.summary_html(
+            informer, result, pager, limit=query.limit, notice=notice
+        ),
         "pager_html": listing.pager_html(result, pager),
-        "live_url": live_url("list", kind=kind.key, **live_params,
-                             **({"continue": pager.token} if pager.token else {})),
+        "live_url": live_url(
+            "list",
+            kind=kind.key,
+            **live_params,
+            **({"continue": pager.token} if pager.token else {}),
+        ),
     }

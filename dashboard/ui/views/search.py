@@ -29,17 +29,27 @@ def search(request: HttpRequest) -> HttpResponse:
     if text:
         needle = text.lower()
         for informer, allowed in visible_informers(engine, viewer(request)):
-            found = informer.store.list(namespaces=namespace_filter(informer, allowed),
-                                        where=lambda e: needle in e.name.lower())
+            found = informer.store.list(
+                namespaces=namespace_filter(informer, allowed),
+                where=lambda e: needle in e.name.lower(),
+            )
             if not found:
                 continue
             found.sort(key=lambda e: (e.name != text, e.name, e.namespace or ""))
             total += len(found)
-            groups.append({
-                "kind": informer.kind, "count": len(found),
-                "more_url": f"{links.kind_url(informer.kind)}?{urlencode({'search': text})}",
-                "hits": [{"entry": e, "url": links.object_url(informer.kind, e.namespace,
-                                                              e.name)}
-                         for e in found[:PER_KIND]]})
-    return page(request, "ui/search.html", {"search_query": text, "groups": groups,
-                                            "total": total, "live_url": live_url("frame")})
+            groups.append(
+                {
+                    "kind": informer.kind,
+                    "count": len(found),
+                    "more_url": f"{links.kind_url(informer.kind)}?{urlencode({'search': text})}",
+                    "hits": [
+                        {"entry": e, "url": links.object_url(informer.kind, e.namespace, e.name)}
+                        for e in found[:PER_KIND]
+                    ],
+                }
+            )
+    return page(
+        request,
+        "ui/search.html",
+        {"search_query": text, "groups": groups, "total": total, "live_url": live_url("frame")},
+    )

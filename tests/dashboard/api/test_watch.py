@@ -101,7 +101,7 @@ def test_starts_with_the_current_state(
     objects.shown(WIDGET, made[1])
     stream = watch(namespace=namespace, timeoutSeconds=0)
     initial = stream.initial()
-    assert [(l["type"], l["object"]["metadata"]["name"]) for l in initial] == [
+    assert [(x["type"], x["object"]["metadata"]["name"]) for x in initial] == [
         ("ADDED", "w-one"),
         ("ADDED", "w-two"),
     ]
@@ -150,10 +150,10 @@ def test_label_selector_and_moving_out_of_it(objects: Objects, namespace: str, w
     objects.create(WIDGET, namespace=namespace, name="db", labels={"app": "db"})
     stream.until(_named("web", "ADDED"))
     moved = objects.patch(WIDGET, web, {"metadata": {"labels": {"app": "db"}}})
-    _, line = stream.until(lambda l: l["type"] != "BOOKMARK")
+    _, line = stream.until(lambda x: x["type"] != "BOOKMARK")
     assert (line["type"], line["object"]["metadata"]["name"]) == ("DELETED", "web")
     objects.patch(WIDGET, moved, {"metadata": {"labels": {"app": "web"}}})
-    _, line = stream.until(lambda l: l["type"] != "BOOKMARK")
+    _, line = stream.until(lambda x: x["type"] != "BOOKMARK")
     assert (line["type"], line["object"]["metadata"]["name"]) == ("ADDED", "web")
 
 
@@ -166,27 +166,26 @@ def test_timeout_seconds_ends_the_stream(namespace: str, watch: Any) -> None:
     assert time.monotonic() - started < 3
 
 
+def _last_watch_line(api: Api) -> str:
+    lines = [line for line in api.server.log_text().splitlines() if "watch: stream" in line]
+    return lines[-1] if lines else ""
+
+
 def test_client_disconnect_ends_the_subscription(api: Api, namespace: str, watch: Any) -> None:
-    log = api.server
-
-    def closed_lines() -> int:
-        return log.log_text().count("watch: stream closed")
-
     wait_for(
-        lambda: (
-            "(0 open" in log.log_text().rsplit("watch: stream", 1)[-1]
-            or "watch: stream" not in log.log_text()
-        ),
-        what="no stream left open",
+        lambda: _last_watch_line(api) == "" or "(0 open" in _last_watch_line(api),
+        what="no stream left open by earlier tests",
     )
-    closed_before = closed_lines()
     stream = watch(namespace=namespace)
     stream.initial()
-    assert log.log_text().rsplit("watch: stream", 1)[-1].startswith(" opened")
+    assert "watch: stream opened" in _last_watch_line(api)
     stream.close()
-    wait_for(lambda: closed_lines() == closed_before + 1, timeout=5, what="the server saw it go")
-    last = log.log_text().rsplit("watch: stream closed", 1)[-1].splitlines()[0]
-    assert "(0 open, 0 hub subscriptions)" in last, last
+    closed = wait_for(
+        lambda: "watch: stream closed" in (last := _last_watch_line(api)) and last,
+        timeout=5,
+        what="the server notices the client left",
+    )
+    assert "(0 open, 0 hub subscriptions)" in closed, closed
 
 
 def test_watch_errors(api: Api) -> None:

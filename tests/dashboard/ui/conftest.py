@@ -31,13 +31,17 @@ def live_engine(control_plane: ControlPlane, sample_crds: list[str]) -> Iterator
 
     adapter.stop()
     config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
-    engine = Engine(KubeClient(config),
-                    EngineSettings(include_groups=("demo.crscope.dev",), events="off"))
+    engine = Engine(
+        KubeClient(config), EngineSettings(include_groups=("demo.crscope.dev",), events="off")
+    )
     hooks.install(engine)
     engine.start()
     adapter.engine = engine
-    wait_until(lambda: engine.readiness().ready and len(engine.informers()) >= 3, timeout=30,
-               message="engine synced")
+    wait_until(
+        lambda: engine.readiness().ready and len(engine.informers()) >= 3,
+        timeout=30,
+        message="engine synced",
+    )
     try:
         yield engine
     finally:
@@ -53,8 +57,10 @@ class Live:
         from dashboard.asgi import application
 
         self.comm = WebsocketCommunicator(
-            application, f"/ws/live/?{query}",
-            headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")])
+            application,
+            f"/ws/live/?{query}",
+            headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")],
+        )
         self.messages: list[str] = []
 
     async def __aenter__(self) -> Live:

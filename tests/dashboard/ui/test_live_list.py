@@ -30,8 +30,12 @@ async def test_other_namespace_and_kind_are_not_pushed(
     live_engine: Engine, kube: KubeHTTP, namespace: str
 ) -> None:
     other_ns = f"{namespace}-x"
-    await asyncio.to_thread(kube.request, "POST", "/api/v1/namespaces", body={
-        "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": other_ns}})
+    await asyncio.to_thread(
+        kube.request,
+        "POST",
+        "/api/v1/namespaces",
+        body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": other_ns}},
+    )
     async with Live(f"view=list&{WIDGETS}&namespace={namespace}") as live:
         first = await live.receive()
         assert first is not None and 'id="rows"' in first  # the initial full render
@@ -46,21 +50,24 @@ async def test_other_namespace_and_kind_are_not_pushed(
         assert "same-ns-database" not in everything
 
 
-async def test_state_filter_is_honoured(live_engine: Engine, kube: KubeHTTP,
-                                        namespace: str) -> None:
+async def test_state_filter_is_honoured(
+    live_engine: Engine, kube: KubeHTTP, namespace: str
+) -> None:
     async with Live(f"view=list&{WIDGETS}&namespace={namespace}&state=Failed") as live:
         await live.receive()
         created = await asyncio.to_thread(create, kube, WIDGET, namespace, "turns-failed")
         assert not any("turns-failed" in m for m in await live.quiet_for(1.0))
         rng = random.Random(1)
         stalled = status_for(WIDGET, created, outcome="Stalled", observed_generation=1, rng=rng)
-        updated = await asyncio.to_thread(write_status, kube, WIDGET, created, status=stalled,
-                                          field_manager="test")
+        updated = await asyncio.to_thread(
+            write_status, kube, WIDGET, created, status=stalled, field_manager="test"
+        )
         row = await live.until(lambda m: "turns-failed" in m)
         assert "st-failed" in row
         ready = status_for(WIDGET, updated, outcome="Ready", observed_generation=1, rng=rng)
-        await asyncio.to_thread(write_status, kube, WIDGET, updated, status=ready,
-                                field_manager="test")
+        await asyncio.to_thread(
+            write_status, kube, WIDGET, updated, status=ready, field_manager="test"
+        )
         gone = await live.until(lambda m: "leaving" in m)
         assert "turns-failed" in gone and 'hx-swap-oob="outerHTML:#r-' in gone
 
@@ -72,8 +79,9 @@ async def test_changes_within_a_batch_window_arrive_as_one_message(
     names = [f"burst-{i}" for i in range(4)]
     async with Live(f"view=list&{WIDGETS}&namespace={namespace}") as live:
         await live.receive()
-        threads = [threading.Thread(target=create, args=(kube, WIDGET, namespace, n))
-                   for n in names]
+        threads = [
+            threading.Thread(target=create, args=(kube, WIDGET, namespace, n)) for n in names
+        ]
         for t in threads:
             t.start()
         await asyncio.to_thread(lambda: [t.join() for t in threads])

@@ -1,0 +1,255 @@
+"""``make bench``: crscope's informer vs client-go vs the official Python client.
+
+Why one command does everything: the numbers are only comparable when the three
+contenders run minutes apart on the same apiserver and the same objects. This starts the
+local control plane, creates the benchmark CRD, loads objects incrementally (1k, then up to
+10k, then up to 50k), and for each size runs each contender in its own process through
+sync, memory readings and load steps. It prints one JSON line per contender and size on
+stdout, then the Markdown table, and writes ``benchmarks/results/informers-<date>.md``
+(plus the raw ``.json``) and the README section between the bench markers.
+
+    python -m benchmarks.run [--sizes 1000,10000,50000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.contender import ROOT, ContenderSpec
+from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
+from benchmarks.gobuild import ensure_clientgo
+from benchmarks.loadgen import LoadGenerator
+from benchmarks.measure import CATCH_UP_SECONDS, Result, measure
+from benchmarks.populate import populate
+from benchmarks.profile_notes import PROFILE_NOTES
+from benchmarks.report import (
+    machine_info,
+    readme_section,
+    replace_readme_section,
+    results_markdown,
+    results_table,
+)
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import KubeHTTP
+
+RESULTS_DIR = ROOT / "benchmarks" / "results"
+WORK_DIR = ROOT / "benchmarks" / ".work"
+CONTENDERS = ("client-go", "crscope", "python-client")
+DEFAULT_RATES = (500.0, 1000.0, 2000.0, 4000.0)
+
+
+def say(line: str) -> None:
+    print(f"[bench] {line}", file=sys.stderr, flush=True)
+
+
+def contender_specs(
+    *,
+    kubeconfig: Path,
+    kind: BenchKind,
+    clientgo: Path | None,
+    names: Sequence[str] = CONTENDERS,
+    list_mode: str = "auto",
+) -> list[ContenderSpec]:
+    common = ("--kubeconfig", str(kubeconfig), "--group", kind.group, "--version", kind.version)
+    py = (sys.executable, "-m")
+    specs = {
+        "crscope": ContenderSpec(
+            "crscope",
+            (
+                *py,
+                "benchmarks.crscope_informer",
+                *common,
+                "--plural",
+                kind.plural,
+                "--list-mode",
+                list_mode,
+            ),
+        ),
+        "python-client": ContenderSpec(
+            "python-client", (*py, "benchmarks.pyclient_baseline", *common, "--plural", kind.plural)
+        ),
+    }
+    if clientgo is not None:
+        specs["client-go"] = ContenderSpec(
+            "client-go",
+            (
+                str(clientgo),
+                "-kubeconfig",
+                str(kubeconfig),
+                "-group",
+                kind.group,
+                "-version",
+                kind.version,
+                "-resource",
+                kind.plural,
+            ),
+            expect_flag="-expect",
+        )
+    return [specs[n] for n in names if n in specs]
+
+
+def run_sizes(
+    *,
+    kubeconfig: Path,
+    kind: BenchKind,
+    sizes: Sequence[int],
+    specs: Sequence[ContenderSpec],
+    rates: Sequence[float],
+    step_seconds: float,
+    workers: int = 24,
+    on_result: Callable[[Result], None] | None = None,
+) -> tuple[list[Result], dict[str, Any]]:
+    """Load each size (incrementally) and measure every contender on it."""
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    kube = KubeHTTP.from_kubeconfig(kubeconfig)
+    ensure_crd(kube, kind)
+    results: list[Result] = []
+    loaded = 0
+    object_bytes = 0
+    for size in sorted(sizes):
+        say(f"loading objects {loaded}..{size - 1}")
+        report = populate(kubeconfig, kind, start=loaded, stop=size, workers=workers, log=say)
+        if report.failures:
+            raise RuntimeError(f"loading failed for {report.failures} objects: {report.errors}")
+        say(f"loaded {size} objects ({report.writes_per_second:.0f} writes/s)")
+        loaded = size
+        object_bytes = _average_object_bytes(kube, kind, size)
+        loadgen = LoadGenerator(kubeconfig, kind, objects=size, workers=workers)
+        try:
+            for spec in specs:
+                log_path = WORK_DIR / f"{spec.name}-{size}.log"
+                result = measure(
+                    spec,
+                    objects=size,
+                    loadgen=loadgen,
+                    rates=rates,
+                    step_seconds=step_seconds,
+                    log_path=log_path,
+                    say=say,
+                )
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            loadgen.close()
+    kube.close()
+    return results, {"object_bytes": object_bytes}
+
+
+def _average_object_bytes(kube: KubeHTTP, kind: BenchKind, size: int) -> int:
+    indexes = range(0, size, max(1, size // 20))
+    sizes = [
+        len(
+            json.dumps(
+                kube.request("GET", kind.path(namespace_of(i), name_of(i))), separators=(",", ":")
+            )
+        )
+        for i in indexes
+    ]
+    return round(sum(sizes) / len(sizes))
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark crscope's informer engine.")
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated counts")
+    parser.add_argument("--quick", action="store_true", help="1000 objects only, short steps")
+    parser.add_argument("--rates", default=",".join(f"{r:.0f}" for r in DEFAULT_RATES))
+    parser.add_argument("--step-seconds", type=float, default=3.0)
+    parser.add_argument("--contenders", default=",".join(CONTENDERS))
+    parser.add_argument(
+        "--list-mode",
+        choices=("auto", "stream", "paged"),
+        default="auto",
+        help="the crscope engine's initial-state strategy",
+    )
+    parser.add_argument("--workers", type=int, default=24, help="concurrent write connections")
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.step_seconds = "1000", min(args.step_seconds, 2.0)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse_args(argv)
+    started = time.monotonic()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    rates = [float(r) for r in args.rates.split(",") if r.strip()]
+    names = [n.strip() for n in args.contenders.split(",") if n.strip()]
+    clientgo = ensure_clientgo() if "client-go" in names else None
+    say("starting the local control plane")
+    cp = ControlPlane().start()
+    try:
+        kubeconfig = cp.kubeconfig_path("admin")
+        version = str(cp.request("GET", "/version")[1].get("gitVersion", "unknown"))
+        machine = machine_info(apiserver_version=version)
+        kind = BenchKind()
+        specs = contender_specs(
+            kubeconfig=kubeconfig,
+            kind=kind,
+            clientgo=clientgo,
+            names=names,
+            list_mode=args.list_mode,
+        )
+        results, data = run_sizes(
+            kubeconfig=kubeconfig,
+            kind=kind,
+            sizes=sizes,
+            specs=specs,
+            rates=rates,
+            step_seconds=args.step_seconds,
+            workers=args.workers,
+            on_result=lambda r: print(json.dumps(dataclasses.asdict(r)), flush=True),
+        )
+    finally:
+        cp.stop()
+    wall = time.monotonic() - started
+    _write_outputs(args, results=results, machine=machine, data=data, rates=rates, wall=wall)
+    say(f"done in {wall / 60:.1f} min")
+    return 1 if any(r.error for r in results) else 0
+
+
+def _write_outputs(
+    args: argparse.Namespace,
+    *,
+    results: list[Result],
+    machine: dict[str, Any],
+    data: dict[str, Any],
+    rates: Sequence[float],
+    wall: float,
+) -> None:
+    date = time.strftime("%Y-%m-%d")
+    stem = f"informers-{date}" + ("-quick" if args.quick else "")
+    meta = {
+        "date": date,
+        "command": "python -m benchmarks.run " + " ".join(sys.argv[1:]),
+        "wall_s": wall,
+        "object_bytes": data.get("object_bytes", 0),
+        "catch_up": CATCH_UP_SECONDS,
+        "step_seconds": args.step_seconds,
+        "rates": ", ".join(f"{r:.0f}" for r in rates),
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    markdown = results_markdown(results=results, machine=machine, meta=meta, notes=PROFILE_NOTES)
+    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
+    raw = {"meta": meta, "machine": machine, "results": [dataclasses.asdict(r) for r in results]}
+    (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")
+    print()
+    print(results_table(results))
+    say(f"wrote {RESULTS_DIR / (stem + '.md')}")
+    if not args.quick and not args.no_readme:
+        relative = f"benchmarks/results/{stem}.md"
+        section = readme_section(results=results, machine=machine, results_file=relative)
+        replace_readme_section(ROOT / "README.md", section)
+        say("updated the benchmark section of README.md")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""Notifications as a viewer sees them: filtered by access, newest first, paged.
+
+Why one module for the API and the page: both must hide objects the viewer may not get,
+and both page the same way (a signed ``continue`` token bound to the filter, like the
+rest of the API). A grouped notification about objects in several namespaces shows a
+viewer only their share of it; one with nothing visible is skipped entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.db.models import Count, Q
+
+from dashboard.core.access import Viewer
+from dashboard.notify.inbox import Visibility
+from dashboard.notify.models import FAILED, PENDING, SENT, Delivery, Notification, Occurrence
+from dashboard.notify.payloads import ObjectSummary, headline, identity, object_path, summarize
+
+STATUSES = (PENDING, SENT, FAILED)
+MAX_LIMIT = 200
+OCCURRENCES_SHOWN = 500
+SCAN_FACTOR = 20
+_SIGNER = signing.Signer(salt="crscope.notify.pages")
+
+
+class BadContinue(ValueError):
+    """A continue token that is forged, corrupt, or from another query."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    continue_token: str | None
+
+
+def _fingerprint(status: str | None) -> str:
+    return hashlib.sha256(f"notifications|{status or ''}".encode()).hexdigest()[:16]
+
+
+def _decode(token: str, status: str | None) -> int:
+    try:
+        data = _SIGNER.unsign_object(token)
+    except signing.BadSignature as exc:
+        raise BadContinue("the continue token is invalid") from exc
+    if not isinstance(data, dict) or data.get("q") != _fingerprint(status):
+        raise BadContinue("the continue token belongs to another query")
+    before = data.get("b")
+    if not isinstance(before, int):
+        raise BadContinue("the continue token is invalid")
+    return before
+
+
+def recent(
+    viewer: Viewer,
+    *,
+    limit: int = 50,
+    token: str | None = None,
+    status: str | None = None,
+    public_url: str = "",
+) -> Page:
+    """Newest notifications the viewer may see, ``limit`` at most, after ``token``."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    rows = Notification.objects.order_by("-pk")
+    if status:
+        rows = rows.filter(deliveries__status=status).distinct()
+    if token:
+        rows = rows.filter(pk__lt=_decode(token, status))
+    visibility = Visibility(viewer)
+    items: list[dict[str, Any]] = []
+    last_pk: int | None = None
+    exhausted = True
+    for scanned, notification in enumerate(rows.iterator(chunk_size=100)):
+        if len(items) >= limit or scanned >= limit * SCAN_FACTOR:
+            exhausted = False  # a viewer who may see little still gets a bounded answer
+            break
+        last_pk = notification.pk
+        item = view(notification, visibility, public_url=public_url)
+        if item is not None:
+            items.append(item)
+    token_out = None
+    if not exhausted and last_pk is not None:
+        token_out = _SIGNER.sign_object({"q": _fingerprint(status), "b": last_pk})
+    return Page(items=items, continue_token=token_out)
+
+
+def find(viewer: Viewer, nid: str, *, public_url: str = "") -> dict[str, Any] | None:
+    notification = Notification.objects.filter(nid=nid).first()
+    if notification is None:
+        return None
+    return view(notification, Visibility(viewer), public_url=public_url)
+
+
+def view(
+    notification: Notification, visibility: Visibility, *, public_url: str = ""
+) -> dict[str, Any] | None:
+    occurrences = [
+        o
+        for o in Occurrence.objects.filter(notification=notification).order_by("observed", "id")[
+            :OCCURRENCES_SHOWN
+        ]
+        if visibility.allows(o.kind, o.namespace)
+    ]
+    if not occurrences:
+        return None
+    summaries = summarize(occurrences)
+    return {
+        "id": notification.nid,
+        "rule": notification.rule,
+        "trigger": notification.trigger,
+        "when": notification.description,
+        "open": notification.status == "open",
+        "openedAt": notification.opened_at,
+        "dueAt": notification.due_at,
+        "lastAt": notification.last_at,
+        "count": notification.count,
+        "grouped": notification.grouped,
+        "summary": headline(notification, summaries),
+        "objects": [_object(s, public_url) for s in summaries[:50]],
+        "deliveries": [_delivery(d) for d in notification.deliveries.order_by("destination")],
+    }
+
+
+def _object(summary: ObjectSummary, public_url: str) -> dict[str, Any]:
+    first, last = summary.first, summary.last
+    path = object_path(first.kind, first.namespace, first.name)
+    return {
+        **identity(first),
+        "oldState": first.old_state or None,
+        "newState": last.new_state or None,
+        "reason": last.new_reason,
+        "message": last.message,
+        "occurrences": summary.count,
+        "changedPaths": summary.paths,
+        "path": path,
+        "link": f"{public_url}{path}" if public_url else path,
+    }
+
+
+def _delivery(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "destination": delivery.destination,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "lastError": delivery.last_error or None,
+        "lastAttemptAt": delivery.last_attempt_at,
+        "nextAttemptAt": delivery.next_attempt_at if delivery.status == PENDING else None,
+        "sentAt": delivery.sent_at,
+    }
+
+
+def delivery_counts() -> dict[str, int]:
+    counts = {s: 0 for s in STATUSES}
+    for row in Delivery.objects.values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def failed_deliveries(viewer: Viewer, *, limit: int = 20) -> list[dict[str, Any]]:
+    """The most recent deliveries that gave up, for the errors panel."""
+    visibility = Visibility(viewer)
+    shown: list[dict[str, Any]] = []
+    for delivery in (
+        Delivery.objects.filter(status=FAILED)
+        .select_related("notification")
+        .order_by("-last_attempt_at")[: limit * 5]
+    ):
+        item = view(delivery.notification, visibility)
+        if item is not None:
+            shown.append(
+                {**_delivery(delivery), "notification": item["id"], "summary": item["summary"]}
+            )
+        if len(shown) >= limit:
+            break
+    return shown
+
+
+def retry(viewer: Viewer, nid: str, *, now: float) -> int | None:
+    """Re-queue a notification's failed deliveries; None when the viewer cannot see it."""
+    notification = Notification.objects.filter(nid=nid).first()
+    if notification is None or view(notification, Visibility(viewer)) is None:
+        return None
+    return Delivery.objects.filter(Q(notification=notification) & Q(status=FAILED)).update(
+        status=PENDING, attempts=0, next_attempt_at=now, claimed_by="", claimed_until=None
+    )

@@ -1,0 +1,80 @@
+"""The ``/notifications/`` page, the bell fragment and its unread count.
+
+Why plain server-rendered pages: the page is a status board (rules, errors, recent
+notifications with their delivery state); htmx refreshes the recent list and the bell in
+place, and the UI's WebSocket can push the bell too (see ``inbox.on_notification``).
+Opening the page marks the viewer's inbox read.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard.core.access import Viewer
+from dashboard.core.identity import viewer_for_request
+from dashboard.notify import inbox, present
+from dashboard.notify.service import service
+
+PAGE = "/notifications/"
+
+
+@require_GET
+def page(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_request(request)
+    read_until = inbox.read_mark(viewer)
+    recent = present.recent(viewer, limit=50, public_url=service.options.public_url)
+    context = {
+        "status": service.status(),
+        "recent": recent.items,
+        "read_until": read_until,
+        "failed": present.failed_deliveries(viewer),
+        "counts": present.delivery_counts(),
+        "viewer": viewer,
+    }
+    if request.GET.get("fragment") == "recent":
+        return render(request, "notify/_recent.html", context)
+    response = render(request, "notify/page.html", context)
+    inbox.mark_read(viewer)
+    return response
+
+
+def bell_html(count: int, *, oob: bool = False) -> str:
+    """The bell fragment; ``oob=True`` for an htmx out-of-band swap pushed over WebSocket."""
+    return render_to_string(
+        "notify/bell.html",
+        {"unread": count, "unread_text": inbox.count_text(count), "oob": oob},
+    )
+
+
+def bell_for(viewer: Viewer, *, oob: bool = False) -> str:
+    return bell_html(inbox.unread_count(viewer), oob=oob)
+
+
+@require_GET
+def bell(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(bell_for(viewer_for_request(request)))
+
+
+@require_GET
+def unread(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"unread": inbox.unread_count(viewer_for_request(request))})
+
+
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_for_request(request)
+    inbox.mark_read(viewer)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(bell_for(viewer))
+    return HttpResponseRedirect(PAGE)
+
+
+@require_POST
+def retry(request: HttpRequest, nid: str) -> HttpResponse:
+    present.retry(viewer_for_request(request), nid, now=time.time())
+    return HttpResponseRedirect(PAGE)

@@ -1,0 +1,54 @@
+"""Browser fixtures: Debian's Chromium through Playwright's sync API, one page per test.
+
+Each page records JavaScript errors and dialogs, so a test can assert that nothing broke
+and that no injected script ran.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
+
+from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Watched:
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    watched = Watched(page)
+    page.on("pageerror", lambda exc: watched.errors.append(str(exc)))
+    page.on("console", lambda m: m.type == "error" and watched.console_errors.append(m.text))
+
+    def on_dialog(dialog: Dialog) -> None:
+        watched.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.set_default_timeout(10_000)
+    yield watched
+    context.close()

@@ -1,0 +1,43 @@
+"""Small helpers shared by the browser tests: sample objects and waiting for "live"."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from tests.controlplane.samples import WIDGET, sample_object
+
+LIST = "/k/demo.crscope.dev/widgets/"
+
+
+def create_widget(kube: KubeHTTP, namespace: str, name: str, **meta: Any) -> dict[str, Any]:
+    obj = sample_object(WIDGET, namespace=namespace, rng=random.Random(name))
+    obj["metadata"]["name"] = name
+    obj["metadata"].update(meta)
+    return kube.request("POST", WIDGET.collection_path(namespace), body=obj)
+
+
+def patch_spec(kube: KubeHTTP, namespace: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return kube.request(
+        "PATCH", WIDGET.object_path(name, namespace), body={"spec": spec}, content_type=MERGE_PATCH
+    )
+
+
+def delete_widget(kube: KubeHTTP, namespace: str, name: str) -> None:
+    kube.request("DELETE", WIDGET.object_path(name, namespace))
+
+
+def wait_live(page: Page, timeout: float = 10_000) -> None:
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live", timeout=timeout)
+
+
+def mark_page(page: Page) -> None:
+    """A flag that only survives if the page is never reloaded."""
+    page.evaluate("window.__noReload = 'still here'")
+
+
+def assert_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.__noReload") == "still here"

@@ -1,0 +1,38 @@
+"""The health overview lists, live, a CR whose condition turns Stalled."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Watched
+from tests.browser.live import assert_not_reloaded, create_widget, mark_page, wait_live
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.samples import WIDGET, status_for, write_status
+from tests.dashboard_server import DashboardServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.cluster]
+
+
+def test_stalled_object_appears_in_needs_attention(
+    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    page = watched.page
+    page.goto(f"{dashboard.url}/")
+    wait_live(page)
+    mark_page(page)
+    created = create_widget(kube, namespace, "goes-stalled")
+    attention = page.locator("#attention-rows tr", has_text="goes-stalled")
+    expect(attention).to_have_count(0)
+
+    stalled = status_for(
+        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(3)
+    )
+    write_status(kube, WIDGET, created, status=stalled, field_manager="test-controller")
+    expect(attention).to_be_visible(timeout=3_000)
+    expect(attention).to_contain_text("Failed")
+    expect(attention).to_contain_text("BackendError")
+    expect(page.locator("#health-cards")).to_contain_text("Widget")
+    assert_not_reloaded(page)

@@ -1,0 +1,86 @@
+"""Filters live in the URL, pause holds updates back, and a deleted object stays readable."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Watched
+from tests.browser.live import (
+    LIST,
+    assert_not_reloaded,
+    create_widget,
+    delete_widget,
+    mark_page,
+    wait_live,
+)
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.samples import WIDGET, status_for, write_status
+from tests.dashboard_server import DashboardServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.cluster]
+
+
+def test_filter_is_pushed_to_the_url_and_followed_live(
+    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    page = watched.page
+    page.goto(f"{dashboard.url}{LIST}?namespace={namespace}")
+    wait_live(page)
+    mark_page(page)
+    page.locator("label.chip", has_text="Failed").click()
+    expect(page).to_have_url(f"{dashboard.url}{LIST}?namespace={namespace}&state=Failed&sort=name")
+    wait_live(page)
+    created = create_widget(kube, namespace, "filtered-live")
+    page.wait_for_timeout(600)  # Current: must not show under the Failed filter
+    expect(page.locator("#rows tr", has_text="filtered-live")).to_have_count(0)
+    stalled = status_for(
+        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(2)
+    )
+    write_status(kube, WIDGET, created, status=stalled, field_manager="test")
+    expect(page.locator("#rows tr", has_text="filtered-live")).to_be_visible(timeout=2_000)
+
+    page.get_by_role("link", name="Name", exact=True).click()  # sort descending by name
+    expect(page).to_have_url(f"{dashboard.url}{LIST}?namespace={namespace}&state=Failed&sort=-name")
+    page.go_back()
+    expect(page).to_have_url(f"{dashboard.url}{LIST}?namespace={namespace}&state=Failed&sort=name")
+    expect(page.locator("#rows tr", has_text="filtered-live")).to_be_visible()
+
+
+def test_pause_counts_waiting_updates_and_resume_applies_them(
+    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    page = watched.page
+    page.goto(f"{dashboard.url}{LIST}?namespace={namespace}")
+    wait_live(page)
+    mark_page(page)
+    page.locator("#pause").click()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "paused")
+    create_widget(kube, namespace, "paused-row")
+    expect(page.locator("#waiting")).to_contain_text("update", timeout=3_000)
+    expect(page.locator("#rows tr", has_text="paused-row")).to_have_count(0)
+    page.locator("#pause").click()
+    expect(page.locator("#rows tr", has_text="paused-row")).to_be_visible(timeout=2_000)
+    expect(page.locator("#waiting")).to_be_hidden()
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    assert_not_reloaded(page)
+
+
+def test_deleted_object_keeps_its_last_state_and_history(
+    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    page = watched.page
+    create_widget(kube, namespace, "doomed")
+    detail = f"{dashboard.url}{LIST}{namespace}/doomed/"
+    page.goto(f"{dashboard.url}{LIST}?namespace={namespace}")
+    page.locator("#rows a", has_text="doomed").click()
+    wait_live(page)
+    expect(page.locator("#timeline-items .tl-rev")).to_have_count(1, timeout=5_000)
+    delete_widget(kube, namespace, "doomed")
+    expect(page.locator("#obj-header")).to_contain_text("This object was deleted", timeout=2_000)
+    expect(page.locator("#timeline-items .tl-deleted")).to_be_visible(timeout=5_000)
+    page.goto(detail)  # a fresh load renders the last recorded state
+    expect(page.locator("#obj-header")).to_contain_text("This object was deleted")
+    expect(page.locator("#obj-yaml")).to_contain_text("name: doomed")
