@@ -52,7 +52,7 @@ def test_bearer_token_is_never_ignored_in_none_mode(
 ) -> None:
     http = Http(dashboard.url)
     assert http.get("/api/v1/resources")[0] == 200  # loopback, no credentials: server view
-    status, body = http.get("/api/v1/resources", token="expired-or-bogus")
+    status, _ = http.get("/api/v1/resources", token="expired-or-bogus")
     assert status == 401
     status, body = http.get(
         "/api/v1/resources/demo.crscope.dev/databases", token=control_plane.tokens["limited"]
