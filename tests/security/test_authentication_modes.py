@@ -54,7 +54,7 @@ def test_bearer_token_is_never_ignored_in_none_mode(
     assert http.get("/api/v1/resources")[0] == 200  # loopback, no credentials: server view
     status, _ = http.get("/api/v1/resources", token="expired-or-bogus")
     assert status == 401
-    status, body = http.get(
+    status, _ = http.get(
         "/api/v1/resources/demo.crscope.dev/databases", token=control_plane.tokens["limited"]
     )
     assert status == 404
