@@ -1,0 +1,132 @@
+"""Two replicas on Redis and PostgreSQL: each serves live data, history is written once."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from tests.controlplane.samples import WIDGET, ensure_namespace, sample_object
+from tests.dashboard_server import DashboardServer
+from tests.informers.kit import wait_until
+from tests.services import Postgres, Redis
+
+pytestmark = [pytest.mark.cluster, pytest.mark.services]
+WIDGETS = "/api/v1/resources/demo.crscope.dev/widgets"
+
+
+def _get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
+def _rows(pg: Postgres, namespace: str) -> list[tuple[str, str, str]]:
+    with psycopg.connect(pg.url) as conn:
+        return conn.execute(
+            "SELECT uid, resource_version, type FROM history_revision WHERE namespace = %s",
+            (namespace,),
+        ).fetchall()
+
+
+def test_two_replicas_share_postgres_history_and_redis(
+    control_plane: ControlPlane,
+    kube: KubeHTTP,
+    sample_crds: list[str],
+    redis_server: Redis,
+    postgres_server: Postgres,
+    tmp_path: Path,
+) -> None:
+    env = {"DATABASE_URL": postgres_server.url, "CHANNEL_LAYER_URL": redis_server.url}
+    replicas = [
+        DashboardServer(
+            kubeconfig=control_plane.kubeconfig_path("admin"),
+            workdir=tmp_path / name,
+            extra_env=env,
+        ).start()
+        for name in ("a", "b")
+    ]
+    a, b = replicas
+    try:
+        ns = f"scale-{random.randint(0, 10**6)}"
+        ensure_namespace(kube, ns)
+        rng = random.Random(5)
+        names = []
+        for _ in range(4):
+            created = kube.request(
+                "POST",
+                WIDGET.collection_path(ns),
+                body=sample_object(WIDGET, namespace=ns, rng=rng),
+            )
+            names.append(created["metadata"]["name"])
+        for name in names[:2]:
+            for size in (7, 8):
+                kube.request(
+                    "PATCH",
+                    f"{WIDGET.collection_path(ns)}/{name}",
+                    body={"spec": {"size": size}},
+                    content_type=MERGE_PATCH,
+                )
+        live = {
+            o["metadata"]["name"]: o["metadata"]["resourceVersion"]
+            for o in kube.request("GET", WIDGET.collection_path(ns))["items"]
+        }
+
+        def served(server: DashboardServer) -> bool:
+            items = _get(f"{server.url}{WIDGETS}?namespace={ns}")["items"]
+            return {i["name"]: i["resourceVersion"] for i in items} == live
+
+        for server in replicas:
+            wait_until(lambda s=server: served(s), timeout=10, message=f"{server.url} serves")
+        expected = len(names) + 4  # four ADDED, two MODIFIED for each of two objects
+        wait_until(
+            lambda: len(_rows(postgres_server, ns)) >= expected,
+            timeout=10,
+            message="history in PostgreSQL",
+        )
+        rows = _rows(postgres_server, ns)
+        assert len(rows) == len(set(rows)) == expected  # both replicas wrote; each row once
+
+        # A replica goes away: the other keeps serving and recording, and a live stream on
+        # the survivor sees the next change within a second.
+        a.stop()
+        seen, subscribed = threading.Event(), threading.Event()
+
+        def stream() -> None:
+            url = (
+                f"{b.url}/api/v1/watch?resource=demo.crscope.dev/widgets&namespace={ns}"
+                "&timeoutSeconds=8"
+            )
+            with urllib.request.urlopen(url, timeout=15) as resp:
+                for line in resp:
+                    event = json.loads(line)
+                    if event["type"] == "BOOKMARK":
+                        subscribed.set()
+                    if event["type"] == "MODIFIED" and event["object"]["spec"].get("size") == 99:
+                        seen.set()
+                        return
+
+        reader = threading.Thread(target=stream, daemon=True)
+        reader.start()
+        assert subscribed.wait(5), "no initial-events-end bookmark from the survivor"
+        kube.request(
+            "PATCH",
+            f"{WIDGET.collection_path(ns)}/{names[3]}",
+            body={"spec": {"size": 99}},
+            content_type=MERGE_PATCH,
+        )
+        assert seen.wait(5), "the surviving replica's stream did not deliver the change"
+        wait_until(
+            lambda: len(_rows(postgres_server, ns)) == expected + 1,
+            timeout=10,
+            message="history written by the surviving replica",
+        )
+    finally:
+        for server in replicas:
+            server.stop()
