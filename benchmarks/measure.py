@@ -40,6 +40,8 @@ class StepOutcome:
 class Result:
     contender: str
     objects: int
+    #: Objects the contender held when it reported itself synced.
+    cached: int = 0
     sync_s: float | None = None
     baseline_rss_mb: float | None = None
     peak_rss_mb: float | None = None
@@ -89,6 +91,7 @@ def measure(
 
 
 def _record_memory(result: Result, ready: dict[str, Any], synced: dict[str, Any]) -> None:
+    result.cached = int(synced["objects"])
     result.sync_s = float(synced["sync_s"])
     result.baseline_rss_mb = ready["rss_kb"] / KB_PER_MB
     result.peak_rss_mb = synced["peak_sync_kb"] / KB_PER_MB

@@ -90,11 +90,19 @@ def _absorbed(r: Result) -> str:
     return f"{prefix}{r.max_events_per_s:.0f}"
 
 
+def _ceiling(cpu_us_per_event: float | None) -> str:
+    """Events/s one core could absorb at this CPU cost: an estimate, labelled as such."""
+    if not cpu_us_per_event:
+        return "-"
+    return f"~{1e6 / cpu_us_per_event:,.0f}"
+
+
 def results_table(results: Sequence[Result]) -> str:
     header = (
         "| Objects | Contender | Sync s | Peak RSS MB | Steady RSS MB | KB/object "
-        "| Max events/s absorbed | CPU µs/event | Sync vs client-go | KB/object vs client-go |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| Max events/s absorbed | CPU µs/event | 1-core ceiling events/s "
+        "| Sync vs client-go | KB/object vs client-go |\n"
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     refs = {r.objects: r for r in results if r.contender == REFERENCE and r.error is None}
     rows = []
@@ -104,7 +112,7 @@ def results_table(results: Sequence[Result]) -> str:
             f"| {r.objects:,} | {r.contender} | {_num(r.sync_s, '.2f')} "
             f"| {_num(r.peak_rss_mb, '.0f')} | {_num(r.steady_rss_mb, '.0f')} "
             f"| {_num(r.kb_per_object, '.1f')} | {_absorbed(r)} "
-            f"| {_num(r.cpu_us_per_event, '.0f')} "
+            f"| {_num(r.cpu_us_per_event, '.0f')} | {_ceiling(r.cpu_us_per_event)} "
             f"| {_ratio(r.sync_s, ref.sync_s if ref else None)} "
             f"| {_ratio(r.kb_per_object, ref.kb_per_object if ref else None)} |"
         )
@@ -138,7 +146,9 @@ and one second of rest; *KB/object* is (steady RSS - RSS before listing) / objec
 the contender had received every event within {catch_up:.0f} s (patches of spread objects by
 a third field manager, open loop, steps of {step_seconds:g} s at {rates}/s); "≥" means it
 kept up with every step, so the apiserver, not the contender, was the limit. *CPU µs/event*
-is the contender's user+system CPU during the load steps divided by the events received.
+is the contender's user+system CPU during the load steps divided by the events received,
+and *1-core ceiling* is 10^6 / that: an estimate of the rate one core could absorb, for
+when the apiserver (which spends ~3 ms of CPU per write of these objects) is the limit.
 """
 
 

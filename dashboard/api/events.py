@@ -4,6 +4,7 @@ Why from the history DB and not the cluster: the API never calls Kubernetes per 
 and the Events people look for ("why did this fail last night?") are usually gone from the
 apiserver by then. Newest first by when an Event was first seen: that value never changes
 once stored, so pages stay stable while recurring Events bump their count and last-seen.
+An object the dashboard has never seen, with no Events either, is a 404.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def _events(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
     page = keyset_page(
         rows, field="first_seen", params=params, bound_to=f"events|{ref.kind_key}|{ref.key}"
     )
+    if page.total == 0 and not params.continue_ and not ref.known():
+        # 404 only when nothing at all is known: Events may outlive an object's history.
+        raise ref.unknown()
     return {
         "items": [_item(row) for row in page.rows],
         "continue": page.continue_token,

@@ -4,7 +4,7 @@ Why by name, not by uid: people ask about "payments/db-main", and a name deleted
 created again is still the thing they mean; each revision carries its uid so the two lives
 can be told apart. Bodies and diff values pass the redactor, like live objects. The newest
 state may not have reached the DB yet (the writer batches), so the live cache stands in
-for a revision it holds.
+for a revision it holds. A name with neither a cached object nor any history is a 404.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def cluster_history(
 
 
 def _history(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
+    if not params.continue_ and not ref.known():
+        raise ref.unknown()
     page = keyset_page(
         ref.revisions().defer("body"),
         field="rv_int",

@@ -60,6 +60,13 @@ class ObjectRef:
             base += f"/namespaces/{quote(self.namespace)}"
         return f"{base}/{quote(self.name)}{suffix}"
 
+    def known(self) -> bool:
+        """Cached now, or ever recorded in history: otherwise the object is unknown (404)."""
+        return self.scope.informer.store.get(self.key) is not None or self.revisions().exists()
+
+    def unknown(self) -> ApiProblem:
+        return not_found(f"{self.scope.kind.kind} {self.key} not found, now or in history")
+
     def revisions(self) -> Any:
         """This object's history rows (every uid that had this name), newest first."""
         return Revision.objects.filter(

@@ -8,8 +8,8 @@ repeat or skip an item. Tokens are signed and bound to their query.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
+import heapq
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -159,8 +159,8 @@ def _sortable(value: Any) -> tuple[int, Any]:
 
 def sort_key_for(sort: str, kind_columns: Mapping[str, str]) -> Callable[[Row], tuple[Any, ...]]:
     column = sort.lstrip("-")
-    if column == "name":
-        return lambda r: ((1, r.entry.name), r.entry.key)
+    if column == "name":  # the name is the key's last part: no metadata lookup per row
+        return lambda r: ((1, r.entry.key.rpartition("/")[2]), r.entry.key)
     if column == "namespace":
         return lambda r: (_sortable(r.entry.namespace), r.entry.key)
     if column == "age":  # youngest first, as `kubectl get --sort-by` users expect from "age"
@@ -236,34 +236,21 @@ def list_page(
     )
     key = sort_key_for(query.sort, {c.name: c.json_path for c in informer.kind.columns})
     descending = query.sort.startswith("-")
-    decorated = sorted(((key(r), r) for r in rows), key=itemgetter(0), reverse=descending)
-    keys = [k for k, _ in decorated]
-    rows = [r for _, r in decorated]
-    start = 0
+    keyed = [(key(r), r) for r in rows]
     if continue_token:
         last = _decode_token(continue_token, query, informer.kind.key)
-        if descending:
-            # keys are in descending order: find the first key strictly below `last`
-            lo, hi = 0, len(keys)
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if keys[mid] < last:
-                    hi = mid
-                else:
-                    lo = mid + 1
-            start = lo
-        else:
-            start = bisect.bisect_right(keys, last)
-    page = rows[start : start + query.limit]
+        # keyset: resume strictly after the last key served, whatever changed since
+        keyed = [kr for kr in keyed if (kr[0] < last if descending else kr[0] > last)]
+    # Only one page is needed: a partial selection instead of sorting every row.
+    pick = heapq.nlargest if descending else heapq.nsmallest
+    chosen = pick(query.limit + 1, keyed, key=itemgetter(0))
+    more = len(chosen) > query.limit
+    chosen = chosen[: query.limit]
+    page = [r for _, r in chosen]
     if not by_column:
         columns = informer.kind.columns
         page = [replace(r, columns=column_values(r.entry.obj, columns)) for r in page]
-    more = start + query.limit < len(rows)
-    token = (
-        _encode_token(keys[start + query.limit - 1], query, informer.kind.key)
-        if more and page
-        else None
-    )
+    token = _encode_token(chosen[-1][0], query, informer.kind.key) if more else None
     return Page(rows=page, total=len(rows), continue_token=token)
 
 

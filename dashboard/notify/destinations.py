@@ -10,6 +10,7 @@ References are resolved at send time, so a rotated Secret applies without a rest
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import yaml
 
 from dashboard.notify.fields import FieldError, Fields, parse_rate
 
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 WEBHOOK = "webhook"
 SLACK = "slack"
 IN_APP = "in-app"
@@ -118,6 +120,8 @@ def parse_destination(raw: Any) -> Destination:
     """One ``destinations:`` entry; raises FieldError naming the field."""
     f = Fields(raw, "")
     name = f.text("name")
+    if not _NAME.match(name):
+        raise FieldError("name", "use letters, digits, '.', '_' and '-' (at most 100)")
     kind = f.text("type")
     if kind not in TYPES:
         raise FieldError("type", f"{kind!r} is not one of {', '.join(TYPES)}")

@@ -76,7 +76,11 @@ class SampleEvent(BaseModel):
 class SampleIn(BaseModel):
     """A change to test the rules with; nothing is sent or stored."""
 
-    kind: str = Field(description="group/plural, e.g. example.com/widgets")
+    kind: str = Field(
+        pattern=r"^[^/]+/[^/]+$",
+        max_length=300,
+        description="group/plural, e.g. example.com/widgets",
+    )
     type: Literal["ADDED", "MODIFIED", "DELETED"] = "MODIFIED"
     old: dict[str, Any] | None = Field(default=None, description="The object before")
     new: dict[str, Any] | None = Field(default=None, description="The object after")

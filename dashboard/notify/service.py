@@ -25,7 +25,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from dashboard.notify import dispatcher
 from dashboard.notify.loader import RulesSource
@@ -205,11 +205,21 @@ class NotifyService:
             )
         while self._backlog:
             hit = self._backlog[0]
-            if dispatcher.record(hit) is None:
-                self.duplicates += 1
+            try:
+                stored = dispatcher.record(hit)
+            except (OperationalError, InterfaceError):
+                raise  # the database is unavailable: keep the hit and retry later
+            except Exception as exc:  # this hit cannot be stored: it must not block the rest
+                self.errors += 1
+                self.last_error = f"rule {hit.rule.name}: {type(exc).__name__}: {exc}"[:500]
+                log.exception("notify: dropped an occurrence of rule %s", hit.rule.name)
+                close_old_connections()
             else:
-                self.recorded += 1
-            self._backlog.popleft()  # only once stored: an exception keeps it for a retry
+                if stored is None:
+                    self.duplicates += 1
+                else:
+                    self.recorded += 1
+            self._backlog.popleft()
 
     def _periodic(self) -> None:
         assert self.rules is not None

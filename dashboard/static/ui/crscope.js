@@ -52,7 +52,7 @@
     conn.setAttribute("data-state", shown);
     var text = { live: "live", paused: "paused", reconnecting: "reconnecting",
                  connecting: "connecting", offline: "offline", signedout: "signed out",
-                 unavailable: "cluster unavailable" }[shown] || shown;
+                 unavailable: "cluster unavailable", idle: "not live" }[shown] || shown;
     $(".conn-text", conn).textContent = text;
     renderAge();
   }
@@ -235,6 +235,7 @@
     });
     document.body.addEventListener("htmx:afterSettle", function () { refreshTimes(); });
     renderPause();
+    if (!document.querySelector("[ws-connect]")) setStatus("idle"); // e.g. an error page
     refreshTimes();
     setInterval(refreshTimes, 5000);
     setInterval(renderAge, 1000);

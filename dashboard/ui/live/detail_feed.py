@@ -31,7 +31,8 @@ class DetailFeed(Feed):
         if informer is None or not self.name:
             raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
         self.kind: KindInfo = informer.kind
-        if not can_see(viewer, self.kind, self.namespace):
+        self.allowed = can_see(viewer, self.kind, self.namespace)
+        if not self.allowed:
             raise SpecError("not allowed", 4403)
         self.key = f"{self.namespace}/{self.name}" if self.namespace else self.name
         self._entry: Entry | None = None
@@ -43,6 +44,9 @@ class DetailFeed(Feed):
 
     def predicate(self, change: Change) -> bool:
         return change.kind == self.kind_key and change.key == self.key
+
+    def refresh_access(self) -> None:
+        self.allowed = can_see(self.viewer, self.kind, self.namespace)
 
     def note(self, changes: list[Change]) -> None:
         if any(self.predicate(c) for c in changes):
@@ -95,6 +99,8 @@ class DetailFeed(Feed):
         self._events = {i.dom_id: i.version for i in items if i.event is not None}
 
     def update(self) -> list[str]:
+        if not self.allowed:  # access revoked since the page opened: push nothing more
+            return []
         out: list[str] = []
         entry = self._current()
         if entry is None and self._entry is not None and not self._deleted:

@@ -18,11 +18,14 @@ MAX_SECONDS = 86400
 
 
 def bounded_timeout(value: Any) -> Any:
-    """The ``timeoutSeconds`` to send instead of ``value``."""
+    """The ``timeoutSeconds`` to send instead of ``value`` (which may come as a string)."""
     if value is None:
         return 0
-    if isinstance(value, int) and not isinstance(value, bool) and 1 < value <= MAX_SECONDS:
-        return 1
+    text = str(value)
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit():
+        return value  # not a number the server accepts: a negative case, left alone
+    if 1 < int(text) <= MAX_SECONDS:
+        return 1 if isinstance(value, int) else "1"
     return value
 
 

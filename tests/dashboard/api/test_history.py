@@ -191,3 +191,9 @@ def test_events_of_an_object_newest_first_and_paged(
     ]
     assert rest["continue"] is None
     assert_problem(api.get(path, {"continue": "bogus"}), 400, "continue")
+
+
+def test_history_and_events_of_an_unknown_object_are_404(api: Api, namespace: str) -> None:
+    unknown = {"metadata": {"name": "never-existed", "namespace": namespace}}
+    for suffix in ("/history", "/events", "/diff"):
+        assert_problem(api.get(object_path(WIDGET, unknown, suffix)), 404)

@@ -312,3 +312,17 @@ def test_a_missing_secret_file_fails_the_attempt_with_the_reason(
     pump(worker, lambda: Delivery.objects.get().attempts >= 1, timeout=5, message="attempted")
     assert Delivery.objects.get().last_error.startswith("configuration: cannot read")
     assert receiver.attempts == 0
+
+
+def test_tls_errors_are_recorded(receiver: Receiver, workers: Callable[..., OutboxWorker]) -> None:
+    """An https:// URL that reaches a plain HTTP server fails the TLS handshake."""
+    tls_url = receiver.url.replace("http://", "https://")
+    rules = parse_rules(
+        f"destinations:\n  - {{name: tls, type: webhook, url: '{tls_url}'}}\n"
+        "rules:\n  - {name: r, trigger: {state: Failed}, destinations: [tls]}\n"
+    )
+    dispatcher.record(failed_hit(rules))
+    worker = workers(rules)
+    pump(worker, lambda: Delivery.objects.get().attempts >= 1, timeout=5, message="attempted")
+    assert Delivery.objects.get().last_error.startswith("TLS error:")
+    assert not receiver.received
