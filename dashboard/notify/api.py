@@ -42,7 +42,7 @@ class ListQuery(BaseModel):
 
     limit: int | None = Field(None, ge=1, description="Page size: default 50, at most 200")
     continue_: str | None = Field(
-        None, alias="continue", max_length=4096, description="Token from the previous page"
+        None, alias="continue", max_length=1024, description="Token from the previous page"
     )
     status: Literal["pending", "sent", "failed"] | None = Field(
         None, description="Only notifications with a delivery in this status"

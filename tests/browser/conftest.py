@@ -52,3 +52,7 @@ def watched(browser: Browser) -> Iterator[Watched]:
     page.set_default_timeout(10_000)
     yield watched
     context.close()
+
+
+# The per-user authorization fixtures (a token-mode dashboard and RBAC for one namespace).
+from tests.security.conftest import grants, token_dashboard  # noqa: E402, F401
