@@ -121,8 +121,8 @@ class Postgres:
                 "max_connections=200",
             ],
             stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir / "pg.log", "wb"),
-        )  # noqa: SIM115
+            stderr=open(self.workdir / "pg.log", "wb"),  # noqa: SIM115 - the server keeps it
+        )
         _wait_port(self.port)
         deadline = time.monotonic() + 20
         while (
