@@ -155,7 +155,7 @@ class Engine:
     def _selected(self, kind: KindInfo) -> bool:
         return self.settings.watches(group=kind.group, kind=kind.kind)
 
-    def _options(self) -> InformerOptions:
+    def _options(self, kind: KindInfo) -> InformerOptions:
         s = self.settings
         return InformerOptions(
             list_mode=s.list_mode,
@@ -163,11 +163,12 @@ class Engine:
             namespaces=frozenset(s.namespaces) if s.namespaces else None,
             exclude_namespaces=frozenset(s.exclude_namespaces),
             read_timeout=s.read_timeout,
+            metadata_only=s.metadata_only(group=kind.group, kind=kind.kind, plural=kind.plural),
         )
 
     def _start_kind(self, kind: KindInfo) -> None:
         informer = Informer(
-            kind, client=self.client, listeners=[self._on_change], options=self._options()
+            kind, client=self.client, listeners=[self._on_change], options=self._options(kind)
         )
         with self._lock:
             previous = self._informers.get(kind.key)

@@ -35,6 +35,13 @@ ChangeListener = Callable[[Change], None]
 ManagedSummary = dict[tuple[str, str, str], str]
 
 
+_METADATA_ACCEPT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+_METADATA_LIST_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+METADATA_ONLY_STATUS = Status(
+    State.UNKNOWN, "MetadataOnly", "this kind is cached as metadata only, without its status"
+)
+
+
 @dataclass
 class SyncProgress:
     loaded: int = 0
@@ -48,6 +55,9 @@ class InformerOptions:
     namespaces: frozenset[str] | None = None
     exclude_namespaces: frozenset[str] = frozenset()
     read_timeout: float = 100.0
+    #: Cache only metadata (PartialObjectMetadata): a fraction of the memory for kinds too
+    #: big to hold whole; the reconcile state is then Unknown unless the object is deleting.
+    metadata_only: bool = False
 
 
 class Informer:
@@ -74,6 +84,8 @@ class Informer:
             name=kind.key,
             list_mode=self.options.list_mode,
             read_timeout=self.options.read_timeout,
+            accept=_METADATA_ACCEPT if self.options.metadata_only else "application/json",
+            list_accept=_METADATA_LIST_ACCEPT if self.options.metadata_only else None,
         )
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -169,7 +181,9 @@ class Informer:
 
     def _entry(self, key: str, obj: Mapping[str, Any], old: Entry | None, now: float) -> Entry:
         status = compute_status(obj, failure_reasons=self.options.failure_reasons)
-        if status.state == State.UNKNOWN:
+        if self.options.metadata_only and status.state != State.TERMINATING:
+            status = METADATA_ONLY_STATUS
+        elif status.state == State.UNKNOWN:
             self._log_bad(key, status.reason)
         if old is not None and old.status.state == status.state:
             since = old.since

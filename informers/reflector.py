@@ -69,6 +69,7 @@ class Reflector:
         page_size: int = 500,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         accept: str = "application/json",
+        list_accept: str | None = None,
         extra_params: Mapping[str, str] | None = None,
         backoff: Backoff | None = None,
     ) -> None:
@@ -80,6 +81,7 @@ class Reflector:
         self.page_size = page_size
         self.read_timeout = read_timeout
         self.accept = accept
+        self.list_accept = list_accept or accept
         self.extra_params = dict(extra_params or {})
         self.backoff = backoff or Backoff()
         self.metrics = ReflectorMetrics()
@@ -246,7 +248,7 @@ class Reflector:
             params: dict[str, str | int | bool] = {**self.extra_params, "limit": self.page_size}
             if token:
                 params["continue"] = token
-            body = self.client.get(self.path, params, accept=self.accept)
+            body = self.client.get(self.path, params, accept=self.list_accept)
             page = [o for o in body.get("items") or [] if isinstance(o, dict)]
             _fill_kind(page, body)
             items.extend(page)

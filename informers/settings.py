@@ -39,6 +39,14 @@ class EngineSettings:
     stuck_after_by_kind: Mapping[str, float] = field(default_factory=dict)
     failure_reasons: frozenset[str] = DEFAULT_FAILURE_REASONS
     read_timeout: float = 100.0
+    metadata_only_kinds: tuple[str, ...] = ()
+
+    def metadata_only(self, *, group: str, kind: str, plural: str) -> bool:
+        """Kinds matched by name or ``group/plural`` are cached as metadata only."""
+        return any(
+            fnmatch.fnmatchcase(kind, p) or fnmatch.fnmatchcase(f"{group}/{plural}", p)
+            for p in self.metadata_only_kinds
+        )
 
     def watches(self, *, group: str, kind: str) -> bool:
         def hit(patterns: tuple[str, ...], value: str) -> bool:
@@ -76,4 +84,5 @@ class EngineSettings:
             events=events if events in ("all", "namespaces", "off") else "all",  # type: ignore[arg-type]
             stuck_after=stuck_threshold_from_env(),
             stuck_after_by_kind=per_kind,
+            metadata_only_kinds=_split(env.get("CRSCOPE_METADATA_ONLY_KINDS")),
         )

@@ -85,3 +85,43 @@ def test_paged_list_is_used_when_streaming_is_unavailable(
         assert informer is not None and informer.reflector.metrics.streaming_list is False
     finally:
         engine.stop()
+
+
+@pytest.mark.parametrize("mode", ["auto", "paged"])
+def test_metadata_only_kinds_cache_metadata_without_bodies(
+    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: str
+) -> None:
+    path = _populate(kube, group, 30)
+    engine = start_engine(
+        control_plane,
+        settings=EngineSettings(
+            include_groups=(group,), events="off", metadata_only_kinds=("Item",), list_mode=mode
+        ),
+    )  # type: ignore[arg-type]
+    key = f"{group}/items"
+    try:
+        wait_until(
+            lambda: cached_identities(engine, key) == live_identities(kube, path),
+            timeout=15,
+            message="metadata synced",
+        )
+        kube.request(
+            "PATCH",
+            f"{path}/i00003",
+            body={"metadata": {"labels": {"x": "y"}}},
+            content_type="application/merge-patch+json",
+        )
+        wait_until(
+            lambda: cached_identities(engine, key) == live_identities(kube, path),
+            timeout=5,
+            message="metadata watch delivers changes",
+        )
+        informer = engine.informer(key)
+        assert informer is not None
+        entry = informer.store.get("i00003")
+        assert entry is not None
+        assert entry.obj["kind"] == "PartialObjectMetadata"
+        assert "spec" not in entry.obj and entry.labels == {"x": "y"}
+        assert entry.status.state == "Unknown" and entry.status.reason == "MetadataOnly"
+    finally:
+        engine.stop()
