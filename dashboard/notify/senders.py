@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ SIGNATURE_HEADER = "X-Crscope-Signature"
 ID_HEADER = "X-Crscope-Notification-Id"
 USER_AGENT = "crscope-notify/1"
 MAX_ERROR_BODY = 200
+_CONNECTION_PREFIX = re.compile(r"^<?[\w.]*Connection(?: object at 0x[0-9a-f]+>|\([^)]*\)): ")
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,10 @@ class HttpPoster:
 
 
 def _cause(exc: Exception) -> str:
+    """The useful end of urllib3's message, without the connection object's repr."""
     text = str(exc.args[-1] if exc.args else exc)
-    return text.split(": ", 1)[-1][:200] if "object at 0x" in text else text[:200]
+    text = _CONNECTION_PREFIX.sub("", text).replace("Failed to establish a new connection: ", "")
+    return text[:200]
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -90,6 +90,8 @@ class NotifyService:
             rules = RulesSource(options.rules_path, reload_seconds=options.reload_seconds)
             rules.load()
             self.rules = rules
+        elif self._thread is None:
+            self.rules.maybe_reload()  # no service thread (engine off): reload on demand
         return self.rules
 
     def start(self) -> None:
@@ -131,7 +133,6 @@ class NotifyService:
     def _run(self) -> None:
         assert self.worker is not None
         try:
-            self._guard(self.worker.recover)
             while not self._stop.is_set():
                 items = self._take()
                 self.idle.clear()
@@ -153,7 +154,7 @@ class NotifyService:
             self.last_error = f"{type(exc).__name__}: {exc}"[:500]
             log.exception("notify: %s", self.last_error)
             close_old_connections()
-            self._stop.wait(1.0)
+            self._stop.wait(0.5)
 
     def _handle(self, items: list[Change | EventRecord]) -> None:
         self._record(self._match(items))

@@ -75,6 +75,8 @@ class OutboxWorker:
         )
         self.sent = 0
         self.failed_attempts = 0
+        self.recovered = False
+        self._unrecorded: list[tuple[Job, Outcome]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
     def recover(self) -> int:
@@ -102,6 +104,9 @@ class OutboxWorker:
 
     # -- one round -------------------------------------------------------------------------
     def tick(self, now: float | None = None) -> None:
+        if not self.recovered:
+            self.recover()
+            self.recovered = True  # only once it succeeded: a locked database retries it
         self.drain_results()
         self.dispatch_due(self.rules(), time.time() if now is None else now)
 
@@ -214,17 +219,24 @@ class OutboxWorker:
 
     # -- outcomes --------------------------------------------------------------------------
     def drain_results(self) -> int:
-        done = 0
+        """Record what the senders reported; a result that cannot be written yet is kept."""
+        pending, self._unrecorded = self._unrecorded, []
         while True:
             try:
                 job, outcome = self.results.get_nowait()
             except queue.Empty:
-                return done
+                break
             sender = self.senders.get(job.destination.name)
             if sender is not None:
                 sender.in_flight = max(0, sender.in_flight - 1)
-            self.finish(job.delivery_id, outcome, time.time())
-            done += 1
+            pending.append((job, outcome))
+        for index, (job, outcome) in enumerate(pending):
+            try:
+                self.finish(job.delivery_id, outcome, time.time())
+            except Exception:
+                self._unrecorded = pending[index:]
+                raise
+        return len(pending)
 
     def finish(self, delivery_id: int, outcome: Outcome, now: float) -> None:
         """Record one attempt; a claim lost to another replica is left alone."""
