@@ -15,5 +15,6 @@ urlpatterns = [
     path("signin", authn.signin, name="signin"),
     path("signout", authn.signout, name="signout"),
     path("api/", include("dashboard.api.urls")),
+    path("", include("dashboard.notify.urls")),
     path("", include("dashboard.ui.urls")),
 ]

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from dashboard.core.adapter import adapter
 from dashboard.history.writer import HistoryWriter
+from dashboard.notify.service import service as notify_service
 from informers import ClusterConfig, Engine, EngineSettings
 
 writer = HistoryWriter()
@@ -24,6 +25,8 @@ def _attach(engine: Engine) -> None:
 
 adapter.on_start(_attach)
 adapter.on_stop(writer.stop)
+adapter.on_start(notify_service.attach_and_start)
+adapter.on_stop(notify_service.stop)
 
 
 def start_engine(

@@ -32,6 +32,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from dashboard.core.adapter import adapter
 from dashboard.core.identity import AuthenticationError, NotAuthenticated, viewer_for_scope
+from dashboard.notify.live import BellPush
+from dashboard.notify.views import bell_for
 from dashboard.ui.live import eventbus
 from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError
@@ -79,6 +81,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return
         self.params = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         await self.accept()
+        self.bell = BellPush(self.loop, self._bell_changed)
         if not await self._attach():
             return
         self.ticker = asyncio.create_task(self._tick_loop())
@@ -108,8 +111,21 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             eventbus.unlisten(self.event_uid, self._on_event)
             self.event_uid = ""
 
+    def _bell_changed(self) -> None:
+        """A new in-app notification: push the bell (on this loop; called via the loop)."""
+        task = asyncio.ensure_future(self._push_bell())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _push_bell(self) -> None:
+        viewer = self.viewer
+        await self._send([await _in_thread(lambda: bell_for(viewer, oob=True))])
+
     async def disconnect(self, code: int) -> None:
         self.closed = True
+        bell = getattr(self, "bell", None)
+        if bell is not None:
+            bell.close()
         self._detach()
         if self.flush_handle is not None:
             self.flush_handle.cancel()
