@@ -42,11 +42,18 @@ NAMESPACES = [f"bench-{i}" for i in range(8)]
 TEAMS = ("payments", "search", "identity", "storage", "checkout")
 OUTCOMES = {"Ready": 0.8, "Reconciling": 0.15, "Stalled": 0.05}
 LIST = f"/api/v1/resources/{GROUP}/{PLURAL}"
-SCENARIOS: dict[str, dict[str, str]] = {
-    "first page (100, by name)": {},
-    "filtered page (label + state)": {"labelSelector": "team=payments", "state": "InProgress"},
-    "first page sorted by a printer column": {"sort": "-Size"},
-}
+FILTER = {"labelSelector": "team=payments", "state": "InProgress"}
+#: (name, query, objects keep changing meanwhile). Identical requests share one computed
+#: page until the kind changes (dashboard/api/pagecache.py), so the "changing" rows, where
+#: a writer patches objects ~20 times a second, show the cost of computing pages.
+SCENARIOS: list[tuple[str, dict[str, str], bool]] = [
+    ("first page (100, by name)", {}, False),
+    ("filtered page (label + state)", FILTER, False),
+    ("first page, objects changing", {}, True),
+    ("filtered page, objects changing", FILTER, True),
+    ("first page by a printer column, objects changing", {"sort": "-Size"}, True),
+]
+WRITES_PER_SECOND = 20
 
 
 @dataclass
@@ -198,6 +205,35 @@ def measure(url: str, params: dict[str, str], *, clients: int, total: int) -> Re
 
 
 @contextmanager
+def changing(cp: ControlPlane, objects: int, enabled: bool) -> Iterator[None]:
+    """Patch random objects' spec at about WRITES_PER_SECOND while the block runs."""
+    stop = threading.Event()
+
+    def run() -> None:
+        rng = random.Random(7)
+        with KubeHTTP.from_kubeconfig(cp.kubeconfig_path("admin")) as kube:
+            while not stop.wait(1 / WRITES_PER_SECOND):
+                body = item(rng.randrange(objects))
+                meta = body["metadata"]
+                kube.request(
+                    "PATCH",
+                    f"/apis/{GROUP}/v1/namespaces/{meta['namespace']}/{PLURAL}/{meta['name']}",
+                    body={"spec": {"size": rng.randint(1, 1000)}},
+                    content_type=MERGE_PATCH,
+                )
+
+    writer = threading.Thread(target=run, daemon=True)
+    if enabled:
+        writer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if enabled:
+            writer.join(10)
+
+
+@contextmanager
 def cluster(objects: int) -> Iterator[tuple[ControlPlane, float]]:
     cp = ControlPlane().start()
     try:
@@ -268,17 +304,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400, help="per scenario")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="crscope-bench-api-") as tmp:
-        with cluster(args.objects) as (cp, seconds):
-            print(f"created in {seconds:.0f}s; starting the dashboard", file=sys.stderr)
-            with dashboard(cp, Path(tmp), args.objects) as server:
-                results = []
-                for name, params in SCENARIOS.items():
+    results = []
+    with (
+        tempfile.TemporaryDirectory(prefix="crscope-bench-api-") as tmp,
+        cluster(args.objects) as (cp, seconds),
+    ):
+        print(f"created in {seconds:.0f}s; starting the dashboard", file=sys.stderr)
+        with dashboard(cp, Path(tmp), args.objects) as server:
+            for name, params, churn in SCENARIOS:
+                with changing(cp, args.objects, churn):
                     result = measure(
                         server.url + LIST, params, clients=args.clients, total=args.requests
                     )
-                    result.scenario = name
-                    results.append(result)
+                result.scenario = name
+                results.append(result)
     print(table(results, args.objects, args.clients))
     return 0
 

@@ -14,12 +14,12 @@ from django.http import HttpRequest
 from ninja import Path as PathParam
 from ninja import Query, Router
 
-from dashboard.api import render, scope
+from dashboard.api import pagecache, render, scope
 from dashboard.api.openapi import error_responses
 from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
-from dashboard.core.query import list_page, parse_list_query
+from dashboard.core.query import parse_list_query
 from informers import Informer
 
 router = Router(tags=["resources"])
@@ -95,7 +95,7 @@ def list_objects(
         "limit": [] if params.limit is None else [str(params.limit)],
     }
     query = parse_list_query(raw, columns=[c.name for c in kind_scope.kind.columns])
-    page = list_page(
+    page = pagecache.page(
         kind_scope.informer,
         query,
         continue_token=params.continue_ or None,

@@ -91,7 +91,15 @@ async def _stream(
     # Subscribe before reading the store, so nothing between the two is missed.
     sub = hub.subscribe(flt.accepts, notify=notify, max_pending=MAX_PENDING)
     _open_streams += 1
-    log.info("watch: stream opened for %s (%s open)", kind_scope.kind.key, _open_streams)
+    log.info(
+        "watch: stream opened for %s by %s (namespaces=%s, selector=%s, timeout=%s; %s open)",
+        kind_scope.kind.key,
+        kind_scope.viewer.username,
+        "all" if flt.namespaces is None else ",".join(sorted(flt.namespaces))[:200],
+        str(flt.selector or "")[:200] or "none",
+        timeout,
+        _open_streams,
+    )
     lines = _Lines(kind_scope, flt)
     try:
         initial = lines.initial()

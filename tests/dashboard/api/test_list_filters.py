@@ -204,3 +204,15 @@ def test_a_token_from_another_query_is_refused(api: Api, five: list, namespace: 
 )
 def test_unknown_kinds_and_paths_are_404_problems(api: Api, path: str) -> None:
     assert_problem(api.get(path), 404)
+
+
+def test_a_change_shows_in_the_next_identical_list(
+    api: Api, objects: Objects, namespace: str
+) -> None:
+    """Identical list requests share a computed page; a change must invalidate it at once."""
+    first = objects.create(WIDGET, namespace=namespace, name="first")
+    objects.shown(WIDGET, first)
+    assert _names(api, namespace=namespace) == ["first"]  # computed, then memoized
+    second = objects.create(WIDGET, namespace=namespace, name="second")
+    objects.shown(WIDGET, second)
+    assert _names(api, namespace=namespace) == ["first", "second"]
