@@ -13,7 +13,8 @@ each with one JSON line on stdout (``benchmarks/clientgo/main.go`` speaks the sa
     <- quit
     -> {"msg": "bye", ...}
 
-Every answer carries ``rss_kb``, ``hwm_kb`` (peak) and ``cpu_s`` (user+system, all threads).
+Every answer carries ``cpu_s`` (user+system, all threads) and, except the frequently
+polled ``count``, ``rss_kb`` and ``hwm_kb`` (peak) from /proc/self/status.
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def emit(msg: str, **fields: Any) -> None:
-    fields.update(msg=msg, rss_kb=status_kb("VmRSS"), hwm_kb=status_kb("VmHWM"))
-    fields["cpu_s"] = cpu_seconds()
+def emit(msg: str, *, memory: bool = True, **fields: Any) -> None:
+    """One JSON line; ``memory=False`` skips the /proc reads for answers polled often."""
+    fields.update(msg=msg, cpu_s=cpu_seconds())
+    if memory:
+        fields.update(rss_kb=status_kb("VmRSS"), hwm_kb=status_kb("VmHWM"))
     sys.stdout.write(json.dumps(fields) + "\n")
     sys.stdout.flush()
 
@@ -87,7 +90,7 @@ def serve(contender: Contender, *, expect: int, timeout: float) -> int:
             if not _sync(contender, expect=expect, timeout=timeout):
                 return 1
         elif command == "count":
-            emit("count", events=contender.events(), objects=contender.cached())
+            emit("count", memory=False, events=contender.events(), objects=contender.cached())
         elif command == "quit":
             break
     contender.stop()

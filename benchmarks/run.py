@@ -28,6 +28,7 @@ from benchmarks.gobuild import ensure_clientgo
 from benchmarks.loadgen import LoadGenerator
 from benchmarks.measure import CATCH_UP_SECONDS, Result, measure
 from benchmarks.populate import populate
+from benchmarks.probe import WatchProbe
 from benchmarks.profile_notes import PROFILE_NOTES
 from benchmarks.report import (
     machine_info,
@@ -123,13 +124,17 @@ def run_sizes(
         loaded = size
         object_bytes = _average_object_bytes(kube, kind, size)
         loadgen = LoadGenerator(kubeconfig, kind, objects=size, workers=workers)
+        probe = WatchProbe(kubeconfig, kind)
+        probe.start()
         try:
             for spec in specs:
                 log_path = WORK_DIR / f"{spec.name}-{size}.log"
+                log_path.unlink(missing_ok=True)
                 result = measure(
                     spec,
                     objects=size,
                     loadgen=loadgen,
+                    probe=probe,
                     rates=rates,
                     step_seconds=step_seconds,
                     log_path=log_path,
@@ -139,6 +144,7 @@ def run_sizes(
                 if on_result is not None:
                     on_result(result)
         finally:
+            probe.close()
             loadgen.close()
     kube.close()
     return results, {"object_bytes": object_bytes}

@@ -6,14 +6,17 @@ a Python load generator topped out near 1,000 writes/s while stealing a core fro
 apiserver it was supposed to load. Writing pre-formatted request bytes to one TLS socket
 and reading the answer by Content-Length or chunks costs a fraction of that, which keeps
 the apiserver, not the client, the limit. Only what the benchmark sends is supported:
-one request at a time per connection, JSON bodies, no redirects, no compression.
+one request at a time per connection, JSON bodies, no redirects, no compression, and one
+streamed response (a watch) per connection.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import socket
 import ssl
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,6 +68,39 @@ class WireClient:
                 raise
         return self._once(method, target, body, content_type)
 
+    def stream(self, method: str, target: str) -> Iterator[bytes]:
+        """Send one request and yield its body as it arrives, de-chunked (for a watch).
+
+        Raises :class:`WireError` for a non-200 answer. The connection is closed when the
+        generator ends, since a watch's connection cannot be reused.
+        """
+        try:
+            self.close()
+            self._connect()
+            assert self._sock is not None
+            self._sock.sendall(self._head(method, target, b"", "application/json"))
+            status, length, chunked, _ = self._read_head()
+            if status != 200:
+                raise WireError(f"HTTP {status}")
+            if not chunked:
+                yield self._read_exact(length)
+                return
+            while True:
+                size = self._chunk_size()
+                if size == 0:
+                    return
+                yield self._read_exact(size)
+                self._file.readline(16)
+        finally:
+            self.close()
+
+    def shutdown(self) -> None:
+        """Unblock a thread reading a stream (closing alone would wait for its read)."""
+        sock = self._sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
@@ -88,17 +124,19 @@ class WireClient:
         if self._sock is None:
             self._connect()
         assert self._sock is not None
-        head = (
-            f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\n{self._auth}"
-            f"Accept: application/json\r\nContent-Type: {content_type}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        self._sock.sendall(head.encode() + body)
+        self._sock.sendall(self._head(method, target, body, content_type) + body)
         status, length, chunked, close = self._read_head()
         data = self._read_chunked() if chunked else self._read_exact(length)
         if close:
             self.close()
         return status, data
+
+    def _head(self, method: str, target: str, body: bytes, content_type: str) -> bytes:
+        return (
+            f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\n{self._auth}"
+            f"Accept: application/json\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
 
     def _read_head(self) -> tuple[int, int, bool, bool]:
         line = self._file.readline(65536)
@@ -119,6 +157,13 @@ class WireClient:
             elif name == b"connection":
                 close = b"close" in value.lower()
 
+    def _chunk_size(self) -> int:
+        line = self._file.readline(1024)
+        try:
+            return int(line.split(b";", 1)[0], 16)
+        except ValueError:
+            raise WireError(f"bad chunk header {line[:40]!r}") from None
+
     def _read_exact(self, length: int) -> bytes:
         data: bytes = self._file.read(length)
         if len(data) != length:
@@ -128,11 +173,7 @@ class WireClient:
     def _read_chunked(self) -> bytes:
         parts = []
         while True:
-            line = self._file.readline(1024)
-            try:
-                size = int(line.split(b";", 1)[0], 16)
-            except ValueError:
-                raise WireError(f"bad chunk header {line[:40]!r}") from None
+            size = self._chunk_size()
             if size == 0:
                 self._file.readline(1024)  # the empty trailer
                 return b"".join(parts)

@@ -8,5 +8,8 @@ views side by side (the NDJSON watch stream is an async view under daphne), and 
 one dependency on top of pydantic, no serializer or viewset layer to learn.
 
 Layout: ``scope`` is the single authorization gate, ``problems`` the error format,
-``schemas`` the wire types, one module per endpoint family, and ``urls`` wires them up.
+``params`` and ``schemas`` the wire types in and out, ``render`` shapes cached objects,
+``openapi`` builds the API object and its docs page, one module per endpoint family
+(``resources``, ``objects``, ``history``, ``events``, ``health``, ``watch``), and ``urls``
+wires them up.
 """

@@ -13,6 +13,7 @@ from django.urls import path, re_path
 
 from dashboard.api import events, health, history, objects, problems, resources, watch
 from dashboard.api.openapi import CrscopeAPI, LocalSwagger, OrjsonRenderer
+from dashboard.notify import api as notify_api
 
 api = CrscopeAPI(
     title="crscope API",
@@ -29,7 +30,7 @@ api = CrscopeAPI(
     renderer=OrjsonRenderer(),
 )
 problems.install(api)
-for module in (resources, objects, history, events, health, watch):
+for module in (resources, objects, history, events, health, watch, notify_api):
     api.add_router("/v1/", module.router)
 
 

@@ -12,7 +12,7 @@ import hashlib
 import heapq
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -159,18 +159,21 @@ def _sortable(value: Any) -> tuple[int, Any]:
 
 def sort_key_for(sort: str, kind_columns: Mapping[str, str]) -> Callable[[Row], tuple[Any, ...]]:
     column = sort.lstrip("-")
-    if column == "name":  # the name is the key's last part: no metadata lookup per row
-        return lambda r: ((1, r.entry.key.rpartition("/")[2]), r.entry.key)
-    if column == "namespace":
-        return lambda r: (_sortable(r.entry.namespace), r.entry.key)
-    if column == "age":  # youngest first, as `kubectl get --sort-by` users expect from "age"
-        return lambda r: (
-            _sortable(_negated(r.entry.metadata.get("creationTimestamp"))),
-            r.entry.key,
-        )
-    if column == "state":
-        return lambda r: ((0, -STATE_ORDER[r.entry.status.state]), r.entry.key)
+    if column in BUILTIN_SORTS:
+        by_entry = _entry_key(column)
+        return lambda r: by_entry(r.entry)
     return lambda r: (_sortable(r.columns.get(column)), r.entry.key)
+
+
+def _entry_key(column: str) -> Callable[[Entry], tuple[Any, ...]]:
+    """The sort key of a built-in column, from the entry alone (no Row needed)."""
+    if column == "name":  # the name is the key's last part: no metadata lookup per row
+        return lambda e: ((1, e.key.rpartition("/")[2]), e.key)
+    if column == "namespace":
+        return lambda e: (_sortable(e.namespace), e.key)
+    if column == "age":  # youngest first, as `kubectl get --sort-by` users expect from "age"
+        return lambda e: (_sortable(_negated(e.metadata.get("creationTimestamp"))), e.key)
+    return lambda e: ((0, -STATE_ORDER[e.status.state]), e.key)  # state
 
 
 _NEGATE_DIGITS = str.maketrans("0123456789", "9876543210")
@@ -196,6 +199,25 @@ def matching_rows(
     costliest step per object, and a page only needs them for the rows it returns.
     """
     now = time.time() if now is None else now
+    rows = []
+    columns = informer.kind.columns
+    for entry, stuck in _matching(
+        informer, query, namespaces=namespaces, stuck_after=stuck_after, now=now
+    ):
+        values = column_values(entry.obj, columns) if with_columns else {}
+        rows.append(Row(entry=entry, columns=values, stuck=stuck))
+    return rows
+
+
+def _matching(
+    informer: Informer,
+    query: ListQuery,
+    *,
+    namespaces: set[str] | None,
+    stuck_after: float,
+    now: float,
+) -> list[tuple[Entry, bool]]:
+    """Entries matching ``query`` that the caller may see, each with its stuck flag."""
     ns_filter: list[str] | None = None
     if query.namespace is not None:
         if namespaces is not None and query.namespace not in namespaces:
@@ -210,15 +232,12 @@ def matching_rows(
         states=query.states or None,
         where=(lambda e: search in e.name.lower()) if search else None,
     )
-    rows = []
-    columns = informer.kind.columns
+    found = []
     for entry in entries:
         stuck = entry.stuck(now, stuck_after)
-        if query.stuck is not None and stuck != query.stuck:
-            continue
-        values = column_values(entry.obj, columns) if with_columns else {}
-        rows.append(Row(entry=entry, columns=values, stuck=stuck))
-    return rows
+        if query.stuck is None or stuck == query.stuck:
+            found.append((entry, stuck))
+    return found
 
 
 def list_page(
@@ -229,29 +248,41 @@ def list_page(
     namespaces: set[str] | None,
     stuck_after: float,
 ) -> Page:
-    # Printer columns are evaluated for every row only when the sort needs them.
-    by_column = query.sort.lstrip("-") not in BUILTIN_SORTS
-    rows = matching_rows(
-        informer, query, namespaces=namespaces, stuck_after=stuck_after, with_columns=by_column
+    """One page of matching rows in ``query.sort`` order, after ``continue_token``.
+
+    Rows are only built for the page: the other matches need just their sort key, and
+    printer columns are evaluated for every match only when the sort is by one of them.
+    """
+    matches = _matching(
+        informer, query, namespaces=namespaces, stuck_after=stuck_after, now=time.time()
     )
-    key = sort_key_for(query.sort, {c.name: c.json_path for c in informer.kind.columns})
+    column = query.sort.lstrip("-")
+    columns = informer.kind.columns
+    keyed: list[tuple[tuple[Any, ...], Entry, bool, dict[str, Any] | None]]
+    if column in BUILTIN_SORTS:
+        key = _entry_key(column)
+        keyed = [(key(e), e, stuck, None) for e, stuck in matches]
+    else:
+        keyed = []
+        for e, stuck in matches:
+            values = column_values(e.obj, columns)
+            keyed.append(((_sortable(values.get(column)), e.key), e, stuck, values))
     descending = query.sort.startswith("-")
-    keyed = [(key(r), r) for r in rows]
     if continue_token:
         last = _decode_token(continue_token, query, informer.kind.key)
         # keyset: resume strictly after the last key served, whatever changed since
-        keyed = [kr for kr in keyed if (kr[0] < last if descending else kr[0] > last)]
-    # Only one page is needed: a partial selection instead of sorting every row.
+        keyed = [k for k in keyed if (k[0] < last if descending else k[0] > last)]
+    # Only one page is needed: a partial selection instead of sorting every match.
     pick = heapq.nlargest if descending else heapq.nsmallest
     chosen = pick(query.limit + 1, keyed, key=itemgetter(0))
     more = len(chosen) > query.limit
     chosen = chosen[: query.limit]
-    page = [r for _, r in chosen]
-    if not by_column:
-        columns = informer.kind.columns
-        page = [replace(r, columns=column_values(r.entry.obj, columns)) for r in page]
+    page = [
+        Row(entry=e, columns=column_values(e.obj, columns) if values is None else values, stuck=s)
+        for _, e, s, values in chosen
+    ]
     token = _encode_token(chosen[-1][0], query, informer.kind.key) if more else None
-    return Page(rows=page, total=len(rows), continue_token=token)
+    return Page(rows=page, total=len(matches), continue_token=token)
 
 
 def _encode_token(last: tuple[Any, ...], query: ListQuery, scope: str) -> str:

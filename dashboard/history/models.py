@@ -39,7 +39,6 @@ class Revision(models.Model):
             models.Index(fields=["observed"], name="revision_observed"),
         ]
 
-
     def __str__(self) -> str:
         return f"{self.kind} {self.namespace}/{self.name}@{self.resource_version} {self.type}"
 

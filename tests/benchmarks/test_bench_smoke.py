@@ -60,6 +60,7 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
         assert not missing, f"{result.contender}: no {missing}"
         (step,) = result.steps
         assert step.writes == OBJECTS
+        assert step.delivered >= step.writes, "the probe missed events"
         assert step.received >= step.writes, f"{result.contender} missed events"
     table = results_table(results)
     assert table.count("\n") == 2 + len(results)

@@ -16,26 +16,10 @@ import pytest
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.dashboard.notify.receiver import Receiver
-from tests.dashboard_server import ROOT, DashboardServer
+from tests.dashboard_server import DashboardServer
 from tests.informers.kit import make_crd, obj, wait_until
 
-
-def _wired() -> bool:
-    def has(path: str, text: str) -> bool:
-        file = ROOT / path
-        return file.exists() and text in file.read_text()
-
-    return (
-        has("dashboard/core/lifecycle.py", "dashboard.notify")
-        and has("dashboard/api/urls.py", "notify")
-        and has("dashboard/urls.py", "dashboard.notify.urls")
-    )
-
-
-pytestmark = [
-    pytest.mark.cluster,
-    pytest.mark.skipif(not _wired(), reason="dashboard.notify is not wired into the server yet"),
-]
+pytestmark = [pytest.mark.cluster]
 
 
 def get(server: DashboardServer, path: str) -> Any:
