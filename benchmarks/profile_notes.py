@@ -40,11 +40,20 @@ its recorded 10k-object stream, at the engine's state on the day of this run.
    floor is 50 µs/event, which bounds what computing `changed_paths` lazily (only when a
    consumer reads it) could save.
 
+Finding 1 is why crscope's KB/object is barely below the Python client's, which keeps
+managedFields in every object: the engine strips them, but too late for RSS to show it.
+
 client-go's dynamic informer decodes into `map[string]interface{}` with encoding/json and
-keeps managedFields (no transform is set), hence its higher KB/object and CPU/event; the
+keeps managedFields (no transform is set), hence its higher KB/object and CPU/event; its
+Go GC also scans the whole cache, so its CPU/event grows with the object count. The
 Python client's single unpaginated LIST is quick to sync but holds managedFields too and
-parses every watch event twice (json.loads, then its deserializer). On these 2-core
-machines the apiserver spends 3-5 ms of CPU per write of these objects, so it caps the
-write rate far below the load steps' targets: the "≥" rates are the apiserver's limit,
-and the 1-core ceiling column is the estimate of each contender's own.
+parses every watch event twice (json.loads, then its deserializer).
+
+On these 2-core machines (shared with other work during the run: see the load average)
+the apiserver spends 3-5 ms of CPU per write of these objects, so it caps the write rate
+far below the load steps' targets: the "≥" rates are the apiserver's limit, and the
+1-core ceiling column is the estimate of each contender's own. With 50k objects the
+apiserver also trails its own writes: the raw probe watcher stopped receiving events for
+more than 10 s in the first step, exactly when the contenders did, so those rows say
+"apiserver-bound" rather than blaming the contender.
 """

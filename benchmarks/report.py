@@ -2,20 +2,24 @@
 
 Why ratios against client-go: absolute numbers move with the machine (and these machines
 are shared); the ratio to the reference implementation measured minutes apart on the same
-apiserver and data is what a reader can compare across runs.
+apiserver and data is what a reader can compare across runs. ``python -m benchmarks.report
+RUN.json`` re-renders a run's Markdown, e.g. after the profile notes were updated.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from benchmarks.gobuild import MODULE_DIR, go_version
-from benchmarks.measure import Result
+from benchmarks.measure import Result, StepOutcome
+from benchmarks.profile_notes import PROFILE_NOTES
 
 README_START = "<!-- bench:informers:start -->"
 README_END = "<!-- bench:informers:end -->"
@@ -197,3 +201,27 @@ def replace_readme_section(readme: Path, section: str) -> None:
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
     readme.write_text(text)
+
+
+def load_results(path: Path) -> tuple[list[Result], dict[str, Any], dict[str, Any]]:
+    """Results, machine and meta from a run's ``.json`` (to re-render after editing notes)."""
+    raw = json.loads(path.read_text())
+    results = []
+    for row in raw["results"]:
+        steps = [StepOutcome(**s) for s in row.pop("steps")]
+        results.append(Result(**row, steps=steps))
+    return results, raw["machine"], raw["meta"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m benchmarks.report RUN.json``: rewrite RUN.md with the current notes."""
+    (path,) = argv if argv is not None else sys.argv[1:]
+    json_path = Path(path)
+    results, machine, meta = load_results(json_path)
+    markdown = results_markdown(results=results, machine=machine, meta=meta, notes=PROFILE_NOTES)
+    json_path.with_suffix(".md").write_text(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

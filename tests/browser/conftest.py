@@ -15,13 +15,15 @@ from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwrig
 from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: the sync API keeps an event loop running in the main thread
+# while it is open, which would break the asyncio tests that run after the browser tests.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
     yield browser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import urllib.error
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.controlplane.samples import DATABASE, WIDGET, ensure_namespace, sample_object
 from tests.dashboard_server import DashboardServer
 
@@ -66,7 +67,7 @@ def token_dashboard(
 
 
 @pytest.fixture(scope="module")
-def grants(kube: KubeHTTP, sample_crds: list[str]) -> Grants:
+def grants(kube: KubeHTTP, sample_crds: list[str]) -> Iterator[Grants]:
     """Widgets in two namespaces, Databases in both; limited may list Widgets in one."""
     suffix = uuid.uuid4().hex[:6]
     allowed, other = f"allowed-{suffix}", f"other-{suffix}"
@@ -111,7 +112,13 @@ def grants(kube: KubeHTTP, sample_crds: list[str]) -> Grants:
             ],
         },
     )
-    return Grants(allowed_ns=allowed, other_ns=other, role_binding_path=f"{path}/limited-widgets")
+    granted = Grants(
+        allowed_ns=allowed, other_ns=other, role_binding_path=f"{path}/limited-widgets"
+    )
+    yield granted
+    # The user is shared by every module: leave no grant behind for the next one.
+    with contextlib.suppress(ApiError):
+        kube.request("DELETE", granted.role_binding_path)
 
 
 @pytest.fixture(scope="module")

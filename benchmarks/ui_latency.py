@@ -1,0 +1,452 @@
+"""Change-to-DOM latency of the live list page in headless Chromium, under write load.
+
+    python -m benchmarks.ui_latency --pages 20 --rate 200 --seconds 12
+    python -m benchmarks.ui_latency --all        # P=20 @ 200/s and P=50 @ 500/s
+
+Method (one local kube-apiserver, one real dashboard server, Debian's Chromium):
+
+* One fresh namespace per scenario with N widgets (N >= 100, enough that no object is
+  patched more than 98 times, so every (object, spec.size) pair in a run is unique).
+* P pages (one browser context each) open the list page for that namespace with
+  ``limit=200`` and wait until ``#conn[data-state=live]``.
+* A MutationObserver on ``document.body`` records, for every ``#rows tr`` that is added or
+  changed, the first time each token ``<name>|<size column text>`` is seen, as
+  ``performance.timeOrigin + performance.now()`` (DOM mutation time, not paint time).
+  The browser-to-Python clock offset is measured per page and subtracted.
+* A driver with W threads sends merge patches ``{"spec": {"size": s}}`` on a fixed schedule
+  of R/s for the given seconds; each patch makes a new token. The send time is
+  ``time.time()`` taken immediately *before* the PATCH request is sent, so
+  latency = DOM time - send time (it includes the apiserver write, the watch event, the
+  server's ~150 ms batch window, rendering, the WebSocket and the htmx swap).
+* The server coalesces per object within a batch, so not every token reaches the DOM:
+  only tokens that appear are measured; their count is reported.
+* Server CPU: utime+stime of the daphne process (``/proc/<pid>/stat``) over the load window
+  plus a drain period, divided by the number of changes written and by the number of
+  row updates the pages observed (sum over pages of tokens seen, a proxy for pushed updates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import re
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from tests.controlplane.samples import WIDGET, apply_crds, ensure_namespace, sample_object
+from tests.dashboard_server import DashboardServer
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+README = ROOT / "README.md"
+START, END = "<!-- bench:ui:start -->", "<!-- bench:ui:end -->"
+ANCHOR = "<!-- bench:informers:start -->"
+LIST = "/k/demo.crscope.dev/widgets/"
+SCENARIOS = [(20, 200), (50, 500)]
+MAX_PATCHES_PER_OBJECT = 98  # sizes are 1..100; the initial value plus 98 new ones fit
+
+# Injected into every page: token -> first time seen (0 for rows present at injection).
+PROBE_JS = r"""
+() => {
+  const seen = new Map();
+  window.__uiLatency = seen;
+  const now = () => performance.timeOrigin + performance.now();
+  const scan = (tr, t) => {
+    if (!tr.closest('#rows') || tr.classList.contains('leaving')) return;
+    const name = tr.querySelector('td.name');
+    const size = tr.querySelector('td.col-integer');
+    if (!name || !size) return;
+    const key = name.textContent.trim() + '|' + size.textContent.trim();
+    if (!seen.has(key)) seen.set(key, t);
+  };
+  document.querySelectorAll('#rows tr').forEach(tr => scan(tr, 0));
+  const rowOf = n => {
+    if (!n) return null;
+    const el = n.nodeType === 1 ? n : n.parentElement;
+    return el ? el.closest('tr') : null;
+  };
+  new MutationObserver(muts => {
+    const t = now();
+    const rows = new Set();
+    for (const m of muts) {
+      const r = rowOf(m.target);
+      if (r) rows.add(r);
+      for (const n of m.addedNodes) {
+        if (n.nodeType !== 1) { const p = rowOf(n); if (p) rows.add(p); continue; }
+        if (n.tagName === 'TR') rows.add(n);
+        n.querySelectorAll('tr').forEach(x => rows.add(x));
+      }
+    }
+    rows.forEach(r => scan(r, t));
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+  return seen.size;
+}
+"""
+
+
+@dataclass
+class Result:
+    pages: int
+    target_rate: int
+    seconds: float
+    objects: int
+    workers: int
+    sent: int = 0
+    errors: int = 0
+    achieved_rate: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # parallel to latencies_ms
+    per_page_seen: list[int] = field(default_factory=list)
+    cpu_s: float = 0.0
+    idle_cpu_pct: float = 0.0
+    max_clock_offset_ms: float = 0.0
+
+    @property
+    def observed(self) -> int:
+        return len(self.latencies_ms)
+
+    def pct(self, q: float) -> float:
+        return percentile(self.latencies_ms, q)
+
+    def trend(self) -> tuple[float, float]:
+        """p50 of tokens sent in the first and in the last quarter of the load: a rising
+        value means a backlog builds up somewhere between the apiserver and the DOM."""
+        if not self.sent_at:
+            return float("nan"), float("nan")
+        lo, hi = min(self.sent_at), max(self.sent_at)
+        q = (hi - lo) / 4
+        pairs = list(zip(self.sent_at, self.latencies_ms))
+        first = [lat for t, lat in pairs if t <= lo + q]
+        last = [lat for t, lat in pairs if t >= hi - q]
+        return percentile(first, 50), percentile(last, 50)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # after "pid (comm)": fields[11] = utime, fields[12] = stime (stat fields 14 and 15)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
+    return (
+        f"{model}, {os.cpu_count()} cores, {mem_kb / 1024 / 1024:.1f} GB RAM, "
+        f"Linux {platform.release()}; Python {platform.python_version()}"
+    )
+
+
+# -- load ------------------------------------------------------------------------------------
+class Driver:
+    """Sends patch slot i at t0 + i/rate from `workers` threads (each its own connection)."""
+
+    def __init__(self, kubeconfig: Path, namespace: str, objects: list[tuple[str, int]]) -> None:
+        self.kubeconfig = kubeconfig
+        self.namespace = namespace
+        self.objects = objects  # (name, initial size)
+        self.sent: dict[str, float] = {}  # token -> time.time() just before the PATCH
+        self.errors = 0
+        self.completed = 0
+        self._lock = threading.Lock()
+
+    def token(self, slot: int) -> tuple[str, int]:
+        name, initial = self.objects[slot % len(self.objects)]
+        k = slot // len(self.objects)  # k-th patch of this object, 0-based
+        return name, (initial - 1 + k + 1) % 100 + 1
+
+    def run(self, rate: float, seconds: float, workers: int) -> tuple[float, float]:
+        t0 = time.time() + 0.2
+        deadline = t0 + seconds
+        total = int(rate * seconds)
+        last_done = [t0]
+
+        def work(w: int) -> None:
+            kube = KubeHTTP.from_kubeconfig(self.kubeconfig)
+            try:
+                for slot in range(w, total, workers):
+                    due = t0 + slot / rate
+                    now = time.time()
+                    if now >= deadline:
+                        return  # behind schedule: stop at the deadline anyway
+                    if due > now:
+                        time.sleep(due - now)
+                    name, size = self.token(slot)
+                    key = f"{name}|{size}"
+                    sent_at = time.time()
+                    try:
+                        kube.request(
+                            "PATCH",
+                            WIDGET.object_path(name, self.namespace),
+                            body={"spec": {"size": size}},
+                            content_type=MERGE_PATCH,
+                        )
+                    except Exception:  # noqa: BLE001 - counted and reported
+                        with self._lock:
+                            self.errors += 1
+                        continue
+                    done = time.time()
+                    with self._lock:
+                        self.sent[key] = sent_at
+                        self.completed += 1
+                        last_done[0] = max(last_done[0], done)
+            finally:
+                kube.close()
+
+        threads = [threading.Thread(target=work, args=(w,), daemon=True) for w in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return t0, last_done[0]
+
+
+# -- one scenario ----------------------------------------------------------------------------
+def run_scenario(
+    browser: Browser,
+    server: DashboardServer,
+    kubeconfig: Path,
+    *,
+    pages: int,
+    rate: int,
+    seconds: float,
+    workers: int,
+    tag: str,
+) -> Result:
+    assert server._proc is not None
+    pid = server._proc.pid
+    n_objects = max(100, -(-int(rate * seconds) // MAX_PATCHES_PER_OBJECT))
+    result = Result(pages, rate, seconds, n_objects, workers)
+    kube = KubeHTTP.from_kubeconfig(kubeconfig)
+    namespace = f"uilat-{tag}-{int(time.time()) % 100000}"
+    ensure_namespace(kube, namespace)
+    rng = random.Random(f"{namespace}")
+    objects: list[tuple[str, int]] = []
+    for i in range(n_objects):
+        obj = sample_object(WIDGET, namespace=namespace, rng=rng)
+        obj["metadata"]["name"] = f"w{i:04d}"
+        created = kube.request("POST", WIDGET.collection_path(namespace), body=obj)
+        objects.append((created["metadata"]["name"], int(created["spec"]["size"])))
+    kube.close()
+    print(f"[{tag}] {n_objects} widgets in {namespace}; opening {pages} pages", flush=True)
+
+    contexts, opened = [], []
+    url = f"{server.url}{LIST}?namespace={namespace}&limit=200"
+    for _ in range(pages):
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url, wait_until="domcontentloaded")
+        contexts.append(ctx)
+        opened.append(page)
+    for page in opened:
+        page.wait_for_selector("#conn[data-state=live]", timeout=60_000)
+        page.wait_for_function(f"document.querySelectorAll('#rows tr').length >= {n_objects}")
+    offsets = []
+    for page in opened:
+        page.evaluate(PROBE_JS)
+        offsets.append(clock_offset(page))
+    result.max_clock_offset_ms = max(abs(o) for o in offsets) * 1000
+    print(f"[{tag}] all pages live; max clock offset {result.max_clock_offset_ms:.2f} ms", flush=True)
+
+    idle0, c0 = time.time(), proc_cpu_seconds(pid)
+    time.sleep(3)
+    result.idle_cpu_pct = 100 * (proc_cpu_seconds(pid) - c0) / (time.time() - idle0)
+
+    driver = Driver(kubeconfig, namespace, objects)
+    cpu0 = proc_cpu_seconds(pid)
+    t0, t_last = driver.run(rate, seconds, workers)
+    time.sleep(3)  # drain: the last batches reach the pages
+    result.cpu_s = proc_cpu_seconds(pid) - cpu0
+    result.sent, result.errors = driver.completed, driver.errors
+    result.achieved_rate = driver.completed / max(1e-9, t_last - t0)
+
+    for page, offset in zip(opened, offsets):
+        seen: dict[str, float] = page.evaluate(
+            "() => Object.fromEntries([...window.__uiLatency].filter(([k, t]) => t > 0))"
+        )
+        count = 0
+        for key, t_dom in seen.items():
+            sent_at = driver.sent.get(key)
+            if sent_at is None:
+                continue
+            result.latencies_ms.append((t_dom / 1000 - offset - sent_at) * 1000)
+            result.sent_at.append(sent_at)
+            count += 1
+        result.per_page_seen.append(count)
+    for ctx in contexts:
+        ctx.close()
+    print(f"[{tag}] " + row(result), flush=True)
+    return result
+
+
+def clock_offset(page: Page) -> float:
+    """Browser clock (timeOrigin + now) minus Python's time.time(), in seconds; best of 5."""
+    best: tuple[float, float] | None = None
+    for _ in range(5):
+        before = time.time()
+        browser_ms = page.evaluate("() => performance.timeOrigin + performance.now()")
+        after = time.time()
+        candidate = (after - before, browser_ms / 1000 - (before + after) / 2)
+        if best is None or candidate[0] < best[0]:
+            best = candidate
+    assert best is not None
+    return best[1]
+
+
+# -- report ----------------------------------------------------------------------------------
+HEADER = (
+    "| Scenario | Pages | Target changes/s | Achieved writes/s | Writes (errors) "
+    "| Tokens observed | p50 ms | p99 ms | Server CPU ms/change | Server CPU ms/pushed update |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def row(r: Result) -> str:
+    per_change = 1000 * r.cpu_s / r.sent if r.sent else float("nan")
+    per_push = 1000 * r.cpu_s / r.observed if r.observed else float("nan")
+    return (
+        f"| P={r.pages} @ {r.target_rate}/s | {r.pages} | {r.target_rate} | {r.achieved_rate:.0f} "
+        f"| {r.sent:,} ({r.errors}) | {r.observed:,} ({r.observed / max(1, r.sent * r.pages):.0%}) "
+        f"| {r.pct(50):.0f} | {r.pct(99):.0f} | {per_change:.2f} | {per_push:.3f} |"
+    )
+
+
+def render(results: list[Result], chromium: str, when: str) -> str:
+    lines = [HEADER, *(row(r) for r in results), ""]
+    notes = []
+    for r in results:
+        notes.append(
+            f"P={r.pages} @ {r.target_rate}/s: {r.objects} widgets, {r.workers} writer threads, "
+            f"{r.seconds:g} s of load; tokens per page min/max {min(r.per_page_seen, default=0)}"
+            f"/{max(r.per_page_seen, default=0)}; server CPU {r.cpu_s:.1f} s over load + 3 s drain "
+            f"({100 * r.cpu_s / (r.seconds + 3):.0f}% of one core; idle with pages open "
+            f"{r.idle_cpu_pct:.0f}%); p50 of the first / last quarter of the load "
+            f"{r.trend()[0]:.0f} / {r.trend()[1]:.0f} ms; max browser/Python clock offset "
+            f"{r.max_clock_offset_ms:.1f} ms."
+        )
+    lines += [f"- {n}" for n in notes]
+    lines += [
+        "",
+        "Latency = first appearance of a unique `spec.size` value in the row's Size cell "
+        "(MutationObserver, DOM mutation time) minus the wall-clock time just before the PATCH "
+        "was sent. \"Tokens observed\" counts (page, token) pairs that reached the DOM; the "
+        "percentage is of writes x pages (the server batches every ~150 ms and coalesces per "
+        "object, so intermediate values can be skipped). Pushed updates are approximated by "
+        "tokens observed. The apiserver, etcd, the dashboard, Chromium and the load generator "
+        "all share the machine.",
+        "",
+        f"Machine: {machine()}; Chromium {chromium} (headless); run {when} "
+        f"(load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}).",
+    ]
+    return "\n".join(lines)
+
+
+def write_outputs(body: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"ui-latency-{dt.date.today().isoformat()}.md"
+    path.write_text(
+        "# Live UI latency (change to DOM)\n\n"
+        "`python -m benchmarks.ui_latency --all` (see the module docstring for the method).\n\n"
+        + body
+        + "\n"
+    )
+    rel = path.relative_to(ROOT)
+    section = (
+        f"{START}\n### Live UI latency\n\n"
+        f"`python -m benchmarks.ui_latency --all` opens P headless Chromium pages on a live "
+        f"list page while the apiserver receives R changes/s and measures change-to-DOM "
+        f"latency and dashboard CPU (details: [{rel}]({rel})).\n\n{body}\n{END}"
+    )
+    text = README.read_text()
+    if START in text and END in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
+    elif ANCHOR in text:
+        text = text.replace(ANCHOR, section + "\n\n" + ANCHOR, 1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    README.write_text(text)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--rate", type=int, default=200, help="target changes/s")
+    parser.add_argument("--seconds", type=float, default=12.0)
+    parser.add_argument("--workers", type=int, default=24, help="writer threads")
+    parser.add_argument("--all", action="store_true", help="P=20 @ 200/s and P=50 @ 500/s")
+    parser.add_argument("--no-write", action="store_true", help="print only; no files")
+    args = parser.parse_args(argv)
+    scenarios = SCENARIOS if args.all else [(args.pages, args.rate)]
+    when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+    work = Path(tempfile.mkdtemp(prefix="crscope-uilat-"))
+    cp = ControlPlane().start()
+    server: DashboardServer | None = None
+    results: list[Result] = []
+    try:
+        kubeconfig = cp.kubeconfig_path("admin")
+        kube = KubeHTTP.from_kubeconfig(kubeconfig)
+        apply_crds(kube)
+        kube.close()
+        server = DashboardServer(kubeconfig=kubeconfig, workdir=work / "dashboard").start()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            try:
+                for i, (pages, rate) in enumerate(scenarios):
+                    results.append(
+                        run_scenario(
+                            browser,
+                            server,
+                            kubeconfig,
+                            pages=pages,
+                            rate=rate,
+                            seconds=args.seconds,
+                            workers=args.workers,
+                            tag=f"s{i}",
+                        )
+                    )
+                chromium = browser.version
+            finally:
+                browser.close()
+    finally:
+        if server is not None:
+            server.stop()
+        cp.stop()
+
+    body = render(results, chromium, when)
+    print("\n" + body)
+    if not args.no_write:
+        path = write_outputs(body)
+        print(f"\nwrote {path.relative_to(ROOT)} and README.md ({START})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
