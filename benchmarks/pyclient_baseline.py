@@ -25,16 +25,18 @@ from benchmarks.protocol import serve
 class PyClientContender:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        api_client = config.new_client_from_config(config_file=args.kubeconfig)
+        api_client = config.new_client_from_config(  # type: ignore[no-untyped-call]
+            config_file=args.kubeconfig
+        )
         self.api = client.CustomObjectsApi(api_client)
         self.store: dict[str, Any] = {}
-        self._watch = watch.Watch()
+        self._watch = watch.Watch()  # type: ignore[no-untyped-call]
         self._events = 0
         self._listed = False
 
     def start(self) -> None:
         a = self.args
-        listing = self.api.list_cluster_custom_object(a.group, a.version, a.plural)
+        listing: Any = self.api.list_cluster_custom_object(a.group, a.version, a.plural)
         for obj in listing["items"]:
             self.store[_key(obj)] = obj
         self._listed = True
@@ -44,7 +46,7 @@ class PyClientContender:
     def _follow(self, resource_version: str) -> None:
         a = self.args
         try:
-            for event in self._watch.stream(
+            for event in self._watch.stream(  # type: ignore[no-untyped-call]
                 self.api.list_cluster_custom_object,
                 a.group,
                 a.version,
@@ -70,7 +72,7 @@ class PyClientContender:
         return self._events
 
     def stop(self) -> None:
-        self._watch.stop()
+        self._watch.stop()  # type: ignore[no-untyped-call]
 
 
 def _key(obj: dict[str, Any]) -> str:

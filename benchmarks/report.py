@@ -66,11 +66,13 @@ def _client_go_version() -> str:
 
 
 def describe_machine(m: dict[str, Any]) -> str:
+    peak_load = m.get("load_average_max")
+    peak = f"; highest 1-min load during the run: {peak_load}" if peak_load is not None else ""
     return (
         f"{m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Linux {m['kernel']}; "
         f"Python {m['python']}, {m['go']}, client-go {m['client_go']}, "
         f"kube-apiserver {m['kube_apiserver']} (load average at start: "
-        f"{', '.join(str(x) for x in m['load_average'])})"
+        f"{', '.join(str(x) for x in m['load_average'])}{peak})"
     )
 
 

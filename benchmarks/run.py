@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -45,6 +47,24 @@ RESULTS_DIR = ROOT / "benchmarks" / "results"
 WORK_DIR = ROOT / "benchmarks" / ".work"
 CONTENDERS = ("client-go", "crscope", "python-client")
 DEFAULT_RATES = (500.0, 1000.0, 2000.0, 4000.0)
+
+
+class LoadAverage:
+    """The highest 1-minute load average seen during the run: these machines are shared,
+    and a table measured next to someone else's test suite must say so."""
+
+    def __init__(self, interval: float = 5.0) -> None:
+        self.peak = os.getloadavg()[0]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _sample(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.peak = max(self.peak, os.getloadavg()[0])
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 def say(line: str) -> None:
@@ -191,6 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
     names = [n.strip() for n in args.contenders.split(",") if n.strip()]
     clientgo = ensure_clientgo() if "client-go" in names else None
+    load = LoadAverage()
     say("starting the local control plane")
     cp = ControlPlane().start()
     try:
@@ -219,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     finally:
         cp.stop()
+        load.stop()
+    machine["load_average_max"] = round(load.peak, 2)
     wall = time.monotonic() - started
     _write_outputs(args, results=results, machine=machine, data=data, rates=rates, wall=wall)
     say(f"done in {wall / 60:.1f} min")

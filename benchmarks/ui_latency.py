@@ -39,7 +39,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -70,7 +69,7 @@ PROBE_JS = r"""
     const size = tr.querySelector('td.col-integer');
     if (!name || !size) return;
     const key = name.textContent.trim() + '|' + size.textContent.trim();
-    if (!seen.has(key)) seen.set(key, t);
+    if (!seen.has(key)) { seen.set(key, t); if (t) window.__uiLast = Date.now(); }
   };
   document.querySelectorAll('#rows tr').forEach(tr => scan(tr, 0));
   const rowOf = n => {
@@ -113,6 +112,8 @@ class Result:
     cpu_s: float = 0.0
     idle_cpu_pct: float = 0.0
     max_clock_offset_ms: float = 0.0
+    drain_s: float = 0.0
+    browser_cpu_s: float = 0.0
 
     @property
     def observed(self) -> int:
@@ -128,7 +129,7 @@ class Result:
             return float("nan"), float("nan")
         lo, hi = min(self.sent_at), max(self.sent_at)
         q = (hi - lo) / 4
-        pairs = list(zip(self.sent_at, self.latencies_ms))
+        pairs = list(zip(self.sent_at, self.latencies_ms, strict=True))
         first = [lat for t, lat in pairs if t <= lo + q]
         last = [lat for t, lat in pairs if t >= hi - q]
         return percentile(first, 50), percentile(last, 50)
@@ -147,6 +148,32 @@ def proc_cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     # after "pid (comm)": fields[11] = utime, fields[12] = stime (stat fields 14 and 15)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def chromium_cpu_seconds() -> float:
+    """utime+stime of every process named chromium* (the browser and its renderers)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.find("(") + 1 : text.rfind(")")]
+        if comm.startswith(("chromium", "chrome")):
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(pages: list[Page], *, quiet: float = 3.0, cap: float = 180.0) -> float:
+    """Wait until no page has seen a new token for `quiet` s (at most `cap` s)."""
+    start = time.time()
+    while time.time() - start < cap:
+        last = max(p.evaluate("() => window.__uiLast || 0") for p in pages) / 1000
+        if time.time() - last >= quiet:
+            break
+        time.sleep(1)
+    return time.time() - start
 
 
 def machine() -> str:
@@ -206,7 +233,7 @@ class Driver:
                             body={"spec": {"size": size}},
                             content_type=MERGE_PATCH,
                         )
-                    except Exception:  # noqa: BLE001 - counted and reported
+                    except Exception:
                         with self._lock:
                             self.errors += 1
                         continue
@@ -272,21 +299,23 @@ def run_scenario(
         page.evaluate(PROBE_JS)
         offsets.append(clock_offset(page))
     result.max_clock_offset_ms = max(abs(o) for o in offsets) * 1000
-    print(f"[{tag}] all pages live; max clock offset {result.max_clock_offset_ms:.2f} ms", flush=True)
+    offset_ms = result.max_clock_offset_ms
+    print(f"[{tag}] all pages live; max clock offset {offset_ms:.2f} ms", flush=True)
 
     idle0, c0 = time.time(), proc_cpu_seconds(pid)
     time.sleep(3)
     result.idle_cpu_pct = 100 * (proc_cpu_seconds(pid) - c0) / (time.time() - idle0)
 
     driver = Driver(kubeconfig, namespace, objects)
-    cpu0 = proc_cpu_seconds(pid)
+    cpu0, bcpu0 = proc_cpu_seconds(pid), chromium_cpu_seconds()
     t0, t_last = driver.run(rate, seconds, workers)
-    time.sleep(3)  # drain: the last batches reach the pages
+    result.drain_s = wait_quiet(opened)  # until the last updates have reached every page
     result.cpu_s = proc_cpu_seconds(pid) - cpu0
+    result.browser_cpu_s = chromium_cpu_seconds() - bcpu0
     result.sent, result.errors = driver.completed, driver.errors
     result.achieved_rate = driver.completed / max(1e-9, t_last - t0)
 
-    for page, offset in zip(opened, offsets):
+    for page, offset in zip(opened, offsets, strict=True):
         seen: dict[str, float] = page.evaluate(
             "() => Object.fromEntries([...window.__uiLatency].filter(([k, t]) => t > 0))"
         )
@@ -344,9 +373,12 @@ def render(results: list[Result], chromium: str, when: str) -> str:
         notes.append(
             f"P={r.pages} @ {r.target_rate}/s: {r.objects} widgets, {r.workers} writer threads, "
             f"{r.seconds:g} s of load; tokens per page min/max {min(r.per_page_seen, default=0)}"
-            f"/{max(r.per_page_seen, default=0)}; server CPU {r.cpu_s:.1f} s over load + 3 s drain "
-            f"({100 * r.cpu_s / (r.seconds + 3):.0f}% of one core; idle with pages open "
-            f"{r.idle_cpu_pct:.0f}%); p50 of the first / last quarter of the load "
+            f"/{max(r.per_page_seen, default=0)}; pages quiet {r.drain_s:.0f} s after the load "
+            f"ended; server CPU {r.cpu_s:.1f} s over load + drain "
+            f"({100 * r.cpu_s / (r.seconds + r.drain_s):.0f}% of one core; idle with pages open "
+            f"{r.idle_cpu_pct:.0f}%); Chromium CPU {r.browser_cpu_s:.0f} s "
+            f"({100 * r.browser_cpu_s / (r.seconds + r.drain_s):.0f}% of one core); "
+            f"p50 of the first / last quarter of the load "
             f"{r.trend()[0]:.0f} / {r.trend()[1]:.0f} ms; max browser/Python clock offset "
             f"{r.max_clock_offset_ms:.1f} ms."
         )
@@ -355,7 +387,7 @@ def render(results: list[Result], chromium: str, when: str) -> str:
         "",
         "Latency = first appearance of a unique `spec.size` value in the row's Size cell "
         "(MutationObserver, DOM mutation time) minus the wall-clock time just before the PATCH "
-        "was sent. \"Tokens observed\" counts (page, token) pairs that reached the DOM; the "
+        'was sent. "Tokens observed" counts (page, token) pairs that reached the DOM; the '
         "percentage is of writes x pages (the server batches every ~150 ms and coalesces per "
         "object, so intermediate values can be skipped). Pushed updates are approximated by "
         "tokens observed. The apiserver, etcd, the dashboard, Chromium and the load generator "

@@ -171,7 +171,7 @@ class WireClient:
         return data
 
     def _read_chunked(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             size = self._chunk_size()
             if size == 0:
