@@ -73,8 +73,10 @@ def test_attention_is_worst_first_and_limited(api: Api, objects: Objects, namesp
         assert body["attention"][2]["kind"] == "Database"
         assert body["stuck"] == 1
         assert body["states"]["InProgress"] == 2  # busy is InProgress, but not yet stuck
-        kinds = {k["plural"]: k for k in body["kinds"]}
-        assert kinds["widgets"]["total"] == 3 and kinds["databases"]["stuck"] == 1
+        # Keyed by group too: other tests leave kinds named "widgets" in their own groups.
+        kinds = {(k["group"], k["plural"]): k for k in body["kinds"]}
+        assert kinds[(GROUP, "widgets")]["total"] == 3
+        assert kinds[(GROUP, "databases")]["stuck"] == 1
 
         limited = _health(api, namespace, limit=1)[1]
         assert [a["name"] for a in limited["attention"]] == ["failed"]
