@@ -103,7 +103,9 @@ def _schemathesis(api: Api, schema: dict[str, Any], workdir: Path) -> tuple[int,
         "--checks", "all",
         "--max-examples", str(EXAMPLES_PER_OPERATION),
         "--seed", "20251125",
-        "--workers", "2",
+        # One worker: with two, hypothesis describes strategies by ast.parse() in parallel
+        # threads, which CPython 3.11 can crash on ("AST constructor recursion depth").
+        "--workers", "1",
         "--request-timeout", "20",
         "--suppress-health-check", "all",
         "--generation-database", "none",
