@@ -261,7 +261,7 @@ def _write_outputs(
     stem = f"informers-{date}" + ("-quick" if args.quick else "")
     meta = {
         "date": date,
-        "command": "python -m benchmarks.run " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python -m benchmarks.run", *sys.argv[1:]]),
         "wall_s": wall,
         "object_bytes": data.get("object_bytes", 0),
         "catch_up": CATCH_UP_SECONDS,
