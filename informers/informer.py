@@ -23,7 +23,7 @@ from informers.listwatch import KubeClient
 from informers.managedfields import managers_by_path
 from informers.reflector import ListMode, Reflector
 from informers.status import DEFAULT_FAILURE_REASONS, State, Status, compute_status
-from informers.store import Entry, Store, object_key
+from informers.store import Entry, Store, object_key, object_resource_version
 from informers.timestamps import parse_time
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Informer:
         now = time.time()
         initial = not self.reflector.metrics.last_synced_at
         with gc_paused():
-            pending: list[tuple[Entry, Entry | None, tuple[str, ...]]] = []
+            pending: list[tuple[Entry, Entry | None, tuple[str, ...], tuple[str, ...]]] = []
             entries: list[Entry] = []
             for obj in objects:
                 prepared = self._prepare(obj)
@@ -124,18 +124,19 @@ class Informer:
                     continue
                 key, managed = prepared
                 old = self.store.get(key)
-                if old is not None and old.resource_version == _rv(obj):
+                if old is not None and old.resource_version == object_resource_version(obj):
                     entries.append(old)
                     continue
                 entry = self._entry(key, obj, old, now)
                 entries.append(entry)
-                pending.append((entry, old, self._managers(key, managed, old, entry)))
+                paths = _paths(old, entry)
+                pending.append((entry, old, paths, self._managers(key, managed, old, paths)))
             dropped = self.store.replace(entries)
         self.sync_progress.loaded = len(entries)
         self.sync_progress.total = len(entries)
-        for entry, old, managers in pending:
+        for entry, old, paths, managers in pending:
             kind = ChangeType.ADDED if old is None else ChangeType.MODIFIED
-            self._emit(kind, entry.key, old, entry, now, managers, initial=initial)
+            self._emit(kind, entry.key, old, entry, now, managers, paths=paths, initial=initial)
         for key, old in dropped.items():
             self._managed.pop(key, None)
             self._emit(ChangeType.DELETED, key, old, None, now, (), tombstone=True)
@@ -155,10 +156,10 @@ class Informer:
         old = self.store.get(key)
         entry = self._entry(key, obj, old, now)
         self.store.put(entry)
-        managers = self._managers(key, managed, old, entry)
-        self._emit(
-            ChangeType.ADDED if old is None else ChangeType.MODIFIED, key, old, entry, now, managers
-        )
+        paths = _paths(old, entry)
+        managers = self._managers(key, managed, old, paths)
+        change_type = ChangeType.ADDED if old is None else ChangeType.MODIFIED
+        self._emit(change_type, key, old, entry, now, managers, paths=paths)
 
     # -- helpers ---------------------------------------------------------------------------
     def _prepare(self, obj: dict[str, Any]) -> tuple[str, Any] | None:
@@ -193,7 +194,9 @@ class Informer:
             since = now
         return Entry(key=key, obj=obj, status=status, since=since)
 
-    def _managers(self, key: str, managed: Any, old: Entry | None, new: Entry) -> tuple[str, ...]:
+    def _managers(
+        self, key: str, managed: Any, old: Entry | None, paths: tuple[str, ...]
+    ) -> tuple[str, ...]:
         summary = _summarize(managed)
         previous = self._managed.get(key)
         self._managed[key] = summary
@@ -205,7 +208,6 @@ class Informer:
         if changed:
             return tuple(changed)
         owners = managers_by_path(managed)
-        paths = changed_paths(diff(old.obj, new.obj))
         return tuple(sorted({owner for p in paths if (owner := _owner(owners, p))}))
 
     def _emit(
@@ -217,12 +219,10 @@ class Informer:
         now: float,
         managers: tuple[str, ...],
         *,
+        paths: tuple[str, ...] = (),
         tombstone: bool = False,
         initial: bool = False,
     ) -> None:
-        paths: tuple[str, ...] = ()
-        if old is not None and new is not None:
-            paths = tuple(changed_paths(diff(old.obj, new.obj)))
         change = Change(
             kind=self.kind.key,
             type=change_type,
@@ -249,8 +249,9 @@ class Informer:
         log.warning("informer %s: %s: %s", self.kind.key, identity, reason)
 
 
-def _rv(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("resourceVersion", ""))
+def _paths(old: Entry | None, new: Entry) -> tuple[str, ...]:
+    """Changed paths (noise hidden), computed once per change for history and managers."""
+    return tuple(changed_paths(diff(old.obj, new.obj))) if old is not None else ()
 
 
 def _summarize(managed: Any) -> ManagedSummary:

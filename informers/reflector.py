@@ -24,6 +24,7 @@ import urllib3.exceptions
 from informers.backoff import Backoff
 from informers.gcpause import gc_paused
 from informers.listwatch import DEFAULT_READ_TIMEOUT, ApiError, KubeClient, WatchStream
+from informers.store import object_resource_version
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,7 @@ class Reflector:
                 raise ApiError.from_status(obj)
             if kind == "BOOKMARK":
                 if _annotations(obj).get(INITIAL_EVENTS_END) == "true":
-                    return initial, _rv(obj)
+                    return initial, object_resource_version(obj)
                 continue
             if kind == "MALFORMED":
                 self._malformed(event)
@@ -299,7 +300,7 @@ class Reflector:
             if kind == "MALFORMED":
                 self._malformed(event)
                 continue
-            rv = _rv(obj)
+            rv = object_resource_version(obj)
             if kind == "BOOKMARK":
                 self.metrics.bookmarks += 1
             elif kind in ("ADDED", "MODIFIED", "DELETED"):
@@ -324,11 +325,6 @@ def _annotations(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     meta = obj.get("metadata") or {}
     annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
     return annotations if isinstance(annotations, Mapping) else {}
-
-
-def _rv(obj: Mapping[str, Any]) -> str:
-    meta = obj.get("metadata")
-    return str(meta.get("resourceVersion", "")) if isinstance(meta, Mapping) else ""
 
 
 def _fill_kind(items: list[dict[str, Any]], body: Mapping[str, Any]) -> None:

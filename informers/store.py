@@ -24,6 +24,12 @@ def object_key(obj: Mapping[str, Any]) -> str:
     return f"{ns}/{meta.get('name')}" if ns else str(meta.get("name"))
 
 
+def object_resource_version(obj: Mapping[str, Any]) -> str:
+    """``metadata.resourceVersion``, or "" when the object has none (or no metadata)."""
+    meta = obj.get("metadata")
+    return str(meta.get("resourceVersion", "")) if isinstance(meta, Mapping) else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One cached object with its reconcile status and since when it has had that state."""
