@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -114,6 +115,8 @@ class Result:
     max_clock_offset_ms: float = 0.0
     drain_s: float = 0.0
     browser_cpu_s: float = 0.0
+    # renderer main-thread seconds summed over pages (CDP Performance.getMetrics)
+    main_thread: dict[str, float] = field(default_factory=dict)
 
     @property
     def observed(self) -> int:
@@ -285,7 +288,10 @@ def run_scenario(
     contexts, opened = [], []
     url = f"{server.url}{LIST}?namespace={namespace}&limit=200"
     for _ in range(pages):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        ctx = browser.new_context(
+            viewport={"width": 1280, "height": 800},
+            reduced_motion="reduce" if os.environ.get("UILAT_REDUCE") else "no-preference",
+        )
         page = ctx.new_page()
         page.set_default_timeout(60_000)
         page.goto(url, wait_until="domcontentloaded")
@@ -306,11 +312,19 @@ def run_scenario(
     time.sleep(3)
     result.idle_cpu_pct = 100 * (proc_cpu_seconds(pid) - c0) / (time.time() - idle0)
 
+    sessions = []
+    for page in opened:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        sessions.append(cdp)
+    before = sum_metrics(sessions)
     driver = Driver(kubeconfig, namespace, objects)
     cpu0, bcpu0 = proc_cpu_seconds(pid), chromium_cpu_seconds()
     t0, t_last = driver.run(rate, seconds, workers)
     result.drain_s = wait_quiet(opened)  # until the last updates have reached every page
     result.cpu_s = proc_cpu_seconds(pid) - cpu0
+    after = sum_metrics(sessions)
+    result.main_thread = {k: after[k] - before.get(k, 0.0) for k in after}
     result.browser_cpu_s = chromium_cpu_seconds() - bcpu0
     result.sent, result.errors = driver.completed, driver.errors
     result.achieved_rate = driver.completed / max(1e-9, t_last - t0)
@@ -332,6 +346,19 @@ def run_scenario(
         ctx.close()
     print(f"[{tag}] " + row(result), flush=True)
     return result
+
+
+MAIN_THREAD = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
+
+
+def sum_metrics(sessions: list[Any]) -> dict[str, float]:
+    """Renderer main-thread time (seconds) by category, summed over the pages' sessions."""
+    total = dict.fromkeys(MAIN_THREAD, 0.0)
+    for cdp in sessions:
+        for metric in cdp.send("Performance.getMetrics")["metrics"]:
+            if metric["name"] in total:
+                total[metric["name"]] += float(metric["value"])
+    return total
 
 
 def clock_offset(page: Page) -> float:
@@ -366,6 +393,18 @@ def row(r: Result) -> str:
     )
 
 
+def main_thread_text(r: Result) -> str:
+    m = r.main_thread
+    task = m.get("TaskDuration", 0.0)
+    if not task:
+        return "not measured"
+    parts = ", ".join(
+        f"{name.removesuffix('Duration').lower()} {100 * m.get(name, 0.0) / task:.0f}%"
+        for name in MAIN_THREAD[1:]
+    )
+    return f"busy {task:.1f} s in all ({parts} of it)"
+
+
 def render(results: list[Result], chromium: str, when: str) -> str:
     lines = [HEADER, *(row(r) for r in results), ""]
     notes = []
@@ -378,6 +417,7 @@ def render(results: list[Result], chromium: str, when: str) -> str:
             f"({100 * r.cpu_s / (r.seconds + r.drain_s):.0f}% of one core; idle with pages open "
             f"{r.idle_cpu_pct:.0f}%); Chromium CPU {r.browser_cpu_s:.0f} s "
             f"({100 * r.browser_cpu_s / (r.seconds + r.drain_s):.0f}% of one core); "
+            f"page main threads {main_thread_text(r)}; "
             f"p50 of the first / last quarter of the load "
             f"{r.trend()[0]:.0f} / {r.trend()[1]:.0f} ms; max browser/Python clock offset "
             f"{r.max_clock_offset_ms:.1f} ms."

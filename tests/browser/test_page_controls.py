@@ -84,3 +84,20 @@ def test_deleted_object_keeps_its_last_state_and_history(
     page.goto(detail)  # a fresh load renders the last recorded state
     expect(page.locator("#obj-header")).to_contain_text("This object was deleted")
     expect(page.locator("#obj-yaml")).to_contain_text("name: doomed")
+
+
+def test_an_idle_live_page_sends_no_requests(
+    dashboard: DashboardServer, namespace: str, watched: Watched
+) -> None:
+    """A quiet page costs nothing: after loading it fetches the bell once, then only the
+    WebSocket talks (a fragment that re-triggered its own load used to poll in a loop)."""
+    page = watched.page
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{dashboard.url}{LIST}?namespace={namespace}")
+    wait_live(page)
+    page.wait_for_timeout(1_000)
+    settled = len(requests)
+    assert sum("/notifications/bell/" in url for url in requests) == 1, requests
+    page.wait_for_timeout(3_000)
+    assert requests[settled:] == []
