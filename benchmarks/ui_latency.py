@@ -58,7 +58,8 @@ LIST = "/k/demo.crscope.dev/widgets/"
 SCENARIOS = [(20, 200), (50, 500)]
 MAX_PATCHES_PER_OBJECT = 98  # sizes are 1..100; the initial value plus 98 new ones fit
 
-# Injected into every page: token -> first time seen (0 for rows present at injection).
+# Injected into every page: token -> [first time seen (0 for rows present at injection),
+# the server's send time of the message that carried it (#live-meta data-at, in ms)].
 PROBE_JS = r"""
 () => {
   const seen = new Map();
@@ -70,7 +71,11 @@ PROBE_JS = r"""
     const size = tr.querySelector('td.col-integer');
     if (!name || !size) return;
     const key = name.textContent.trim() + '|' + size.textContent.trim();
-    if (!seen.has(key)) { seen.set(key, t); if (t) window.__uiLast = Date.now(); }
+    if (seen.has(key)) return;
+    const meta = document.getElementById('live-meta');
+    const at = meta ? parseFloat(meta.getAttribute('data-at')) * 1000 : 0;
+    seen.set(key, [t, at]);
+    if (t) window.__uiLast = Date.now();
   };
   document.querySelectorAll('#rows tr').forEach(tr => scan(tr, 0));
   const rowOf = n => {
@@ -109,6 +114,7 @@ class Result:
     achieved_rate: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     sent_at: list[float] = field(default_factory=list)  # parallel to latencies_ms
+    to_send_ms: list[float] = field(default_factory=list)  # PATCH sent -> server sent it
     per_page_seen: list[int] = field(default_factory=list)
     cpu_s: float = 0.0
     idle_cpu_pct: float = 0.0
@@ -330,16 +336,17 @@ def run_scenario(
     result.achieved_rate = driver.completed / max(1e-9, t_last - t0)
 
     for page, offset in zip(opened, offsets, strict=True):
-        seen: dict[str, float] = page.evaluate(
-            "() => Object.fromEntries([...window.__uiLatency].filter(([k, t]) => t > 0))"
+        seen: dict[str, list[float]] = page.evaluate(
+            "() => Object.fromEntries([...window.__uiLatency].filter(([k, v]) => v[0] > 0))"
         )
         count = 0
-        for key, t_dom in seen.items():
+        for key, (t_dom, server_at) in seen.items():
             sent_at = driver.sent.get(key)
             if sent_at is None:
                 continue
             result.latencies_ms.append((t_dom / 1000 - offset - sent_at) * 1000)
             result.sent_at.append(sent_at)
+            result.to_send_ms.append(server_at - sent_at * 1000)
             count += 1
         result.per_page_seen.append(count)
     for ctx in contexts:
@@ -418,6 +425,8 @@ def render(results: list[Result], chromium: str, when: str) -> str:
             f"{r.idle_cpu_pct:.0f}%); Chromium CPU {r.browser_cpu_s:.0f} s "
             f"({100 * r.browser_cpu_s / (r.seconds + r.drain_s):.0f}% of one core); "
             f"page main threads {main_thread_text(r)}; "
+            f"p50 / p99 from the PATCH to the server sending the row "
+            f"{percentile(r.to_send_ms, 50):.0f} / {percentile(r.to_send_ms, 99):.0f} ms; "
             f"p50 of the first / last quarter of the load "
             f"{r.trend()[0]:.0f} / {r.trend()[1]:.0f} ms; max browser/Python clock offset "
             f"{r.max_clock_offset_ms:.1f} ms."

@@ -8,7 +8,7 @@
  *   fresher updates instead of a growing queue), pause/resume, "N updates waiting",
  * - reconnect after a clean server shutdown (the extension only retries abnormal closes),
  *   and a "resynced" notice when the server re-renders the view after a reconnect,
- * - relative times, fading out deleted rows, copy buttons, the rail filter and "/".
+ * - relative times, un-highlighting changed rows, fading out deleted rows, copy buttons, the rail filter and "/".
  */
 (function () {
   "use strict";
@@ -39,7 +39,8 @@
       var at = Date.parse(el.getAttribute("datetime"));
       if (isNaN(at)) return;
       var suffix = el.getAttribute("data-rel");
-      el.textContent = compact((now - at) / 1000) + (suffix ? " " + suffix : "");
+      var text = compact((now - at) / 1000) + (suffix ? " " + suffix : "");
+      if (el.textContent !== text) el.textContent = text; // an unchanged write still relayouts
     });
   }
 
@@ -151,9 +152,59 @@
     if (!isNaN(at)) state.lastUpdate = at * 1000;
     setWaiting(parseInt(meta.getAttribute("data-waiting"), 10) || 0);
     refreshTimes();
+    fadeFlashes();
     removeLeaving();
     applyRailFilter();
     renderAge();
+  }
+
+  // -- applying a message --------------------------------------------------------------------
+  // A message is a list of out-of-band fragments (hx-swap-oob="true" or "style:#target").
+  // htmx.swap fires several events for every element it adds and for every element it
+  // cleans up, about a thousand per fifteen changed rows, and on a busy table that alone
+  // made pages fall behind. Rows, badges and timeline items carry no htmx attributes, so
+  // they are swapped here with plain DOM calls; only fragments that htmx must process (or
+  // that replace something it processed: forms, hx-get links, the bell) go through htmx.
+  var HTMX_OWNED = "[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete],[hx-trigger]," +
+                   "[hx-boost],[ws-connect],[data-hx-get],[data-hx-trigger]";
+  var PLACES = { beforebegin: "before", afterend: "after", afterbegin: "prepend", beforeend: "append" };
+
+  function htmxOwned(el) { return el.matches(HTMX_OWNED) || el.querySelector(HTMX_OWNED) !== null; }
+
+  function fragmentsOf(text) {
+    var holder = document.createElement("template");
+    holder.innerHTML = text;
+    var out = [];
+    Array.prototype.slice.call(holder.content.children).forEach(function (el) {
+      if (el.tagName === "TEMPLATE") out = out.concat(Array.prototype.slice.call(el.content.children));
+      else out.push(el);
+    });
+    return out;
+  }
+
+  function applyFragment(el) {
+    var spec = el.getAttribute("hx-swap-oob") || "true";
+    var colon = spec.indexOf(":");
+    var style = spec === "true" ? "outerHTML" : colon > 0 ? spec.slice(0, colon) : spec;
+    var target = colon > 0 ? document.querySelector(spec.slice(colon + 1)) : el.id ? document.getElementById(el.id) : null;
+    if (!target) return true; // nothing to update on this page (htmx drops these too)
+    if (htmxOwned(el) || (style !== "delete" && PLACES[style] === undefined && htmxOwned(target))) return false;
+    el.removeAttribute("hx-swap-oob");
+    if (style === "outerHTML") target.replaceWith(el);
+    else if (style === "delete") target.remove();
+    else if (style === "innerHTML") target.replaceChildren.apply(target, Array.prototype.slice.call(el.childNodes));
+    else if (PLACES[style]) target[PLACES[style]].apply(target, Array.prototype.slice.call(el.childNodes));
+    else return false;
+    return true;
+  }
+
+  function applyMessage(text) {
+    var rest = fragmentsOf(text).filter(function (el) { return !applyFragment(el); });
+    if (!rest.length) return;
+    var html = rest.map(function (el) {
+      return el.tagName === "TR" ? "<template>" + el.outerHTML + "</template>" : el.outerHTML;
+    }).join("");
+    htmx.swap(document.body, html, { swapStyle: "none" });
   }
 
   // -- swapped content ------------------------------------------------------------------------
@@ -164,6 +215,16 @@
       el.setAttribute("data-going", "1");
       setTimeout(function () { if (el.parentNode) el.parentNode.removeChild(el); }, reduce ? 0 : 200);
     });
+  }
+
+  // Changed rows arrive with class "flash"; a second later they look like the rest.
+  function fadeFlashes() {
+    var fresh = $all(".flash").filter(function (el) { return !el.crscopeFlash; });
+    if (!fresh.length) return;
+    fresh.forEach(function (el) { el.crscopeFlash = true; });
+    setTimeout(function () {
+      fresh.forEach(function (el) { el.classList.remove("flash"); });
+    }, 1000);
   }
 
   function applyRailFilter() {
@@ -225,12 +286,12 @@
     });
     document.body.addEventListener("htmx:wsOpen", onOpen);
     document.body.addEventListener("htmx:wsClose", onClose);
-    // Messages go through htmx.swap rather than the extension's per-element loop, so that
-    // table rows wrapped in <template> (the only way to send a bare <tr> beside other
-    // elements) are parsed in table context and swapped like any out-of-band element.
+    // Messages are applied here rather than by the extension's per-element loop (see
+    // applyMessage); table rows come wrapped in <template>, the only way to send a bare
+    // <tr> beside other elements.
     document.body.addEventListener("htmx:wsBeforeMessage", function (evt) {
       evt.preventDefault();
-      htmx.swap(document.body, evt.detail.message, { swapStyle: "none" });
+      applyMessage(evt.detail.message);
       onMessage();
     });
     document.body.addEventListener("htmx:afterSettle", function () { refreshTimes(); });
