@@ -104,6 +104,11 @@ class Selector:
                 found.setdefault(r.key, r.values[0])
         return found
 
+    @property
+    def indexable(self) -> bool:
+        """True when ``equalities()`` says it all: an index lookup needs no ``matches``."""
+        return len(self.equalities()) == len(self.requirements)
+
     def __str__(self) -> str:
         return ",".join(str(r) for r in self.requirements)
 

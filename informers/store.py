@@ -3,11 +3,16 @@
 Why this shape: the reflector thread writes while page renders, API calls and WebSocket
 fan-out read. Entries are immutable once stored (an update stores a new Entry), so readers
 take references under the lock and use them after it is released without copying.
+
+Names are also kept in order: every list, in the UI and the API, opens sorted by name, and
+at 50k objects sorting the store per request cost more than the rest of the request. Only
+adds and deletes move a name (an update keeps it), so the order is cheap to maintain.
 """
 
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -79,6 +84,7 @@ class Store:
         self._by_namespace: dict[str, set[str]] = defaultdict(set)
         self._by_label: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._by_state: dict[State, set[str]] = defaultdict(set)
+        self._by_name: list[tuple[str, str]] = []  # (name, key), sorted
 
     # -- writes (reflector thread) ---------------------------------------------------------
     def put(self, entry: Entry) -> Entry | None:
@@ -87,6 +93,8 @@ class Store:
             old = self._items.get(entry.key)
             if old is not None:
                 self._unindex(old)
+            else:
+                insort(self._by_name, (entry.name, entry.key))
             self._items[entry.key] = entry
             self._index(entry)
             return old
@@ -96,6 +104,10 @@ class Store:
             old = self._items.pop(key, None)
             if old is not None:
                 self._unindex(old)
+                pair = (old.name, key)
+                at = bisect_left(self._by_name, pair)
+                if at < len(self._by_name) and self._by_name[at] == pair:
+                    del self._by_name[at]
             return old
 
     def replace(self, entries: Iterable[Entry]) -> dict[str, Entry]:
@@ -109,6 +121,7 @@ class Store:
             for entry in entries:
                 self._items[entry.key] = entry
                 self._index(entry)
+            self._by_name = sorted((e.name, e.key) for e in self._items.values())
             return {k: v for k, v in previous.items() if k not in self._items}
 
     def _index(self, entry: Entry) -> None:
@@ -142,6 +155,25 @@ class Store:
     def state_counts(self) -> dict[State, int]:
         with self._lock:
             return {state: len(keys) for state, keys in self._by_state.items() if keys}
+
+    def names_in_order(self) -> list[tuple[str, str]]:
+        """Every (name, key) pair sorted by name, then key: a snapshot, safe to walk."""
+        with self._lock:
+            return list(self._by_name)
+
+    def candidates(
+        self,
+        *,
+        namespaces: Iterable[str] | None = None,
+        selector: Selector | None = None,
+        states: Iterable[State] | None = None,
+    ) -> set[str] | None:
+        """Keys the indexes allow (None: no indexed filter given, so every key).
+
+        A selector's set-based terms are not indexed: callers still match it per entry.
+        """
+        with self._lock:
+            return self._candidates(namespaces, selector, states)  # a new set
 
     def list(
         self,

@@ -1,0 +1,50 @@
+"""The store's name order stays sorted through adds, updates, deletes and relists."""
+
+from __future__ import annotations
+
+import random
+
+from informers.status import State, Status
+from informers.store import Entry, Store
+
+
+def entry(namespace: str | None, name: str, rv: int = 1) -> Entry:
+    meta: dict[str, object] = {"name": name, "resourceVersion": str(rv)}
+    if namespace:
+        meta["namespace"] = namespace
+    key = f"{namespace}/{name}" if namespace else name
+    return Entry(key, {"metadata": meta}, Status(State.CURRENT, "", ""), 0.0)
+
+
+def expected(store: Store) -> list[tuple[str, str]]:
+    return sorted((e.name, e.key) for e in map(store.get, store.keys()) if e is not None)
+
+
+def test_name_order_follows_random_writes() -> None:
+    rng = random.Random(5)
+    store = Store()
+    live: set[tuple[str, str]] = set()
+    for step in range(3000):
+        ns, name = rng.choice(["a", "b", "zz"]), f"obj-{rng.randrange(400)}"
+        if rng.random() < 0.3:
+            store.delete(f"{ns}/{name}")
+            live.discard((ns, name))
+        else:
+            store.put(entry(ns, name, step))  # an update of a live key keeps one pair
+            live.add((ns, name))
+    assert store.names_in_order() == expected(store)
+    assert len(store.names_in_order()) == len(live) == len(store)
+
+
+def test_replace_rebuilds_the_order_and_same_names_sort_by_key() -> None:
+    store = Store()
+    store.put(entry("x", "old"))
+    store.replace([entry("b", "same"), entry("a", "same"), entry(None, "cluster-wide")])
+    assert store.names_in_order() == [
+        ("cluster-wide", "cluster-wide"),
+        ("same", "a/same"),
+        ("same", "b/same"),
+    ]
+    assert store.delete("x/old") is None  # dropped by the relist
+    store.delete("a/same")
+    assert store.names_in_order() == [("cluster-wide", "cluster-wide"), ("same", "b/same")]
