@@ -127,6 +127,79 @@ def results_table(results: Sequence[Result]) -> str:
     return header + "\n".join(rows) + "\n"
 
 
+def targets_table(results: Sequence[Result], e2e: dict[str, Any] | None) -> str:
+    """Every target of the performance issue beside what this run measured."""
+    e2e = e2e or {}
+    largest = max((r.objects for r in results), default=0)
+    at = {r.contender: r for r in results if r.objects == largest and r.error is None}
+    ours, ref = at.get("crscope"), at.get(REFERENCE)
+    rows = ["| Measure | Target | Measured | Met |", "|---|---|---|:-:|"]
+
+    def ratio_row(label: str, ours_v: float | None, ref_v: float | None, unit: str) -> None:
+        if ours_v is None or ref_v is None or ref_v <= 0:
+            rows.append(f"| {label} | ≤ 1.5x client-go | - | - |")
+            return
+        ratio = ours_v / ref_v
+        measured = f"{ratio:.2f}x ({ours_v:.1f} vs {ref_v:.1f} {unit})"
+        rows.append(f"| {label} | ≤ 1.5x client-go | {measured} | {_yes(ratio <= 1.5)} |")
+
+    ratio_row(
+        f"Initial sync, {largest:,} objects",
+        ours.sync_s if ours else None,
+        ref.sync_s if ref else None,
+        "s",
+    )
+    ratio_row(
+        "Memory per cached object",
+        ours.kb_per_object if ours else None,
+        ref.kb_per_object if ref else None,
+        "KB",
+    )
+    if e2e.get("error"):
+        rows.append(f"| End-to-end measures | | failed: {e2e['error']} | **no** |")
+    if ours is not None and ours.cpu_us_per_event:
+        ceiling = 1e6 / ours.cpu_us_per_event
+        rows.append(
+            f"| Events absorbed per second on one core | ≥ 3000 | ~{ceiling:,.0f} (1-core "
+            f"ceiling from {ours.cpu_us_per_event:.0f} µs CPU/event; the apiserver delivered "
+            f"{_absorbed(ours)}/s) | {_yes(ceiling >= 3000)} |"
+        )
+    for ui in e2e.get("ui") or []:
+        rows.append(
+            f"| Change-to-DOM latency, {ui['pages']} pages, {ui['target_rate']} changes/s "
+            f"| p99 < 300 ms | p50 {ui['p50_ms']:.0f} / p99 {ui['p99_ms']:.0f} ms "
+            f"({ui['achieved_rate']:.0f} writes/s achieved) | {_yes(ui['p99_ms'] < 300)} |"
+        )
+    api = e2e.get("api") or []
+    if api:
+        worst = max(api, key=lambda a: a["p99_ms"])
+        first = api[0]
+        rows.append(
+            f"| REST list at {e2e['objects']:,} objects | p99 < 50 ms "
+            f"| {first['scenario']}: p99 {first['p99_ms']:.1f} ms; slowest of "
+            f"{len(api)} scenarios ({worst['scenario']}): p99 {worst['p99_ms']:.1f} ms "
+            f"| {_yes(worst['p99_ms'] < 50)} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _yes(met: bool) -> str:
+    return "yes" if met else "**no**"
+
+
+def api_table(e2e: dict[str, Any]) -> str:
+    lines = [
+        "| REST scenario | Matching | Requests | p50 ms | p99 ms | Requests/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for a in e2e.get("api") or []:
+        lines.append(
+            f"| {a['scenario']} | {a['matching']:,} | {a['requests']} | {a['p50_ms']:.1f} "
+            f"| {a['p99_ms']:.1f} | {a['per_second']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def steps_table(results: Sequence[Result]) -> str:
     lines = [
         "| Objects | Contender | target → written/s: apiserver delivered after / contender lag |",
@@ -165,32 +238,92 @@ when the apiserver (which spends ~3 ms of CPU per write of these objects) is the
 """
 
 
+E2E_METHOD = """\
+*End to end* ({objects:,} objects cached): the real dashboard server (daphne, one process)
+started on the loaded data and cached it in {sync_s:.1f} s. *REST list*: `GET
+/api/v1/resources/...` from {clients} concurrent clients, closed loop, {requests} requests
+per scenario, while ~{churn:.0f} objects/s of that kind changed (so memoized pages kept
+being invalidated); latency as the client sees it. *Change-to-DOM*: P headless Chromium
+pages on a live list of 100 Widgets while a driver patches them at R changes/s; latency
+from just before the PATCH to the row's new value in each page's DOM (MutationObserver),
+method in `benchmarks/ui_latency.py`. Everything, Chromium and the load generators
+included, shares the machine.
+"""
+
+
+def e2e_markdown(e2e: dict[str, Any] | None) -> str:
+    if not e2e:
+        return ""
+    if e2e.get("error"):
+        return f"## End to end\n\nNot measured: {e2e['error']}\n"
+    from benchmarks.endtoend import CHURN_RATE, CLIENTS, REQUESTS
+
+    method = E2E_METHOD.format(
+        objects=e2e["objects"],
+        sync_s=e2e["sync_s"],
+        clients=CLIENTS,
+        requests=REQUESTS,
+        churn=CHURN_RATE,
+    )
+    ui_text = ""
+    for ui in e2e.get("ui") or []:
+        ui_text += (
+            f"- Change-to-DOM, {ui['pages']} pages at {ui['target_rate']} changes/s: "
+            f"{ui['writes']:,} writes ({ui['errors']} errors) at {ui['achieved_rate']:.0f}/s "
+            f"achieved; {ui['observed']:,} (page, value) pairs observed; p50 "
+            f"{ui['p50_ms']:.0f} ms, p99 {ui['p99_ms']:.0f} ms, of which PATCH to the server "
+            f"sending the row p50 {ui['to_send_p50_ms']:.0f} / p99 "
+            f"{ui['to_send_p99_ms']:.0f} ms; p50 in the first / last quarter of the load "
+            f"{ui['first_last_quarter_p50_ms'][0]:.0f} / {ui['first_last_quarter_p50_ms'][1]:.0f}"
+            f" ms; pages quiet {ui['drain_s']:.0f} s after the load; dashboard CPU "
+            f"{ui['server_cpu_pct']:.0f}% and Chromium CPU {ui['chromium_cpu_pct']:.0f}% of "
+            f"one core over load + drain; Chromium {ui['chromium']}.\n"
+        )
+    return f"## End to end\n\n{method}\n{api_table(e2e)}\n{ui_text}"
+
+
 def results_markdown(
-    *, results: Sequence[Result], machine: dict[str, Any], meta: dict[str, Any], notes: str
+    *,
+    results: Sequence[Result],
+    machine: dict[str, Any],
+    meta: dict[str, Any],
+    notes: str,
+    e2e: dict[str, Any] | None = None,
 ) -> str:
     method = METHOD.format(**meta)
     return (
         f"# Informer benchmark ({meta['date']})\n\n"
         f"**Machine:** {describe_machine(machine)}.\n\n"
         f"**Run:** `{meta['command']}`, wall time {meta['wall_s'] / 60:.1f} min.\n\n"
-        f"{method}\n"
+        f"## Targets\n\n{targets_table(results, e2e)}\n"
+        f"## Informers\n\n{method}\n"
         f"{results_table(results)}\n"
+        f"{e2e_markdown(e2e)}\n"
         f"## Load steps\n\n{steps_table(results)}\n"
         f"## Profile notes\n\n{notes}\n"
     )
 
 
-def readme_section(*, results: Sequence[Result], machine: dict[str, Any], results_file: str) -> str:
+def readme_section(
+    *,
+    results: Sequence[Result],
+    machine: dict[str, Any],
+    results_file: str,
+    e2e: dict[str, Any] | None = None,
+) -> str:
     return (
         f"{README_START}\n"
-        "### Informer benchmark\n\n"
+        "### Benchmark\n\n"
         "`make bench` loads 1k, 10k and 50k realistic custom resources into a local "
         "kube-apiserver and measures crscope's engine, client-go's dynamic informer and "
-        "the official Python client on the same data "
-        f"(details and profile notes: [{results_file}]({results_file})).\n\n"
+        "the official Python client on the same data; then it starts the dashboard on the "
+        "50k objects and measures REST list latency and change-to-DOM latency in headless "
+        f"Chromium (method, details and profile notes: [{results_file}]({results_file})).\n\n"
+        f"{targets_table(results, e2e)}\n"
         f"{results_table(results)}\n"
-        f"Machine: {describe_machine(machine)}.\n"
-        f"{README_END}"
+        + (f"{api_table(e2e)}\n" if e2e and e2e.get("api") else "")
+        + f"Machine: {describe_machine(machine)}.\n"
+        + f"{README_END}"
     )
 
 
@@ -205,22 +338,26 @@ def replace_readme_section(readme: Path, section: str) -> None:
     readme.write_text(text)
 
 
-def load_results(path: Path) -> tuple[list[Result], dict[str, Any], dict[str, Any]]:
+def load_results(
+    path: Path,
+) -> tuple[list[Result], dict[str, Any], dict[str, Any], dict[str, Any] | None]:
     """Results, machine and meta from a run's ``.json`` (to re-render after editing notes)."""
     raw = json.loads(path.read_text())
     results = []
     for row in raw["results"]:
         steps = [StepOutcome(**s) for s in row.pop("steps")]
         results.append(Result(**row, steps=steps))
-    return results, raw["machine"], raw["meta"]
+    return results, raw["machine"], raw["meta"], raw.get("e2e")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m benchmarks.report RUN.json``: rewrite RUN.md with the current notes."""
     (path,) = argv if argv is not None else sys.argv[1:]
     json_path = Path(path)
-    results, machine, meta = load_results(json_path)
-    markdown = results_markdown(results=results, machine=machine, meta=meta, notes=PROFILE_NOTES)
+    results, machine, meta, e2e = load_results(json_path)
+    markdown = results_markdown(
+        results=results, machine=machine, meta=meta, notes=PROFILE_NOTES, e2e=e2e
+    )
     json_path.with_suffix(".md").write_text(markdown)
     return 0
 

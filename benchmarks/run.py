@@ -1,4 +1,5 @@
-"""``make bench``: crscope's informer vs client-go vs the official Python client.
+"""``make bench``: crscope's informer vs client-go vs the official Python client, then the
+dashboard's REST and change-to-DOM latency on the largest size.
 
 Why one command does everything: the numbers are only comparable when the three
 contenders run minutes apart on the same apiserver and the same objects. This starts the
@@ -47,6 +48,7 @@ RESULTS_DIR = ROOT / "benchmarks" / "results"
 WORK_DIR = ROOT / "benchmarks" / ".work"
 CONTENDERS = ("client-go", "crscope", "python-client")
 DEFAULT_RATES = (500.0, 1000.0, 2000.0, 4000.0)
+DEFAULT_SIZES = "1000,10000,50000"
 
 
 class LoadAverage:
@@ -185,7 +187,7 @@ def _average_object_bytes(kube: KubeHTTP, kind: BenchKind, size: int) -> int:
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark crscope's informer engine.")
-    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated counts")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="comma-separated counts")
     parser.add_argument("--quick", action="store_true", help="1000 objects only, short steps")
     parser.add_argument("--rates", default=",".join(f"{r:.0f}" for r in DEFAULT_RATES))
     parser.add_argument("--step-seconds", type=float, default=3.0)
@@ -198,9 +200,16 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=24, help="concurrent write connections")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
+    parser.add_argument(
+        "--no-e2e",
+        dest="e2e",
+        action="store_false",
+        help="skip the REST and change-to-DOM measures on the largest size",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.step_seconds = "1000", min(args.step_seconds, 2.0)
+        args.e2e = False
     return args
 
 
@@ -212,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = [n.strip() for n in args.contenders.split(",") if n.strip()]
     clientgo = ensure_clientgo() if "client-go" in names else None
     load = LoadAverage()
+    e2e: dict[str, Any] | None = None
     say("starting the local control plane")
     cp = ControlPlane().start()
     try:
@@ -238,14 +248,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers,
             on_result=lambda r: print(json.dumps(dataclasses.asdict(r)), flush=True),
         )
+        if args.e2e:
+            e2e = _endtoend(kubeconfig, kind, max(sizes))
+            print(json.dumps({"e2e": e2e}), flush=True)
     finally:
         cp.stop()
         load.stop()
     machine["load_average_max"] = round(load.peak, 2)
     wall = time.monotonic() - started
-    _write_outputs(args, results=results, machine=machine, data=data, rates=rates, wall=wall)
+    _write_outputs(
+        args, results=results, machine=machine, data=data, rates=rates, wall=wall, e2e=e2e
+    )
     say(f"done in {wall / 60:.1f} min")
-    return 1 if any(r.error for r in results) else 0
+    failed = any(r.error for r in results) or bool(e2e and e2e.get("error"))
+    return 1 if failed else 0
+
+
+def _endtoend(kubeconfig: Path, kind: BenchKind, objects: int) -> dict[str, Any]:
+    """The REST and change-to-DOM measures; a failure is reported, not raised, so the
+    informer table (minutes of work) is still written."""
+    from benchmarks.endtoend import run_endtoend  # Playwright: only when measuring the UI
+
+    try:
+        return run_endtoend(kubeconfig, kind, objects, say=say).as_dict()
+    except Exception as exc:  # reported in the table and the exit code
+        say(f"end to end failed: {exc!r}")
+        return {"objects": objects, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _write_outputs(
@@ -256,9 +284,11 @@ def _write_outputs(
     data: dict[str, Any],
     rates: Sequence[float],
     wall: float,
+    e2e: dict[str, Any] | None,
 ) -> None:
     date = time.strftime("%Y-%m-%d")
-    stem = f"informers-{date}" + ("-quick" if args.quick else "")
+    custom = args.sizes != DEFAULT_SIZES or not args.e2e
+    stem = f"informers-{date}" + ("-quick" if args.quick else "-custom" if custom else "")
     meta = {
         "date": date,
         "command": " ".join(["python -m benchmarks.run", *sys.argv[1:]]),
@@ -269,16 +299,23 @@ def _write_outputs(
         "rates": ", ".join(f"{r:.0f}" for r in rates),
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    markdown = results_markdown(results=results, machine=machine, meta=meta, notes=PROFILE_NOTES)
+    markdown = results_markdown(
+        results=results, machine=machine, meta=meta, notes=PROFILE_NOTES, e2e=e2e
+    )
     (RESULTS_DIR / f"{stem}.md").write_text(markdown)
-    raw = {"meta": meta, "machine": machine, "results": [dataclasses.asdict(r) for r in results]}
+    raw = {
+        "meta": meta,
+        "machine": machine,
+        "results": [dataclasses.asdict(r) for r in results],
+        "e2e": e2e,
+    }
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")
     print()
     print(results_table(results))
     say(f"wrote {RESULTS_DIR / (stem + '.md')}")
-    if not args.quick and not args.no_readme:
+    if not args.quick and not custom and not args.no_readme:
         relative = f"benchmarks/results/{stem}.md"
-        section = readme_section(results=results, machine=machine, results_file=relative)
+        section = readme_section(results=results, machine=machine, results_file=relative, e2e=e2e)
         replace_readme_section(ROOT / "README.md", section)
         say("updated the benchmark section of README.md")
 

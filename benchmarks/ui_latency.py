@@ -400,6 +400,27 @@ def row(r: Result) -> str:
     )
 
 
+def summary(r: Result) -> dict[str, Any]:
+    """The figures ``make bench`` keeps (JSON-friendly)."""
+    window = r.seconds + r.drain_s
+    return {
+        "pages": r.pages,
+        "target_rate": r.target_rate,
+        "achieved_rate": round(r.achieved_rate, 1),
+        "writes": r.sent,
+        "errors": r.errors,
+        "observed": r.observed,
+        "p50_ms": round(r.pct(50), 1),
+        "p99_ms": round(r.pct(99), 1),
+        "to_send_p50_ms": round(percentile(r.to_send_ms, 50), 1),
+        "to_send_p99_ms": round(percentile(r.to_send_ms, 99), 1),
+        "drain_s": round(r.drain_s, 1),
+        "server_cpu_pct": round(100 * r.cpu_s / window, 1),
+        "chromium_cpu_pct": round(100 * r.browser_cpu_s / window, 1),
+        "first_last_quarter_p50_ms": [round(x, 1) for x in r.trend()],
+    }
+
+
 def main_thread_text(r: Result) -> str:
     m = r.main_thread
     task = m.get("TaskDuration", 0.0)

@@ -1,0 +1,203 @@
+"""``make bench``'s end-to-end part: REST list latency and change-to-DOM latency.
+
+Why after the informer comparison, on the same control plane: the REST numbers are only
+meaningful with the largest size cached, and it is already loaded there. The real dashboard
+server (daphne) starts against it, caches every benchmark object plus the sample kinds,
+and then answers:
+
+* REST: ``GET /api/v1/resources/{group}/{plural}`` from ``CLIENTS`` concurrent clients
+  (closed loop, one kept-alive connection each) while ~``CHURN_RATE`` objects/s of the
+  same kind change, so the server's page memo is invalidated all along;
+* UI: ``benchmarks.ui_latency``'s scenario with P headless Chromium pages on a live list
+  and R changes/s, for each of ``UI_SCENARIOS`` (see that module for the method).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from playwright.sync_api import sync_playwright
+
+from benchmarks import ui_latency
+from benchmarks.dataset import BenchKind
+from benchmarks.loadgen import LoadGenerator
+from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.samples import GROUP as DEMO_GROUP
+from tests.controlplane.samples import apply_crds
+from tests.dashboard_server import DashboardServer
+
+CLIENTS = 4
+REQUESTS = 400
+CHURN_RATE = 20.0
+#: (pages, changes/s): the target's scenario, then a lighter one that fits a 2-core machine
+#: (at ~3 ms of apiserver CPU per write, 500 writes/s alone need 1.5 cores).
+UI_SCENARIOS = ((50, 500), (10, 100))
+UI_SECONDS = 10.0
+UI_WORKERS = 24
+
+
+@dataclass
+class ApiLatency:
+    scenario: str
+    matching: int
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    per_second: float
+
+
+@dataclass
+class EndToEnd:
+    objects: int
+    sync_s: float
+    api: list[ApiLatency] = field(default_factory=list)
+    ui: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def measure_api(url: str, params: dict[str, str], *, clients: int, total: int) -> ApiLatency:
+    """``total`` requests over ``clients`` threads; latency as the client sees it."""
+    latencies: list[float] = []
+    matched: list[int] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        with requests.Session() as session:
+            for _ in range(max(1, total // clients)):
+                started = time.perf_counter()
+                response = session.get(url, params=params, timeout=60)
+                elapsed = time.perf_counter() - started
+                response.raise_for_status()
+                with lock:
+                    latencies.append(elapsed)
+                    matched.append(int(response.json()["total"]))
+
+    with requests.Session() as warm:  # the first requests compile templates, open pools
+        for _ in range(3):
+            warm.get(url, params=params, timeout=60).raise_for_status()
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return ApiLatency(
+        scenario="",
+        matching=max(matched),
+        requests=len(latencies),
+        p50_ms=cuts[49] * 1000,
+        p99_ms=cuts[98] * 1000,
+        per_second=len(latencies) / wall,
+    )
+
+
+@contextmanager
+def churn(kubeconfig: Path, kind: BenchKind, objects: int, rate: float) -> Iterator[None]:
+    """Patch spread objects of ``kind`` at about ``rate``/s while the block runs."""
+    stop = threading.Event()
+    load = LoadGenerator(kubeconfig, kind, objects=objects, workers=2)
+
+    def run() -> None:
+        while not stop.is_set():
+            load.step(rate, 1.0)
+
+    writer = threading.Thread(target=run, daemon=True)
+    writer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        writer.join(30)
+        load.close()
+
+
+def _wait_cached(server: DashboardServer, url: str, objects: int, started: float) -> float:
+    """Seconds from ``started`` until the API lists all ``objects``."""
+    timeout = 300.0
+    while time.monotonic() - started < timeout:
+        total = requests.get(url, params={"limit": "1"}, timeout=30).json().get("total")
+        if total == objects:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise TimeoutError(f"the dashboard did not cache {objects} objects in {timeout:.0f} s")
+
+
+def run_endtoend(
+    kubeconfig: Path, kind: BenchKind, objects: int, *, say: Callable[[str], None]
+) -> EndToEnd:
+    """Start the dashboard on the loaded data and take both end-to-end measures."""
+    kube = KubeHTTP.from_kubeconfig(kubeconfig)
+    apply_crds(kube)  # the UI scenario patches sample Widgets
+    kube.close()
+    workdir = Path(tempfile.mkdtemp(prefix="crscope-bench-e2e-"))
+    server = DashboardServer(
+        kubeconfig=kubeconfig,
+        workdir=workdir,
+        extra_env={
+            "CRSCOPE_API_RATE": "0",
+            "CRSCOPE_INCLUDE_GROUPS": f"{kind.group},{DEMO_GROUP}",
+            "CRSCOPE_EVENTS": "off",
+            "CRSCOPE_LOG_LEVEL": "WARNING",
+        },
+    )
+    list_url = f"/api/v1/resources/{kind.group}/{kind.plural}"
+    say(f"end to end: starting the dashboard on {objects:,} objects")
+    started = time.monotonic()
+    server.start(timeout=300)
+    try:
+        result = EndToEnd(objects, _wait_cached(server, server.url + list_url, objects, started))
+        say(f"end to end: dashboard cached {objects:,} objects in {result.sync_s:.1f} s")
+        first = requests.get(server.url + list_url, timeout=30).json()
+        scenarios = [
+            ("first page (100, by name)", {}),
+            ("next page (continue token)", {"continue": first["continue"] or ""}),
+            ("one namespace", {"namespace": "bench-3"}),
+            ("label + state filter", {"labelSelector": "team=payments", "state": "Current"}),
+            ("name search", {"search": "app-0012"}),
+        ]
+        with churn(kubeconfig, kind, objects, CHURN_RATE):
+            for name, params in scenarios:
+                latency = measure_api(
+                    server.url + list_url, params, clients=CLIENTS, total=REQUESTS
+                )
+                latency.scenario = name
+                result.api.append(latency)
+                say(
+                    f"end to end: REST {name}: p50 {latency.p50_ms:.1f} ms, "
+                    f"p99 {latency.p99_ms:.1f} ms"
+                )
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            try:
+                for i, (pages, rate) in enumerate(UI_SCENARIOS):
+                    ui = ui_latency.run_scenario(
+                        browser,
+                        server,
+                        kubeconfig,
+                        pages=pages,
+                        rate=rate,
+                        seconds=UI_SECONDS,
+                        workers=UI_WORKERS,
+                        tag=f"bench{i}",
+                    )
+                    result.ui.append(ui_latency.summary(ui) | {"chromium": browser.version})
+            finally:
+                browser.close()
+        return result
+    finally:
+        server.stop()
