@@ -75,6 +75,7 @@ class Informer:
         self.sync_progress = SyncProgress()
         self._listeners = list(listeners)
         self._managed: dict[str, ManagedSummary] = {}
+        self._listed_managers: dict[str, ManagedSummary] = {}  # see _strip_listed
         self._thread: threading.Thread | None = None
         self._bad_logged: set[str] = set()
         self.reflector = Reflector(
@@ -86,6 +87,7 @@ class Informer:
             read_timeout=self.options.read_timeout,
             accept=_METADATA_ACCEPT if self.options.metadata_only else "application/json",
             list_accept=_METADATA_LIST_ACCEPT if self.options.metadata_only else None,
+            on_listed=self._strip_listed,
         )
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -137,6 +139,7 @@ class Informer:
         for entry, old, paths, managers in pending:
             kind = ChangeType.ADDED if old is None else ChangeType.MODIFIED
             self._emit(kind, entry.key, old, entry, now, managers, paths=paths, initial=initial)
+        self._listed_managers.clear()  # of objects the list had but _prepare refused
         for key, old in dropped.items():
             self._managed.pop(key, None)
             self._emit(ChangeType.DELETED, key, old, None, now, (), tombstone=True)
@@ -162,6 +165,22 @@ class Informer:
         self._emit(change_type, key, old, entry, now, managers, paths=paths)
 
     # -- helpers ---------------------------------------------------------------------------
+    def _strip_listed(self, obj: dict[str, Any]) -> None:
+        """Drop a newly listed object's managedFields as soon as it is parsed, keeping only
+        the summary that names its field managers.
+
+        Why here and not in ``replace``: stripped after the whole list was collected, the
+        freed field trees (over half of each parsed object) left holes between the objects
+        that stay, and RSS kept them. Objects already cached keep theirs until ``replace``,
+        which needs them to tell which manager changed which path after a relist.
+        """
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict) or "managedFields" not in meta:
+            return
+        key = object_key(obj)
+        if self.store.get(key) is None:
+            self._listed_managers[key] = _summarize(meta.pop("managedFields"))
+
     def _prepare(self, obj: dict[str, Any]) -> tuple[str, Any] | None:
         meta = obj.get("metadata")
         if not isinstance(meta, dict) or not meta.get("name"):
@@ -169,8 +188,11 @@ class Informer:
             return None
         if not self._namespace_allowed(meta.get("namespace")):
             return None
+        key = object_key(obj)
         managed = meta.pop("managedFields", None)
-        return object_key(obj), managed
+        if managed is None:
+            managed = self._listed_managers.pop(key, None)
+        return key, managed
 
     def _namespace_allowed(self, namespace: Any) -> bool:
         if not namespace:
@@ -197,7 +219,7 @@ class Informer:
     def _managers(
         self, key: str, managed: Any, old: Entry | None, paths: tuple[str, ...]
     ) -> tuple[str, ...]:
-        summary = _summarize(managed)
+        summary = managed if isinstance(managed, dict) else _summarize(managed)
         previous = self._managed.get(key)
         self._managed[key] = summary
         if old is None or previous is None:
@@ -207,7 +229,7 @@ class Informer:
         )
         if changed:
             return tuple(changed)
-        owners = managers_by_path(managed)
+        owners = managers_by_path(managed) if isinstance(managed, list) else {}
         return tuple(sorted({owner for p in paths if (owner := _owner(owners, p))}))
 
     def _emit(

@@ -15,7 +15,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -73,6 +73,7 @@ class Reflector:
         list_accept: str | None = None,
         extra_params: Mapping[str, str] | None = None,
         backoff: Backoff | None = None,
+        on_listed: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.client = client
         self.path = path
@@ -85,6 +86,9 @@ class Reflector:
         self.list_accept = list_accept or accept
         self.extra_params = dict(extra_params or {})
         self.backoff = backoff or Backoff()
+        # Called for each object of an initial list as soon as it is parsed, before the
+        # whole list is collected (the informer strips managedFields there).
+        self.on_listed = on_listed
         self.metrics = ReflectorMetrics()
         self.last_synced_rv = ""
         self.synced = threading.Event()
@@ -215,6 +219,8 @@ class Reflector:
             if kind == "MALFORMED":
                 self._malformed(event)
                 continue
+            if self.on_listed is not None:
+                self.on_listed(obj)
             initial.append(obj)
             if len(initial) % 1000 == 0:
                 self.sink.progress(len(initial), total)
@@ -252,6 +258,9 @@ class Reflector:
             body = self.client.get(self.path, params, accept=self.list_accept)
             page = [o for o in body.get("items") or [] if isinstance(o, dict)]
             _fill_kind(page, body)
+            if self.on_listed is not None:
+                for obj in page:
+                    self.on_listed(obj)
             items.extend(page)
             meta = body.get("metadata") or {}
             remaining = meta.get("remainingItemCount")

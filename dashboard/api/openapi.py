@@ -37,13 +37,28 @@ def error_responses(*statuses: int) -> dict[int, type[Problem]]:
     return {status: Problem for status in sorted({*statuses, 401, 404, 429, 503})}
 
 
+def dumps(data: Any) -> bytes:
+    """The API's JSON: orjson, timestamps as RFC 3339 with a ``Z``."""
+    return orjson.dumps(data, option=orjson.OPT_UTC_Z, default=str)
+
+
+def prevalidated(data: Any) -> HttpResponse:
+    """A 200 with ``data`` as JSON, skipping ninja's response validation.
+
+    Only for bodies built by ``dashboard.api.render``, which already have the documented
+    shape: validating a 100-item list page against its schema again and dumping it back
+    cost a third of the request's CPU. A test compares both paths' output.
+    """
+    return HttpResponse(dumps(data), content_type=_JSON)
+
+
 class OrjsonRenderer(BaseRenderer):
-    """Fast JSON for big pages; timestamps as RFC 3339 with a ``Z``."""
+    """Fast JSON for big pages (see ``dumps``)."""
 
     media_type = _JSON
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
-        return orjson.dumps(data, option=orjson.OPT_UTC_Z, default=str)
+        return dumps(data)
 
 
 class LocalSwagger(DocsBase):

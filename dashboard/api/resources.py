@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Path as PathParam
 from ninja import Query, Router
 
 from dashboard.api import pagecache, render, scope
-from dashboard.api.openapi import error_responses
+from dashboard.api.openapi import error_responses, prevalidated
 from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
@@ -83,7 +83,7 @@ def _progress(informer: Informer) -> dict[str, int | None]:
 )
 def list_objects(
     request: HttpRequest, path: PathParam[KindPath], params: Query[ListParams]
-) -> dict[str, Any]:
+) -> HttpResponse:
     kind_scope = scope.kind_scope(request, path.group, path.plural)
     raw: dict[str, list[str]] = {
         "namespace": [params.namespace or ""],
@@ -102,8 +102,10 @@ def list_objects(
         namespaces=kind_scope.namespaces if kind_scope.kind.namespaced else None,
         stuck_after=kind_scope.stuck_after,
     )
-    return {
-        "items": [render.summary(row) for row in page.rows],
-        "continue": page.continue_token,
-        "total": page.total,
-    }
+    return prevalidated(
+        {
+            "items": [render.summary(row) for row in page.rows],
+            "continue": page.continue_token,
+            "total": page.total,
+        }
+    )

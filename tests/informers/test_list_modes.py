@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from informers import EngineSettings
+from informers import Change, EngineSettings
 from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.informers.kit import (
     cached_identities,
     live_identities,
@@ -123,5 +123,55 @@ def test_metadata_only_kinds_cache_metadata_without_bodies(
         assert entry.obj["kind"] == "PartialObjectMetadata"
         assert "spec" not in entry.obj and entry.labels == {"x": "y"}
         assert entry.status.state == "Unknown" and entry.status.reason == "MetadataOnly"
+    finally:
+        engine.stop()
+
+
+@pytest.mark.parametrize("mode", ["auto", "paged"])
+def test_listed_objects_lose_managed_fields_but_keep_their_managers(
+    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: str
+) -> None:
+    """managedFields are dropped as the list is parsed (for memory), yet the initial
+    changes still name who wrote each object, and later updates name the new writer."""
+    make_crd(kube, group=group, kind="Item", plural="items", namespaced=False)
+    path = f"/apis/{group}/v1/items"
+    for i in range(3):
+        kube.request(
+            "POST",
+            path,
+            body=obj(group=group, kind="Item", name=f"m{i}"),
+            query={"fieldManager": f"creator-{i}"},
+        )
+    engine = start_engine(
+        control_plane,
+        settings=EngineSettings(include_groups=(group,), list_mode=mode, events="off"),
+    )  # type: ignore[arg-type]
+    seen: list[Change] = []
+    engine.add_change_listener(seen.append)
+    key = f"{group}/items"
+    try:
+        wait_until(
+            lambda: len([c for c in seen if c.kind == key]) >= 3, timeout=30, message="listed"
+        )
+        added = {c.key: c.managers for c in seen if c.kind == key}
+        assert added == {f"m{i}": (f"creator-{i}",) for i in range(3)}
+        informer = engine.informer(key)
+        assert informer is not None
+        entry = informer.store.get("m1")
+        assert entry is not None and "managedFields" not in entry.obj["metadata"]
+        kube.request(
+            "PATCH",
+            f"{path}/m1",
+            body={"spec": {"size": 99}},
+            content_type=MERGE_PATCH,
+            query={"fieldManager": "editor"},
+        )
+        wait_until(
+            lambda: any(c.key == "m1" and c.type.value == "MODIFIED" for c in seen),
+            timeout=10,
+            message="the update",
+        )
+        modified = next(c for c in seen if c.key == "m1" and c.type.value == "MODIFIED")
+        assert modified.managers == ("editor",)
     finally:
         engine.stop()
