@@ -1,47 +1,76 @@
 """Profile notes for the results file: what the profiler showed, kept beside the code.
 
 Why a module and not generated text: a profile needs reading, not just printing. These
-notes are written by whoever profiled last (``python -m benchmarks.profile_sync``, plus
-replays of its recorded 10k-object stream) and are copied into every results file, so a
-table never travels without its explanation.
+notes are written by whoever profiled last and are copied into every results file, so a
+table never travels without its explanation. Tools: ``python -m benchmarks.profile_sync``
+(pyinstrument, the engine's initial sync), py-spy on the running dashboard (``--gil``, for
+REST), and Chromium traces via CDP (``Browser.start_tracing``) plus the per-page
+``Performance.getMetrics`` figures that ``benchmarks/ui_latency.py`` prints.
 """
 
 PROFILE_NOTES = """\
 Levers applied to crscope's engine: scoped to the benchmark's API group, Events off, and
 list mode `auto`, which on this apiserver takes the streaming list (10k objects, same
-data, alternating runs: 2.6-3.3 s streaming vs 3.6-4.1 s paged LIST at 500 per page).
-Profiles below are from `python -m benchmarks.profile_sync` (pyinstrument) and replays of
-its recorded 10k-object stream, at the engine's state on the day of this run.
+data, alternating runs: 2.6-3.3 s streaming vs 3.6-4.1 s paged LIST at 500 per page); the
+cyclic GC paused during bulk loads and the survivors frozen after; orjson end to end;
+timestamps parsed by slicing instead of `time.strptime` (-39 % of `Informer.replace`);
+printer columns evaluated only for the rows a page shows.
 
-1. **Memory: managedFields are stripped too late.** The reflector collects the whole
-   initial state with `managedFields` still in every object (`Reflector._collect_initial`
-   for the streaming list, the accumulated pages in `_paged_list`), and
-   `Informer.replace` -> `_prepare` pops them only afterwards. The freed managedFields
-   (more than half of each parsed object) leave holes in pymalloc arenas interleaved with
-   the kept objects, so RSS never comes back: 18.0 KB/object steady and 297 MB peak for
-   10k objects. Stripping each object as it is parsed, keeping only manager, operation,
-   subresource and time for the summary, measured 8.5 KB/object (-53 %), 204 MB peak and
-   parse+replace in 0.95 s instead of 2.09 s. Suggested fix: an optional `prepare(obj)`
-   on the reflector's sink, called for each ADDED event of the streaming list and each
-   item of every LIST page, in which the informer pops `managedFields` and records
-   `_summarize(...)` in `_managed[key]` at once; `replace` then uses that summary.
-2. **Sync CPU: timestamps go through `time.strptime`.** `_since_from_object` parses every
-   condition's `lastTransitionTime` and `creationTimestamp` (four calls per object here)
-   with `informers/timestamps.py:parse_time`, i.e. `time.strptime`: 49 % of
-   `Informer.replace` in the profile. An integer-slicing parser with the same
-   None-on-junk contract (`calendar.timegm((int(v[0:4]), int(v[5:7]), int(v[8:10]),
-   int(v[11:13]), int(v[14:16]), int(v[17:19])))` inside the existing `try`) measured
-   `replace` at 28.4 instead of 46.5 µs/object (-39 %).
-3. **Updates: the field diff dominates.** Every MODIFIED event runs `diff(old.obj,
-   new.obj)` in `Informer._emit`: 59 % of the per-event time in the profile, and
-   `is_noise()` (five prefix tests, a regex and a split for every visited key) is about a
-   quarter of it. `functools.lru_cache(maxsize=16384)` on `is_noise`, a pure function of
-   the path, measured 116 -> 89 µs/event (parsing included); with no diff at all the
-   floor is 50 µs/event, which bounds what computing `changed_paths` lazily (only when a
-   consumer reads it) could save.
+**Engine memory: managedFields are stripped as each listed object is parsed.** Before,
+the reflector collected the whole initial state with `managedFields` in every object and
+`Informer.replace` popped them afterwards; the freed field trees (over half of each parsed
+object) left holes in pymalloc arenas between the objects that stay, so RSS kept them
+(18-22 KB/object steady). Now the reflector hands each listed object to the informer as
+soon as it is parsed (`Reflector(on_listed=...)`), which pops `managedFields` and keeps
+only the manager summary that change attribution needs. Objects already cached keep
+theirs until `replace`, which needs them after a relist to tell which manager changed
+which path.
 
-Finding 1 is why crscope's KB/object is barely below the Python client's, which keeps
-managedFields in every object: the engine strips them, but too late for RSS to show it.
+**Engine CPU per update: the field diff dominates.** Every MODIFIED event runs
+`diff(old.obj, new.obj)` once (history and attribution share it): about 60 % of the
+per-event time. `is_noise()` (prefix tests, a regex and a split per visited key) was a
+quarter of that and is now an `lru_cache` of the path. With no diff at all the floor was
+50 µs/event in a microbenchmark, which bounds what computing `changed_paths` lazily could
+still save.
+
+**REST list: a sort per request, then the framework.** py-spy on the dashboard (20k
+objects, 4 clients, 20 changes/s) showed the whole store filtered and sorted per request:
+77 ms per page one at 50k objects in-process with the cache frozen, 250 ms without the
+freeze. Identical requests share a memoized page, but every change to the kind
+invalidates it. The store now keeps names in order (only adds and deletes move a name), so
+name-sorted pages, the default of both the UI and the API, walk that order from the
+continue point and stop after one page: 0.3 ms at 50k. Totals come from index sets;
+namespace, label-equality and state filters are index lookups. After that the request's
+own CPU was ~1.9 ms, a third of it ninja validating our already-shaped page against its
+schema and dumping it back (skipped now, with a test that both give the same bytes).
+What remains is Django's ASGI handler, which starts a thread per request for sync views,
+and queueing: with 4 closed-loop clients a request waits for the ones ahead of it, and on
+2 cores the apiserver (churn), the clients and the server share the CPU. Sorts by a
+printer column or by age still sort every match.
+
+**Live pages: the browser was the bottleneck, and mostly by accident.** A Chromium trace
+of one list page under 100 changes/s showed its main thread busy 9.6 s of 14 s:
+1. the notification bell's fragment carried `hx-trigger="load"` and swapped itself with
+   `outerHTML`, so each copy loaded the next: ~30 requests a second per open page, forever
+   (now only the page-load copy triggers; a browser test counts an idle page's requests);
+2. changed rows flashed with a 1.4 s `background-color` animation on every cell, a
+   per-frame style recalculation and repaint of the table while anything changed (now a
+   plain highlight that crscope.js removes after a second: no motion at all);
+3. `htmx.swap` fired about a thousand events per fifteen swapped rows (before/after swap,
+   process and clean-up events for every element, twice each in both spellings): rows,
+   badges and timeline items carry no htmx attributes, so crscope.js now swaps them with
+   plain DOM calls and hands htmx only fragments it must process.
+After these, the same page: main thread 2.2 s of 14 s, Chromium 18 % of a core instead
+of 79 %, p50 95 ms and p99 171 ms instead of 138/249 ms (at 100 changes/s, one page).
+
+The remaining gap at 50 pages and 500 changes/s is the machine: the apiserver spends
+~3 ms of CPU per write of a Widget, so 500 writes/s alone would take 1.5 of the 2 cores,
+and 50 headless Chromium renderers with software rasterization took ~150 % of a core
+more. The load generator reached only a fraction of the target rate, and both the
+server's share of the latency (PATCH to the message being sent, which includes waiting for
+pages to acknowledge earlier messages) and the browser's grew with it. At 10 pages and
+100 changes/s, which fits this machine, the same path measures in the low hundreds of
+milliseconds (see the table).
 
 client-go's dynamic informer decodes into `map[string]interface{}` with encoding/json and
 keeps managedFields (no transform is set), hence its higher KB/object and CPU/event; its
@@ -52,11 +81,11 @@ parses every watch event twice (json.loads, then its deserializer).
 On these 2-core machines (shared with other work during the run: see the load average)
 the apiserver spends 3-5 ms of CPU per write of these objects, so it caps the write rate
 far below the load steps' targets: the "≥" rates are the apiserver's limit, and the
-1-core ceiling column is the estimate of each contender's own. In full runs the apiserver
-also stalled delivery: at 50k objects (and once at 10k) about a fifth of a step's events
-had not reached any watcher 11 s after the last write, the raw probe included, which saw
-exactly the same count as the contender; those rows say "apiserver-bound" rather than
-blaming the contender. A standalone repeat on a fresh apiserver with 50k objects and one
-contender delivered every event within 0.05 s, so the stall is intermittent and not yet
-explained (apiserver GC with a ~3 GB watch cache, or etcd, are the suspects).
+1-core ceiling column is the estimate of each contender's own. In some full runs the
+apiserver also stalled delivery: at 50k objects about a fifth of a step's events had not
+reached any watcher 11 s after the last write, the raw probe included, which saw exactly
+the same count as the contender; those rows say "apiserver-bound" rather than blaming the
+contender. A standalone repeat on a fresh apiserver with 50k objects and one contender
+delivered every event within 0.05 s, so the stall is intermittent and not yet explained
+(apiserver GC with a ~3 GB watch cache, or etcd, are the suspects).
 """
