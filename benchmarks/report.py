@@ -240,7 +240,9 @@ when the apiserver (which spends ~3 ms of CPU per write of these objects) is the
 
 E2E_METHOD = """\
 *End to end* ({objects:,} objects cached): the real dashboard server (daphne, one process)
-started on the loaded data and cached it in {sync_s:.1f} s. *REST list*: `GET
+started on the loaded data and cached it in {sync_s:.1f} s; measuring began once its
+start-up work (recording every object's first revision in history) had settled, after
+{settle_s:.0f} s more. *REST list*: `GET
 /api/v1/resources/...` from {clients} concurrent clients, closed loop, {requests} requests
 per scenario, while ~{churn:.0f} objects/s of that kind changed (so memoized pages kept
 being invalidated); latency as the client sees it. *Change-to-DOM*: P headless Chromium

@@ -39,6 +39,7 @@ from benchmarks.report import (
     replace_readme_section,
     results_markdown,
     results_table,
+    targets_table,
 )
 from tests.controlplane import ControlPlane
 from tests.controlplane.build import KUBE_VERSION
@@ -311,6 +312,7 @@ def _write_outputs(
     }
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")
     print()
+    print(targets_table(results, e2e))
     print(results_table(results))
     say(f"wrote {RESULTS_DIR / (stem + '.md')}")
     if not args.quick and not custom and not args.no_readme:

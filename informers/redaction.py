@@ -47,6 +47,8 @@ DEFAULT_PATTERNS: tuple[str, ...] = (
 )
 
 _KEY_SCOPE = "spec"
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+_UNESCAPED_DOT = re.compile(r"(?<!\\)\.")
 _WILDCARD = "*"
 
 
@@ -84,6 +86,14 @@ class Redactor:
             return self._walk(segments, value)
         except RecursionError:  # too deep to inspect: fail closed
             return REDACTED
+
+    def covers_json_path(self, json_path: str) -> bool:
+        """True when a printer column's JSONPath (``.spec.db.password``) reads a secret node
+        or something inside one, so its value must not be shown. A list filter or index
+        (``[?(@.type=="Ready")]``, ``[0]``) stands for any element."""
+        parts = _UNESCAPED_DOT.split(_BRACKETS.sub(".*", json_path))
+        segments = tuple(p.replace("\\.", ".") for p in parts if p)
+        return bool(segments) and self._covers(segments)
 
     def _walk(self, segments: tuple[str, ...], value: Any) -> Any:
         if isinstance(value, Mapping):

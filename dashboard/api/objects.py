@@ -24,8 +24,8 @@ from dashboard.api.params import ClusterPath, NamespacedPath
 from dashboard.api.problems import ApiProblem, not_found
 from dashboard.api.schemas import ObjectDetail
 from dashboard.api.scope import KindScope
+from dashboard.core.redact import shown_columns
 from dashboard.history.models import Revision
-from informers.columns import column_values
 
 router = Router(tags=["objects"])
 
@@ -124,7 +124,7 @@ def _detail(request: HttpRequest, response: HttpResponse, ref: ObjectRef) -> Any
     return {
         "object": render.body(entry.obj),
         "state": render.state_info(entry, stuck),
-        "columns": column_values(entry.obj, ref.scope.kind.columns),
+        "columns": shown_columns(entry.obj, ref.scope.kind.columns),
     }
 
 

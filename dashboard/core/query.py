@@ -19,8 +19,8 @@ from typing import Any
 
 from django.core import signing
 
+from dashboard.core.redact import shown_columns
 from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
-from informers.columns import column_values
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -205,7 +205,7 @@ def matching_rows(
     for entry, stuck in _matching(
         informer, query, namespaces=namespaces, stuck_after=stuck_after, now=now
     ):
-        values = column_values(entry.obj, columns) if with_columns else {}
+        values = shown_columns(entry.obj, columns) if with_columns else {}
         rows.append(Row(entry=entry, columns=values, stuck=stuck))
     return rows
 
@@ -281,7 +281,7 @@ def _sorted_page(
     else:
         keyed = []
         for e, stuck in matches:
-            values = column_values(e.obj, columns)
+            values = shown_columns(e.obj, columns)
             keyed.append(((_sortable(values.get(column)), e.key), e, stuck, values))
     descending = query.sort.startswith("-")
     if continue_token:
@@ -294,7 +294,7 @@ def _sorted_page(
     more = len(chosen) > query.limit
     chosen = chosen[: query.limit]
     page = [
-        Row(entry=e, columns=column_values(e.obj, columns) if values is None else values, stuck=s)
+        Row(entry=e, columns=shown_columns(e.obj, columns) if values is None else values, stuck=s)
         for _, e, s, values in chosen
     ]
     token = _encode_token(chosen[-1][0], query, informer.kind.key) if more else None
@@ -379,7 +379,7 @@ def _page_by_name(
     chosen = chosen[: query.limit]
     columns = informer.kind.columns
     rows = [
-        Row(entry=e, columns=column_values(e.obj, columns), stuck=e.stuck(now, stuck_after))
+        Row(entry=e, columns=shown_columns(e.obj, columns), stuck=e.stuck(now, stuck_after))
         for e in chosen
     ]
     token = None

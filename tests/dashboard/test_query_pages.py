@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pytest
 
 from dashboard.core.query import ListQuery, list_page, parse_list_query
-from informers.kinds import KindInfo
+from informers.kinds import KindInfo, PrinterColumn
+from informers.redaction import REDACTED
 from informers.status import State, Status
 from informers.store import Entry, Store
 
@@ -121,3 +122,31 @@ def test_objects_added_and_deleted_between_pages_are_neither_repeated_nor_skippe
     assert len(served) == len(set(served))  # nothing twice
     assert throughout <= set(served)  # nothing that existed throughout was skipped
     assert served == sorted(served, key=lambda k: (k.rpartition("/")[2], k))
+
+
+def test_a_printer_column_that_reads_a_secret_shows_redacted() -> None:
+    columns = (
+        PrinterColumn("Size", ".spec.size", "integer"),
+        PrinterColumn("Password", ".spec.password"),
+    )
+    kind = KindInfo("q.crscope.dev", "v1", "Thing", "things", namespaced=True, columns=columns)
+    store = Store()
+    for i, password in enumerate(["hunter2", "swordfish"]):
+        meta = {"name": f"t{i}", "namespace": "ns", "resourceVersion": str(i)}
+        spec = {"size": i + 1, "password": password}
+        store.put(
+            Entry(f"ns/t{i}", {"metadata": meta, "spec": spec}, Status(State.CURRENT, "", ""), 0)
+        )
+    for sort in ("name", "Password", "-Password"):
+        page = list_page(
+            FakeInformer(kind, store),  # type: ignore[arg-type]
+            parse_list_query({"sort": [sort]}, columns=["Size", "Password"]),
+            continue_token=None,
+            namespaces=None,
+            stuck_after=600,
+        )
+        shown = sorted(page.rows, key=lambda r: r.columns["Size"])
+        assert [r.columns for r in shown] == [
+            {"Size": 1, "Password": REDACTED},
+            {"Size": 2, "Password": REDACTED},
+        ]

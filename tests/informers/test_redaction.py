@@ -207,3 +207,27 @@ def test_too_deep_values_fail_closed() -> None:
 def test_bad_configuration_is_rejected(patterns: Any, key_regex: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Redactor(patterns, key_regex=key_regex)
+
+
+@pytest.mark.parametrize(
+    ("json_path", "secret"),
+    [
+        (".spec.password", True),
+        (".spec.database.apiToken", True),
+        (".spec.items[0].value", False),
+        (".spec.credentials[0].user", True),  # inside a secret node
+        (".spec.credentials[0].secretKey", True),
+        (".spec.size", False),
+        ('.status.conditions[?(@.type=="Ready")].status', False),
+        (".metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration", True),
+        ("", False),
+    ],
+)
+def test_printer_column_paths(json_path: str, secret: bool) -> None:
+    assert Redactor().covers_json_path(json_path) is secret
+
+
+def test_a_column_under_a_configured_pattern_is_secret() -> None:
+    redactor = Redactor(patterns=["/spec/connection"])
+    assert redactor.covers_json_path(".spec.connection.host")
+    assert not redactor.covers_json_path(".spec.connectionCount")

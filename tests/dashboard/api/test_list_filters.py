@@ -9,7 +9,6 @@ import pytest
 
 from dashboard.api.openapi import dumps
 from dashboard.api.schemas import ObjectList
-
 from tests.controlplane.samples import CLUSTER_POLICY, DATABASE, GROUP, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path, wait_for
 
@@ -75,9 +74,7 @@ def test_items_carry_identity_state_and_columns(api: Api, five: list, namespace:
     }
 
 
-def test_a_list_page_is_what_its_schema_would_produce(
-    api: Api, five: list, namespace: str
-) -> None:
+def test_a_list_page_is_what_its_schema_would_produce(api: Api, five: list, namespace: str) -> None:
     """The list skips ninja's response validation for speed: the bytes must be the same
     as the validated-and-dumped body, and valid against the documented schema."""
     response = api.get(list_path(WIDGET), {"namespace": namespace, "limit": 3})
