@@ -1,10 +1,12 @@
 """How fast does ``GET /api/v1/resources/{group}/{plural}`` answer with N objects cached?
 
-Why this benchmark: the list endpoint filters and sorts the whole in-memory store on every
-request (keyset pagination, no per-request index for sorts), so its latency grows with the
-kind's size and with concurrent callers. This measures it end to end, as a client sees it:
-a fresh local control plane, N objects of a fresh kind created concurrently, the real
-dashboard server (daphne), and 20 concurrent clients.
+Why this benchmark: name-sorted pages walk the store's name index, but printer-column and
+age sorts still sort every match, filters without an index look at each candidate, and
+every change to the kind invalidates memoized pages; latency also grows with concurrent
+callers. This measures it end to end, as a client sees it: a fresh local control plane, N
+objects of a fresh kind created concurrently, the real dashboard server (daphne), and 20
+concurrent clients. ``make bench`` measures the same endpoint at 50k objects with 4
+clients (``benchmarks/endtoend.py``); this one varies size and scenarios.
 
     python -m benchmarks.api_list                  # 10000 objects
     python -m benchmarks.api_list --objects 2000   # quicker
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -31,6 +32,7 @@ from typing import Any
 
 import requests
 
+from benchmarks.endtoend import measure_api
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.dashboard_server import DashboardServer
@@ -171,36 +173,9 @@ def populate(cp: ControlPlane, count: int, workers: int = 16) -> float:
 
 def measure(url: str, params: dict[str, str], *, clients: int, total: int) -> Result:
     """``total`` requests spread over ``clients`` threads, each with its own connection."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    per_client = max(1, total // clients)
-    matched = 0
-
-    def run() -> None:
-        nonlocal matched
-        with requests.Session() as session:
-            for _ in range(per_client):
-                started = time.perf_counter()
-                response = session.get(url, params=params, timeout=60)
-                elapsed = time.perf_counter() - started
-                response.raise_for_status()
-                with lock:
-                    latencies.append(elapsed)
-                    if not matched:
-                        matched = response.json()["total"]
-
-    for _ in range(3):  # warm up the server's code paths and connections
-        requests.get(url, params=params, timeout=60).raise_for_status()
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
-    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    latency = measure_api(url, params, clients=clients, total=total)
     return Result(
-        "", len(latencies), cuts[49] * 1000, cuts[98] * 1000, len(latencies) / wall, matched
+        "", latency.requests, latency.p50_ms, latency.p99_ms, latency.per_second, latency.matching
     )
 
 

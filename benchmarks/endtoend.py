@@ -157,9 +157,17 @@ def _wait_settled(pid: int, *, say: Callable[[str], None], cap: float = 180.0) -
 
 
 def run_endtoend(
-    kubeconfig: Path, kind: BenchKind, objects: int, *, say: Callable[[str], None]
+    kubeconfig: Path,
+    kind: BenchKind,
+    objects: int,
+    *,
+    say: Callable[[str], None],
+    requests_per_scenario: int = REQUESTS,
+    ui_scenarios: tuple[tuple[int, int], ...] = UI_SCENARIOS,
+    ui_seconds: float = UI_SECONDS,
 ) -> EndToEnd:
-    """Start the dashboard on the loaded data and take both end-to-end measures."""
+    """Start the dashboard on the loaded data and take both end-to-end measures (the
+    keyword arguments shrink the run for the harness's smoke test)."""
     kube = KubeHTTP.from_kubeconfig(kubeconfig)
     apply_crds(kube)  # the UI scenario patches sample Widgets
     kube.close()
@@ -194,7 +202,7 @@ def run_endtoend(
         with churn(kubeconfig, kind, objects, CHURN_RATE):
             for name, params in scenarios:
                 latency = measure_api(
-                    server.url + list_url, params, clients=CLIENTS, total=REQUESTS
+                    server.url + list_url, params, clients=CLIENTS, total=requests_per_scenario
                 )
                 latency.scenario = name
                 result.api.append(latency)
@@ -205,14 +213,14 @@ def run_endtoend(
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             try:
-                for i, (pages, rate) in enumerate(UI_SCENARIOS):
+                for i, (pages, rate) in enumerate(ui_scenarios):
                     ui = ui_latency.run_scenario(
                         browser,
                         server,
                         kubeconfig,
                         pages=pages,
                         rate=rate,
-                        seconds=UI_SECONDS,
+                        seconds=ui_seconds,
                         workers=UI_WORKERS,
                         tag=f"bench{i}",
                     )

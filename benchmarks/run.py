@@ -300,17 +300,18 @@ def _write_outputs(
         "rates": ", ".join(f"{r:.0f}" for r in rates),
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    markdown = results_markdown(
-        results=results, machine=machine, meta=meta, notes=PROFILE_NOTES, e2e=e2e
-    )
-    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
     raw = {
         "meta": meta,
         "machine": machine,
         "results": [dataclasses.asdict(r) for r in results],
         "e2e": e2e,
     }
+    # The raw numbers first: if rendering fails, `python -m benchmarks.report` redoes it.
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")
+    markdown = results_markdown(
+        results=results, machine=machine, meta=meta, notes=PROFILE_NOTES, e2e=e2e
+    )
+    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
     print()
     print(targets_table(results, e2e))
     print(results_table(results))

@@ -1,5 +1,8 @@
 """The benchmark harness end to end at a tiny size: a correctness check, never a timing one.
 
+It also runs the end-to-end stage (dashboard, REST, one Chromium page) and renders every
+output, so a report that cannot be written fails here rather than after a 9-minute run.
+
 Why: ``make bench`` takes minutes and runs rarely, so a broken contender or protocol change
 would otherwise surface only then. 50 objects and one short load step exercise every
 piece (CRD, loader, the three contender processes, the load generator, the report).
@@ -13,8 +16,17 @@ import uuid
 import pytest
 
 from benchmarks.dataset import BenchKind
+from benchmarks.endtoend import run_endtoend
 from benchmarks.gobuild import ensure_clientgo
-from benchmarks.report import results_table
+from benchmarks.report import (
+    README_END,
+    README_START,
+    machine_info,
+    readme_section,
+    results_markdown,
+    results_table,
+    targets_table,
+)
 from benchmarks.run import contender_specs, run_sizes
 from tests.controlplane import ControlPlane
 
@@ -64,3 +76,35 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
         assert step.received >= step.writes, f"{result.contender} missed events"
     table = results_table(results)
     assert table.count("\n") == 2 + len(results)
+
+    # The end-to-end stage, shrunk: REST scenarios and one Chromium page at a low rate.
+    e2e = run_endtoend(
+        kubeconfig,
+        kind,
+        OBJECTS,
+        say=print,
+        requests_per_scenario=20,
+        ui_scenarios=((1, 5),),
+        ui_seconds=2.0,
+    ).as_dict()
+    assert e2e["error"] is None
+    assert [a["matching"] for a in e2e["api"]][:2] == [OBJECTS, OBJECTS]
+    (ui,) = e2e["ui"]
+    assert ui["writes"] == 10 and ui["observed"] == 10, ui  # every change reached the page
+    targets = targets_table(results, e2e)
+    assert f"REST list at {OBJECTS} objects" in targets
+    assert "Change-to-DOM latency, 1 pages, 5 changes/s" in targets
+    machine = machine_info(apiserver_version="test")
+    meta = {
+        "date": "today",
+        "command": "smoke",
+        "wall_s": 1.0,
+        "object_bytes": data["object_bytes"],
+        "catch_up": 1.0,
+        "step_seconds": 1.0,
+        "rates": "50",
+    }
+    markdown = results_markdown(results=results, machine=machine, meta=meta, notes="", e2e=e2e)
+    assert "## End to end" in markdown and targets in markdown
+    section = readme_section(results=results, machine=machine, results_file="x.md", e2e=e2e)
+    assert section.startswith(README_START) and section.endswith(README_END)
