@@ -188,6 +188,14 @@ def _follow_up(
         if now > deadline:
             break
         time.sleep(POLL_SECONDS)
+    # The contender may finish a poll ahead of the probe (its own thread in this process):
+    # give the probe one catch-up window so "delivered" is not read mid-race.
+    settle = time.monotonic() + CATCH_UP_SECONDS
+    while delivered_at is None and received_at is not None and time.monotonic() < settle:
+        if probe.count - delivered_before >= step.ok:
+            delivered_at = time.monotonic()
+        else:
+            time.sleep(POLL_SECONDS)
     delivered = probe.count - delivered_before
     received = count["events"] - received_before
     apiserver_bound = delivered_at is None and received_at is None
