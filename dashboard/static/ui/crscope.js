@@ -2,13 +2,15 @@
  * crscope's browser behaviour, in one small file (no inline script: the CSP forbids it).
  *
  * The page's WebSocket belongs to htmx's ws extension (connect, reconnect); each message
- * is a set of out-of-band fragments swapped by htmx. This file adds the rest:
+ * is a set of out-of-band fragments in htmx's hx-swap-oob format. This file adds the rest:
  * - the connection indicator (live / reconnecting / paused, age of the last update),
  * - acks (the server sends at most a few unacknowledged messages: a slow tab gets fewer,
  *   fresher updates instead of a growing queue), pause/resume, "N updates waiting",
  * - reconnect after a clean server shutdown (the extension only retries abnormal closes),
  *   and a "resynced" notice when the server re-renders the view after a reconnect,
- * - relative times, un-highlighting changed rows, fading out deleted rows, copy buttons, the rail filter and "/".
+ * - applying those fragments (plain DOM calls where htmx has nothing to do),
+ * - relative times, un-highlighting changed rows, fading out deleted rows, copy buttons,
+ *   the rail filter and "/".
  */
 (function () {
   "use strict";
@@ -188,7 +190,7 @@
     var style = spec === "true" ? "outerHTML" : colon > 0 ? spec.slice(0, colon) : spec;
     var target = colon > 0 ? document.querySelector(spec.slice(colon + 1)) : el.id ? document.getElementById(el.id) : null;
     if (!target) return true; // nothing to update on this page (htmx drops these too)
-    if (htmxOwned(el) || (style !== "delete" && PLACES[style] === undefined && htmxOwned(target))) return false;
+    if (htmxOwned(el) || (PLACES[style] === undefined && htmxOwned(target))) return false;
     el.removeAttribute("hx-swap-oob");
     if (style === "outerHTML") target.replaceWith(el);
     else if (style === "delete") target.remove();
