@@ -80,7 +80,7 @@ QUERIES = [
     {"labelSelector": "tier in (web,job)"},
     {"search": "X-00"},
     {"stuck": "true"},
-    {"state": "Failed", "labelSelector": "team=blue,tier=db"},  # selective: sorted path
+    {"state": "Failed", "labelSelector": "team=blue,tier=db", "namespace": "ns-1"},  # sorted path
 ]
 
 
