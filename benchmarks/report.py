@@ -243,7 +243,7 @@ E2E_METHOD = """\
 started on the loaded data and cached it in {sync_s:.1f} s; measuring began once its
 start-up work (recording every object's first revision in history) had settled, after
 {settle_s:.0f} s more. *REST list*: `GET
-/api/v1/resources/...` from {clients} concurrent clients, closed loop, {requests} requests
+/api/v1/resources/...` from {clients} concurrent client processes, closed loop, {requests} requests
 per scenario, while ~{churn:.0f} objects/s of that kind changed (so memoized pages kept
 being invalidated); latency as the client sees it. *Change-to-DOM*: P headless Chromium
 pages on a live list of 100 Widgets while a driver patches them at R changes/s; latency
