@@ -45,7 +45,9 @@ own CPU was ~1.9 ms, a third of it ninja validating our already-shaped page agai
 schema and dumping it back (skipped now, with a test that both give the same bytes).
 What remains is Django's ASGI handler, which starts a thread per request for sync views,
 and queueing: with 4 closed-loop clients a request waits for the ones ahead of it, and on
-2 cores the apiserver (churn), the clients and the server share the CPU. Sorts by a
+2 cores the apiserver (churn), the clients and the server share the CPU. The clients were
+threads of one process at first; their GIL waits (parsing each other's JSON) counted as
+server latency, so each client is now a process of its own. Sorts by a
 printer column or by age still sort every match.
 
 **Live pages: the browser was the bottleneck, and mostly by accident.** A Chromium trace
@@ -69,9 +71,9 @@ and 50 headless Chromium renderers with software rasterization took ~150 % of a 
 more. The load generator reached only a fraction of the target rate, and both the
 server's share of the latency (PATCH to the message being sent, which includes waiting for
 pages to acknowledge earlier messages) and the browser's grew with it. Even 10 pages at
-100 changes/s kept Chromium at about one core: p50 ~290 ms, p99 ~750 ms, of which the
-PATCH-to-send part (apiserver, watch, the 150 ms batch window and acknowledgements)
-was p50 ~200 ms. The next lever is the page's per-message cost (now mostly paint of the
+100 changes/s kept Chromium at about one core: p50 230-290 ms and p99 580-750 ms across
+runs, of which the PATCH-to-send part (apiserver, watch, the 150 ms batch window and
+acknowledgements) was p50 110-210 ms. The next lever is the page's per-message cost (now mostly paint of the
 replaced rows) or fewer, larger messages under load.
 
 client-go's dynamic informer decodes into `map[string]interface{}` with encoding/json and
