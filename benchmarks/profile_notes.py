@@ -73,8 +73,8 @@ server's share of the latency (PATCH to the message being sent, which includes w
 pages to acknowledge earlier messages) and the browser's grew with it. Even 10 pages at
 100 changes/s kept Chromium at about one core: p50 230-290 ms and p99 580-750 ms across
 runs, of which the PATCH-to-send part (apiserver, watch, the 150 ms batch window and
-acknowledgements) was p50 110-210 ms. The next lever is the page's per-message cost (now mostly paint of the
-replaced rows) or fewer, larger messages under load.
+acknowledgements) was p50 110-210 ms. The next lever is the page's per-message cost (now
+mostly paint of the replaced rows) or fewer, larger messages under load.
 
 client-go's dynamic informer decodes into `map[string]interface{}` with encoding/json and
 keeps managedFields (no transform is set), hence its higher KB/object and CPU/event; its
