@@ -12,7 +12,8 @@ from dashboard.history.writer import HistoryWriter
 from informers import Engine, EngineSettings
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.informers.kit import make_crd, obj, start_engine, wait_until
+from tests.dashboard.sharedcache import read, wait_until
+from tests.informers.kit import make_crd, obj, start_engine
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 
@@ -62,10 +63,12 @@ def server(control_plane: ControlPlane, group: str) -> Iterator[Server]:
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
-    return list(
-        Revision.objects.filter(name=name)
-        .order_by("id")
-        .values("uid", "resource_version", "type", "managers", "changed_paths", "tombstone")
+    return read(  # type: ignore[no-any-return]
+        lambda: list(
+            Revision.objects.filter(name=name)
+            .order_by("id")
+            .values("uid", "resource_version", "type", "managers", "changed_paths", "tombstone")
+        )
     )
 
 
@@ -180,7 +183,9 @@ def test_restart_neither_duplicates_nor_loses_history(
     assert [r["resource_version"] for r in after["edit"]][-1] == live_edit_rv
     assert len(after["edit"]) == 3
     assert after["gone"][-1]["tombstone"] is True
-    total = Revision.objects.count()
-    distinct = len(set(Revision.objects.values_list("uid", "resource_version", "type")))
+    total = read(Revision.objects.count)
+    distinct = len(
+        set(read(lambda: list(Revision.objects.values_list("uid", "resource_version", "type"))))
+    )
     assert total == distinct
     assert writer.errors == 0

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import OperationalError
 
 from dashboard.core.access import SERVER
 from dashboard.notify import inbox
@@ -21,7 +20,7 @@ from informers import Engine, EngineSettings, KubeClient
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.dashboard.notify.receiver import Receiver
-from tests.informers import kit
+from tests.dashboard.sharedcache import read, wait_until
 from tests.informers.kit import cluster_config, make_crd, obj
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
@@ -31,32 +30,6 @@ CONDITIONS = {
     "InProgress": {"type": "Reconciling", "status": "True", "reason": "Working"},
     "Failed": {"type": "Stalled", "status": "True", "reason": "CrashLoop", "message": "boom"},
 }
-
-
-def read(query: Callable[[], Any], timeout: float = 5.0) -> Any:
-    """Run a read, retrying while the service thread holds a table.
-
-    The test database is SQLite in shared-cache memory mode, where a reader meets a
-    writer's table lock as an immediate error instead of waiting for it.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return query()
-        except OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
-def wait_until(predicate: Callable[[], object], **kwargs: Any) -> None:
-    def tolerant() -> object:
-        try:
-            return predicate()
-        except OperationalError:  # see read()
-            return False
-
-    kit.wait_until(tolerant, **kwargs)
 
 
 class Server:
