@@ -63,6 +63,8 @@ class EndToEnd:
     objects: int
     sync_s: float
     settle_s: float = 0.0
+    clients: int = CLIENTS  # the REST conditions, kept with the figures they produced
+    churn_rate: float = CHURN_RATE
     api: list[ApiLatency] = field(default_factory=list)
     ui: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None

@@ -258,15 +258,13 @@ def e2e_markdown(e2e: dict[str, Any] | None) -> str:
         return ""
     if e2e.get("error"):
         return f"## End to end\n\nNot measured: {e2e['error']}\n"
-    from benchmarks.endtoend import CHURN_RATE, CLIENTS
-
     method = E2E_METHOD.format(
         objects=e2e["objects"],
         sync_s=e2e["sync_s"],
         settle_s=e2e.get("settle_s", 0.0),
-        clients=CLIENTS,
+        clients=e2e["clients"],
         requests=max((a["requests"] for a in e2e.get("api") or []), default=0),
-        churn=CHURN_RATE,
+        churn=e2e["churn_rate"],
     )
     ui_text = ""
     for ui in e2e.get("ui") or []:
