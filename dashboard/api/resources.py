@@ -14,11 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Path as PathParam
 from ninja import Query, Router
 
-from dashboard.api import pagecache, render, scope
+from dashboard.api import render, scope
 from dashboard.api.openapi import error_responses, prevalidated
 from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
+from dashboard.core import pagecache
 from dashboard.core.query import parse_list_query
 from informers import Informer
 

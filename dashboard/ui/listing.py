@@ -8,8 +8,6 @@ the REST API agree on what a filter means and where a page ends.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -18,8 +16,9 @@ from urllib.parse import urlencode
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from dashboard.core.query import ListQuery, Page, QueryError, Row, list_page, parse_list_query
-from dashboard.ui import generations, links
+from dashboard.core import pagecache
+from dashboard.core.query import ListQuery, Page, QueryError, Row, parse_list_query
+from dashboard.ui import links
 from dashboard.ui.fragments import cache, dom_id, join_safe
 from informers import Informer, KindInfo, PrinterColumn
 
@@ -52,10 +51,6 @@ def parse(
     return ListQuery(), first
 
 
-_memo: dict[tuple[object, ...], Page | QueryError] = {}
-_memo_lock = threading.Lock()
-
-
 def page_for(
     informer: Informer,
     query: ListQuery,
@@ -64,37 +59,14 @@ def page_for(
     allowed: set[str] | None,
     stuck_after: float,
 ) -> Page:
-    """``list_page``, memoized per kind change count so identical views share one sort.
+    """The list page, from the memo it shares with the REST API.
 
     Raises QueryError for a continue token this server did not issue (for example, one
     issued before a restart with another secret key).
     """
-    key = (
-        informer.kind.key,
-        id(informer),
-        query,
-        token,
-        None if allowed is None else frozenset(allowed),
-        generations.of(informer.kind.key),
-        int(time.time() // 5),
-        stuck_after,
+    return pagecache.page(
+        informer, query, continue_token=token, namespaces=allowed, stuck_after=stuck_after
     )
-    with _memo_lock:
-        found = _memo.get(key)
-    if found is None:
-        try:
-            found = list_page(
-                informer, query, continue_token=token, namespaces=allowed, stuck_after=stuck_after
-            )
-        except QueryError as exc:
-            found = exc
-        with _memo_lock:
-            if len(_memo) > 64:
-                _memo.clear()
-            _memo[key] = found
-    if isinstance(found, QueryError):
-        raise found
-    return found
 
 
 def row_id(kind: KindInfo, key: str) -> str:

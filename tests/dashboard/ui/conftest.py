@@ -27,6 +27,7 @@ SEQ = re.compile(r'id="live-meta"[^>]*data-seq="(\d+)"')
 @pytest.fixture(scope="module")
 def live_engine(control_plane: ControlPlane, sample_crds: list[str]) -> Iterator[Engine]:
     import dashboard.asgi  # noqa: F401 - the application under test (its start is a no-op)
+    from dashboard.core import pagecache
     from dashboard.ui.live import hooks
 
     adapter.stop()
@@ -35,6 +36,7 @@ def live_engine(control_plane: ControlPlane, sample_crds: list[str]) -> Iterator
         KubeClient(config), EngineSettings(include_groups=("demo.crscope.dev",), events="off")
     )
     hooks.install(engine)
+    pagecache.attach(engine)  # what the core app does for the server's own engine
     engine.start()
     adapter.engine = engine
     wait_until(
