@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
+from dashboard.core import dbunavailable
 from dashboard.core.identity import AuthenticationError, NotAuthenticated
 from dashboard.core.query import QueryError
 
@@ -90,6 +91,16 @@ def _validation_problem(exc: ValidationError) -> ApiProblem:
     return bad_param(param, message[:300])
 
 
+def _database_unavailable(exc: Exception) -> ApiProblem:
+    log.warning("api: database unavailable: %s", exc)
+    return ApiProblem(
+        503,
+        dbunavailable.MESSAGE,
+        slug="database-unavailable",
+        headers={"Retry-After": str(dbunavailable.RETRY_AFTER_SECONDS)},
+    )
+
+
 def _unauthenticated(exc: Exception) -> ApiProblem:
     return ApiProblem(
         401,
@@ -108,6 +119,7 @@ _CONVERTERS: dict[type[Exception], Callable[[Any], ApiProblem]] = {
     NotAuthenticated: _unauthenticated,
     Http404: lambda exc: not_found(str(exc) or "not found"),
     HttpError: lambda exc: ApiProblem(exc.status_code, str(exc), slug="http-error"),
+    **{cls: _database_unavailable for cls in dbunavailable.UNAVAILABLE},
 }
 
 
