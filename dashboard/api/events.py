@@ -11,48 +11,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Path as PathParam
-from ninja import Query, Router
+from ninja import Router
 
 from dashboard.api import render
-from dashboard.api.objects import CLUSTER, NAMESPACED, ObjectRef, resolve
+from dashboard.api.objectroutes import object_route
+from dashboard.api.objects import ObjectRef
 from dashboard.api.openapi import error_responses
 from dashboard.api.pages import keyset_page
-from dashboard.api.params import ClusterPath, NamespacedPath, PageParams
+from dashboard.api.params import PageParams
 from dashboard.api.schemas import Events
 from dashboard.history.models import EventRow
 
 router = Router(tags=["events"])
 
 
-@router.get(
-    NAMESPACED + "/events",
+@object_route(
+    router,
+    "/events",
+    params=PageParams,
     response={200: Events, **error_responses(400)},
-    by_alias=True,
-    operation_id="getNamespacedEvents",
-    summary="Events about a namespaced object, newest first",
+    operation="Events",
+    summary="Events about a {scope} object, newest first",
 )
-def namespaced_events(
-    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[PageParams]
-) -> dict[str, Any]:
-    return _events(resolve(request, path), params)
-
-
-@router.get(
-    CLUSTER + "/events",
-    response={200: Events, **error_responses(400)},
-    by_alias=True,
-    operation_id="getClusterEvents",
-    summary="Events about a cluster-scoped object, newest first",
-)
-def cluster_events(
-    request: HttpRequest, path: PathParam[ClusterPath], params: Query[PageParams]
-) -> dict[str, Any]:
-    return _events(resolve(request, path), params)
-
-
-def _events(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
+def object_events(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
     rows = EventRow.objects.filter(kind=ref.kind_key, namespace=ref.db_namespace, name=ref.name)
     page = keyset_page(
         rows, field="first_seen", params=params, bound_to=f"events|{ref.kind_key}|{ref.key}"

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Path as PathParam
-from ninja import Query, Router
+from ninja import Router
 
 from dashboard.api import render
-from dashboard.api.objects import CLUSTER, NAMESPACED, ObjectRef, resolve
+from dashboard.api.objectroutes import object_route
+from dashboard.api.objects import ObjectRef
 from dashboard.api.openapi import error_responses
 from dashboard.api.pages import keyset_page
-from dashboard.api.params import ClusterPath, DiffParams, NamespacedPath, PageParams, RevisionParams
+from dashboard.api.params import DiffParams, PageParams, RevisionParams
 from dashboard.api.problems import ApiProblem, bad_param, not_found
 from dashboard.api.schemas import Diff, History, RevisionDetail
 from dashboard.core.redact import redactor
@@ -32,33 +31,15 @@ router = Router(tags=["history"])
 _STATES = {s.value for s in State}
 
 
-@router.get(
-    NAMESPACED + "/history",
+@object_route(
+    router,
+    "/history",
+    params=PageParams,
     response={200: History, **error_responses(400)},
-    by_alias=True,
-    operation_id="getNamespacedHistory",
-    summary="Revisions of a namespaced object, newest first",
+    operation="History",
+    summary="Revisions of a {scope} object, newest first",
 )
-def namespaced_history(
-    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[PageParams]
-) -> dict[str, Any]:
-    return _history(resolve(request, path), params)
-
-
-@router.get(
-    CLUSTER + "/history",
-    response={200: History, **error_responses(400)},
-    by_alias=True,
-    operation_id="getClusterHistory",
-    summary="Revisions of a cluster-scoped object, newest first",
-)
-def cluster_history(
-    request: HttpRequest, path: PathParam[ClusterPath], params: Query[PageParams]
-) -> dict[str, Any]:
-    return _history(resolve(request, path), params)
-
-
-def _history(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
+def object_history(ref: ObjectRef, params: PageParams) -> dict[str, Any]:
     if not params.continue_ and not ref.known():
         raise ref.unknown()
     page = keyset_page(
@@ -90,31 +71,17 @@ def _summary(rev: Revision) -> dict[str, Any]:
     }
 
 
-@router.get(
-    NAMESPACED + "/revision",
+@object_route(
+    router,
+    "/revision",
+    params=RevisionParams,
     response={200: RevisionDetail, **error_responses(400)},
-    operation_id="getNamespacedRevision",
-    summary="A namespaced object at one revision",
+    operation="Revision",
+    summary="A {scope} object at one revision",
+    by_alias=False,
 )
-def namespaced_revision(
-    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[RevisionParams]
-) -> dict[str, Any]:
-    return _revision(resolve(request, path), params.resourceVersion)
-
-
-@router.get(
-    CLUSTER + "/revision",
-    response={200: RevisionDetail, **error_responses(400)},
-    operation_id="getClusterRevision",
-    summary="A cluster-scoped object at one revision",
-)
-def cluster_revision(
-    request: HttpRequest, path: PathParam[ClusterPath], params: Query[RevisionParams]
-) -> dict[str, Any]:
-    return _revision(resolve(request, path), params.resourceVersion)
-
-
-def _revision(ref: ObjectRef, rv: str) -> dict[str, Any]:
+def object_revision(ref: ObjectRef, params: RevisionParams) -> dict[str, Any]:
+    rv = params.resourceVersion
     rev = ref.revisions().filter(resource_version=rv).first()
     if rev is None:
         raise ApiProblem(
@@ -126,33 +93,15 @@ def _revision(ref: ObjectRef, rv: str) -> dict[str, Any]:
     return {**_summary(rev), "object": render.body(decode(rev.body))}
 
 
-@router.get(
-    NAMESPACED + "/diff",
+@object_route(
+    router,
+    "/diff",
+    params=DiffParams,
     response={200: Diff, **error_responses(400)},
-    by_alias=True,
-    operation_id="getNamespacedDiff",
+    operation="Diff",
     summary="Field changes between two revisions",
 )
-def namespaced_diff(
-    request: HttpRequest, path: PathParam[NamespacedPath], params: Query[DiffParams]
-) -> dict[str, Any]:
-    return _diff(resolve(request, path), params)
-
-
-@router.get(
-    CLUSTER + "/diff",
-    response={200: Diff, **error_responses(400)},
-    by_alias=True,
-    operation_id="getClusterDiff",
-    summary="Field changes between two revisions",
-)
-def cluster_diff(
-    request: HttpRequest, path: PathParam[ClusterPath], params: Query[DiffParams]
-) -> dict[str, Any]:
-    return _diff(resolve(request, path), params)
-
-
-def _diff(ref: ObjectRef, params: DiffParams) -> dict[str, Any]:
+def object_diff(ref: ObjectRef, params: DiffParams) -> dict[str, Any]:
     noise = params.noise
     to_rv, new = _body(ref, params.to, "to")
     from_rv: str | None

@@ -20,7 +20,7 @@ from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
 from dashboard.core import pagecache
-from dashboard.core.query import parse_list_query
+from dashboard.core.query import PageRequest, parse_list_query
 from informers import Informer
 
 router = Router(tags=["resources"])
@@ -98,10 +98,12 @@ def list_objects(
     query = parse_list_query(raw, columns=[c.name for c in kind_scope.kind.columns])
     page = pagecache.page(
         kind_scope.informer,
-        query,
-        continue_token=params.continue_ or None,
-        namespaces=kind_scope.namespaces if kind_scope.kind.namespaced else None,
-        stuck_after=kind_scope.stuck_after,
+        PageRequest(
+            query,
+            namespaces=kind_scope.namespaces if kind_scope.kind.namespaced else None,
+            stuck_after=kind_scope.stuck_after,
+            continue_token=params.continue_ or None,
+        ),
     )
     return prevalidated(
         {

@@ -3,7 +3,7 @@
 Why: API clients poll the same few views, and every live list connection recomputes its
 page after each batch of changes. Name-sorted pages are cheap (the store keeps names in
 order), but sorts by age or a printer column still go through every match. Pages are
-memoized per (query, token, visible namespaces, the kind's change count), so the first
+memoized per request (query, token, visible namespaces) and the kind's change count, so the first
 request after a change computes the page and the others reuse it; the UI list, its live
 feed and the REST API share the memo. Any change to the kind invalidates its pages at
 once; "stuck" flags depend on the clock as well, so a memoized page is also dropped
@@ -17,7 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Hashable
 
-from dashboard.core.query import ListQuery, Page, QueryError, list_page
+from dashboard.core.query import Page, PageRequest, QueryError, list_page
 from informers import Change, Engine, Informer
 
 MAX_PAGES = 256
@@ -36,37 +36,15 @@ def attach(engine: Engine) -> None:
     engine.add_change_listener(count_change)
 
 
-def page(
-    informer: Informer,
-    query: ListQuery,
-    *,
-    continue_token: str | None,
-    namespaces: set[str] | None,
-    stuck_after: float,
-) -> Page:
+def page(informer: Informer, request: PageRequest) -> Page:
     """``list_page``, memoized; raises QueryError like it does."""
     kind = informer.kind.key
-    key = (
-        kind,
-        id(informer),
-        query,
-        continue_token,
-        None if namespaces is None else frozenset(namespaces),
-        stuck_after,
-        _changes.get(kind, 0),
-        int(time.monotonic()),
-    )
+    key = (kind, id(informer), request, _changes.get(kind, 0), int(time.monotonic()))
     with _lock:
         found = _pages.get(key)
     if found is None:
         try:
-            found = list_page(
-                informer,
-                query,
-                continue_token=continue_token,
-                namespaces=namespaces,
-                stuck_after=stuck_after,
-            )
+            found = list_page(informer, request)
         except QueryError as exc:
             found = exc
         with _lock:

@@ -13,6 +13,7 @@ import heapq
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -148,6 +149,24 @@ class Page:
     continue_token: str | None
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """One page asked of a kind's list: what matches, who asks, where to resume.
+
+    Frozen and hashable, so the page memo (``pagecache``) keys on it as it is.
+    ``namespaces`` are the ones the caller may see, None for all.
+    """
+
+    query: ListQuery
+    namespaces: AbstractSet[str] | None
+    stuck_after: float
+    continue_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.namespaces is not None and not isinstance(self.namespaces, frozenset):
+            object.__setattr__(self, "namespaces", frozenset(self.namespaces))
+
+
 def _sortable(value: Any) -> tuple[int, Any]:
     if value is None or value == "":
         return (2, "")
@@ -185,36 +204,11 @@ def _negated(stamp: Any) -> str:
     return str(stamp).translate(_NEGATE_DIGITS)
 
 
-def matching_rows(
-    informer: Informer,
-    query: ListQuery,
-    *,
-    namespaces: set[str] | None,
-    stuck_after: float,
-    now: float | None = None,
-    with_columns: bool = True,
-) -> list[Row]:
-    """All rows matching ``query`` that the caller may see (``namespaces`` None = all).
-
-    ``with_columns=False`` leaves ``Row.columns`` empty: evaluating printer columns is the
-    costliest step per object, and a page only needs them for the rows it returns.
-    """
-    now = time.time() if now is None else now
-    rows = []
-    columns = informer.kind.columns
-    for entry, stuck in _matching(
-        informer, query, namespaces=namespaces, stuck_after=stuck_after, now=now
-    ):
-        values = shown_columns(entry.obj, columns) if with_columns else {}
-        rows.append(Row(entry=entry, columns=values, stuck=stuck))
-    return rows
-
-
 def _matching(
     informer: Informer,
     query: ListQuery,
     *,
-    namespaces: set[str] | None,
+    namespaces: AbstractSet[str] | None,
     stuck_after: float,
     now: float,
 ) -> list[tuple[Entry, bool]]:
@@ -237,40 +231,25 @@ def _matching(
     return found
 
 
-def list_page(
-    informer: Informer,
-    query: ListQuery,
-    *,
-    continue_token: str | None,
-    namespaces: set[str] | None,
-    stuck_after: float,
-) -> Page:
-    """One page of matching rows in ``query.sort`` order, after ``continue_token``."""
-    page = _page_by_name if query.sort.lstrip("-") == "name" else _sorted_page
-    return page(
-        informer,
-        query,
-        continue_token=continue_token,
-        namespaces=namespaces,
-        stuck_after=stuck_after,
-    )
+def list_page(informer: Informer, request: PageRequest) -> Page:
+    """One page of matching rows in ``request.query.sort`` order, after its continue token."""
+    page = _page_by_name if request.query.sort.lstrip("-") == "name" else _sorted_page
+    return page(informer, request)
 
 
-def _sorted_page(
-    informer: Informer,
-    query: ListQuery,
-    *,
-    continue_token: str | None,
-    namespaces: set[str] | None,
-    stuck_after: float,
-) -> Page:
+def _sorted_page(informer: Informer, request: PageRequest) -> Page:
     """``list_page`` by any sort: filter everything, then select one page.
 
     Rows are only built for the page: the other matches need just their sort key, and
     printer columns are evaluated for every match only when the sort is by one of them.
     """
+    query, continue_token = request.query, request.continue_token
     matches = _matching(
-        informer, query, namespaces=namespaces, stuck_after=stuck_after, now=time.time()
+        informer,
+        query,
+        namespaces=request.namespaces,
+        stuck_after=request.stuck_after,
+        now=time.time(),
     )
     column = query.sort.lstrip("-")
     columns = informer.kind.columns
@@ -309,14 +288,7 @@ def _walk_is_cheaper(candidates: int, store: int, limit: int) -> bool:
     return candidates * candidates * 16 > (limit + 1) * store
 
 
-def _page_by_name(
-    informer: Informer,
-    query: ListQuery,
-    *,
-    continue_token: str | None,
-    namespaces: set[str] | None,
-    stuck_after: float,
-) -> Page:
+def _page_by_name(informer: Informer, request: PageRequest) -> Page:
     """``list_page`` in name order, from the store's name index.
 
     Walks names from the continue point and stops after one page, so page one of 50k
@@ -324,22 +296,17 @@ def _page_by_name(
     but from index sets; only filters without an index (a set-based selector, search,
     stuck) look at each candidate.
     """
+    query, continue_token, stuck_after = request.query, request.continue_token, request.stuck_after
     store = informer.store
     now = time.time()
-    ns_filter = _namespace_filter(informer, query, namespaces)
+    ns_filter = _namespace_filter(informer, query, request.namespaces)
     if ns_filter == []:
         return Page(rows=[], total=0, continue_token=None)
     candidates = store.candidates(
         namespaces=ns_filter, selector=query.selector, states=query.states or None
     )
     if candidates is not None and not _walk_is_cheaper(len(candidates), len(store), query.limit):
-        return _sorted_page(
-            informer,
-            query,
-            continue_token=continue_token,
-            namespaces=namespaces,
-            stuck_after=stuck_after,
-        )
+        return _sorted_page(informer, request)
     residual = _residual_filter(query, stuck_after, now)
     names = store.names_in_order()
     if query.search:  # on the names alone: no entry lookups for the ones that fail
@@ -397,7 +364,7 @@ def _page_by_name(
 
 
 def _namespace_filter(
-    informer: Informer, query: ListQuery, namespaces: set[str] | None
+    informer: Informer, query: ListQuery, namespaces: AbstractSet[str] | None
 ) -> list[str] | None:
     """The namespaces to look in (None: all); an empty list means nothing is visible."""
     if query.namespace is not None:

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from dashboard.core import pagecache
-from dashboard.core.query import ListQuery, Page, QueryError, Row, parse_list_query
+from dashboard.core.query import ListQuery, Page, PageRequest, QueryError, Row, parse_list_query
 from dashboard.ui import links
 from dashboard.ui.fragments import cache, dom_id, join_safe
 from informers import Informer, KindInfo, PrinterColumn
@@ -65,7 +65,8 @@ def page_for(
     issued before a restart with another secret key).
     """
     return pagecache.page(
-        informer, query, continue_token=token, namespaces=allowed, stuck_after=stuck_after
+        informer,
+        PageRequest(query, namespaces=allowed, stuck_after=stuck_after, continue_token=token),
     )
 
 

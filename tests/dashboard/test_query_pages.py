@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from dashboard.core.query import ListQuery, list_page, parse_list_query
+from dashboard.core.query import ListQuery, PageRequest, list_page, parse_list_query
 from informers.kinds import KindInfo, PrinterColumn
 from informers.redaction import REDACTED
 from informers.status import State, Status
@@ -62,7 +62,8 @@ def walk(informer: FakeInformer, query: ListQuery, visible: set[str] | None) -> 
     seen: list[str] = []
     token = None
     while True:
-        page = list_page(informer, query, continue_token=token, namespaces=visible, stuck_after=600)  # type: ignore[arg-type]
+        request = PageRequest(query, namespaces=visible, stuck_after=600, continue_token=token)
+        page = list_page(informer, request)  # type: ignore[arg-type]
         seen += [row.entry.key for row in page.rows]
         assert page.total == len(brute_force(informer.store, query, visible))
         token = page.continue_token
@@ -109,7 +110,8 @@ def test_objects_added_and_deleted_between_pages_are_neither_repeated_nor_skippe
     served: list[str] = []
     token = None
     for step in range(1000):
-        page = list_page(informer, query, continue_token=token, namespaces=None, stuck_after=600)  # type: ignore[arg-type]
+        request = PageRequest(query, namespaces=None, stuck_after=600, continue_token=token)
+        page = list_page(informer, request)  # type: ignore[arg-type]
         served += [row.entry.key for row in page.rows]
         token = page.continue_token
         if token is None:
@@ -140,10 +142,11 @@ def test_a_printer_column_that_reads_a_secret_shows_redacted() -> None:
     for sort in ("name", "Password", "-Password"):
         page = list_page(
             FakeInformer(kind, store),  # type: ignore[arg-type]
-            parse_list_query({"sort": [sort]}, columns=["Size", "Password"]),
-            continue_token=None,
-            namespaces=None,
-            stuck_after=600,
+            PageRequest(
+                parse_list_query({"sort": [sort]}, columns=["Size", "Password"]),
+                namespaces=None,
+                stuck_after=600,
+            ),
         )
         shown = sorted(page.rows, key=lambda r: r.columns["Size"])
         assert [r.columns for r in shown] == [

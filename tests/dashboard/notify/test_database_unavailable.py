@@ -55,4 +55,7 @@ def test_other_errors_are_not_dressed_up_as_unavailable(
 
     monkeypatch.setattr(present, "recent", fail)
     client.raise_request_exception = False
-    assert client.get("/notifications/").status_code == 500
+    response = client.get("/notifications/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+    assert "Retry-After" not in response

@@ -1,0 +1,81 @@
+"""The bell counts in-app notifications live, pushed over the page's WebSocket.
+
+The bell is the one place a user sees "something failed" while looking at another kind,
+so it must update without a reload or a poll, and clear once the notifications are read.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Watched
+from tests.browser.live import LIST, assert_not_reloaded, create_widget, mark_page, wait_live
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.samples import WIDGET, status_for, write_status
+from tests.dashboard_server import DashboardServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.cluster]
+
+
+@pytest.fixture
+def notifying(
+    control_plane: ControlPlane, sample_crds: list[str], tmp_path: Path
+) -> Iterator[DashboardServer]:
+    """A dashboard with one in-app rule: tell me when a Widget fails."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n"
+        "  - name: widget-failed\n"
+        "    trigger: {state: Failed}\n"
+        "    match: {kinds: [demo.crscope.dev/widgets]}\n"
+        "    destinations: [in-app]\n"
+    )
+    server = DashboardServer(
+        kubeconfig=control_plane.kubeconfig_path("admin"),
+        workdir=tmp_path / "server",
+        extra_env={"CRSCOPE_NOTIFY_RULES": str(rules), "CRSCOPE_EVENTS": "off"},
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_bell_counts_live_and_clears_once_read(
+    notifying: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    page = watched.page
+    bell_fetches: list[str] = []
+    page.on("request", lambda r: "/notifications/bell/" in r.url and bell_fetches.append(r.url))
+    page.goto(f"{notifying.url}{LIST}?namespace={namespace}")
+    wait_live(page)
+    mark_page(page)
+    bell = page.locator("#notify-bell")
+    count = bell.locator(".notify-count")
+    expect(count).to_be_hidden()
+    fetched_before = len(bell_fetches)
+
+    created = create_widget(kube, namespace, "falls-over")
+    stalled = status_for(
+        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(5)
+    )
+    write_status(kube, WIDGET, created, status=stalled, field_manager="test-controller")
+
+    # Well inside the bell's 30 s poll: only the WebSocket push can have brought it.
+    expect(count).to_have_text("1", timeout=15_000)
+    expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread")
+    assert len(bell_fetches) == fetched_before, "the count came by push, not by a fetch"
+    assert_not_reloaded(page)
+    assert watched.errors == []
+
+    bell.click()
+    expect(page.locator("body")).to_contain_text("falls-over")
+    page.goto(f"{notifying.url}{LIST}?namespace={namespace}")  # opening the page read them
+    expect(page.locator("#notify-bell .notify-count")).to_be_hidden()
