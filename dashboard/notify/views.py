@@ -1,8 +1,8 @@
 """The ``/notifications/`` page, the bell fragment and its unread count.
 
 Why plain server-rendered pages: the page is a status board (rules, errors, recent
-notifications with their delivery state); htmx refreshes the recent list and the bell in
-place, and the UI's WebSocket can push the bell too (see ``inbox.on_notification``).
+notifications with their delivery state) inside the UI's frame; htmx refreshes the recent
+list in place, and the frame's WebSocket pushes the bell (see ``inbox.on_notification``).
 Opening the page marks the viewer's inbox read.
 """
 
@@ -19,6 +19,7 @@ from dashboard.core.access import Viewer
 from dashboard.core.identity import viewer_for_request
 from dashboard.notify import inbox, present
 from dashboard.notify.service import service
+from dashboard.ui.views.common import live_url
 
 PAGE = "/notifications/"
 
@@ -35,6 +36,7 @@ def page(request: HttpRequest) -> HttpResponse:
         "failed": present.failed_deliveries(viewer),
         "counts": present.delivery_counts(),
         "viewer": viewer,
+        "live_url": live_url("frame"),  # the rail's counts and the bell stay live here too
     }
     if request.GET.get("fragment") == "recent":
         return render(request, "notify/_recent.html", context)

@@ -167,3 +167,13 @@ def test_an_empty_file_means_no_rules() -> None:
 )
 def test_paths_become_json_pointers(text: str, pointer: str) -> None:
     assert to_pointer(text, "trigger.path") == pointer
+
+
+def test_the_demo_rules_load_without_errors() -> None:
+    """``make demo`` shows these on /notifications/; a typo would show as a rule error."""
+    from dashboard.core.management.commands.demo import DEMO_RULES
+
+    loaded = parse_rules(DEMO_RULES)
+    assert loaded.errors == ()
+    assert [r.name for r in loaded.rules] == ["database-failed", "widgets-failed", "anything-stuck"]
+    assert {r.trigger.type for r in loaded.rules} == {TriggerType.STATE, TriggerType.STUCK}

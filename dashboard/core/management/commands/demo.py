@@ -18,6 +18,28 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+#: In-app notification rules for the demo, so the bell and /notifications/ have something
+#: to show: the churn fails a Database or a Widget every few seconds.
+DEMO_RULES = """\
+rules:
+  - name: database-failed
+    description: A demo Database gave up reconciling (one message per object per minute)
+    match: {kinds: [demo.crscope.dev/databases]}
+    trigger: {state: Failed}
+    debounce: 1m
+  - name: widgets-failed
+    description: Widgets that failed, gathered into one message a minute
+    match: {kinds: [demo.crscope.dev/widgets]}
+    trigger: {state: Failed}
+    debounce: 1m
+    group: true
+  - name: anything-stuck
+    description: Objects in progress for longer than their kind's stuck threshold
+    trigger: stuck
+    debounce: 5m
+    group: true
+"""
+
 
 class Command(BaseCommand):
     help = "Start a local kube-apiserver with sample CRDs and churn, and serve the dashboard."
@@ -62,7 +84,10 @@ class Command(BaseCommand):
             self.stdout.write(f"kubeconfig: {kubeconfig}")
             self.stdout.write(f"limited-user kubeconfig: {cp.kubeconfig_path('limited')}")
             self.stdout.write(f"dashboard: http://127.0.0.1:{options['port']}  (Ctrl-C stops)")
+            rules = state_dir / "notify-rules.yaml"
+            rules.write_text(DEMO_RULES)
             env = {
+                "CRSCOPE_NOTIFY_RULES": str(rules),
                 **os.environ,
                 "KUBECONFIG": str(kubeconfig),
                 "CRSCOPE_CLUSTER_NAME": "crscope-demo",
