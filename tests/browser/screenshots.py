@@ -1,4 +1,4 @@
-"""Take the README's screenshots: home, list, detail (with timeline) and diff, light and dark.
+"""Take the README's screenshots: home, list, detail, diff and notifications, light and dark.
 
 Run by hand (not collected by pytest)::
 
@@ -30,6 +30,7 @@ SIZE = {"width": 1280, "height": 800}
 
 @contextlib.contextmanager
 def sample_dashboard() -> Iterator[str]:
+    from dashboard.core.management.commands.demo import DEMO_RULES
     from tests.controlplane import ControlPlane
     from tests.controlplane.churn import Churn
     from tests.controlplane.kubehttp import KubeHTTP
@@ -43,11 +44,17 @@ def sample_dashboard() -> Iterator[str]:
             kube = KubeHTTP.from_kubeconfig(cp.kubeconfig_path("admin"))
             apply_crds(kube)
             seed_objects(kube, namespaces=namespaces, per_kind=8, rng=random.Random(7))
-            server = DashboardServer(kubeconfig=cp.kubeconfig_path("admin"), workdir=Path(tmp))
+            rules = Path(tmp) / "notify-rules.yaml"
+            rules.write_text(DEMO_RULES)
+            server = DashboardServer(
+                kubeconfig=cp.kubeconfig_path("admin"),
+                workdir=Path(tmp),
+                extra_env={"CRSCOPE_NOTIFY_RULES": str(rules)},
+            )
             server.start()
             churn = Churn(kube, namespaces=namespaces, rate=4.0).start()
             try:
-                time.sleep(25)  # let churn write history and Events worth showing
+                time.sleep(25)  # let churn write history, Events and notifications worth showing
                 churn.stop()
                 yield server.url
             finally:
@@ -92,6 +99,7 @@ def run(base: str) -> None:
             shoot(page, f"{base}/k/demo.crscope.dev/databases/", "list", scheme)
             shoot(page, detail, "detail", scheme)
             shoot(page, diff, "diff", scheme)
+            shoot(page, f"{base}/notifications/", "notifications", scheme)
         browser.close()
     print(f"screenshots in {OUT}")
 
