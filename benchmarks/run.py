@@ -42,7 +42,6 @@ from benchmarks.report import (
     targets_table,
 )
 from tests.controlplane import ControlPlane
-from tests.controlplane.build import KUBE_VERSION
 from tests.controlplane.kubehttp import KubeHTTP
 
 RESULTS_DIR = ROOT / "benchmarks" / "results"
@@ -228,8 +227,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         kubeconfig = cp.kubeconfig_path("admin")
         version = str(cp.request("GET", "/version")[1].get("gitVersion", "unknown"))
-        if version.startswith("v0.0.0"):  # built from the module: no version stamped in
-            version = f"{KUBE_VERSION} (built from k8s.io/kubernetes)"
         machine = machine_info(apiserver_version=version)
         kind = BenchKind()
         specs = contender_specs(

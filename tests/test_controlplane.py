@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.controlplane import ControlPlane
+from tests.controlplane.build import KUBE_VERSION
 from tests.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.informers.kit import make_crd, obj
 
@@ -48,3 +49,10 @@ def test_start_is_fast_and_stop_leaves_no_process() -> None:
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_the_apiserver_reports_the_version_it_was_built_from(kube: KubeHTTP) -> None:
+    """The version is stamped in at link time; a module build would say v0.0.0-master."""
+    version = kube.request("GET", "/version")
+    assert version["gitVersion"] == KUBE_VERSION
+    assert [version["major"], version["minor"]] == KUBE_VERSION.lstrip("v").split(".")[:2]

@@ -1,17 +1,22 @@
 """Build and cache kube-apiserver and etcd from Go modules.
 
 Why: nothing prebuilt can be downloaded on these machines, but the Go module proxy is
-reachable. Each binary is keyed by its version under ``~/.cache/crscope/bin`` so a second
-start does not rebuild; Go's own build cache makes a rebuild after a version bump cheap.
+reachable. Each binary is keyed by its version (and its link flags) under
+``~/.cache/crscope/bin`` so a second start does not rebuild; Go's own build cache makes a
+rebuild after a version bump cheap. kube-apiserver gets its version stamped in at link
+time, as Kubernetes' release build does, so ``/version`` and ``kubectl version`` say
+v1.34.4 instead of a module build's ``v0.0.0-master``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 KUBE_VERSION = "v1.34.4"
@@ -25,8 +30,22 @@ class BuildError(RuntimeError):
     """A binary could not be built; the message names the missing piece in one line."""
 
 
-def _binary(name: str, version: str) -> Path:
-    return CACHE_DIR / f"{name}-{version}"
+_VERSION_PACKAGE = "k8s.io/component-base/version"
+
+
+def _kube_version_flags(version: str) -> list[str]:
+    """Link flags that stamp ``version`` (vMAJOR.MINOR.PATCH) into a Kubernetes binary."""
+    major, minor = version.lstrip("v").split(".")[:2]
+    values = {"gitVersion": version, "gitMajor": major, "gitMinor": minor}
+    values["gitTreeState"] = "clean"
+    return [f"-X {_VERSION_PACKAGE}.{name}={value}" for name, value in values.items()]
+
+
+def _binary(name: str, version: str, ldflags: Sequence[str] = ()) -> Path:
+    if not ldflags:
+        return CACHE_DIR / f"{name}-{version}"
+    flags = hashlib.sha256(" ".join(ldflags).encode()).hexdigest()[:8]
+    return CACHE_DIR / f"{name}-{version}-{flags}"
 
 
 def _go() -> str:
@@ -38,8 +57,10 @@ def _go() -> str:
     return go
 
 
-def _build(*, name: str, version: str, package: str, module_dir: Path) -> Path:
-    target = _binary(name, version)
+def _build(
+    *, name: str, version: str, package: str, module_dir: Path, ldflags: Sequence[str] = ()
+) -> Path:
+    target = _binary(name, version, ldflags)
     if target.exists():
         return target
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -52,7 +73,10 @@ def _build(*, name: str, version: str, package: str, module_dir: Path) -> Path:
         file=sys.stderr,
         flush=True,
     )
-    cmd = [go, "build", "-v", "-o", str(tmp), package]
+    cmd = [go, "build", "-v", "-o", str(tmp)]
+    if ldflags:
+        cmd += ["-ldflags", " ".join(ldflags)]
+    cmd.append(package)
     proc = subprocess.Popen(
         cmd, cwd=module_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
@@ -92,6 +116,7 @@ def ensure_binaries() -> tuple[Path, Path]:
         version=KUBE_VERSION,
         package="k8s.io/kubernetes/cmd/kube-apiserver",
         module_dir=_GO_DIR / "apiserver",
+        ldflags=_kube_version_flags(KUBE_VERSION),
     )
     return etcd, apiserver
 
