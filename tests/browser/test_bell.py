@@ -48,6 +48,14 @@ def notifying(
         server.stop()
 
 
+def fail(kube: KubeHTTP, namespace: str, name: str) -> None:
+    created = create_widget(kube, namespace, name)
+    stalled = status_for(
+        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(name)
+    )
+    write_status(kube, WIDGET, created, status=stalled, field_manager="test-controller")
+
+
 def test_the_bell_counts_live_and_clears_once_read(
     notifying: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
 ) -> None:
@@ -62,11 +70,7 @@ def test_the_bell_counts_live_and_clears_once_read(
     expect(count).to_be_hidden()
     fetched_before = len(bell_fetches)
 
-    created = create_widget(kube, namespace, "falls-over")
-    stalled = status_for(
-        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(5)
-    )
-    write_status(kube, WIDGET, created, status=stalled, field_manager="test-controller")
+    fail(kube, namespace, "falls-over")
 
     # Well inside the bell's 30 s poll: only the WebSocket push can have brought it.
     expect(count).to_have_text("1", timeout=15_000)
@@ -75,7 +79,18 @@ def test_the_bell_counts_live_and_clears_once_read(
     assert_not_reloaded(page)
     assert watched.errors == []
 
-    bell.click()
-    expect(page.locator("body")).to_contain_text("falls-over")
-    page.goto(f"{notifying.url}{LIST}?namespace={namespace}")  # opening the page read them
-    expect(page.locator("#notify-bell .notify-count")).to_be_hidden()
+    with page.expect_response(lambda r: "/notifications/bell/" in r.url):
+        bell.click()  # the new page's bell fetches its count once loaded
+    recent = page.locator("#notify-recent")
+    expect(recent).to_contain_text("falls-over")
+    wait_live(page)
+    expect(count).to_be_hidden()  # opening the page read them
+    mark_page(page)
+
+    # On the notifications page, the pushed bell also refreshes the recent list at once
+    # (its own poll is every 15 s).
+    fail(kube, namespace, "falls-over-too")
+    expect(count).to_have_text("1", timeout=15_000)
+    expect(recent).to_contain_text("falls-over-too", timeout=3_000)
+    assert_not_reloaded(page)
+    assert watched.errors == []

@@ -201,12 +201,18 @@
   }
 
   function applyMessage(text) {
-    var rest = fragmentsOf(text).filter(function (el) { return !applyFragment(el); });
-    if (!rest.length) return;
-    var html = rest.map(function (el) {
-      return el.tagName === "TR" ? "<template>" + el.outerHTML + "</template>" : el.outerHTML;
-    }).join("");
-    htmx.swap(document.body, html, { swapStyle: "none" });
+    var fragments = fragmentsOf(text);
+    var bell = fragments.some(function (el) { return el.id === "notify-bell"; });
+    var rest = fragments.filter(function (el) { return !applyFragment(el); });
+    if (rest.length) {
+      var html = rest.map(function (el) {
+        return el.tagName === "TR" ? "<template>" + el.outerHTML + "</template>" : el.outerHTML;
+      }).join("");
+      htmx.swap(document.body, html, { swapStyle: "none" });
+    }
+    // The server pushes the bell when an in-app notification arrives: lists of
+    // notifications on the page (hx-trigger "notify-changed from:body") refresh now.
+    if (bell) document.body.dispatchEvent(new CustomEvent("notify-changed"));
   }
 
   // -- swapped content ------------------------------------------------------------------------
