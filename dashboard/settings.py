@@ -54,7 +54,6 @@ MIDDLEWARE = [
     "dashboard.core.authn.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "dashboard.core.dbunavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -85,7 +84,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # IMMEDIATE: a deferred transaction that reads and then writes (update_or_create,
     # the outbox claims) fails at once with "database is locked" when another
     # connection committed in between, whatever the timeout; taking the write lock at
-    # BEGIN makes it wait its turn instead.
+    # BEGIN makes it wait its turn instead. The price: every transaction, even one that
+    # only reads, queues for the single write lock (up to ``timeout`` seconds), so
+    # request paths write in single statements and leave transactions to the service
+    # threads. PostgreSQL (DATABASE_URL) has no such limit.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
         {

@@ -8,6 +8,9 @@ from dashboard.core import authn
 from dashboard.core import metrics as core_metrics
 from dashboard.core import views as core_views
 
+#: A busy or unreachable database answers 503 with Retry-After; other errors stay 500s.
+handler500 = "dashboard.core.dbunavailable.server_error"
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),

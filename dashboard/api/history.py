@@ -78,7 +78,6 @@ def _summary(rev: Revision) -> dict[str, Any]:
     response={200: RevisionDetail, **error_responses(400)},
     operation="Revision",
     summary="A {scope} object at one revision",
-    by_alias=False,
 )
 def object_revision(ref: ObjectRef, params: RevisionParams) -> dict[str, Any]:
     rv = params.resourceVersion

@@ -37,7 +37,6 @@ def object_route(
     response: dict[int, Any],
     operation: str,
     summary: str,
-    by_alias: bool = True,
 ) -> Callable[[Handler[ParamsT]], Handler[ParamsT]]:
     """Register ``handler(ref, params)`` as ``GET`` at both scopes' paths plus ``suffix``.
 
@@ -50,7 +49,7 @@ def object_route(
             router.get(
                 prefix + suffix,
                 response=response,
-                by_alias=by_alias,
+                by_alias=True,
                 operation_id=f"get{title}{operation}",
                 summary=summary.format(scope=word),
             )(_view(handler, path_model, params, name=f"{title.lower()}_{operation.lower()}"))
@@ -60,7 +59,11 @@ def object_route(
 
 
 def _view(
-    handler: Handler[ParamsT], path_model: type[BaseModel], params: type[ParamsT], *, name: str
+    handler: Handler[ParamsT],
+    path_model: type[BaseModel],
+    params_model: type[ParamsT],
+    *,
+    name: str,
 ) -> Callable[..., dict[str, Any]]:
     def view(request: HttpRequest, path: Any, params: Any) -> dict[str, Any]:
         return handler(resolve(request, path), params)
@@ -73,7 +76,7 @@ def _view(
     view.__annotations__ = {
         "request": HttpRequest,
         "path": path_param[path_model],
-        "params": query_param[params],
+        "params": query_param[params_model],
         "return": dict[str, Any],
     }
     view.__name__ = view.__qualname__ = name

@@ -15,6 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -91,14 +92,12 @@ def _validation_problem(exc: ValidationError) -> ApiProblem:
     return bad_param(param, message[:300])
 
 
-def _database_unavailable(exc: Exception) -> ApiProblem:
-    log.warning("api: database unavailable: %s", exc)
-    return ApiProblem(
-        503,
-        dbunavailable.MESSAGE,
-        slug="database-unavailable",
-        headers={"Retry-After": str(dbunavailable.RETRY_AFTER_SECONDS)},
-    )
+def _database_error(request: HttpRequest, exc: Any) -> HttpResponse:
+    """A transient database failure is a 503 to retry; any other is a bug (500, logged)."""
+    if not dbunavailable.is_transient(exc):
+        return _unexpected(request, exc)
+    log.warning("api: database unavailable on %s %s: %s", request.method, request.path, exc)
+    return dbunavailable.unavailable_response(api=True)
 
 
 def _unauthenticated(exc: Exception) -> ApiProblem:
@@ -119,7 +118,6 @@ _CONVERTERS: dict[type[Exception], Callable[[Any], ApiProblem]] = {
     NotAuthenticated: _unauthenticated,
     Http404: lambda exc: not_found(str(exc) or "not found"),
     HttpError: lambda exc: ApiProblem(exc.status_code, str(exc), slug="http-error"),
-    **{cls: _database_unavailable for cls in dbunavailable.UNAVAILABLE},
 }
 
 
@@ -127,6 +125,8 @@ def install(api: NinjaAPI) -> None:
     """Register the problem handlers on ``api``, and the logging catch-all."""
     for exc_class, convert in _CONVERTERS.items():
         api.add_exception_handler(exc_class, _handler(convert))
+    for exc_class in (OperationalError, InterfaceError):
+        api.add_exception_handler(exc_class, _database_error)
     api.add_exception_handler(Exception, _unexpected)
 
 

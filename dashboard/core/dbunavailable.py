@@ -1,41 +1,71 @@
 """A database that is busy or unreachable answers 503 with Retry-After, not a 500.
 
 Why: the history and notification tables live in SQLite (one writer at a time) or
-PostgreSQL (which restarts and fails over). Neither is a bug in the request, and a
-client that sees 503 with Retry-After knows to try again, while a 500 says "broken".
-The API's problem handlers do the same for ``/api/`` (see ``dashboard.api.problems``).
+PostgreSQL (which restarts and fails over). A lock held too long or a dropped connection
+is not a bug in the request, and a client that sees 503 with Retry-After knows to try
+again, while a 500 says "broken". Only those transient failures qualify: SQLite reports
+schema and SQL mistakes ("no such table") as OperationalError too, and those stay 500s
+with their traceback logged.
+
+It is Django's 500 handler (``handler500``), not a middleware, so it also covers errors
+raised by middleware (sessions and sign-in read the database). The API's problem
+handlers use :func:`is_transient` the same way (see ``dashboard.api.problems``).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+import sys
 
-from django.db import InterfaceError, OperationalError
+import orjson
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
-log = logging.getLogger(__name__)
-
-#: Exceptions that mean "the database cannot answer now", not "this request is wrong".
-UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 2
 MESSAGE = "the database is busy or unreachable; retry shortly"
+#: SQLite's words for "another connection holds the lock" (timeout spent, or shared cache).
+_SQLITE_BUSY = ("database is locked", "database table is locked")
 
 
-class DatabaseUnavailableMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+def is_transient(exc: BaseException) -> bool:
+    """Would the same request probably succeed in a moment?"""
+    if isinstance(exc, InterfaceError):  # the connection is gone
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if connections["default"].vendor == "sqlite":
+        return str(exc).startswith(_SQLITE_BUSY)
+    # PostgreSQL: connection failures, restarts, deadlocks and cancelled statements are
+    # OperationalError; schema and SQL mistakes are ProgrammingError.
+    return True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
-    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if not isinstance(exc, UNAVAILABLE):
-            return None
-        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+def unavailable_response(*, api: bool) -> HttpResponse:
+    """The 503: an RFC 9457 problem for the API, a page for people."""
+    if api:
+        body = {
+            "type": "urn:crscope:problem:database-unavailable",
+            "title": "Service Unavailable",
+            "status": 503,
+            "detail": MESSAGE,
+        }
         response = HttpResponse(
-            render_to_string("503.html", {"message": MESSAGE}, request=request), status=503
+            orjson.dumps(body), status=503, content_type="application/problem+json"
         )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+    else:  # rendered without the request: context processors may read the database too
+        response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """``handler500``: a 503 for a transient database failure, Django's 500 otherwise.
+
+    Django has logged the exception with its traceback by the time the response goes out
+    (``log_response`` logs every 5xx with the exception), so nothing is lost either way.
+    """
+    exc = sys.exc_info()[1]
+    if exc is not None and is_transient(exc):
+        return unavailable_response(api=request.path.startswith("/api/"))
+    return defaults.server_error(request, template_name)

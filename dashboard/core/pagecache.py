@@ -3,11 +3,11 @@
 Why: API clients poll the same few views, and every live list connection recomputes its
 page after each batch of changes. Name-sorted pages are cheap (the store keeps names in
 order), but sorts by age or a printer column still go through every match. Pages are
-memoized per request (query, token, visible namespaces) and the kind's change count, so the first
-request after a change computes the page and the others reuse it; the UI list, its live
-feed and the REST API share the memo. Any change to the kind invalidates its pages at
-once; "stuck" flags depend on the clock as well, so a memoized page is also dropped
-after a second.
+memoized per request (query, token, visible namespaces, stuck threshold) and the kind's
+change count, so the first request after a change computes the page and the others reuse
+it; the UI list, its live feed and the REST API share the memo. Any change to the kind
+invalidates its pages at once; "stuck" flags depend on the clock as well, so a memoized
+page is also dropped after a second.
 """
 
 from __future__ import annotations

@@ -115,8 +115,12 @@ def unread_count(viewer: Viewer) -> int:
 
 
 def mark_read(viewer: Viewer, at: float | None = None) -> None:
-    ReadMark.objects.update_or_create(
-        username=viewer.username, defaults={"read_at": time.time() if at is None else at}
+    # One INSERT ... ON CONFLICT statement rather than update_or_create's transaction
+    # (a read, then a write): a page view should hold SQLite's write lock as briefly
+    # as possible.
+    mark = ReadMark(username=viewer.username, read_at=time.time() if at is None else at)
+    ReadMark.objects.bulk_create(
+        [mark], update_conflicts=True, unique_fields=["username"], update_fields=["read_at"]
     )
 
 

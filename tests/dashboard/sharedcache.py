@@ -3,6 +3,10 @@
 The test database is SQLite in shared-cache memory mode, where a reader meets a writer's
 table lock as an immediate error ("database table is locked") instead of waiting for it.
 Tests that read history or notifications while the writer thread runs go through these.
+
+The settings open every transaction with BEGIN IMMEDIATE, so the per-test transaction of
+a plain ``django_db`` test holds the write lock from its start: a thread that writes
+during such a test fails at once. Tests with writer threads use ``transaction=True``.
 """
 
 from __future__ import annotations

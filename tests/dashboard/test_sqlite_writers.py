@@ -46,7 +46,7 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
-print(len(errors), min(done), errors[:1])
+print(len(errors), len(done), errors[:1])
 """
 
 
@@ -65,8 +65,9 @@ def test_concurrent_read_then_write_transactions_wait_for_the_lock(tmp_path: Pat
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
+        check=False,
     )
-    errors, least, sample = result.stdout.split(maxsplit=2)
+    assert result.returncode == 0, result.stderr[-2000:]
+    errors, finished, sample = result.stdout.split(maxsplit=2)
     assert errors == "0", f"lock errors under concurrent writers: {sample}"
-    assert int(least) > 0, "every writer must have made progress"
+    assert finished == "3", f"a writer thread died: {result.stderr[-2000:]}"

@@ -1,34 +1,43 @@
-"""A database that cannot answer gives 503 with Retry-After on pages and the API.
+"""A database that cannot answer now gives 503 with Retry-After; a broken one stays a 500.
 
 SQLite answers "database is locked" when its one writer slot stays taken, and PostgreSQL
 drops connections when it restarts; neither is the request's fault, so neither may show
-as a 500. The failure is injected where the views read the notification tables.
+as a 500. SQLite also reports schema mistakes as OperationalError ("no such table"):
+those are bugs and must not be dressed up as "retry shortly". The failures are injected
+where a view reads the notification tables, and where a middleware resolves the viewer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import pytest
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.test import Client
 
+from dashboard.core import authn
 from dashboard.notify import present
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.dashboard.notify.urls")]
 
+LOCKED = OperationalError("database is locked")
+
+
+def raising(exc: Exception) -> Callable[..., NoReturn]:
+    def fail(*args: Any, **kwargs: Any) -> NoReturn:
+        raise exc
+
+    return fail
+
 
 @pytest.fixture
-def locked(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(*args: Any, **kwargs: Any) -> NoReturn:
-        raise OperationalError("database is locked")
-
-    monkeypatch.setattr(present, "recent", fail)
+def client() -> Client:
+    """Responses as a browser gets them, instead of the exception re-raised in the test."""
+    return Client(raise_request_exception=False)
 
 
-@pytest.mark.usefixtures("locked")
-def test_a_page_says_try_again_with_retry_after(client: Client) -> None:
-    response = client.get("/notifications/")
+def assert_page_503(response: Any) -> None:
     assert response.status_code == 503
     assert response["Retry-After"] == "2"
     html = response.content.decode()
@@ -36,9 +45,7 @@ def test_a_page_says_try_again_with_retry_after(client: Client) -> None:
     assert "Traceback" not in html and "database is locked" not in html
 
 
-@pytest.mark.usefixtures("locked")
-def test_the_api_answers_a_503_problem(client: Client) -> None:
-    response = client.get("/api/v1/notifications")
+def assert_problem_503(response: Any) -> None:
     assert response.status_code == 503
     assert response["Retry-After"] == "2"
     assert response["Content-Type"].startswith("application/problem+json")
@@ -47,15 +54,32 @@ def test_the_api_answers_a_503_problem(client: Client) -> None:
     assert body["status"] == 503 and "retry" in body["detail"]
 
 
-def test_other_errors_are_not_dressed_up_as_unavailable(
+@pytest.mark.parametrize("exc", [LOCKED, InterfaceError("connection already closed")])
+def test_a_view_that_meets_a_busy_database_says_try_again(
+    client: Client, monkeypatch: pytest.MonkeyPatch, exc: Exception
+) -> None:
+    monkeypatch.setattr(present, "recent", raising(exc))
+    assert_page_503(client.get("/notifications/"))
+    assert_problem_503(client.get("/api/v1/notifications"))
+
+
+def test_a_middleware_that_meets_a_busy_database_says_try_again(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(*args: Any, **kwargs: Any) -> NoReturn:
-        raise RuntimeError("a bug")
+    monkeypatch.setattr(authn, "viewer_for_request", raising(LOCKED))
+    assert_page_503(client.get("/notifications/"))
+    assert_problem_503(client.get("/api/v1/notifications"))
 
-    monkeypatch.setattr(present, "recent", fail)
-    client.raise_request_exception = False
-    response = client.get("/notifications/")
-    assert response.status_code == 500
-    assert "Something went wrong" in response.content.decode()
-    assert "Retry-After" not in response
+
+@pytest.mark.parametrize("exc", [OperationalError("no such table: x"), RuntimeError("a bug")])
+def test_a_bug_stays_a_500_with_no_retry_after(
+    client: Client, monkeypatch: pytest.MonkeyPatch, exc: Exception
+) -> None:
+    monkeypatch.setattr(present, "recent", raising(exc))
+    page = client.get("/notifications/")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.content.decode()
+    api = client.get("/api/v1/notifications")
+    assert api.status_code == 500
+    assert api.json()["type"] == "urn:crscope:problem:internal"
+    assert "Retry-After" not in page and "Retry-After" not in api
