@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from dashboard.notify.rules import parse_rules
 from tests.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.deploy.conftest import ROOT, VARIANTS, all_of, one
 from tests.deploy.kustomize import CLUSTER_SCOPED, Obj
@@ -126,11 +127,29 @@ def test_pod_runs_as_unprivileged_user(manifests: list[Obj]) -> None:
 
 
 def test_only_tmp_and_data_are_writable(manifests: list[Obj]) -> None:
-    mounts = {m["mountPath"]: m["name"] for m in container(manifests)["volumeMounts"]}
+    all_mounts = container(manifests)["volumeMounts"]
+    mounts = {m["mountPath"]: m["name"] for m in all_mounts if not m.get("readOnly")}
     assert set(mounts) == {"/tmp", "/data"}
     volumes = {v["name"]: v for v in pod_spec(manifests)["volumes"]}
-    assert set(volumes) == set(mounts.values())
+    assert set(volumes) == {m["name"] for m in all_mounts}
     assert "emptyDir" in volumes[mounts["/tmp"]]
+
+
+def test_notification_rules_are_mounted_where_the_config_points_and_load(
+    manifests: list[Obj],
+) -> None:
+    """The rules file path in the config is a mounted ConfigMap key, mounted as a directory
+    (a subPath mount would never see an edit), and the shipped rules load without errors."""
+    path = Path(config(manifests)["CRSCOPE_NOTIFY_RULES"])
+    (mount,) = [m for m in container(manifests)["volumeMounts"] if m["name"] == "notify-rules"]
+    assert mount["mountPath"] == str(path.parent) and mount["readOnly"] is True
+    assert "subPath" not in mount
+    volumes = {v["name"]: v for v in pod_spec(manifests)["volumes"]}
+    source = volumes["notify-rules"]["configMap"]["name"]
+    rules_text = one(manifests, "ConfigMap", source)["data"][path.name]
+    loaded = parse_rules(rules_text)
+    assert loaded.errors == ()
+    assert [r.name for r in loaded.rules] == ["failed", "stuck", "recovered"]
 
 
 def test_probes_check_health_and_readiness(manifests: list[Obj]) -> None:
@@ -213,6 +232,7 @@ def test_ingress_keeps_websockets_open_over_tls(manifests: list[Obj]) -> None:
     assert ingress["spec"]["tls"][0]["hosts"] == [host]
     assert host in config(manifests)["CRSCOPE_ALLOWED_HOSTS"].split(",")
     assert f"https://{host}" in config(manifests)["CRSCOPE_CSRF_TRUSTED_ORIGINS"].split(",")
+    assert config(manifests)["CRSCOPE_PUBLIC_URL"] == f"https://{host}"
 
 
 def test_single_replica_keeps_history_on_a_volume(rendered: dict[str, list[Obj]]) -> None:
