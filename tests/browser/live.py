@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.controlplane.samples import WIDGET, sample_object
+from tests.controlplane.samples import WIDGET, sample_object, status_for, write_status
 
 LIST = "/k/demo.crscope.dev/widgets/"
 
@@ -24,6 +24,14 @@ def patch_spec(kube: KubeHTTP, namespace: str, name: str, spec: dict[str, Any]) 
     return kube.request(
         "PATCH", WIDGET.object_path(name, namespace), body={"spec": spec}, content_type=MERGE_PATCH
     )
+
+
+def stall_widget(kube: KubeHTTP, created: dict[str, Any]) -> dict[str, Any]:
+    """Write a Stalled condition to a Widget's status, as its controller would: Failed."""
+    status = status_for(
+        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(0)
+    )
+    return write_status(kube, WIDGET, created, status=status, field_manager="test-controller")
 
 
 def delete_widget(kube: KubeHTTP, namespace: str, name: str) -> None:

@@ -6,7 +6,6 @@ so it must update without a reload or a poll, and clear once the notifications a
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,10 +13,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, assert_not_reloaded, create_widget, mark_page, wait_live
+from tests.browser.live import (
+    LIST,
+    assert_not_reloaded,
+    create_widget,
+    mark_page,
+    stall_widget,
+    wait_live,
+)
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, status_for, write_status
 from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -48,14 +53,6 @@ def notifying(
         server.stop()
 
 
-def fail(kube: KubeHTTP, namespace: str, name: str) -> None:
-    created = create_widget(kube, namespace, name)
-    stalled = status_for(
-        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(name)
-    )
-    write_status(kube, WIDGET, created, status=stalled, field_manager="test-controller")
-
-
 def test_the_bell_counts_live_and_clears_once_read(
     notifying: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
 ) -> None:
@@ -70,7 +67,7 @@ def test_the_bell_counts_live_and_clears_once_read(
     expect(count).to_be_hidden()
     fetched_before = len(bell_fetches)
 
-    fail(kube, namespace, "falls-over")
+    stall_widget(kube, create_widget(kube, namespace, "falls-over"))
 
     # Well inside the bell's 30 s poll: only the WebSocket push can have brought it.
     expect(count).to_have_text("1", timeout=15_000)
@@ -89,7 +86,7 @@ def test_the_bell_counts_live_and_clears_once_read(
 
     # On the notifications page, the pushed bell also refreshes the recent list at once
     # (its own poll is every 15 s).
-    fail(kube, namespace, "falls-over-too")
+    stall_widget(kube, create_widget(kube, namespace, "falls-over-too"))
     expect(count).to_have_text("1", timeout=15_000)
     expect(recent).to_contain_text("falls-over-too", timeout=3_000)
     assert_not_reloaded(page)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Watched
-from tests.browser.live import assert_not_reloaded, create_widget, mark_page, wait_live
+from tests.browser.live import (
+    assert_not_reloaded,
+    create_widget,
+    mark_page,
+    stall_widget,
+    wait_live,
+)
 from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, status_for, write_status
 from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -27,10 +30,7 @@ def test_stalled_object_appears_in_needs_attention(
     attention = page.locator("#attention-rows tr", has_text="goes-stalled")
     expect(attention).to_have_count(0)
 
-    stalled = status_for(
-        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(3)
-    )
-    write_status(kube, WIDGET, created, status=stalled, field_manager="test-controller")
+    stall_widget(kube, created)
     expect(attention).to_be_visible(timeout=3_000)
     expect(attention).to_contain_text("Failed")
     expect(attention).to_contain_text("BackendError")

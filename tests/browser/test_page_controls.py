@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from playwright.sync_api import expect
 
@@ -14,10 +12,10 @@ from tests.browser.live import (
     create_widget,
     delete_widget,
     mark_page,
+    stall_widget,
     wait_live,
 )
 from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, status_for, write_status
 from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -36,10 +34,7 @@ def test_filter_is_pushed_to_the_url_and_followed_live(
     created = create_widget(kube, namespace, "filtered-live")
     page.wait_for_timeout(600)  # Current: must not show under the Failed filter
     expect(page.locator("#rows tr", has_text="filtered-live")).to_have_count(0)
-    stalled = status_for(
-        WIDGET, created, outcome="Stalled", observed_generation=1, rng=random.Random(2)
-    )
-    write_status(kube, WIDGET, created, status=stalled, field_manager="test")
+    stall_widget(kube, created)
     expect(page.locator("#rows tr", has_text="filtered-live")).to_be_visible(timeout=2_000)
 
     page.get_by_role("link", name="Name", exact=True).click()  # sort descending by name
