@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import sys
 
-import orjson
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
+
+from dashboard.core.authn import problem
 
 RETRY_AFTER_SECONDS = 2
 MESSAGE = "the database is busy or unreachable; retry shortly"
@@ -44,14 +45,8 @@ def is_transient(exc: BaseException) -> bool:
 def unavailable_response(*, api: bool) -> HttpResponse:
     """The 503: an RFC 9457 problem for the API, a page for people."""
     if api:
-        body = {
-            "type": "urn:crscope:problem:database-unavailable",
-            "title": "Service Unavailable",
-            "status": 503,
-            "detail": MESSAGE,
-        }
-        response = HttpResponse(
-            orjson.dumps(body), status=503, content_type="application/problem+json"
+        response = problem(
+            503, "Service Unavailable", MESSAGE, type="urn:crscope:problem:database-unavailable"
         )
     else:  # rendered without the request: context processors may read the database too
         response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
