@@ -1,0 +1,10 @@
+"""Journey fixtures: what an operator does, end to end, in real Chromium against the real apiserver.
+
+A journey asserts what the person sees (the summary text, the rows, the badge), never internal
+state. The browser and per-user fixtures are the browser suite's own, shared here.
+"""
+
+from __future__ import annotations
+
+from tests.browser.conftest import browser, playwright, watched  # noqa: F401
+from tests.security.conftest import grants, token_dashboard  # noqa: F401
