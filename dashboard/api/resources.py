@@ -100,7 +100,7 @@ def list_objects(
         kind_scope.informer,
         PageRequest(
             query,
-            namespaces=kind_scope.namespaces if kind_scope.kind.namespaced else None,
+            namespaces=kind_scope.namespaces,
             stuck_after=kind_scope.stuck_after,
             continue_token=params.continue_ or None,
         ),

@@ -39,9 +39,7 @@ class KindScope:
         return self.engine.settings.stuck_threshold(self.kind.key)
 
     def allows(self, namespace: str | None) -> bool:
-        if self.namespaces is None or not self.kind.namespaced:
-            return True
-        return namespace is not None and namespace in self.namespaces
+        return access.shows_namespace(self.namespaces, self.kind, namespace)
 
 
 def engine() -> Engine:

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from dashboard.api.scope import KindScope
+from dashboard.core.access import namespace_filter
 from informers import STATE_ORDER, Entry, State
 
 _MAY_BE_STUCK = (State.IN_PROGRESS, State.TERMINATING)
@@ -35,9 +36,7 @@ def _namespaces(scope: KindScope, namespace: str | None) -> list[str] | None:
     """The namespace filter for the store: the requested one, cut to what the caller sees."""
     if namespace is not None:
         return [namespace] if scope.allows(namespace) else []
-    if scope.namespaces is None or not scope.kind.namespaced:
-        return None
-    return sorted(scope.namespaces)
+    return namespace_filter(scope.namespaces, scope.kind)
 
 
 def tally(scope: KindScope, *, namespace: str | None = None, now: float | None = None) -> Tally:

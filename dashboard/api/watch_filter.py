@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dashboard.api.scope import KindScope
+from dashboard.core.access import namespace_filter, shows_namespace
 from informers import Change, Entry, Selector, Store
 
 
@@ -25,14 +26,15 @@ class WatchFilter:
     def build(
         cls, kind_scope: KindScope, *, namespace: str | None, selector: Selector | None
     ) -> WatchFilter:
-        allowed = kind_scope.namespaces if kind_scope.kind.namespaced else None
+        allowed, kind = kind_scope.namespaces, kind_scope.kind
         namespaces: frozenset[str] | None
         if namespace is not None:
-            visible = allowed is None or namespace in allowed
+            visible = shows_namespace(allowed, kind, namespace)
             namespaces = frozenset({namespace} if visible else ())
         else:
-            namespaces = frozenset(allowed) if allowed is not None else None
-        return cls(kind_scope.kind.key, namespaces, selector)
+            found = namespace_filter(allowed, kind)
+            namespaces = frozenset(found) if found is not None else None
+        return cls(kind.key, namespaces, selector)
 
     def shows(self, entry: Entry) -> bool:
         if self.namespaces is not None and entry.namespace not in self.namespaces:

@@ -4,10 +4,15 @@ Why one place: the shared cache holds everything the service account can read; e
 API call, stream and WebSocket push must be cut down to what the *user* may read. Callers
 ask ``visible_namespaces(viewer, kind, verb)``: ``None`` means every namespace (or the
 whole cluster-scoped kind), an empty set means nothing, otherwise the namespaces allowed.
+
+Readers then apply that answer with ``namespace_filter`` (for ``Store.list``) or
+``shows_namespace`` (for one object), never by hand: an empty set once read as "everything"
+for cluster-scoped kinds, which kept a revoked user's live list streaming.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from informers import KindInfo
@@ -48,6 +53,30 @@ def visible_namespaces(viewer: Viewer, kind: KindInfo, verb: str = "list") -> se
     from dashboard.core.rbac import reviewer
 
     return reviewer.namespaces(viewer, kind, verb, _candidates(kind))
+
+
+def namespace_filter(allowed: AbstractSet[str] | None, kind: KindInfo) -> list[str] | None:
+    """The ``namespaces=`` argument for ``Store.list``: None reads everything, ``[]`` nothing.
+
+    Empty means nothing for every scope. For a cluster-scoped kind a non-empty set (never
+    produced by the reviewer) means the whole kind, as its objects have no namespace.
+    """
+    if allowed is None:
+        return None
+    if not allowed:
+        return []
+    return sorted(allowed) if kind.namespaced else None
+
+
+def shows_namespace(
+    allowed: AbstractSet[str] | None, kind: KindInfo, namespace: str | None
+) -> bool:
+    """Whether an object of ``kind`` in ``namespace`` is within ``allowed`` (same rule)."""
+    if allowed is None:
+        return True
+    if not allowed:
+        return False
+    return namespace in allowed if kind.namespaced else True
 
 
 def can_see_kind(viewer: Viewer, kind: KindInfo) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core import signing
 
+from dashboard.core.access import namespace_filter, shows_namespace
 from dashboard.core.redact import shown_columns
 from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
 
@@ -368,14 +369,9 @@ def _namespace_filter(
 ) -> list[str] | None:
     """The namespaces to look in (None: all); an empty list means nothing is visible."""
     if query.namespace is not None:
-        return (
-            []
-            if namespaces is not None and query.namespace not in namespaces
-            else [query.namespace]
-        )
-    if namespaces is not None and informer.kind.namespaced:
-        return sorted(namespaces)
-    return None
+        visible = shows_namespace(namespaces, informer.kind, query.namespace)
+        return [query.namespace] if visible else []
+    return namespace_filter(namespaces, informer.kind)
 
 
 def _residual_filter(

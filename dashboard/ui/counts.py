@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from dashboard.core.access import namespace_filter
 from informers import STATE_ORDER, Informer, State
 
 ORDERED_STATES = (State.FAILED, State.TERMINATING, State.IN_PROGRESS, State.UNKNOWN, State.CURRENT)
@@ -40,19 +41,16 @@ def count_kind(
     """Counts for one kind; ``stuck_after=None`` skips the stuck scan (the rail needs none)."""
     now = time.time() if now is None else now
     store = informer.store
-    if allowed is None or not informer.kind.namespaced:
+    namespaces = namespace_filter(allowed, informer.kind)
+    if namespaces is None:
         raw: dict[State, int] = dict(store.state_counts())
         total = len(store)
     else:
-        raw = dict(Counter(e.status.state for e in store.list(namespaces=sorted(allowed))))
+        raw = dict(Counter(e.status.state for e in store.list(namespaces=namespaces)))
         total = sum(raw.values())
     stuck = 0
     if stuck_after is not None:
-        scoped = allowed is not None and informer.kind.namespaced
-        slow = store.list(
-            namespaces=sorted(allowed) if scoped and allowed is not None else None,
-            states=[State.IN_PROGRESS, State.TERMINATING],
-        )
+        slow = store.list(namespaces=namespaces, states=[State.IN_PROGRESS, State.TERMINATING])
         stuck = sum(1 for e in slow if e.stuck(now, stuck_after))
     return KindCounts(
         total=total, by_state=tuple((s, raw.get(s, 0)) for s in ORDERED_STATES), stuck=stuck

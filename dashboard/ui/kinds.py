@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from dashboard.core import access
 from dashboard.core.access import Viewer, can_see_kind, visible_namespaces
 from dashboard.core.adapter import adapter
 from informers import Engine, Informer
@@ -49,7 +50,5 @@ def visible_informers(engine: Engine, viewer: Viewer) -> list[tuple[Informer, se
 
 
 def namespace_filter(informer: Informer, allowed: set[str] | None) -> list[str] | None:
-    """The ``namespaces=`` argument for ``Store.list`` (None = no restriction)."""
-    if allowed is None or not informer.kind.namespaced:
-        return None
-    return sorted(allowed)
+    """The ``namespaces=`` argument for ``Store.list`` (None = no restriction, [] = none)."""
+    return access.namespace_filter(allowed, informer.kind)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.access import Viewer, can_see_kind, visible_namespaces
+from dashboard.core.access import Viewer, can_see_kind, shows_namespace, visible_namespaces
 from dashboard.core.query import Page, QueryError, Row
 from dashboard.ui import listing, rowdiff
 from dashboard.ui.fragments import in_template, with_oob
@@ -44,12 +44,11 @@ class ListFeed(Feed):
     def _matches(self, entry: Entry | None) -> bool:
         if entry is None:
             return False
-        query, allowed = self.query, self.allowed
-        if self.kind.namespaced:
-            if query.namespace is not None and entry.namespace != query.namespace:
-                return False
-            if allowed is not None and entry.namespace not in allowed:
-                return False
+        query = self.query
+        if not shows_namespace(self.allowed, self.kind, entry.namespace):
+            return False
+        if self.kind.namespaced and query.namespace not in (None, entry.namespace):
+            return False
         if query.states and entry.status.state not in query.states:
             return False
         if query.selector is not None and not query.selector.matches(entry.labels):

@@ -1,0 +1,54 @@
+"""Cluster-wide grants for one test user: a ClusterRole and a ClusterRoleBinding to revoke.
+
+Why a helper: the revocation tests (watch streams, live lists) each need a user who may
+list one kind cluster-wide until the test deletes the binding, and must leave nothing
+behind for the next test that uses the same user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+
+from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from tests.controlplane.samples import GROUP
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+RBAC = f"/apis/{RBAC_GROUP}/v1"
+
+
+@contextlib.contextmanager
+def cluster_grant(kube: KubeHTTP, *, user: str, plural: str) -> Iterator[str]:
+    """Let ``user`` get/list/watch ``plural`` everywhere; yields the binding's path."""
+    name = f"{user}-{plural}-{uuid.uuid4().hex[:6]}"
+    kube.request(
+        "POST",
+        f"{RBAC}/clusterroles",
+        body={
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": name},
+            "rules": [
+                {"apiGroups": [GROUP], "resources": [plural], "verbs": ["get", "list", "watch"]}
+            ],
+        },
+    )
+    binding = f"{RBAC}/clusterrolebindings/{name}"
+    kube.request(
+        "POST",
+        f"{RBAC}/clusterrolebindings",
+        body={
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": name},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": name},
+            "subjects": [{"kind": "User", "name": user, "apiGroup": RBAC_GROUP}],
+        },
+    )
+    try:
+        yield binding
+    finally:
+        for path in (binding, f"{RBAC}/clusterroles/{name}"):
+            with contextlib.suppress(ApiError):
+                kube.request("DELETE", path)
