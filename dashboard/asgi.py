@@ -14,18 +14,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from dashboard.core.lifecycle import start_engine  # noqa: E402
+from dashboard.core.origins import WebSocketOriginValidator  # noqa: E402
 from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
 
 # Sessions only (not AuthMiddlewareStack): django.contrib.auth is not installed, and the
 # viewer is resolved from the session's token or headers by dashboard.core.identity.
+# The origin check compares scheme, host and port (channels' AllowedHostsOriginValidator
+# ignores scheme and port, which let a page on another port of this host in).
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": WebSocketOriginValidator(
             SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

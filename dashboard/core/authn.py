@@ -24,6 +24,7 @@ from dashboard.core.identity import (
     token_reviewer,
     viewer_for_request,
 )
+from dashboard.core.origins import cross_site_refusal
 from dashboard.core.ratelimit import api_limiter
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ class AuthenticationMiddleware:
         except NotAuthenticated as exc:
             return self._denied(request, is_api, str(exc), sign_in=True)
         if is_api:
+            refusal = cross_site_refusal(request)
+            if refusal is not None:
+                return problem(403, "Forbidden", refusal)
             wait = api_limiter.take(viewer.cache_key)
             if wait > 0:
                 response = problem(
