@@ -4,14 +4,19 @@ Why not the official client's ``watch.Watch``: it has no read timeout (a half-op
 connection hangs it forever), retries 410 with the same resourceVersion, and builds model
 objects that cost 5-10x more than orjson. Here a watch is a plain NDJSON stream over a
 pooled urllib3 connection with TCP keepalive and a read timeout.
+
+Each open watch holds one connection for minutes, so the pool grows with the watches: a
+pool smaller than the connections in use discards the surplus as they come back, with a
+"Connection pool is full" warning each (one per kind beyond 32 whenever watches restart).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +25,8 @@ import urllib3
 from urllib3.connection import HTTPConnection
 
 from informers.config import ClusterConfig
+
+log = logging.getLogger(__name__)
 
 #: Bookmarks come about once a minute; a silent connection for this long is dead.
 DEFAULT_READ_TIMEOUT = 100.0
@@ -71,7 +78,6 @@ class KubeClient:
     def __init__(self, config: ClusterConfig, *, maxsize: int = 32) -> None:
         self.config = config
         kwargs: dict[str, Any] = {
-            "maxsize": maxsize,
             "block": False,
             "socket_options": _socket_options(),
             "retries": False,
@@ -83,7 +89,34 @@ class KubeClient:
             if config.cert_file:
                 kwargs["cert_file"] = config.cert_file
                 kwargs["key_file"] = config.key_file
-        self._pool = urllib3.PoolManager(**kwargs)
+        self._pool_kwargs = kwargs
+        self._lock = threading.Lock()
+        self._in_use = 0  # requests in flight and watches open: connections checked out
+        self.pool_size = maxsize
+        self._pool = urllib3.PoolManager(maxsize=maxsize, **kwargs)
+
+    def _checkout(self) -> urllib3.PoolManager:
+        """Count one more connection in use, growing the pool first if it would not fit."""
+        with self._lock:
+            self._in_use += 1
+            if self._in_use > self.pool_size:
+                self._grow(max(self._in_use, 2 * self.pool_size))
+            return self._pool
+
+    def _checkin(self) -> None:
+        with self._lock:
+            self._in_use -= 1
+
+    def _grow(self, size: int) -> None:
+        """Replace the pool with a bigger one (urllib3 pools cannot be resized).
+
+        Connections still out return to the old, closed pool, which closes them quietly;
+        each watch pays one new TLS handshake at its next restart.
+        """
+        old, self._pool = self._pool, urllib3.PoolManager(maxsize=size, **self._pool_kwargs)
+        log.info("kube client: %d connections in use, pool grown to %d", self._in_use, size)
+        self.pool_size = size
+        old.clear()
 
     def _headers(self, accept: str = "application/json") -> dict[str, str]:
         headers = {"Accept": accept, "User-Agent": "crscope-informer/0.1"}
@@ -108,24 +141,32 @@ class KubeClient:
         timeout: float = 60.0,
         accept: str = "application/json",
     ) -> dict[str, Any]:
-        resp = self._pool.request(
-            "GET",
-            self.url(path, params),
-            headers=self._headers(accept),
-            timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout),
-            preload_content=True,
-        )
+        pool = self._checkout()
+        try:
+            resp = pool.request(
+                "GET",
+                self.url(path, params),
+                headers=self._headers(accept),
+                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout),
+                preload_content=True,
+            )
+        finally:
+            self._checkin()
         return _json_or_raise(resp)
 
     def post(self, path: str, body: Mapping[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
         headers = {**self._headers(), "Content-Type": "application/json"}
-        resp = self._pool.request(
-            "POST",
-            self.url(path),
-            body=orjson.dumps(body),
-            headers=headers,
-            timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout),
-        )
+        pool = self._checkout()
+        try:
+            resp = pool.request(
+                "POST",
+                self.url(path),
+                body=orjson.dumps(body),
+                headers=headers,
+                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=timeout),
+            )
+        finally:
+            self._checkin()
         return _json_or_raise(resp)
 
     def watch(
@@ -136,19 +177,24 @@ class KubeClient:
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         accept: str = "application/json",
     ) -> WatchStream:
-        resp = self._pool.request(
-            "GET",
-            self.url(path, {**params, "watch": True}),
-            headers=self._headers(accept),
-            timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout),
-            preload_content=False,
-        )
-        if resp.status >= 300:
-            try:
-                _json_or_raise(resp, body=resp.read())
-            finally:
-                resp.release_conn()
-        return WatchStream(resp)
+        pool = self._checkout()
+        try:
+            resp = pool.request(
+                "GET",
+                self.url(path, {**params, "watch": True}),
+                headers=self._headers(accept),
+                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read_timeout),
+                preload_content=False,
+            )
+            if resp.status >= 300:
+                try:
+                    _json_or_raise(resp, body=resp.read())
+                finally:
+                    resp.release_conn()
+        except BaseException:
+            self._checkin()
+            raise
+        return WatchStream(resp, name=path, on_close=self._checkin)
 
 
 def _retry_after(resp: urllib3.BaseHTTPResponse) -> float | None:
@@ -177,11 +223,26 @@ def _json_or_raise(resp: urllib3.BaseHTTPResponse, body: bytes | None = None) ->
 
 
 class WatchStream:
-    """Iterate the events of one watch; ``close()`` from another thread unblocks the reader."""
+    """Iterate the events of one watch; ``close()`` from another thread unblocks the reader.
 
-    def __init__(self, resp: urllib3.BaseHTTPResponse) -> None:
+    A read timeout ends the iteration as the server's own close does: a watch that sees
+    no event for that long is either quiet (the apiserver sends Events watches no
+    bookmarks) or dead, and the reconnect that follows either way tells which.
+    """
+
+    def __init__(
+        self,
+        resp: urllib3.BaseHTTPResponse,
+        *,
+        name: str = "",
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self._resp = resp
+        self._name = name
+        self._on_close = on_close
         self._closed = threading.Event()
+        self._close_lock = threading.Lock()
+        self.timed_out = False
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         buffer = b""
@@ -198,16 +259,23 @@ class WatchStream:
                         yield _parse_event(line)
             if buffer.strip() and not self._closed.is_set():
                 yield _parse_event(buffer)
+        except urllib3.exceptions.ReadTimeoutError:
+            if not self._closed.is_set():
+                self.timed_out = True
+                log.debug("watch %s: nothing received within the read timeout", self._name)
         finally:
             self.close()
 
     def close(self) -> None:
-        if self._closed.is_set():
-            return
-        self._closed.set()
+        with self._close_lock:
+            if self._closed.is_set():
+                return
+            self._closed.set()
         with contextlib.suppress(Exception):  # closing an already broken socket
             self._resp.shutdown()
         self._resp.close()
+        if self._on_close is not None:
+            self._on_close()
 
 
 def _parse_event(line: bytes) -> dict[str, Any]:
