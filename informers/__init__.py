@@ -18,6 +18,7 @@ from informers.diff import FieldChange, changed_paths, diff, is_noise
 from informers.engine import Engine, Readiness
 from informers.fanout import Hub, Subscription
 from informers.informer import Informer, SyncProgress
+from informers.kindfailure import KindFailure
 from informers.kinds import KindInfo, PrinterColumn
 from informers.listwatch import ApiError, KubeClient
 from informers.managedfields import managers_by_path, managers_for_change
@@ -42,6 +43,7 @@ __all__: list[str] = [
     "FieldChange",
     "Hub",
     "Informer",
+    "KindFailure",
     "KindInfo",
     "KubeClient",
     "PrinterColumn",

@@ -28,8 +28,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Readiness:
+    """Whether the engine can answer truthfully, and why not.
+
+    ``reasons`` name kinds (for logs and people who may see them); ``summary`` says the
+    same without naming any, for an unauthenticated probe. ``unavailable`` lists the
+    kinds readiness no longer waits for (``informers.kindfailure``), as "key: reason".
+    """
+
     ready: bool
     reasons: tuple[str, ...]
+    summary: tuple[str, ...] = ()
+    unavailable: tuple[str, ...] = ()
 
 
 class Engine:
@@ -116,17 +125,38 @@ class Engine:
         with self._lock:
             return list(self._informers.values())
 
+    def kinds_listed(self) -> bool:
+        """True once the CRDs have been listed: until then, no kind is known to be absent."""
+        return self._crd_reflector.synced.is_set()
+
     def readiness(self) -> Readiness:
-        reasons = []
-        if not self._crd_reflector.synced.is_set():
+        """Ready once the CRDs are listed and every kind has synced, except kinds that
+        cannot be listed past the grace period: those are reported, not waited for."""
+        reasons, summary, unavailable = [], [], []
+        if not self.kinds_listed():
             err = self._crd_reflector.metrics.last_error
             reasons.append("CustomResourceDefinitions not synced" + (f": {err}" if err else ""))
+            summary.append("the Kubernetes API has not been listed yet")
+        syncing = 0
         for informer in self.informers():
-            if not informer.synced:
-                p = informer.sync_progress
-                total = f" of {p.total}" if p.total is not None else ""
-                reasons.append(f"{informer.kind.key} syncing ({p.loaded}{total})")
-        return Readiness(ready=not reasons, reasons=tuple(reasons))
+            if informer.synced:
+                continue
+            failure = informer.unavailable
+            if failure is not None:
+                unavailable.append(f"{informer.kind.key}: {failure.reason}")
+                continue
+            syncing += 1
+            p = informer.sync_progress
+            total = f" of {p.total}" if p.total is not None else ""
+            reasons.append(f"{informer.kind.key} syncing ({p.loaded}{total})")
+        if syncing:
+            summary.append(f"{syncing} kind{'s' if syncing != 1 else ''} still syncing")
+        return Readiness(
+            ready=not reasons,
+            reasons=tuple(reasons),
+            summary=tuple(summary),
+            unavailable=tuple(unavailable),
+        )
 
     def wait_synced(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -145,6 +175,8 @@ class Engine:
             m = vars(informer.reflector.metrics).copy()
             m["objects"] = len(informer.store)
             m["synced"] = informer.synced
+            failure = informer.unavailable
+            m["unavailable"] = failure.reason if failure is not None else ""
             result["kinds"][informer.kind.key] = m
         result["subscriptions"] = [
             {"depth": s.depth, **vars(s.stats)} for s in self.hub.subscriptions()
@@ -164,6 +196,7 @@ class Engine:
             exclude_namespaces=frozenset(s.exclude_namespaces),
             read_timeout=s.read_timeout,
             metadata_only=s.metadata_only(group=kind.group, kind=kind.kind, plural=kind.plural),
+            failure_grace=s.failure_grace,
         )
 
     def _start_kind(self, kind: KindInfo) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from informers.changes import Change, ChangeType
 from informers.diff import changed_paths, diff
 from informers.gcpause import gc_paused
+from informers.kindfailure import KindFailure, past_grace, unlistable
 from informers.kinds import KindInfo
 from informers.listwatch import KubeClient
 from informers.managedfields import managers_by_path
@@ -58,6 +59,9 @@ class InformerOptions:
     #: Cache only metadata (PartialObjectMetadata): a fraction of the memory for kinds too
     #: big to hold whole; the reconcile state is then Unknown unless the object is deleting.
     metadata_only: bool = False
+    #: Seconds a 403, 404 or conversion failure must last before the kind is reported
+    #: unavailable and readiness stops waiting for it (see ``informers.kindfailure``).
+    failure_grace: float = 30.0
 
 
 class Informer:
@@ -108,6 +112,15 @@ class Informer:
 
     def wait_synced(self, timeout: float) -> bool:
         return self.reflector.synced.wait(timeout)
+
+    @property
+    def unavailable(self) -> KindFailure | None:
+        """Why this kind cannot be listed, once that has lasted past the grace period."""
+        m = self.reflector.metrics
+        failure = unlistable(
+            status=m.failing_status, message=m.failing_message, since=m.failing_since
+        )
+        return past_grace(failure, grace=self.options.failure_grace, now=time.time())
 
     # -- sink ------------------------------------------------------------------------------
     def progress(self, loaded: int, total: int | None) -> None:

@@ -23,6 +23,7 @@ import urllib3.exceptions
 
 from informers.backoff import Backoff
 from informers.gcpause import gc_paused
+from informers.kindfailure import classify
 from informers.listwatch import DEFAULT_READ_TIMEOUT, ApiError, KubeClient, WatchStream
 from informers.store import object_resource_version
 
@@ -56,6 +57,11 @@ class ReflectorMetrics:
     last_event_at: float = 0.0
     last_synced_at: float = 0.0
     streaming_list: bool | None = None
+    #: The failure since the last success: HTTP status (0 for a network or internal
+    #: error) and message, and when the run of failures began (0.0: none since).
+    failing_status: int = 0
+    failing_message: str = ""
+    failing_since: float = 0.0
 
 
 class Reflector:
@@ -132,7 +138,7 @@ class Reflector:
         self._stream = None
 
     def _on_api_error(self, err: ApiError) -> None:
-        self._record_error(str(err))
+        self._record_error(str(err), status=err.status)
         if err.gone:
             log.info(
                 "reflector %s: resourceVersion %s is gone, relisting",
@@ -143,15 +149,27 @@ class Reflector:
             self._needs_list = True
             self.last_synced_rv = ""
             return
-        if err.status == 429:
+        if err.status == 429 and classify(err.status, err.message) is None:
             self._sleep(err.retry_after if err.retry_after is not None else 1.0)
             return
+        # Other failures, and a 429 that only hides a broken conversion webhook (which
+        # waiting one second will not fix), back off.
         self._sleep(self.backoff.next_delay())
 
-    def _record_error(self, message: str) -> None:
-        self.metrics.errors += 1
-        self.metrics.last_error = message
+    def _record_error(self, message: str, *, status: int = 0) -> None:
+        m = self.metrics
+        m.errors += 1
+        m.last_error = message
+        m.failing_status, m.failing_message = status, message
+        if not m.failing_since:
+            m.failing_since = time.time()
         log.warning("reflector %s: %s", self.name, message)
+
+    def _healthy(self) -> None:
+        """A list or watch event arrived: the run of failures, if any, is over."""
+        if self.metrics.failing_since:
+            self.metrics.failing_since = 0.0
+            self.metrics.failing_status, self.metrics.failing_message = 0, ""
 
     def _sleep(self, seconds: float) -> None:
         self._stop.wait(seconds)
@@ -278,6 +296,7 @@ class Reflector:
         self.last_synced_rv = rv
         self._needs_list = False
         self.metrics.last_synced_at = time.time()
+        self._healthy()
         self.synced.set()
 
     # -- watch -----------------------------------------------------------------------------
@@ -319,6 +338,7 @@ class Reflector:
             if rv:
                 self.last_synced_rv = rv
             self.backoff.healthy()
+            self._healthy()
 
     def _malformed(self, event: Mapping[str, Any]) -> None:
         self.metrics.malformed += 1

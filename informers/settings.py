@@ -40,6 +40,9 @@ class EngineSettings:
     failure_reasons: frozenset[str] = DEFAULT_FAILURE_REASONS
     read_timeout: float = 100.0
     metadata_only_kinds: tuple[str, ...] = ()
+    #: CRSCOPE_KIND_FAILURE_GRACE: seconds a kind may fail with 403, 404 or a conversion
+    #: error before readiness stops waiting for it (it is then reported as unavailable).
+    failure_grace: float = 30.0
 
     def metadata_only(self, *, group: str, kind: str, plural: str) -> bool:
         """Kinds matched by name or ``group/plural`` are cached as metadata only."""
@@ -71,6 +74,10 @@ class EngineSettings:
                 per_kind[kind.strip()] = float(seconds)
             except ValueError:
                 continue
+        try:
+            grace = max(0.0, float(env.get("CRSCOPE_KIND_FAILURE_GRACE", "30")))
+        except ValueError:
+            grace = 30.0
         mode = env.get("CRSCOPE_LIST_MODE", "auto")
         events = env.get("CRSCOPE_EVENTS", "all")
         return cls(
@@ -85,4 +92,5 @@ class EngineSettings:
             stuck_after=stuck_threshold_from_env(),
             stuck_after_by_kind=per_kind,
             metadata_only_kinds=_split(env.get("CRSCOPE_METADATA_ONLY_KINDS")),
+            failure_grace=grace,
         )
