@@ -79,7 +79,11 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.accept()
             await self.close(code=4401)
             return
-        self.params = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        # Blank values count: page one's continue token is empty, so a list URL on page 2+
+        # carries ``prev=``, and dropping it would number the page (and the pager) wrong.
+        self.params = parse_qs(
+            self.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+        )
         await self.accept()
         self.bell = BellPush(self.loop, self._bell_changed)
         if not await self._attach():
