@@ -47,6 +47,31 @@ def _steps(path: str) -> list[tuple[str, str, str]] | None:
     return steps
 
 
+def key_segments(json_path: str) -> tuple[str, ...] | None:
+    """The keys a column path walks through, with ``*`` for any index or filter; None when
+    the path is not in the supported subset (then ``evaluate`` yields None as well).
+
+    Why: redaction must judge ``.spec['password']`` and ``.spec.password`` alike, so it
+    reads the path exactly as the evaluator does.
+    """
+    steps = _steps(json_path)
+    if steps is None:
+        return None
+    return tuple(arg if kind == "key" else "*" for kind, arg, _ in steps)
+
+
+def parent_values(obj: Mapping[str, Any], json_path: str) -> list[Any]:
+    """The nodes that hold the last key of ``json_path`` (``.env[0]`` for ``.env[0].value``),
+    or [] when the path does not end in a key."""
+    steps = _steps(json_path)
+    if not steps or steps[-1][0] != "key":
+        return []
+    values: list[Any] = [obj]
+    for step in steps[:-1]:
+        values = _apply(values, step)
+    return values
+
+
 def _dig(value: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         if not isinstance(value, Mapping):

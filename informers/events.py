@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from informers.changes import EventRecord
+from informers.redaction import mask_text
 from informers.timestamps import parse_time
 
 #: (group, kind) -> kind key, supplied by the engine from its running informers.
@@ -43,7 +44,8 @@ def event_record(event: dict[str, Any], lookup: KindLookup) -> EventRecord | Non
         name=str(involved.get("name", "")),
         type=str(event.get("type", "Normal")),
         reason=str(event.get("reason", "")),
-        message=str(event.get("message") or event.get("note") or "")[:4000],
+        # stored and shown without the object around it: mask connection strings now
+        message=mask_text(str(event.get("message") or event.get("note") or "")[:4000]),
         count=count if isinstance(count, int) else 1,
         first_seen=first,
         last_seen=last,

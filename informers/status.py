@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from informers.redaction import mask_text
+
 
 class State(enum.StrEnum):
     """The reconcile state values, spelled exactly as the API exposes them."""
@@ -247,6 +249,9 @@ def _text(condition: Mapping[str, Any], key: str) -> str:
 
 
 def _status(state: State, reason: str, message: str) -> Status:
+    # The message is shown in lists, the API and notifications, which never see the
+    # object it came from: a connection string in it loses its password here.
+    message = mask_text(message)
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[: MAX_MESSAGE_CHARS - 1] + "…"
     return Status(state=state, reason=reason, message=message)

@@ -2,7 +2,9 @@
 
 Why by name, not by uid: people ask about "payments/db-main", and a name deleted and
 created again is still the thing they mean; each revision carries its uid so the two lives
-can be told apart. Bodies and diff values pass the redactor, like live objects. The newest
+can be told apart. Bodies and diff values pass the redactor, like live objects; stored
+bodies are redacted already, so a diff compares redacted bodies (the live one too), and a
+changed secret shows in ``changedPaths`` but not as a value change. The newest
 state may not have reached the DB yet (the writer batches), so the live cache stands in
 for a revision it holds. A name with neither a cached object nor any history is a 404.
 """
@@ -21,7 +23,7 @@ from dashboard.api.pages import keyset_page
 from dashboard.api.params import DiffParams, PageParams, RevisionParams
 from dashboard.api.problems import ApiProblem, bad_param, not_found
 from dashboard.api.schemas import Diff, History, RevisionDetail
-from dashboard.core.redact import redactor
+from dashboard.core.redact import masked_changes, redact_body, redactor
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
 from informers import State, diff
@@ -108,11 +110,19 @@ def object_diff(ref: ObjectRef, params: DiffParams) -> dict[str, Any]:
         from_rv, old = _previous(ref, to_rv, new)
     else:
         from_rv, old = _body(ref, params.from_, "from")
+    # rows stored before bodies were redacted on write are not; the live body never is
+    old, new = (None if old is None else redact_body(old)), redact_body(new)
+    found = diff(old, new, noise=noise)
+    recorded = _recorded_paths(ref, from_rv, to_rv)
+    found = sorted(
+        [*found, *masked_changes(old, new, (c.path for c in found), recorded)],
+        key=lambda c: c.path,
+    )
     changes = []
-    for change in diff(old, new, noise=noise):
+    for change in found:
         item = change.as_dict()
-        item["old"] = redactor.redact_change_value(change.path, change.old)
-        item["new"] = redactor.redact_change_value(change.path, change.new)
+        item["old"] = redactor.redact_change_value(change.path, change.old, roots=(old, new))
+        item["new"] = redactor.redact_change_value(change.path, change.new, roots=(old, new))
         changes.append(item)
     return {"from": from_rv, "to": to_rv, "noise": noise, "changes": changes}
 
@@ -128,12 +138,21 @@ def _body(ref: ObjectRef, rv: str | None, param: str) -> tuple[str, dict[str, An
         rv == live.resource_version
         or (rv is None and (row is None or _rv_int(live.resource_version) > row.rv_int))
     ):
-        return live.resource_version, dict(live.obj)
+        return live.resource_version, redact_body(live.obj)
     if row is not None:
         return row.resource_version, decode(row.body)
     if rv is None:
         raise not_found(f"{ref.scope.kind.kind} {ref.key} has no history")
     raise bad_param(param, f"no revision {rv} of {ref.key} in history")
+
+
+def _recorded_paths(ref: ObjectRef, from_rv: str | None, to_rv: str) -> list[str]:
+    """The changed paths the engine recorded for the revisions after ``from_rv`` up to
+    ``to_rv`` (on the live objects, so changed secrets are among them)."""
+    if from_rv is None:
+        return []  # a first revision: everything is an add, already shown
+    rows = ref.revisions().filter(rv_int__gt=_rv_int(from_rv), rv_int__lte=_rv_int(to_rv))
+    return [str(p) for paths in rows.values_list("changed_paths", flat=True) for p in paths or []]
 
 
 def _previous(ref: ObjectRef, to_rv: str, new: dict[str, Any]) -> tuple[str | None, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dashboard.core.query import Row
-from dashboard.core.redact import redactor
+from dashboard.core.redact import redact_body
 from informers import Entry
 from informers.timestamps import parse_time
 
@@ -61,8 +61,7 @@ def summary(row: Row) -> dict[str, Any]:
 
 def body(obj: Mapping[str, Any]) -> dict[str, Any]:
     """An object body as clients may see it: redacted, and always a JSON object."""
-    redacted = redactor.redact(obj)
-    return redacted if isinstance(redacted, dict) else {"redacted": redacted}
+    return redact_body(obj)
 
 
 def _scalar(value: Any) -> Any:

@@ -1,34 +1,55 @@
 """The process-wide redactor, configured by ``CRSCOPE_REDACT_PATHS``.
 
-Every place that shows object content (YAML, history, diffs, API output, printer
-columns) passes it through ``redactor`` first.
+Every place that shows or stores object content (YAML, the history database, diffs, API
+output and the watch stream, printer columns, notification values) passes it through
+``redactor`` first; docs/redaction.md lists them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from informers.columns import column_values
+from informers.diff import FieldChange
 from informers.kinds import PrinterColumn
-from informers.redaction import DEFAULT_PATTERNS, REDACTED, Redactor
+from informers.redaction import DEFAULT_PATTERNS, REDACTED, Redactor, masked_at
 
 _extra = [p.strip() for p in os.environ.get("CRSCOPE_REDACT_PATHS", "").split(",") if p.strip()]
 redactor = Redactor(patterns=(*DEFAULT_PATTERNS, *_extra))
 
 
-@lru_cache(maxsize=1024)
-def _secret(json_path: str) -> bool:
-    return redactor.covers_json_path(json_path)
+def redact_body(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A whole object as it may be shown or stored: redacted, and always a JSON object
+    (an object too deep to inspect becomes ``{"redacted": "***redacted***"}``)."""
+    redacted = redactor.redact(obj)
+    return redacted if isinstance(redacted, dict) else {"redacted": redacted}
+
+
+def masked_changes(
+    old: Any, new: Any, shown: Iterable[str], recorded: Iterable[str]
+) -> list[FieldChange]:
+    """The secret changes a diff of redacted bodies cannot see, as ``REDACTED`` replaces.
+
+    Why: history stores bodies redacted, so a changed password compares equal. The engine
+    recorded the change's paths on the live objects (``changedPaths``); a recorded path
+    that is masked in the redacted bodies and missing from the diff (``shown``) changed
+    out of sight, and is listed with both values hidden.
+    """
+    seen = set(shown)
+    return [
+        FieldChange("replace", path, REDACTED, REDACTED)
+        for path in sorted(set(recorded) - seen)
+        if masked_at(old, path) or masked_at(new, path)
+    ]
 
 
 def shown_columns(obj: Mapping[str, Any], columns: Sequence[PrinterColumn]) -> dict[str, Any]:
     """Printer column values as anyone may see them: a CRD can point a column at a secret
-    (``.spec.password``), and that column then shows ``REDACTED``, and sorts as it."""
+    (``.spec.password``, ``.spec['password']``, the ``value`` of a ``DB_PASSWORD`` env
+    entry), and that column then shows ``REDACTED``, and sorts as it."""
     values = column_values(obj, columns)
     for column in columns:
-        if values.get(column.name) is not None and _secret(column.json_path):
-            values[column.name] = REDACTED
+        values[column.name] = redactor.redact_column(obj, column.json_path, values.get(column.name))
     return values

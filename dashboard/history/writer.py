@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Count, Max
 
+from dashboard.core.redact import redact_body
 from dashboard.history.models import EventRow, Revision
 from informers import Change, Engine, EventRecord
 
@@ -56,7 +57,9 @@ def revision_row(change: Change) -> Revision:
         changed_paths=list(change.changed_paths),
         state=entry.status.state.value if change.new is not None else "",
         tombstone=change.tombstone,
-        body=orjson.dumps(entry.obj).decode(),
+        # stored redacted: the database is read by the API, the pages and backups, none of
+        # which may see a secret (docs/redaction.md)
+        body=orjson.dumps(redact_body(entry.obj)).decode(),
     )
 
 

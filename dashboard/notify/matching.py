@@ -168,9 +168,13 @@ def path_change(
         return None
     return {
         "path": trigger.path,
-        "old": None if before is MISSING else redactor.redact_change_value(trigger.path, before),
-        "new": None if after is MISSING else redactor.redact_change_value(trigger.path, after),
+        "old": None if before is MISSING else _shown(trigger.path, before, old, new),
+        "new": None if after is MISSING else _shown(trigger.path, after, old, new),
     }
+
+
+def _shown(path: str, value: Any, *roots: Mapping[str, Any]) -> Any:
+    return redactor.redact_change_value(path, value, roots=roots)
 
 
 def resolve(obj: Any, pointer: str) -> Any:

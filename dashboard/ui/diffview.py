@@ -1,18 +1,21 @@
 """The diff between two revisions of one object: path, old, new, noise on request.
 
-Why redaction happens after diffing: secret values must not be shown, but a changed
-password is still a change worth listing, so the diff runs on the stored bodies and each
-value is masked by its path before it reaches the template.
+Why both bodies are redacted before diffing: history stores bodies redacted (a row written
+before that was not), so comparing redacted with redacted is the only comparison that does
+not invent changes; each value is masked again by its path (and its ``{name, value}``
+pair) before it reaches the template. A changed secret is listed by the revision's changed
+paths, which the engine computed on the live objects.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.core.redact import redactor
+from dashboard.core.redact import masked_changes, redact_body, redactor
 from dashboard.ui.yamlview import dump
 from informers import diff
 
@@ -34,11 +37,21 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None)
 
 
-def rows(old: dict[str, Any], new: dict[str, Any], *, noise: bool) -> list[DiffRow]:
+def rows(
+    old: dict[str, Any], new: dict[str, Any], *, noise: bool, recorded: Iterable[str] = ()
+) -> list[DiffRow]:
+    """``recorded``: the changed paths stored with the revisions in the range (see
+    ``masked_changes``)."""
+    old, new = redact_body(old), redact_body(new)
+    found = diff(old, new, noise=noise)
+    found = sorted(
+        [*found, *masked_changes(old, new, (c.path for c in found), recorded)],
+        key=lambda c: c.path,
+    )
     result = []
-    for change in diff(old, new, noise=noise):
-        before = redactor.redact_change_value(change.path, change.old)
-        after = redactor.redact_change_value(change.path, change.new)
+    for change in found:
+        before = redactor.redact_change_value(change.path, change.old, roots=(old, new))
+        after = redactor.redact_change_value(change.path, change.new, roots=(old, new))
         old_text = None if change.op == "add" else _show(before)
         new_text = None if change.op == "remove" else _show(after)
         longest = max(len(old_text or ""), len(new_text or ""))

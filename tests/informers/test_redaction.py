@@ -66,7 +66,7 @@ def test_key_rule(key: str, hidden: bool) -> None:
         ({"spec": {"apiKeys": ["k1", "k2"]}}, {"spec": {"apiKeys": R}}),
         ({"spec": {"password": None}}, {"spec": {"password": None}}),
         ({"spec": {"password": 1234}}, {"spec": {"password": R}}),
-        ({"status": {"token": "t"}, "password": "p"}, {"status": {"token": "t"}, "password": "p"}),
+        ({"status": {"token": "t"}, "password": "p"}, {"status": {"token": R}, "password": R}),
         (
             {
                 "metadata": {
@@ -86,7 +86,7 @@ def test_key_rule(key: str, hidden: bool) -> None:
             },
         ),
         ("scalar", "scalar"),
-        ([{"spec": {"token": "t"}}], [{"spec": {"token": "t"}}]),
+        ([{"spec": {"token": "t"}}], [{"spec": {"token": R}}]),
     ],
 )
 def test_redact_defaults(obj: Any, expected: Any) -> None:
@@ -158,7 +158,8 @@ def test_key_regex_can_be_replaced() -> None:
         ("/spec", {"token": "t", "n": 1}, {"token": R, "n": 1}),
         ("/spec/users/0", {"name": "a", "token": "t"}, {"name": "a", "token": R}),
         ("/spec/replicas", 3, 3),
-        ("/status/token", "t", "t"),
+        ("/status/token", "t", R),
+        ("/status/phase", "t", "t"),
         ("/spec/auth/basic/value", "v", R),
         ("/spec/auth/basic/value/inner", "v", R),
         ("/spec/auth", {"basic": {"value": "v"}}, {"basic": {"value": R}}),

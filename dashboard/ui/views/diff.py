@@ -6,6 +6,7 @@ for, and the page says how much was hidden. A unified YAML view is one click awa
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -57,6 +58,18 @@ def _pick(
     return from_rev, to_rev
 
 
+def revisions_between(from_rev: Revision, to_rev: Revision) -> Any:
+    """The revisions after ``from_rev`` up to ``to_rev``, whose recorded changed paths
+    name the secrets that changed in between."""
+    return Revision.objects.filter(
+        kind=to_rev.kind,
+        namespace=to_rev.namespace,
+        name=to_rev.name,
+        id__gt=from_rev.id,
+        id__lte=to_rev.id,
+    )
+
+
 def diff_page(
     request: HttpRequest, group: str, plural: str, namespace: str, name: str
 ) -> HttpResponse:
@@ -92,8 +105,13 @@ def diff_page(
     noise = request.GET.get("noise") == "1"
     unified = request.GET.get("view") == "yaml"
     old, new = decode(from_rev.body), decode(to_rev.body)
-    rows = diffview.rows(old, new, noise=noise)
-    hidden = 0 if noise else len(diffview.rows(old, new, noise=True)) - len(rows)
+    recorded = [
+        str(p)
+        for paths in revisions_between(from_rev, to_rev).values_list("changed_paths", flat=True)
+        for p in paths or []
+    ]
+    rows = diffview.rows(old, new, noise=noise, recorded=recorded)
+    hidden = 0 if noise else len(diffview.rows(old, new, noise=True, recorded=recorded)) - len(rows)
 
     def url(**changes: str) -> str:
         params = {
