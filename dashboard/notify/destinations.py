@@ -3,7 +3,9 @@
 Why secrets are references only: the rules file is usually a ConfigMap that many people can
 read, so a signing secret, a Slack URL (which is itself a credential) or an Authorization
 header must come from an environment variable or a mounted file (a Secret). The file
-format rejects inline values for those fields and for headers that look like credentials.
+format rejects inline values for those fields, for headers that look like credentials and
+for inline URLs that carry a userinfo or a credential-like query parameter; every user can
+read the rules, so a URL is shown by its scheme and host only.
 References are resolved at send time, so a rotated Secret applies without a restart.
 """
 
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from dashboard.core.redact import redactor
 from dashboard.notify.fields import FieldError, Fields, parse_rate
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -112,8 +115,15 @@ def _target(dest: Destination) -> str:
         return "in-app inbox"
     if dest.url_ref is not None:
         return f"URL from {dest.url_ref.describe()}"
-    parts = urlsplit(dest.url)
-    return f"{parts.scheme}://{parts.netloc}/…" if parts.path not in ("", "/") else dest.url
+    return _host_only(dest.url)
+
+
+def _host_only(url: str) -> str:
+    """``scheme://host[:port]/…``: no userinfo, path, query or fragment, any of which can be
+    a credential (a Slack webhook's path is one)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host}/…"
 
 
 def parse_destination(raw: Any) -> Destination:
@@ -156,10 +166,17 @@ def _url(f: Fields) -> tuple[str, SecretRef | None]:
         return "", _ref(value, "url", inline_error=False)
     if not isinstance(value, str):
         raise FieldError("url", "must be an http(s) URL or {env: NAME} / {file: PATH}")
-    parts = urlsplit(value.strip())
+    url = value.strip()
+    if "@" in urlsplit(url).netloc or redactor.mask_text(url) != url:
+        raise FieldError(
+            "url",
+            "carries credentials (a user, password or token); put the URL in a Secret and "
+            "use {file: /path/in/a/mounted/secret} or {env: NAME}",
+        )
+    parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FieldError("url", f"{value!r} is not an http:// or https:// URL")
-    return value.strip(), None
+        raise FieldError("url", "is not an http:// or https:// URL with a host")
+    return url, None
 
 
 def _ref(value: Any, field_name: str, *, inline_error: bool) -> SecretRef | None:
