@@ -21,7 +21,13 @@ from informers.informer import Informer, SyncProgress
 from informers.kindfailure import KindFailure
 from informers.kinds import KindInfo, PrinterColumn
 from informers.listwatch import ApiError, KubeClient
-from informers.managedfields import managers_by_path, managers_for_change
+from informers.managedfields import (
+    ManagedSummary,
+    decode_summary,
+    encode_summary,
+    managers_by_path,
+    managers_for_change,
+)
 from informers.redaction import Redactor
 from informers.reflector import Reflector
 from informers.selector import Selector, SelectorError, parse_selector
@@ -46,6 +52,7 @@ __all__: list[str] = [
     "KindFailure",
     "KindInfo",
     "KubeClient",
+    "ManagedSummary",
     "PrinterColumn",
     "Readiness",
     "Redactor",
@@ -59,7 +66,9 @@ __all__: list[str] = [
     "SyncProgress",
     "changed_paths",
     "compute_status",
+    "decode_summary",
     "diff",
+    "encode_summary",
     "is_noise",
     "is_stuck",
     "load_cluster_config",

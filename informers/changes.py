@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from informers.managedfields import ManagedSummary
 from informers.store import Entry
 
 
@@ -26,6 +27,10 @@ class Change:
     ``tombstone`` marks a deletion inferred by a relist: the object vanished while the watch
     was down, and ``old`` is the last state the engine saw (client-go's
     DeletedFinalStateUnknown).
+
+    ``managed`` summarizes the new state's managedFields (None for a deletion), so a
+    consumer that keeps it (the history writer) can attribute a later change it did not
+    see happen, such as one made while the dashboard was down.
     """
 
     kind: str
@@ -36,6 +41,7 @@ class Change:
     observed: float
     managers: tuple[str, ...] = ()
     changed_paths: tuple[str, ...] = ()
+    managed: ManagedSummary | None = None
     tombstone: bool = False
     initial: bool = False
 

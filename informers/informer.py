@@ -21,7 +21,7 @@ from informers.gcpause import gc_paused
 from informers.kindfailure import KindFailure, past_grace, unlistable
 from informers.kinds import KindInfo
 from informers.listwatch import KubeClient
-from informers.managedfields import managers_by_path
+from informers.managedfields import ManagedSummary, managers_for_change, summarize
 from informers.reflector import ListMode, Reflector
 from informers.status import DEFAULT_FAILURE_REASONS, State, Status, compute_status
 from informers.store import Entry, Store, object_key, object_resource_version
@@ -30,10 +30,8 @@ from informers.timestamps import parse_time
 log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[Change], None]
-#: (manager, operation, subresource) -> time of that manager's last write. Only the time
-#: says who wrote: a manager whose fields were taken over by another changes its fieldsV1
-#: without having written anything.
-ManagedSummary = dict[tuple[str, str, str], str]
+#: A change's managedFields summary and the managers credited with it.
+Attribution = tuple[ManagedSummary, tuple[str, ...]]
 
 
 _METADATA_ACCEPT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
@@ -131,7 +129,7 @@ class Informer:
         now = time.time()
         initial = not self.reflector.metrics.last_synced_at
         with gc_paused():
-            pending: list[tuple[Entry, Entry | None, tuple[str, ...], tuple[str, ...]]] = []
+            pending: list[tuple[Entry, Entry | None, tuple[str, ...], Attribution]] = []
             entries: list[Entry] = []
             for obj in objects:
                 prepared = self._prepare(obj)
@@ -145,13 +143,23 @@ class Informer:
                 entry = self._entry(key, obj, old, now)
                 entries.append(entry)
                 paths = _paths(old, entry)
-                pending.append((entry, old, paths, self._managers(key, managed, old, paths)))
+                pending.append((entry, old, paths, self._attribute(key, managed, old, paths)))
             dropped = self.store.replace(entries)
         self.sync_progress.loaded = len(entries)
         self.sync_progress.total = len(entries)
-        for entry, old, paths, managers in pending:
+        for entry, old, paths, (summary, managers) in pending:
             kind = ChangeType.ADDED if old is None else ChangeType.MODIFIED
-            self._emit(kind, entry.key, old, entry, now, managers, paths=paths, initial=initial)
+            self._emit(
+                kind,
+                entry.key,
+                old,
+                entry,
+                now,
+                managers,
+                paths=paths,
+                managed=summary,
+                initial=initial,
+            )
         self._listed_managers.clear()  # of objects the list had but _prepare refused
         for key, old in dropped.items():
             self._managed.pop(key, None)
@@ -173,9 +181,9 @@ class Informer:
         entry = self._entry(key, obj, old, now)
         self.store.put(entry)
         paths = _paths(old, entry)
-        managers = self._managers(key, managed, old, paths)
+        summary, managers = self._attribute(key, managed, old, paths)
         change_type = ChangeType.ADDED if old is None else ChangeType.MODIFIED
-        self._emit(change_type, key, old, entry, now, managers, paths=paths)
+        self._emit(change_type, key, old, entry, now, managers, paths=paths, managed=summary)
 
     # -- helpers ---------------------------------------------------------------------------
     def _strip_listed(self, obj: dict[str, Any]) -> None:
@@ -192,7 +200,7 @@ class Informer:
             return
         key = object_key(obj)
         if self.store.get(key) is None:
-            self._listed_managers[key] = _summarize(meta.pop("managedFields"))
+            self._listed_managers[key] = summarize(meta.pop("managedFields"))
 
     def _prepare(self, obj: dict[str, Any]) -> tuple[str, Any] | None:
         meta = obj.get("metadata")
@@ -229,21 +237,21 @@ class Informer:
             since = now
         return Entry(key=key, obj=obj, status=status, since=since)
 
-    def _managers(
+    def _attribute(
         self, key: str, managed: Any, old: Entry | None, paths: tuple[str, ...]
-    ) -> tuple[str, ...]:
-        summary = managed if isinstance(managed, dict) else _summarize(managed)
-        previous = self._managed.get(key)
+    ) -> Attribution:
+        """The new managedFields summary and who made the change (``managers_for_change``).
+
+        ``managed`` is the object's managedFields, or only its summary when the list was
+        stripped early (``_strip_listed``); the summary replaces the one kept for the key.
+        """
+        summary = managed if isinstance(managed, dict) else summarize(managed)
+        previous = self._managed.get(key) if old is not None else {}
         self._managed[key] = summary
-        if old is None or previous is None:
-            return tuple(sorted({m for (m, _, _) in summary}))
-        changed = sorted(
-            {m for (m, op, sub), value in summary.items() if previous.get((m, op, sub)) != value}
+        managers = managers_for_change(
+            previous, summary, paths, managed_fields=managed if isinstance(managed, list) else None
         )
-        if changed:
-            return tuple(changed)
-        owners = managers_by_path(managed) if isinstance(managed, list) else {}
-        return tuple(sorted({owner for p in paths if (owner := _owner(owners, p))}))
+        return summary, tuple(managers)
 
     def _emit(
         self,
@@ -255,6 +263,7 @@ class Informer:
         managers: tuple[str, ...],
         *,
         paths: tuple[str, ...] = (),
+        managed: ManagedSummary | None = None,
         tombstone: bool = False,
         initial: bool = False,
     ) -> None:
@@ -267,6 +276,7 @@ class Informer:
             observed=now,
             managers=managers,
             changed_paths=paths,
+            managed=managed,
             tombstone=tombstone,
             initial=initial,
         )
@@ -287,31 +297,6 @@ class Informer:
 def _paths(old: Entry | None, new: Entry) -> tuple[str, ...]:
     """Changed paths (noise hidden), computed once per change for history and managers."""
     return tuple(changed_paths(diff(old.obj, new.obj))) if old is not None else ()
-
-
-def _summarize(managed: Any) -> ManagedSummary:
-    summary: ManagedSummary = {}
-    if not isinstance(managed, list):
-        return summary
-    for item in managed:
-        if not isinstance(item, dict):
-            continue
-        ident = (
-            str(item.get("manager", "")),
-            str(item.get("operation", "")),
-            str(item.get("subresource", "")),
-        )
-        summary[ident] = str(item.get("time", ""))
-    return summary
-
-
-def _owner(owners: Mapping[str, str], path: str) -> str | None:
-    candidate = path
-    while candidate:
-        if candidate in owners:
-            return owners[candidate]
-        candidate = candidate.rsplit("/", 1)[0]
-    return None
 
 
 def _since_from_object(obj: Mapping[str, Any], status: Status, now: float) -> float:

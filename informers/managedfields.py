@@ -17,16 +17,22 @@ FieldsV1 keys become segments as follows:
 - ``i:3`` (list element by index) -> ``3``
 
 A node is owned when it is a leaf or carries ``"."``; intermediate nodes are not.
+
+There is one attribution rule, ``managers_for_change``; it compares ``summarize``d
+entries, which the informer keeps per object and the history writer stores per revision.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from informers.diff import escape_segment, split_pointer
 
@@ -35,19 +41,76 @@ _Path = tuple[_Segment, ...]
 _INDEX = re.compile(r"[0-9]+")
 _ELEMENT_KINDS = ("k", "v")
 
+#: A managedFields entry's identity: (manager, operation, subresource).
+Identity = tuple[str, str, str]
+
+
+class Mark(NamedTuple):
+    """What one managedFields entry says about its manager: when it last wrote, and a
+    checksum of the fields it owns (a few bytes per manager instead of the field tree)."""
+
+    time: str
+    fields: int
+
+
+#: Every entry of one object's managedFields, by identity.
+ManagedSummary = dict[Identity, Mark]
+
+
+def summarize(managed_fields: Any) -> ManagedSummary:
+    """The summary attribution needs from ``managedFields``; malformed entries are skipped.
+
+    Why a summary: the store drops managedFields (over half of a parsed object), yet the
+    next change, or the next start of the dashboard, must tell which entries moved.
+    """
+    summary: ManagedSummary = {}
+    if not isinstance(managed_fields, list):
+        return summary
+    for item in managed_fields:
+        manager = item.get("manager") if isinstance(item, Mapping) else None
+        if not isinstance(manager, str) or not manager:
+            continue
+        ident = (manager, _string(item.get("operation")), _string(item.get("subresource")))
+        summary[ident] = Mark(_string(item.get("time")), _checksum(item.get("fieldsV1")))
+    return summary
+
+
+def encode_summary(summary: Mapping[Identity, Mark]) -> list[list[str | int]]:
+    """A JSON-ready form of a summary, for storing it beside a revision."""
+    return [[*ident, mark.time, mark.fields] for ident, mark in sorted(summary.items())]
+
+
+def decode_summary(value: Any) -> ManagedSummary | None:
+    """The summary ``encode_summary`` stored, or None when none was (or it is unreadable)."""
+    if not isinstance(value, list):
+        return None
+    summary: ManagedSummary = {}
+    for row in value:
+        if not isinstance(row, list) or len(row) != 5:
+            return None
+        manager, operation, subresource, time, fields = row
+        if not all(isinstance(v, str) for v in (manager, operation, subresource, time)):
+            return None
+        if not isinstance(fields, int):
+            return None
+        summary[(manager, operation, subresource)] = Mark(time, fields)
+    return summary
+
+
+def _checksum(fields: Any) -> int:
+    try:
+        return zlib.crc32(orjson.dumps(fields))
+    except (TypeError, orjson.JSONEncodeError):  # nested too deep, or not JSON
+        return 0
+
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     manager: str
     operation: str
     subresource: str
-    time_text: str
     time: datetime | None
     fields: Mapping[str, Any]
-
-    @property
-    def identity(self) -> tuple[str, str, str]:
-        return self.manager, self.operation, self.subresource
 
     def newer_than(self, other: _Entry) -> bool:
         if self.time is None:
@@ -65,51 +128,60 @@ def managers_by_path(managed_fields: Any) -> dict[str, str]:
 
 
 def managers_for_change(
-    old_managed_fields: Any, new_managed_fields: Any, changed: Sequence[str]
+    old: Mapping[Identity, Mark] | None,
+    new: Mapping[Identity, Mark],
+    changed: Sequence[str],
+    *,
+    managed_fields: Any = None,
 ) -> list[str]:
     """Managers responsible for the change from the old version to the new one.
 
-    First choice: the entries (manager, operation, subresource) that appeared or
-    whose ``time`` or ``fieldsV1`` moved. When the old managedFields are not a
-    list (unknown, e.g. already stripped) or no entry moved, fall back to the
-    owners of the ``changed`` paths. A list index in a changed path matches any
-    keyed element of the owning list, because which element sits at that index
-    cannot be told from managedFields alone; all such owners are returned.
+    The one attribution rule, used live by the informer and after a restart by the
+    history writer (which keeps each revision's summary). In order of evidence:
+
+    1. entries that appeared, or whose ``time`` moved: the apiserver stamps only the
+       writing manager's entry with the time of the write;
+    2. else entries whose ``fieldsV1`` moved (a manager writing twice within the same
+       second keeps its time). Not first, because a manager whose fields another one
+       took over changes its ``fieldsV1`` without having written anything;
+    3. else the owners, in ``managed_fields`` (the new version's full list, when known),
+       of the ``changed`` paths. A list index in a changed path matches any keyed
+       element of the owning list, because which element sits at that index cannot be
+       told from managedFields alone; all such owners are returned.
+
+    ``old`` is None when the previous summary is unknown (a revision recorded before
+    summaries were kept): steps 1 and 2 cannot tell anything then, and when step 3
+    cannot either, the managers of the newest entry, the last to write, are named.
+    An empty ``old`` means the object is new: every entry appeared.
     """
+    if old is not None:
+        wrote = {
+            ident[0]
+            for ident, mark in new.items()
+            if (before := old.get(ident)) is None or before.time != mark.time
+        }
+        if wrote:
+            return sorted(wrote)
+        moved = {ident[0] for ident, mark in new.items() if old[ident].fields != mark.fields}
+        if moved:
+            return sorted(moved)
     try:
-        return _managers_for_change(old_managed_fields, new_managed_fields, changed)
+        owners = _owners(managed_fields)
     except RecursionError:  # nested deeper than the stack allows: attribution is best-effort
-        return []
-
-
-def _managers_for_change(
-    old_managed_fields: Any, new_managed_fields: Any, changed: Sequence[str]
-) -> list[str]:
-    if isinstance(old_managed_fields, list):
-        touched = _touched_managers(old_managed_fields, new_managed_fields)
-        if touched:
-            return sorted(touched)
-    new_owners = _owners(new_managed_fields)
-    old_owners = _owners(old_managed_fields)
+        owners = {}
     found: set[str] = set()
     for path in changed:
-        segments = split_pointer(path)
-        found |= _owners_of(segments, new_owners) or _owners_of(segments, old_owners)
-    return sorted(found)
+        found |= _owners_of(split_pointer(path), owners)
+    if found or old is not None:
+        return sorted(found)
+    return _last_writers(new)
 
 
-def _touched_managers(old_managed_fields: list[Any], new_managed_fields: Any) -> set[str]:
-    before = {entry.identity: entry for entry in _entries(old_managed_fields)}
-    touched: set[str] = set()
-    for entry in _entries(new_managed_fields):
-        previous = before.get(entry.identity)
-        if (
-            previous is None
-            or previous.time_text != entry.time_text
-            or previous.fields != entry.fields
-        ):
-            touched.add(entry.manager)
-    return touched
+def _last_writers(summary: Mapping[Identity, Mark]) -> list[str]:
+    newest = max((mark.time for mark in summary.values()), default="")
+    if not newest:
+        return []
+    return sorted({ident[0] for ident, mark in summary.items() if mark.time == newest})
 
 
 def _owners_of(changed: tuple[str, ...], owners: Mapping[_Path, _Entry]) -> set[str]:
@@ -162,13 +234,11 @@ def _entry(item: Any) -> _Entry | None:
     fields = item.get("fieldsV1", {})
     if not isinstance(manager, str) or not manager or not isinstance(fields, Mapping):
         return None
-    time_text = _string(item.get("time"))
     return _Entry(
         manager=manager,
         operation=_string(item.get("operation")),
         subresource=_string(item.get("subresource")),
-        time_text=time_text,
-        time=_parse_time(time_text),
+        time=_parse_time(_string(item.get("time"))),
         fields=fields,
     )
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from informers.managedfields import managers_by_path, managers_for_change
+from informers.managedfields import (
+    Mark,
+    decode_summary,
+    encode_summary,
+    managers_by_path,
+    managers_for_change,
+    summarize,
+)
 
 # `kubectl apply` (client-side) creating the object.
 CLIENT_SIDE_APPLY: dict[str, Any] = {
@@ -101,6 +108,18 @@ def with_time(entry: dict[str, Any], time: str) -> dict[str, Any]:
     return moved
 
 
+def attribute(old: Any, new: Any, changed: list[str]) -> list[str]:
+    """Attribution as the informer does it: summaries, plus the new full managedFields."""
+    before = None if old is None else summarize(old)
+    return managers_for_change(before, summarize(new), changed, managed_fields=new)
+
+
+# CLIENT_SIDE_APPLY after KUBECTL_EDIT took spec.replicas from it: its fields moved, its
+# time did not (the apiserver stamps only the writer's entry).
+CLIENT_SIDE_APPLY_WITHOUT_REPLICAS: dict[str, Any] = copy.deepcopy(CLIENT_SIDE_APPLY)
+del CLIENT_SIDE_APPLY_WITHOUT_REPLICAS["fieldsV1"]["f:spec"]["f:replicas"]
+
+
 @pytest.mark.parametrize(
     ("path", "manager"),
     [
@@ -162,7 +181,7 @@ def test_newest_owner_wins(order: list[dict[str, Any]], expected: str) -> None:
 )
 def test_malformed_managed_fields_give_nothing(managed_fields: Any) -> None:
     assert managers_by_path(managed_fields) == {}
-    assert managers_for_change(managed_fields, managed_fields, ["/spec"]) == []
+    assert attribute(managed_fields, managed_fields, ["/spec"]) == []
 
 
 def test_malformed_keys_are_kept_readable() -> None:
@@ -232,11 +251,25 @@ BEFORE = [CLIENT_SIDE_APPLY, OPERATOR_STATUS]
             ["kubectl-client-side-apply", "my-operator"],
         ),
         (
-            "fallback: removed path found in old",
+            "takeover: only the writer, not the manager that lost the field",
+            BEFORE,
+            [CLIENT_SIDE_APPLY_WITHOUT_REPLICAS, OPERATOR_STATUS, KUBECTL_EDIT],
+            ["/spec/replicas"],
+            ["kubectl-edit"],
+        ),
+        (
+            "a vanished entry is not named (its old fields are not kept)",
             [*BEFORE, CLEANER],
             BEFORE,
             ["/data/x"],
-            ["cleaner"],
+            [],
+        ),
+        (
+            "old unknown, changed path unowned: the newest entry wrote last",
+            None,
+            [*BEFORE, KUBECTL_EDIT],
+            ["/data/x"],
+            ["kubectl-edit"],
         ),
         (
             "fallback: old unknown",
@@ -258,15 +291,15 @@ BEFORE = [CLIENT_SIDE_APPLY, OPERATOR_STATUS]
 def test_managers_for_change(
     name: str, old: Any, new: Any, changed: list[str], expected: list[str]
 ) -> None:
-    assert managers_for_change(old, new, changed) == expected, name
+    assert attribute(old, new, changed) == expected, name
 
 
 def test_entries_are_told_apart_by_subresource() -> None:
     main = {**OPERATOR_STATUS, "subresource": "", "fieldsV1": {"f:spec": {"f:paused": {}}}}
     new = [*BEFORE, main]
-    assert managers_for_change(BEFORE, new, ["/spec/paused"]) == ["my-operator"]
-    assert managers_for_change(new, new, ["/spec/paused"]) == ["my-operator"]
-    assert managers_for_change(new, new, ["/spec/image"]) == ["kubectl-client-side-apply"]
+    assert attribute(BEFORE, new, ["/spec/paused"]) == ["my-operator"]
+    assert attribute(new, new, ["/spec/paused"]) == ["my-operator"]
+    assert attribute(new, new, ["/spec/image"]) == ["kubectl-client-side-apply"]
 
 
 def test_too_deep_fields_do_not_raise() -> None:
@@ -278,4 +311,33 @@ def test_too_deep_fields_do_not_raise() -> None:
     node["f:leaf"] = {}
     entry = {"manager": "m", "fieldsV1": {"f:spec": fields}}
     assert managers_by_path([entry]) == {}
-    assert managers_for_change(None, [entry], ["/spec/x"]) == []
+    assert attribute(None, [entry], ["/spec/x"]) == []
+
+
+def test_a_stored_summary_attributes_like_the_live_one() -> None:
+    """The history writer compares with a summary read back from the database."""
+    new = [*BEFORE, KUBECTL_EDIT]
+    stored = decode_summary(encode_summary(summarize(BEFORE)))
+    assert stored == summarize(BEFORE)
+    assert managers_for_change(stored, summarize(new), ["/spec/replicas"]) == ["kubectl-edit"]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [None, "x", [["m", "Update", "", "t"]], [["m", "Update", "", "t", "not a checksum"]], [3]],
+)
+def test_an_unreadable_stored_summary_is_unknown(stored: Any) -> None:
+    assert decode_summary(stored) is None
+
+
+def test_summary_keeps_time_and_a_checksum_of_the_fields() -> None:
+    summary = summarize([OPERATOR_STATUS, {"manager": ""}, "junk"])
+    assert list(summary) == [("my-operator", "Update", "status")]
+    mark = summary[("my-operator", "Update", "status")]
+    assert isinstance(mark, Mark)
+    assert mark.time == "2024-05-01T10:00:05Z"
+    assert mark != summarize([{**OPERATOR_STATUS, "fieldsV1": {}}])[mark_key(OPERATOR_STATUS)]
+
+
+def mark_key(entry: dict[str, Any]) -> tuple[str, str, str]:
+    return entry["manager"], entry["operation"], entry.get("subresource", "")
