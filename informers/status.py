@@ -229,18 +229,29 @@ def _conditions(status: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     for index, condition in enumerate(raw):
         if not isinstance(condition, Mapping):
             raise _MalformedError(f"status.conditions[{index}] is not a JSON object")
-        kind = condition.get("type")
+        _check_condition(condition, index)
+        kind = condition["type"]
         if kind in _WATCHED_CONDITIONS and kind not in found:
-            _check_condition(condition, index)
+            where = f"status.conditions[{index}] ({kind}).observedGeneration"
+            _generation(condition, "observedGeneration", where)
             found[kind] = condition
     return found
 
 
 def _check_condition(condition: Mapping[str, Any], index: int) -> None:
-    where = f"status.conditions[{index}] ({condition['type']})"
+    """Every condition, watched or not, needs a string type and status: one that cannot be
+    read makes the whole status unreadable rather than silently skipped."""
+    kind = condition.get("type")
+    if not isinstance(kind, str):
+        raise _MalformedError(f"status.conditions[{index}] has type {_short(kind)}, not a string")
+    where = f"status.conditions[{index}] ({kind})"
     if not isinstance(condition.get("status"), str):
-        raise _MalformedError(f"{where} has status {condition.get('status')!r}, not a string")
-    _generation(condition, "observedGeneration", f"{where}.observedGeneration")
+        raise _MalformedError(f"{where} has status {_short(condition.get('status'))}, not a string")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _text(condition: Mapping[str, Any], key: str) -> str:
