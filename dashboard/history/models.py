@@ -5,6 +5,11 @@ replicas, so inserts can be idempotent (``ignore_conflicts``) and several writer
 duplicate a row. The type is in the key because a tombstone inferred by a relist carries
 the last seen resourceVersion. An Event is one row per Event uid, updated as its count
 grows.
+
+``managed_summary`` keeps the revision's managedFields summary (who last wrote when, and a
+checksum of what each manager owns; ``informers.encode_summary``): after a restart, a
+change made while nothing watched is credited by comparing the cluster's managedFields
+with it. It is null on rows written before it was kept.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class Revision(models.Model):
     generation = models.BigIntegerField(null=True)
     managers = models.JSONField(default=list)
     changed_paths = models.JSONField(default=list)
+    managed_summary = models.JSONField(null=True, default=None)
     state = models.CharField(max_length=16, default="")
     tombstone = models.BooleanField(default=False)
     body = models.TextField()  # the object as stored (managedFields stripped), JSON

