@@ -7,11 +7,13 @@ timeline items by id, so the page and the pushes must come from the same templat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
 
 from dashboard.ui import timeline
-from dashboard.ui.fragments import cache, join_safe
+from dashboard.ui.fragments import cache, join_safe, with_oob
 from dashboard.ui.objectview import ObjectView
 
 
@@ -67,11 +69,40 @@ def default_picks(items: Sequence[timeline.Item]) -> tuple[int | None, int | Non
     return (revs[1] if len(revs) > 1 else None), (revs[0] if revs else None)
 
 
-def timeline_html(view: ObjectView, items: Sequence[timeline.Item]) -> str:
-    pick_from, pick_to = default_picks(items)
+def total_html(total: int) -> str:
+    """The timeline's revision count (the live feed swaps it as revisions arrive)."""
+    return render_to_string("ui/detail/_total.html", {"total": total})
+
+
+def _more_context(timeline_url: str, tl: timeline.TimelinePage) -> dict[str, Any]:
+    url = None
+    if tl.continue_token:
+        url = f"{timeline_url}?{urlencode({'continue': tl.continue_token})}"
+    return {
+        "continue_url": url,
+        "older": tl.older,
+        "has_revisions": any(i.revision is not None for i in tl.items),
+    }
+
+
+def timeline_html(view: ObjectView, tl: timeline.TimelinePage) -> str:
+    pick_from, pick_to = default_picks(tl.items)
     body = join_safe(
-        item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to) for i in items
+        item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to) for i in tl.items
     )
     return render_to_string(
-        "ui/detail/_timeline.html", {"view": view, "items_html": body, "has_items": bool(items)}
+        "ui/detail/_timeline.html",
+        {
+            "view": view,
+            "items_html": body,
+            "total": tl.total,
+            **_more_context(view.timeline_url, tl),
+        },
     )
+
+
+def older_html(tl: timeline.TimelinePage, *, diff_url: str, timeline_url: str) -> str:
+    """An older page, to replace the "Load older" item it was asked from, and the count."""
+    items = join_safe(item_html(i, diff_url) for i in tl.items)
+    more = render_to_string("ui/detail/_more.html", _more_context(timeline_url, tl))
+    return f"{items}{more}{with_oob(total_html(tl.total))}"

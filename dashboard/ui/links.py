@@ -27,3 +27,7 @@ def object_url(kind: Any, namespace: str | None, name: str) -> str:
 
 def diff_url(kind: Any, namespace: str | None, name: str) -> str:
     return f"{object_url(kind, namespace, name)}diff/"
+
+
+def timeline_url(kind: Any, namespace: str | None, name: str) -> str:
+    return f"{object_url(kind, namespace, name)}timeline/"

@@ -74,6 +74,10 @@ class ObjectView:
     def diff_url(self) -> str:
         return links.diff_url(self.kind, self.entry.namespace, self.entry.name)
 
+    @property
+    def timeline_url(self) -> str:
+        return links.timeline_url(self.kind, self.entry.namespace, self.entry.name)
+
 
 def _text(value: Any) -> str:
     if isinstance(value, str):

@@ -1,15 +1,30 @@
-"""An object's timeline: its revisions and its Kubernetes Events, newest first.
+"""An object's timeline: its revisions and its Kubernetes Events, newest first, in pages.
 
 Why merged here: history rows and Events live in two tables with different clocks
 (observed vs. lastTimestamp); the page wants one story. Revisions are found by
 (kind, namespace, name), so a deleted-and-recreated object keeps its past; Events by the
 uids those revisions carry.
+
+Why keyset pages, shared with the API's ``.../history``: a busy object has thousands of
+revisions and the writer adds rows while someone reads, so the timeline pages by
+(resourceVersion, id) with the same signed tokens; each page also knows the revision just
+before its oldest one, so "diff with previous" works on every row, and how many older
+revisions remain, so a page never looks like the whole story when it is not. Events are
+placed on the page whose time span holds them: page k shows Events from the observed time
+of its oldest revision up to that of the page before it, so pages never repeat an Event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Q, QuerySet
+from pydantic import ValidationError
+
+from dashboard.api.pages import keyset_page
+from dashboard.api.params import PageParams
+from dashboard.core.query import QueryError
 from dashboard.history.models import EventRow, Revision
 from dashboard.ui.fragments import dom_id
 
@@ -44,49 +59,94 @@ class Item:
         return "r"
 
 
-def revisions(
-    kind_key: str, namespace: str | None, name: str, limit: int = LIMIT
-) -> list[Revision]:
-    return list(
-        Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name)
-        .defer("body")
-        .order_by("-id")[:limit]
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of the timeline and where it sits in the whole history."""
+
+    items: list[Item]
+    total: int  # revisions recorded for this name, on every page
+    older: int  # revisions older than this page's oldest
+    continue_token: str | None  # for the next (older) page; None on the last page
+
+
+def _rows(kind_key: str, namespace: str | None, name: str) -> QuerySet[Revision]:
+    """Every revision recorded under this name, newest first (the API's order)."""
+    return Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name).order_by(
+        "-rv_int", "-id"
     )
+
+
+def _older_than(rows: QuerySet[Revision], rev: Revision) -> QuerySet[Revision]:
+    return rows.filter(Q(rv_int__lt=rev.rv_int) | Q(rv_int=rev.rv_int, id__lt=rev.id))
+
+
+def _newer_than(rows: QuerySet[Revision], rev: Revision) -> QuerySet[Revision]:
+    newer = rows.filter(Q(rv_int__gt=rev.rv_int) | Q(rv_int=rev.rv_int, id__gt=rev.id))
+    return newer.order_by("rv_int", "id")
 
 
 def last_revision(kind_key: str, namespace: str | None, name: str) -> Revision | None:
-    return (
-        Revision.objects.filter(kind=kind_key, namespace=namespace or "", name=name)
-        .order_by("-id")
-        .first()
-    )
+    return _rows(kind_key, namespace, name).first()
 
 
-def events(uids: set[str], limit: int = LIMIT) -> list[EventRow]:
+def revision_count(kind_key: str, namespace: str | None, name: str) -> int:
+    return _rows(kind_key, namespace, name).count()
+
+
+def _events(uids: set[str], since: float | None, until: float | None, limit: int) -> list[EventRow]:
     uids.discard("")
     if not uids:
         return []
-    return list(
-        EventRow.objects.filter(involved_uid__in=sorted(uids)).order_by("-last_seen", "-id")[:limit]
+    rows = EventRow.objects.filter(involved_uid__in=sorted(uids))
+    if since is not None:
+        rows = rows.filter(last_seen__gte=since)
+    if until is not None:
+        rows = rows.filter(last_seen__lt=until)
+    return list(rows.order_by("-last_seen", "-id")[:limit])
+
+
+def page(
+    kind_key: str,
+    namespace: str | None,
+    name: str,
+    *,
+    uid: str = "",
+    token: str | None = None,
+    limit: int = LIMIT,
+) -> TimelinePage:
+    """The page after ``token`` (the newest page without one).
+
+    Raises QueryError for a token this server did not issue for this object.
+    """
+    rows = _rows(kind_key, namespace, name)
+    key = f"{namespace}/{name}" if namespace else name
+    try:
+        params = PageParams.model_validate({"limit": limit, "continue": token})
+    except ValidationError as exc:
+        raise QueryError("continue", "not a continue token issued by this server") from exc
+    result = keyset_page(
+        rows.defer("body"), field="rv_int", params=params, bound_to=f"history|{kind_key}|{key}"
     )
-
-
-def build(
-    kind_key: str, namespace: str | None, name: str, *, uid: str = "", limit: int = LIMIT
-) -> list[Item]:
-    revs = revisions(kind_key, namespace, name, limit)
+    revs: list[Any] = list(result.rows)
+    older_rows = _older_than(rows, revs[-1]) if revs and result.continue_token else None
+    before_oldest = older_rows.only("id", "observed").first() if older_rows is not None else None
+    newer = _newer_than(rows, revs[0]).only("observed").first() if revs and token else None
+    # Each revision diffs with the next one down, the oldest with the first of the next page.
+    below = [*(r.id for r in revs[1:]), before_oldest.id if before_oldest else None]
     items = [
-        Item(
-            at=r.observed,
-            dom_id=f"rev-{r.id}",
-            revision=r,
-            previous_id=revs[i + 1].id if i + 1 < len(revs) else None,
-        )
-        for i, r in enumerate(revs)
+        Item(at=r.observed, dom_id=f"rev-{r.id}", revision=r, previous_id=prev)
+        for r, prev in zip(revs, below, strict=False)
     ]
-    uids = {r.uid for r in revs} | {uid}
-    items += [
-        Item(at=e.last_seen, dom_id=dom_id("ev", e.uid), event=e) for e in events(uids, limit)
-    ]
+    uids = set(rows.values_list("uid", flat=True).distinct()) | {uid}
+    since = revs[-1].observed if before_oldest is not None else None
+    until = newer.observed if newer is not None else None
+    if revs or token is None:
+        events = _events(uids, since, until, limit)
+        items += [Item(at=e.last_seen, dom_id=dom_id("ev", e.uid), event=e) for e in events]
     items.sort(key=lambda item: item.at, reverse=True)
-    return items[:limit]
+    return TimelinePage(
+        items=items,
+        total=result.total,
+        older=older_rows.count() if older_rows is not None else 0,
+        continue_token=result.continue_token,
+    )

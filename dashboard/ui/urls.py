@@ -13,6 +13,11 @@ urlpatterns = [
     path("k/<str:group>/<str:plural>/", listing.kind_list, name="ui-list"),
     path("k/<str:group>/<str:plural>/<str:namespace>/<str:name>/", detail.detail, name="ui-detail"),
     path(
+        "k/<str:group>/<str:plural>/<str:namespace>/<str:name>/timeline/",
+        detail.older_timeline,
+        name="ui-timeline",
+    ),
+    path(
         "k/<str:group>/<str:plural>/<str:namespace>/<str:name>/diff/",
         diff.diff_page,
         name="ui-diff",

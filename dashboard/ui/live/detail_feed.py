@@ -89,9 +89,9 @@ class DetailFeed(Feed):
         assert entry is not None
         self._entry, self._deleted = entry, deleted_at is not None
         view = self._view(entry, deleted_at)
-        items = timeline.build(self.kind_key, self.namespace, self.name, uid=entry.uid)
-        self._remember(items)
-        return [*self._sections(view, ""), with_oob(detailrender.timeline_html(view, items))]
+        newest = timeline.page(self.kind_key, self.namespace, self.name, uid=entry.uid)
+        self._remember(newest.items)
+        return [*self._sections(view, ""), with_oob(detailrender.timeline_html(view, newest))]
 
     def _remember(self, items: Sequence[timeline.Item]) -> None:
         revs = [i.revision.id for i in items if i.revision is not None]
@@ -126,9 +126,9 @@ class DetailFeed(Feed):
     def _timeline(self) -> list[str]:
         assert self._entry is not None
         diff_url = links.diff_url(self.kind, self.namespace, self.name)
-        items = timeline.build(
+        items = timeline.page(
             self.kind_key, self.namespace, self.name, uid=self._entry.uid, limit=50
-        )
+        ).items
         fresh = [i for i in items if i.revision is not None and i.revision.id > self._max_rev]
         changed = [
             i for i in items if i.event is not None and self._events.get(i.dom_id) != i.version
@@ -136,8 +136,8 @@ class DetailFeed(Feed):
         out = []
         for item in sorted([*fresh, *changed], key=lambda i: i.at):
             if item.event is not None:
-                if item.dom_id in self._events:
-                    out.append(f'<li id="{item.dom_id}" hx-swap-oob="delete"></li>')
+                # Also when unknown here: "Load older" may have put it further down.
+                out.append(f'<li id="{item.dom_id}" hx-swap-oob="delete"></li>')
                 self._events[item.dom_id] = item.version
             else:
                 revision = item.revision
@@ -151,6 +151,9 @@ class DetailFeed(Feed):
                 self._max_rev = max(self._max_rev, revision.id)
             html = detailrender.item_html(item, diff_url, variant="flash")
             out.append(f'<ol hx-swap-oob="afterbegin:#timeline-items">{html}</ol>')
+        if fresh:
+            total = timeline.revision_count(self.kind_key, self.namespace, self.name)
+            out.append(with_oob(detailrender.total_html(total)))
         return out
 
     def followup(self) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 
 from dashboard.core.access import Viewer, can_see
+from dashboard.core.query import QueryError
 from dashboard.history.writer import decode
 from dashboard.ui import detailrender, links, objectview, timeline
 from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
@@ -76,7 +77,7 @@ def detail(
         raise
     kind = found.informer.kind
     view = objectview.build(engine, kind, found.entry, deleted_at=found.deleted_at)
-    items = timeline.build(kind.key, found.namespace, name, uid=found.entry.uid)
+    newest = timeline.page(kind.key, found.namespace, name, uid=found.entry.uid)
     return page(
         request,
         "ui/detail.html",
@@ -87,7 +88,42 @@ def detail(
             "header_html": detailrender.header_html(view),
             "overview_html": detailrender.overview_html(view),
             "yaml_html": detailrender.yaml_html(view),
-            "timeline_html": detailrender.timeline_html(view, items),
+            "timeline_html": detailrender.timeline_html(view, newest),
             "live_url": live_url("detail", kind=kind.key, namespace=found.namespace, name=name),
         },
     )
+
+
+def older_timeline(
+    request: HttpRequest, group: str, plural: str, namespace: str, name: str
+) -> HttpResponse:
+    """An older page of the timeline, for "Load older": its items and the next button.
+
+    The same access check as the page (``locate``); a token this server did not issue
+    for this object answers with a note in place of the button, never an error page.
+    """
+    try:
+        engine = current_engine()
+    except EngineUnavailable as exc:
+        return unavailable(request, str(exc))
+    found = locate(engine, viewer(request), group, plural, namespace, name)
+    kind = found.informer.kind
+    try:
+        older = timeline.page(
+            kind.key,
+            found.namespace,
+            name,
+            uid=found.entry.uid,
+            token=request.GET.get("continue") or None,
+        )
+    except QueryError:
+        return HttpResponse(
+            '<li class="tl-more muted small">That page of the timeline has expired; '
+            "reload the page to read older entries.</li>"
+        )
+    html = detailrender.older_html(
+        older,
+        diff_url=links.diff_url(kind, found.namespace, name),
+        timeline_url=links.timeline_url(kind, found.namespace, name),
+    )
+    return HttpResponse(html)
