@@ -21,11 +21,13 @@ from dashboard.core.identity import (
     SESSION_TOKEN_KEY,
     AuthenticationError,
     NotAuthenticated,
+    TooManyFailures,
+    end_session,
     token_reviewer,
     viewer_for_request,
 )
 from dashboard.core.origins import cross_site_refusal
-from dashboard.core.ratelimit import api_limiter
+from dashboard.core.ratelimit import api_limiter, page_limiter
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = ("/healthz", "/readyz", "/static/", "/signin", "/metrics", "/favicon.ico")
@@ -34,6 +36,18 @@ OPEN_PATHS = ("/healthz", "/readyz", "/static/", "/signin", "/metrics", "/favico
 def problem(status: int, title: str, detail: str, **extra: Any) -> HttpResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+def too_many(request: HttpRequest, is_api: bool, detail: str, retry_after: int) -> HttpResponse:
+    """429 with Retry-After: problem+json for the API, a page for people."""
+    seconds = max(1, retry_after)
+    if is_api:
+        response = problem(429, "Too Many Requests", detail)
+    else:
+        context = {"message": detail.split(";")[0], "retry_after": seconds}
+        response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 class AuthenticationMiddleware:
@@ -46,6 +60,8 @@ class AuthenticationMiddleware:
         is_api = request.path.startswith("/api/")
         try:
             viewer = viewer_for_request(request)
+        except TooManyFailures as exc:
+            return too_many(request, is_api, str(exc), exc.retry_after)
         except AuthenticationError as exc:
             if not is_api and hasattr(request, "session"):
                 request.session.pop(SESSION_TOKEN_KEY, None)
@@ -56,13 +72,11 @@ class AuthenticationMiddleware:
             refusal = cross_site_refusal(request)
             if refusal is not None:
                 return problem(403, "Forbidden", refusal)
-            wait = api_limiter.take(viewer.cache_key)
-            if wait > 0:
-                response = problem(
-                    429, "Too Many Requests", f"rate limit exceeded; retry in {wait:.1f}s"
-                )
-                response["Retry-After"] = str(max(1, round(wait)))
-                return response
+        wait = (api_limiter if is_api else page_limiter).take(viewer.cache_key)
+        if wait > 0:
+            return too_many(
+                request, is_api, f"rate limit exceeded; retry in {wait:.1f}s", round(wait)
+            )
         return self.get_response(request)
 
     def _denied(
@@ -90,11 +104,15 @@ def signin(request: HttpRequest) -> HttpResponse:
         target = "/"
     form = TokenForm(request.POST or None)
     error = ""
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            viewer = token_reviewer.review(form.cleaned_data["token"])
+            viewer = token_reviewer.review(
+                form.cleaned_data["token"], client=request.META.get("REMOTE_ADDR")
+            )
         except AuthenticationError as exc:
             error = str(exc)
+            status = 429 if isinstance(exc, TooManyFailures) else 401
         else:
             request.session.cycle_key()
             request.session[SESSION_TOKEN_KEY] = form.cleaned_data["token"]
@@ -104,11 +122,13 @@ def signin(request: HttpRequest) -> HttpResponse:
         request,
         "core/signin.html",
         {"form": form, "error": error, "next": target},
-        status=401 if error else 200,
+        status=status,
     )
 
 
 def signout(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        key, token = request.session.session_key, request.session.get(SESSION_TOKEN_KEY)
         request.session.flush()
+        end_session(key, token)
     return HttpResponseRedirect("/signin")

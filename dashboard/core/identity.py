@@ -16,17 +16,24 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+import math
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from importlib import import_module
 from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 
 from dashboard.core.access import SERVER, Viewer
 from dashboard.core.kubeapi import ReviewUnavailable, post_review
+from dashboard.core.ratelimit import auth_failure_limiter
 
 log = logging.getLogger(__name__)
 TOKEN_REVIEW_PATH = "/apis/authentication.k8s.io/v1/tokenreviews"
@@ -54,7 +61,17 @@ def _networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
 TRUSTED_PROXIES = _networks(os.environ.get("CRSCOPE_TRUSTED_PROXIES", ""))
 USER_HEADER = os.environ.get("CRSCOPE_PROXY_USER_HEADER", "X-Forwarded-User")
 GROUPS_HEADER = os.environ.get("CRSCOPE_PROXY_GROUPS_HEADER", "X-Forwarded-Groups")
-TOKEN_CACHE_SECONDS = 60.0
+
+
+def _token_cache_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("CRSCOPE_TOKEN_CACHE_SECONDS", "10")))
+    except ValueError:
+        return 10.0
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _is_loopback(address: str | None) -> bool:
@@ -72,29 +89,75 @@ def _trusted_proxy(address: str | None) -> bool:
     return any(ip in net for net in TRUSTED_PROXIES)
 
 
-class TokenReviewer:
-    """TokenReview with a short cache keyed by the token's hash (never the token itself)."""
+class VerificationUnavailable(AuthenticationError):
+    """The apiserver could not answer the TokenReview: not authenticated, for now."""
 
-    def __init__(self) -> None:
-        self._cache: dict[str, tuple[float, Viewer | None]] = {}
+
+class TooManyFailures(AuthenticationError):
+    """This client address failed to authenticate too often: 429, no TokenReview sent."""
+
+    def __init__(self, wait: float) -> None:
+        self.retry_after = max(1, math.ceil(wait))
+        super().__init__(
+            f"too many failed authentications from this address; retry in {self.retry_after} s"
+        )
+
+
+class TokenReviewer:
+    """TokenReview with a short cache keyed by the token's hash (never the token itself).
+
+    Answers, valid or not, are kept for ``CRSCOPE_TOKEN_CACHE_SECONDS`` (default 10, the
+    same as the authorization TTL): a deleted ServiceAccount or revoked token keeps
+    working for at most that long. The cache is LRU-bounded, so a flood of bogus tokens
+    pushes out the oldest entries instead of wiping every signed-in user's. A token that
+    must review again while its client address has failed too often is refused without a
+    review (:class:`TooManyFailures`).
+    """
+
+    def __init__(
+        self,
+        *,
+        ttl: float | None = None,
+        max_entries: int = 10_000,
+        ask: Callable[[str], Viewer | None] | None = None,
+    ) -> None:
+        self.ttl = _token_cache_seconds() if ttl is None else ttl
+        self.max_entries = max_entries
+        self._ask_review = ask or self._ask
+        self._cache: OrderedDict[str, tuple[float, Viewer | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def review(self, token: str) -> Viewer:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+    def review(self, token: str, *, client: str | None = None) -> Viewer:
+        digest = _digest(token)
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(digest)
-        if hit is not None and now - hit[0] < TOKEN_CACHE_SECONDS:
+            if hit is not None and now - hit[0] < self.ttl:
+                self._cache.move_to_end(digest)
+            else:
+                hit = None
+        if hit is not None:
             viewer = hit[1]
         else:
-            viewer = self._ask(token)
+            wait = auth_failure_limiter.waiting(client) if client else 0.0
+            if wait > 0:
+                raise TooManyFailures(wait)
+            viewer = self._ask_review(token)
             with self._lock:
-                if len(self._cache) > 10_000:
-                    self._cache.clear()
                 self._cache[digest] = (now, viewer)
+                self._cache.move_to_end(digest)
+                while len(self._cache) > self.max_entries:
+                    self._cache.popitem(last=False)
+            if viewer is None and client:
+                auth_failure_limiter.take(client)
         if viewer is None:
             raise AuthenticationError("the bearer token is invalid or expired")
         return viewer
+
+    def forget(self, token: str) -> None:
+        """Drop a token's cached answer (sign-out): the next use reviews it again."""
+        with self._lock:
+            self._cache.pop(_digest(token), None)
 
     def _ask(self, token: str) -> Viewer | None:
         body = {
@@ -106,7 +169,7 @@ class TokenReviewer:
             status = post_review(TOKEN_REVIEW_PATH, body).get("status") or {}
         except ReviewUnavailable as exc:
             log.warning("authentication: %s", exc)
-            raise AuthenticationError("the token could not be verified right now") from exc
+            raise VerificationUnavailable("the token could not be verified right now") from exc
         if not status.get("authenticated"):
             return None
         user = status.get("user") or {}
@@ -137,7 +200,7 @@ def resolve(
     """The viewer for lower-cased ``headers`` from ``client`` to our ``server`` address."""
     token = _bearer(headers)
     if token is not None:
-        return token_reviewer.review(token)
+        return token_reviewer.review(token, client=client)
     mode = settings.CRSCOPE_AUTH_MODE
     if mode == "proxy":
         user = headers.get(USER_HEADER.lower())
@@ -152,7 +215,7 @@ def resolve(
             log.warning("ignored a forged %s header from untrusted address %s", USER_HEADER, client)
         raise NotAuthenticated("sign in through the authentication proxy")
     if session_token:
-        return token_reviewer.review(session_token)
+        return token_reviewer.review(session_token, client=client)
     if mode == "none":
         # No client address means an in-process caller (tests, a unix socket): local too.
         if (client is None or _is_loopback(client)) and (server is None or _is_loopback(server)):
@@ -184,11 +247,15 @@ def _server_addr(request: HttpRequest) -> str | None:
     return None
 
 
-def viewer_for_scope(scope: dict[str, Any]) -> Viewer:
+def viewer_for_scope(scope: dict[str, Any], *, reload_session: bool = False) -> Viewer:
+    """The viewer of a WebSocket. ``reload_session``: read the session from the store again
+    (a socket's scope holds the session as it was at connect; sign-out deletes it)."""
     headers = {
         k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
     }
     session = scope.get("session")
+    if reload_session and session is not None:
+        session = _fresh_session(session.session_key)
     client = scope.get("client")
     server = scope.get("server")
     return resolve(
@@ -197,3 +264,25 @@ def viewer_for_scope(scope: dict[str, Any]) -> Viewer:
         server=str(server[0]) if server else None,
         session_token=session.get(SESSION_TOKEN_KEY) if session else None,
     )
+
+
+def _fresh_session(key: str | None) -> SessionBase | None:
+    if not key:
+        return None
+    store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
+    return store(session_key=key)
+
+
+def session_group(session_key: str) -> str:
+    """The channel-layer group of a session's sockets (a hash: keys are secrets)."""
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def end_session(session_key: str | None, token: str | None) -> None:
+    """Sign-out: forget the token's cached review and close the session's live sockets
+    (in every replica that shares the channel layer)."""
+    if token:
+        token_reviewer.forget(token)
+    layer = get_channel_layer()
+    if session_key and layer is not None:
+        async_to_sync(layer.group_send)(session_group(session_key), {"type": "session.ended"})

@@ -1,7 +1,9 @@
-"""Per-user token buckets for the API.
+"""Token buckets: per user for the API and for pages, per client address for failed
+authentications.
 
-Why: one script in a loop must not starve the operators' pages. The buckets live in the
-process (each replica limits on its own), which bounds the load per replica.
+Why: one script in a loop must not starve the operators' pages, and nobody may make us
+send TokenReviews as fast as they can send requests. The buckets live in the process
+(each replica limits on its own), which bounds the load per replica.
 """
 
 from __future__ import annotations
@@ -10,12 +12,24 @@ import os
 import threading
 import time
 
+MAX_BUCKETS = 100_000
+
 
 class RateLimiter:
     def __init__(self, rate: float, burst: float) -> None:
         self.rate, self.burst = rate, burst
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
+
+    def waiting(self, key: str, now: float | None = None) -> float:
+        """Like :meth:`take`, but only looks: 0 when a token is there to take."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
 
     def take(self, key: str, now: float | None = None) -> float:
         """0 when allowed; otherwise the seconds to wait before retrying."""
@@ -25,13 +39,23 @@ class RateLimiter:
         with self._lock:
             tokens, last = self._buckets.get(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            if len(self._buckets) > 100_000:
-                self._buckets.clear()
-            return (1 - tokens) / self.rate
+            allowed = tokens >= 1
+            self._buckets[key] = (tokens - 1 if allowed else tokens, now)
+            if len(self._buckets) > MAX_BUCKETS:
+                self._prune(now)
+        return 0.0 if allowed else (1 - tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        """Forget full buckets (the same as no bucket), then the longest idle ones; never
+        all at once, which would hand everyone who is being limited a fresh burst."""
+        self._buckets = {
+            key: (tokens, last)
+            for key, (tokens, last) in self._buckets.items()
+            if tokens + (now - last) * self.rate < self.burst
+        }
+        if len(self._buckets) > MAX_BUCKETS:
+            recent = sorted(self._buckets.items(), key=lambda item: item[1][1])
+            self._buckets = dict(recent[len(recent) - MAX_BUCKETS // 2 :])
 
 
 def _float(name: str, default: float) -> float:
@@ -43,4 +67,12 @@ def _float(name: str, default: float) -> float:
 
 api_limiter = RateLimiter(
     rate=_float("CRSCOPE_API_RATE", 50.0), burst=_float("CRSCOPE_API_BURST", 200.0)
+)
+#: HTML pages and their htmx fragments, per user: a page view costs one to a few.
+page_limiter = RateLimiter(
+    rate=_float("CRSCOPE_PAGE_RATE", 10.0), burst=_float("CRSCOPE_PAGE_BURST", 100.0)
+)
+#: Failed authentications (each one cost a TokenReview), per client address.
+auth_failure_limiter = RateLimiter(
+    rate=_float("CRSCOPE_AUTH_FAILURE_RATE", 0.5), burst=_float("CRSCOPE_AUTH_FAILURE_BURST", 20.0)
 )
