@@ -152,6 +152,11 @@ class Store:
         with self._lock:
             return sorted(ns for ns, keys in self._by_namespace.items() if keys and ns)
 
+    def count_in(self, namespace: str) -> int:
+        """How many objects ``namespace`` holds (0 for one never seen)."""
+        with self._lock:
+            return len(self._by_namespace.get(namespace, ()))
+
     def state_counts(self) -> dict[State, int]:
         with self._lock:
             return {state: len(keys) for state, keys in self._by_state.items() if keys}

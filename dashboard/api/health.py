@@ -2,7 +2,11 @@
 
 Why a gate: CI jobs and on-call scripts want one call that says "is anything broken?".
 With ``?fail=true`` the answer is 503 while anything needs attention (Failed, stuck, or
-Terminating), with the same body, so ``curl --fail`` works as a gate and still explains.
+Terminating) or while any kind in scope has not finished its initial sync, with the same
+body, so ``curl --fail`` works as a gate and still explains. A gate must never pass when
+it does not know: during a restart's initial sync the counts are partial (``synced`` is
+false and ``syncing`` names the kinds), and a namespace or kind that does not exist, or
+that the caller may not see, is a 404 rather than "healthy, 0 objects".
 """
 
 from __future__ import annotations
@@ -16,14 +20,66 @@ from ninja import Query, Router
 from dashboard.api import render, scope
 from dashboard.api.openapi import error_responses
 from dashboard.api.params import HealthParams
-from dashboard.api.problems import ApiProblem
+from dashboard.api.problems import ApiProblem, not_found
 from dashboard.api.schemas import Health
 from dashboard.api.scope import KindScope
 from dashboard.api.tally import Tally, attention, severity, tally
+from dashboard.core import namespaces
 from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT
 from informers import Entry
 
 router = Router(tags=["health"])
+
+
+def _in_scope(request: HttpRequest, params: HealthParams) -> list[KindScope]:
+    """The kinds the gate covers; 404 for an unknown (or invisible) kind or namespace."""
+    if not scope.engine().kinds_listed():
+        raise ApiProblem(
+            503,
+            "the dashboard is still discovering custom resource kinds; retry shortly",
+            slug="syncing",
+            headers={"Retry-After": "2"},
+        )
+    scopes = scope.visible_kinds(request)
+    if params.resource:
+        scopes = [s for s in scopes if s.kind.key == params.resource]
+        if not scopes:
+            raise not_found(f"no watched resource {params.resource}", param="resource")
+    namespace = params.namespace
+    if namespace:
+        # The same answer for "does not exist" and "may not see", decided before the
+        # apiserver is asked, so a limited caller learns nothing from it either.
+        scopes = [s for s in scopes if s.kind.namespaced and s.allows(namespace)]
+        if not scopes or not _namespace_exists(namespace):
+            raise not_found(
+                f"no namespace {namespace} with watched resources you may see",
+                param="namespace",
+            )
+    return scopes
+
+
+def _namespace_exists(namespace: str) -> bool:
+    try:
+        return namespaces.exists(scope.engine(), namespace)
+    except namespaces.NamespaceCheckFailed as exc:
+        raise ApiProblem(
+            503, f"could not check namespace {namespace}: {exc}", slug="unavailable"
+        ) from exc
+
+
+def _kind_body(kind_scope: KindScope, counts: Tally) -> dict[str, Any]:
+    kind, informer = kind_scope.kind, kind_scope.informer
+    failure = informer.unavailable
+    return {
+        "group": kind.group,
+        "plural": kind.plural,
+        "kind": kind.kind,
+        "total": counts.total,
+        "states": counts.states,
+        "stuck": counts.stuck,
+        "synced": informer.synced,
+        "unavailable": failure.reason if failure is not None else None,
+    }
 
 
 @router.get(
@@ -33,39 +89,26 @@ router = Router(tags=["health"])
     summary="Counts by state, and what needs attention",
 )
 def health(request: HttpRequest, params: Query[HealthParams]) -> tuple[int, dict[str, Any]]:
-    scopes = scope.visible_kinds(request)
-    resource, namespace = params.resource, params.namespace or None
-    if resource:
-        scopes = [s for s in scopes if s.kind.key == resource]
-        if not scopes:
-            raise ApiProblem(
-                404, f"no watched resource {resource}", slug="not-found", param="resource"
-            )
+    scopes = _in_scope(request, params)
+    namespace = params.namespace or None
     now = time.time()
     overall, kinds = Tally(), []
     found: list[tuple[KindScope, Entry, bool]] = []
     for kind_scope in scopes:
-        kind = kind_scope.kind
         counts = tally(kind_scope, namespace=namespace, now=now)
         overall.add(counts)
-        kinds.append(
-            {
-                "group": kind.group,
-                "plural": kind.plural,
-                "kind": kind.kind,
-                "total": counts.total,
-                "states": counts.states,
-                "stuck": counts.stuck,
-            }
-        )
+        kinds.append(_kind_body(kind_scope, counts))
         found.extend(
             (kind_scope, entry, stuck)
             for entry, stuck in attention(kind_scope, namespace=namespace, now=now)
         )
     found.sort(key=lambda item: severity(item[1], item[2]))
     shown = found[: min(params.limit or DEFAULT_LIMIT, MAX_LIMIT)]
+    syncing = [s.kind.key for s in scopes if not s.informer.synced]
     body = {
-        "healthy": not found,
+        "healthy": not found and not syncing,
+        "synced": not syncing,
+        "syncing": syncing,
         "total": overall.total,
         "states": overall.states,
         "stuck": overall.stuck,
@@ -84,4 +127,4 @@ def health(request: HttpRequest, params: Query[HealthParams]) -> tuple[int, dict
         ],
         "attentionTotal": len(found),
     }
-    return (503 if params.fail and found else 200), body
+    return (503 if params.fail and (found or syncing) else 200), body

@@ -92,8 +92,12 @@ class DiffParams(_Params):
 
 
 class HealthParams(_Params):
-    fail: bool = Field(False, description="Answer 503 while anything needs attention")
-    namespace: str | None = Field(None, max_length=253, description="Only this namespace")
+    fail: bool = Field(
+        False, description="Answer 503 while anything needs attention or any kind is syncing"
+    )
+    namespace: str | None = Field(
+        None, max_length=253, description="Only this namespace (404 if unknown or not visible)"
+    )
     resource: str | None = Field(None, max_length=320, description="Only this kind: group/plural")
     limit: int | None = Field(
         None, ge=1, description="Attention items shown: default 100, above 1000 capped"

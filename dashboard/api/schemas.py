@@ -170,10 +170,22 @@ class KindHealth(BaseModel):
     total: int
     states: StateCounts
     stuck: int
+    synced: bool = Field(description="The initial list has arrived: the counts are complete")
+    unavailable: str | None = Field(
+        description="Why the dashboard cannot list this kind (forbidden, not found, "
+        "conversion failed), once that has lasted past the grace period; else null"
+    )
 
 
 class Health(BaseModel):
-    healthy: bool = Field(description="Nothing is Failed, stuck or Terminating")
+    healthy: bool = Field(
+        description="Every kind in scope has synced and nothing is Failed, stuck or Terminating"
+    )
+    synced: bool = Field(
+        description="Every kind in scope has synced; while false the counts are partial "
+        "and ?fail=true answers 503"
+    )
+    syncing: list[str] = Field(description="Kinds in scope not synced yet, as group/plural")
     total: int
     states: StateCounts
     stuck: int

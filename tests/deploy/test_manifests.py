@@ -80,6 +80,7 @@ def test_cluster_role_grants_what_crscope_uses(manifests: list[Obj]) -> None:
         assert grants(role, "", "events", verb)
         assert grants(role, "events.k8s.io", "events", verb)
         assert grants(role, "demo.crscope.dev", "widgets", verb)
+    assert grants(role, "", "namespaces", "get")  # the health gate's 404 for a typo
     for group, resource in REVIEWS:
         assert grants(role, group, resource, "create")
 

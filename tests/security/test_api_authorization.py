@@ -76,6 +76,23 @@ def test_limited_user_sees_one_namespace_of_one_kind(
     assert status == 404
 
 
+def test_health_gives_one_answer_for_missing_and_invisible_namespaces(
+    http: Http, control_plane: ControlPlane, grants: Grants
+) -> None:
+    """A limited user cannot tell a namespace they may not see from one that does not
+    exist: both are the same 404 problem, and neither is "healthy, 0 objects"."""
+    _wait_synced(http, control_plane, grants)
+    token = _limited(control_plane)
+    answers = []
+    for namespace in (grants.other_ns, f"missing-{grants.other_ns}"):
+        status, body = http.get(f"/api/v1/health?fail=true&namespace={namespace}", token=token)
+        assert status == 404, body
+        answers.append((body["type"], body["param"], body["detail"].replace(namespace, "NS")))
+    assert answers[0] == answers[1]
+    status, body = http.get(f"/api/v1/health?fail=true&namespace={grants.allowed_ns}", token=token)
+    assert status == 200 and body["synced"] is True and body["total"] == 2
+
+
 def test_watch_stream_is_filtered_and_unlisted_kinds_are_refused(
     http: Http, control_plane: ControlPlane, grants: Grants
 ) -> None:

@@ -101,3 +101,26 @@ def test_bad_health_parameters(api: Api) -> None:
     assert_problem(api.get("/api/v1/health", {"resource": "no/such"}), 404, "resource")
     assert_problem(api.get("/api/v1/health", {"limit": "0"}), 400, "limit")
     assert_problem(api.get("/api/v1/health", {"fail": "perhaps"}), 400, "fail")
+
+
+def test_body_says_synced_and_which_kinds_are_syncing(api: Api, namespace: str) -> None:
+    status, body = _health(api, namespace, fail="true")
+    assert status == 200
+    assert (body["synced"], body["syncing"]) == (True, [])
+    assert all(k["synced"] and k["unavailable"] is None for k in body["kinds"])
+
+
+def test_unknown_namespace_or_kind_is_a_404_not_healthy(api: Api, namespace: str) -> None:
+    """A typo in a CI gate must fail it: "healthy, 0 objects" for a missing namespace
+    used to pass ``curl --fail``. An existing but empty namespace is healthy."""
+    assert _health(api, namespace, fail="true")[0] == 200
+    missing = f"no-such-{namespace}"
+    for params in ({"namespace": missing}, {"namespace": missing, "fail": "true"}):
+        problem = assert_problem(api.get("/api/v1/health", params), 404, "namespace")
+        assert problem["type"].endswith(":not-found")
+    problem = assert_problem(
+        api.get("/api/v1/health", {"resource": f"{GROUP}/nosuchthings", "fail": "true"}),
+        404,
+        "resource",
+    )
+    assert problem["type"].endswith(":not-found")
