@@ -24,6 +24,7 @@ import orjson
 import urllib3
 from urllib3.connection import HTTPConnection
 
+from informers import depth
 from informers.config import ClusterConfig
 
 log = logging.getLogger(__name__)
@@ -208,7 +209,7 @@ def _retry_after(resp: urllib3.BaseHTTPResponse) -> float | None:
 def _json_or_raise(resp: urllib3.BaseHTTPResponse, body: bytes | None = None) -> dict[str, Any]:
     raw = resp.data if body is None else body
     try:
-        parsed = orjson.loads(raw) if raw else {}
+        parsed = depth.loads(raw, wrapped=2) if raw else {}
     except orjson.JSONDecodeError:
         parsed = {"message": raw[:500].decode("utf-8", "replace")}
     if resp.status >= 300 or not isinstance(parsed, dict):
@@ -280,7 +281,7 @@ class WatchStream:
 
 def _parse_event(line: bytes) -> dict[str, Any]:
     try:
-        event = orjson.loads(line)
+        event = depth.loads(line, wrapped=1)
     except orjson.JSONDecodeError as exc:
         return {"type": "MALFORMED", "object": {}, "error": str(exc), "size": len(line)}
     if not isinstance(event, dict):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from informers import depth
 from informers.redaction import mask_text
 
 
@@ -90,6 +91,8 @@ def compute_status(
     obj: Mapping[str, Any], *, failure_reasons: frozenset[str] = DEFAULT_FAILURE_REASONS
 ) -> Status:
     """Return the reconcile state of ``obj``; never raises, whatever the input."""
+    if isinstance(obj, depth.Truncated):
+        return _status(State.UNKNOWN, depth.REASON, depth.MESSAGE)
     try:
         return _compute(obj, failure_reasons)
     except _MalformedError as exc:
