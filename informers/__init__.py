@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from informers.changes import Change, ChangeType, EventRecord
 from informers.config import ClusterConfig, ConfigError, load_cluster_config
-from informers.diff import FieldChange, changed_paths, diff, is_noise
+from informers.diff import FieldChange, changed_paths, diff, is_noise, readable_path
 from informers.engine import Engine, Readiness
 from informers.fanout import Hub, Subscription
 from informers.informer import Informer, SyncProgress
@@ -76,4 +76,5 @@ __all__: list[str] = [
     "managers_for_change",
     "object_key",
     "parse_selector",
+    "readable_path",
 ]

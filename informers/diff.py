@@ -121,6 +121,62 @@ def split_pointer(pointer: str) -> tuple[str, ...]:
     return tuple(p.replace("~1", "/").replace("~0", "~") for p in parts)
 
 
+def readable_path(pointer: str, *documents: Any) -> str:
+    """``pointer`` as a person reads it: ``status.conditions[Ready].message``.
+
+    Why: an index in a keyed list (``/status/conditions/0``) names a position that depends on
+    the order a controller happened to write, so a reader must count elements to know which
+    condition changed. The key is looked up in the first of ``documents`` where the whole
+    path exists (the new body, then the old one for a removal); an index that cannot be
+    resolved to a key stays an index.
+    """
+    tokens = split_pointer(pointer)
+    if not tokens:
+        return "(whole object)"
+    fallback = documents[0] if documents else None
+    document = next((d for d in documents if _resolves(d, tokens)), fallback)
+    parts: list[str] = []
+    node: Any = document
+    for token in tokens:
+        if _INDEX.fullmatch(token) and not isinstance(node, Mapping):
+            items = node if isinstance(node, list) else []
+            parts.append(f"[{_element_label(items, int(token))}]")
+            node = items[int(token)] if int(token) < len(items) else None
+            continue
+        if _PLAIN_KEY.fullmatch(token):
+            parts.append(f".{token}" if parts else token)
+        else:
+            parts.append(f"[{orjson.dumps(token).decode()}]")
+        node = node.get(token) if isinstance(node, Mapping) else None
+    return "".join(parts)
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
+_PLAIN_LABEL = re.compile(r"[A-Za-z0-9_.:$-]+")
+
+
+def _resolves(document: Any, tokens: tuple[str, ...]) -> bool:
+    node = document
+    for token in tokens:
+        if isinstance(node, Mapping) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and _INDEX.fullmatch(token) and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False
+    return True
+
+
+def _element_label(items: list[Any], index: int) -> str:
+    key = _list_key(items, items)
+    if key is None or index >= len(items):
+        return str(index)
+    value = items[index][key]
+    # A key that looks like an index is quoted, so [0] always means a position.
+    plain = _PLAIN_LABEL.fullmatch(value) and not value.isdigit()
+    return value if plain else orjson.dumps(value).decode()
+
+
 def _walk(path: str, old: Any, new: Any, out: list[FieldChange], noise: bool) -> None:
     # Most of an updated object is unchanged: C-level comparisons skip whole subtrees. ``==``
     # alone would call 1 and 1.0 (or True and 1) equal, so equal containers are confirmed by

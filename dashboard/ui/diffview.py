@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from dashboard.core.redact import masked_changes, redact_body, redactor
 from dashboard.ui.yamlview import dump
-from informers import diff
+from informers import diff, readable_path
 
 LONG = 80
 
@@ -26,6 +26,7 @@ LONG = 80
 class DiffRow:
     op: str
     path: str
+    label: str
     old: str | None
     new: str | None
     long: bool
@@ -59,12 +60,29 @@ def rows(
             DiffRow(
                 op=change.op,
                 path=change.path or "/",
+                label=readable_path(change.path, new, old),
                 old=old_text,
                 new=new_text,
                 long=longest > LONG or "\n" in (old_text or "") + (new_text or ""),
             )
         )
     return result
+
+
+def chip_labels(paths: list[str], body: Callable[[], dict[str, Any]]) -> list[str]:
+    """Changed paths as readable chips, keyed-list elements named by their key.
+
+    ``body`` loads the revision's object only when a path has a list index to resolve:
+    the timeline defers bodies, and most revisions change no list.
+    """
+    if not any(_has_index(p) for p in paths):
+        return [readable_path(p) for p in paths]
+    document = body()
+    return [readable_path(p, document) for p in paths]
+
+
+def _has_index(pointer: str) -> bool:
+    return any(token.isdigit() for token in pointer.split("/"))
 
 
 @dataclass(frozen=True)

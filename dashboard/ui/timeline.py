@@ -17,6 +17,7 @@ of its oldest revision up to that of the page before it, so pages never repeat a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -26,6 +27,8 @@ from dashboard.api.pages import keyset_page
 from dashboard.api.params import PageParams
 from dashboard.core.query import QueryError
 from dashboard.history.models import EventRow, Revision
+from dashboard.history.writer import decode
+from dashboard.ui import diffview
 from dashboard.ui.fragments import dom_id
 
 LIMIT = 100
@@ -42,10 +45,13 @@ class Item:
     event: EventRow | None = None
     previous_id: int | None = None  # the revision before this one (for "diff")
 
-    @property
+    @cached_property
     def chips(self) -> list[str]:
-        paths = list(self.revision.changed_paths) if self.revision is not None else []
-        return paths[:MAX_CHIPS]
+        revision = self.revision
+        if revision is None:
+            return []
+        paths = list(revision.changed_paths)[:MAX_CHIPS]
+        return diffview.chip_labels(paths, lambda: decode(revision.body))
 
     @property
     def more_chips(self) -> int:

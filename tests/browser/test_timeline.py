@@ -26,14 +26,14 @@ def test_new_revision_appears_and_diff_shows_changed_path(
 
     patch_spec(kube, namespace, "timeline-widget", {"size": 42})
     newest = page.locator("#timeline-items .tl-rev").first
-    expect(newest.locator(".chip.path", has_text="/spec/size")).to_be_visible(timeout=5_000)
+    expect(newest.locator(".chip.path", has_text="spec.size")).to_be_visible(timeout=5_000)
     expect(page.locator("#obj-yaml")).to_contain_text("size: 42")
 
     newest.locator("a.diff-link").click()
     expect(page.locator("h1")).to_contain_text("Diff")
-    row = page.locator("table.diff tr", has_text="/spec/size")
+    row = page.locator("table.diff tr", has_text="spec.size")
     expect(row).to_be_visible()
     expect(row.locator("td.new")).to_have_text("42")
 
     page.get_by_role("link", name="Show noise").click()
-    expect(page.locator("table.diff")).to_contain_text("/metadata/resourceVersion")
+    expect(page.locator("table.diff")).to_contain_text("metadata.resourceVersion")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from informers.diff import FieldChange, changed_paths, diff, is_noise
+from informers.diff import FieldChange, changed_paths, diff, is_noise, readable_path
 
 
 def ops(changes: list[FieldChange]) -> list[tuple[str, str, Any, Any]]:
@@ -336,3 +336,42 @@ def test_changed_paths(paths: list[str], max_paths: int, expected: list[str]) ->
 def test_changed_paths_rejects_a_useless_limit() -> None:
     with pytest.raises(ValueError, match="max_paths"):
         changed_paths(changes_at("/a"), max_paths=0)
+
+
+@pytest.mark.parametrize(
+    ("pointer", "documents", "expected"),
+    [
+        ("/spec/size", ({"spec": {"size": 1}},), "spec.size"),
+        (
+            "/status/conditions/1/message",
+            ({"status": {"conditions": [{"type": "Ready"}, {"type": "Synced", "message": "x"}]}},),
+            "status.conditions[Synced].message",
+        ),
+        (
+            "/spec/containers/0/image",
+            ({"spec": {"containers": [{"name": "web"}]}},),
+            "spec.containers[web].image",
+        ),
+        ("/spec/args/2", ({"spec": {"args": ["a", "b", "c"]}},), "spec.args[2]"),
+        # Removed elements are only in the old body.
+        (
+            "/status/conditions/1",
+            (
+                {"status": {"conditions": [{"type": "A"}]}},
+                {"status": {"conditions": [{"type": "A"}, {"type": "Gone"}]}},
+            ),
+            "status.conditions[Gone]",
+        ),
+        (
+            "/metadata/annotations/example.com~1note",
+            ({"metadata": {"annotations": {"example.com/note": "x"}}},),
+            'metadata.annotations["example.com/note"]',
+        ),
+        ("/spec/items/0", ({"spec": {"items": [{"name": "0"}]}},), 'spec.items["0"]'),
+        ("/spec/items/3/x", ({},), "spec.items[3].x"),
+        ("/a b", ({"a b": 1},), '["a b"]'),
+        ("", ({},), "(whole object)"),
+    ],
+)
+def test_readable_path(pointer: str, documents: tuple[dict, ...], expected: str) -> None:
+    assert readable_path(pointer, *documents) == expected

@@ -70,6 +70,19 @@ def revisions_between(from_rev: Revision, to_rev: Revision) -> Any:
     )
 
 
+def range_managers(from_rev: Revision, to_rev: Revision) -> list[str]:
+    """Every field manager that wrote a revision after ``from_rev`` up to ``to_rev``.
+
+    Why not ``to_rev.managers``: a diff across several revisions shows the work of all
+    their writers, and naming only the last one credits it with the others' changes.
+    A diff of one revision with itself (the first) names that revision's managers.
+    """
+    if from_rev.id == to_rev.id:
+        return list(to_rev.managers)
+    writes = revisions_between(from_rev, to_rev).order_by("id").values_list("managers", flat=True)
+    return list(dict.fromkeys(m for managers in writes for m in managers))
+
+
 def diff_page(
     request: HttpRequest, group: str, plural: str, namespace: str, name: str
 ) -> HttpResponse:
@@ -135,6 +148,7 @@ def diff_page(
             "object_url": links.object_url(kind, ns, name),
             "from_rev": from_rev,
             "to_rev": to_rev,
+            "managers": range_managers(from_rev, to_rev),
             "rows": rows,
             "hidden": hidden,
             "noise": noise,
