@@ -2,9 +2,10 @@
 
 Why windows live in the database: the outbox must hold a notification before it is sent,
 and with several replicas the window must be shared. The first occurrence of a key opens a
-window (a ``Notification``) due ``debounce`` seconds later, together with its ``Delivery``
-rows; later occurrences inside the window only add an ``Occurrence`` and bump the count.
-The sender seals the window when it is due, so a late occurrence opens a new window
+window and is sent at once (a ``Notification`` already due, with its ``Delivery`` rows); the
+occurrences that follow within ``debounce`` seconds are collected in one open notification
+(later ones only add an ``Occurrence`` and bump the count), sent when the window closes.
+The sender seals the window when it is due, so a late occurrence starts a new window
 instead of being lost. A rule with ``debounce: 0`` gets one sealed notification per
 occurrence, sent at once.
 """
@@ -53,7 +54,16 @@ def record(hit: Hit, *, now: float | None = None) -> Notification | None:
 
 
 def _window(hit: Hit, now: float) -> tuple[Notification, bool]:
-    """The notification this occurrence belongs to, and whether it was just opened."""
+    """The notification this occurrence belongs to, and whether it was just opened.
+
+    Leading edge: the first occurrence of a key is sent at once, since a person wants to
+    hear about a failure when it happens, not a window later. It opens as a window already
+    due (due == opened), which the sender seals and sends on its next tick; the one-open-
+    window constraint still makes concurrent replicas agree on a single first. Occurrences
+    that follow within ``debounce`` seconds of the first are collected in one open
+    notification, due when the window dated from the first closes. After that, the next
+    occurrence is a first again.
+    """
     rule = hit.rule
     if rule.debounce <= 0:
         return _open(hit, now, status=SEALED, due=now), True
@@ -66,8 +76,18 @@ def _window(hit: Hit, now: float) -> tuple[Notification, bool]:
             if attached:
                 current.refresh_from_db()
                 return current, False
-        seal(current.pk)  # its window is over: a new one starts with this occurrence
-    return _open(hit, now, status=OPEN, due=now + rule.debounce), True
+        seal(current.pk)  # a first, or a window that is over: it takes no more occurrences
+    # A first is due the moment it opens; a followers' window is due later.
+    first = (
+        Notification.objects.filter(
+            group_key=hit.group_key, opened_at__gt=now - rule.debounce, due_at=F("opened_at")
+        )
+        .order_by("-opened_at")
+        .values_list("opened_at", flat=True)
+        .first()
+    )
+    due = now if first is None else first + rule.debounce
+    return _open(hit, now, status=OPEN, due=due), True
 
 
 def _open(hit: Hit, now: float, *, status: str, due: float) -> Notification:

@@ -39,7 +39,7 @@ def main(receiver_url: str, replicas: int, objects: int) -> dict[str, object]:
         f"destinations:\n  - {{name: hook, type: webhook, url: '{receiver_url}'}}\n"
         "rules:\n"
         "  - {name: each, trigger: {state: Failed}, destinations: [hook]}\n"
-        "  - {name: grouped, trigger: {state: Failed}, debounce: 1s, group: true,"
+        "  - {name: grouped, trigger: {state: Failed}, debounce: 10s, group: true,"
         " destinations: [hook]}\n"
     )
     assert rules.errors == (), rules.errors

@@ -115,25 +115,43 @@ def test_the_same_transition_recorded_twice_is_stored_once(receiver: Receiver) -
     assert Notification.objects.count() == Occurrence.objects.count() == 1
 
 
-def test_a_flapping_object_sends_one_message_with_the_count(
+def test_the_first_occurrence_goes_out_at_once(
+    receiver: Receiver, workers: Callable[..., OutboxWorker]
+) -> None:
+    """A debounce window groups what follows a failure; it must not delay the failure itself."""
+    rules = ruleset(
+        receiver, "{name: flap, trigger: {state: Failed}, debounce: 10m, destinations: [hook]}"
+    )
+    assert dispatcher.record(failed_hit(rules, rv=2)) is not None
+    worker = workers(rules)
+    pump(worker, lambda: receiver.received, timeout=30, message="the first, before the window")
+    (body,) = receiver.bodies()
+    assert body["count"] == 1
+
+
+def test_a_flapping_object_sends_the_first_then_one_message_with_the_count(
     receiver: Receiver, workers: Callable[..., OutboxWorker]
 ) -> None:
     rules = ruleset(
-        receiver, "{name: flap, trigger: {state: Failed}, debounce: 1s, destinations: [hook]}"
+        receiver, "{name: flap, trigger: {state: Failed}, debounce: 60s, destinations: [hook]}"
     )
-    for rv in range(2, 12, 2):
+    # The first occurrence opened its window 58 s ago, so the followers' window closes soon.
+    assert dispatcher.record(failed_hit(rules, rv=2), now=time.time() - 58) is not None
+    for rv in range(4, 12, 2):
         assert dispatcher.record(failed_hit(rules, rv=rv)) is not None
-    assert Notification.objects.count() == 1 and Delivery.objects.count() == 1
+    assert Notification.objects.count() == 2 and Delivery.objects.count() == 2
     worker = workers(rules)
+    pump(worker, lambda: receiver.received, timeout=10, message="the first message")
     worker.tick()
-    assert receiver.attempts == 0, "nothing is sent before the window closes"
-    pump(worker, lambda: receiver.received, timeout=5, message="grouped message")
-    (body,) = receiver.bodies()
-    assert body["count"] == 5 and body["object_count"] == 1
-    assert body["objects"][0]["occurrences"] == 5
-    # After the window, the next occurrence opens a new one.
+    assert len(receiver.received) == 1, "followers wait for the window to close"
+    pump(worker, lambda: len(receiver.received) == 2, timeout=15, message="grouped followers")
+    first, followers = sorted(receiver.bodies(), key=lambda b: b["count"])
+    assert first["count"] == 1
+    assert followers["count"] == 4 and followers["objects"][0]["occurrences"] == 4
+    # Once the window is over, the next occurrence is a first again: sent at once.
     assert dispatcher.record(failed_hit(rules, rv=40)) is not None
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == 3
+    pump(worker, lambda: len(receiver.received) == 3, timeout=10, message="a new first")
 
 
 def test_many_objects_in_one_window_are_grouped_into_one_message(
@@ -144,15 +162,20 @@ def test_many_objects_in_one_window_are_grouped_into_one_message(
         "{name: many, trigger: {state: Failed}, debounce: 0.5s, "
         "group: true, destinations: [hook, chat]}",
     )
-    for i in range(12):
+    for i in range(13):
         dispatcher.record(failed_hit(rules, name=f"w{i}"))
     worker = workers(rules)
-    pump(worker, lambda: len(receiver.received) == 2, timeout=5, message="two messages")
-    hook = next(r for r in receiver.received if r.path == "/hook").json
-    slack = next(r for r in receiver.received if r.path == "/slack").json
-    assert hook["object_count"] == 12 and len(hook["objects"]) == 12
+    # The first failure goes out at once on each destination; the twelve after it, grouped.
+    pump(worker, lambda: len(receiver.received) == 4, timeout=10, message="four messages")
+    hooks = sorted(
+        (r.json for r in receiver.received if r.path == "/hook"), key=lambda b: b["object_count"]
+    )
+    assert [h["object_count"] for h in hooks] == [1, 12]
+    assert len(hooks[1]["objects"]) == 12
+    slack = next(
+        r.json for r in receiver.received if r.path == "/slack" and "12 objects" in r.json["text"]
+    )
     assert set(slack) == {"text", "blocks"}
-    assert "12 objects" in slack["text"]
     assert "… and 2 more" in slack["blocks"][1]["text"]["text"]
 
 
