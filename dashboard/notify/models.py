@@ -47,7 +47,10 @@ class Notification(models.Model):
                 name="notify_one_open_window",
             )
         ]
-        indexes = [models.Index(fields=["opened_at"], name="notify_opened")]
+        indexes = [
+            models.Index(fields=["opened_at"], name="notify_opened"),
+            models.Index(fields=["-last_at", "-id"], name="notify_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.nid} {self.rule} x{self.count}"

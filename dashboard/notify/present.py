@@ -41,17 +41,18 @@ def _fingerprint(status: str | None) -> str:
     return hashlib.sha256(f"notifications|{status or ''}".encode()).hexdigest()[:16]
 
 
-def _decode(token: str, status: str | None) -> int:
+def _decode(token: str, status: str | None) -> tuple[float, int]:
+    """The (latest time, pk) the next page starts below."""
     try:
         data = _SIGNER.unsign_object(token)
     except signing.BadSignature as exc:
         raise BadContinue("the continue token is invalid") from exc
     if not isinstance(data, dict) or data.get("q") != _fingerprint(status):
         raise BadContinue("the continue token belongs to another query")
-    before = data.get("b")
-    if not isinstance(before, int):
+    at, before = data.get("t"), data.get("b")
+    if not isinstance(at, (int, float)) or not isinstance(before, int):
         raise BadContinue("the continue token is invalid")
-    return before
+    return float(at), before
 
 
 def recent(
@@ -62,28 +63,37 @@ def recent(
     status: str | None = None,
     public_url: str = "",
 ) -> Page:
-    """Newest notifications the viewer may see, ``limit`` at most, after ``token``."""
+    """Notifications the viewer may see, latest occurrence first, ``limit`` at most.
+
+    Why by ``last_at``: each item shows its latest occurrence, and a window that kept
+    collecting is newer than one opened after it that went quiet; sorting by creation read
+    out of time order. A window that collects while someone pages moves to the top, where
+    the next look at page one finds it.
+    """
     limit = max(1, min(limit, MAX_LIMIT))
-    rows = Notification.objects.order_by("-pk")
+    rows = Notification.objects.order_by("-last_at", "-pk")
     if status:
         rows = rows.filter(deliveries__status=status).distinct()
     if token:
-        rows = rows.filter(pk__lt=_decode(token, status))
+        at, before = _decode(token, status)
+        rows = rows.filter(Q(last_at__lt=at) | Q(last_at=at, pk__lt=before))
     visibility = Visibility(viewer)
     items: list[dict[str, Any]] = []
-    last_pk: int | None = None
+    last: Notification | None = None
     exhausted = True
     for scanned, notification in enumerate(rows.iterator(chunk_size=100)):
         if len(items) >= limit or scanned >= limit * SCAN_FACTOR:
             exhausted = False  # a viewer who may see little still gets a bounded answer
             break
-        last_pk = notification.pk
+        last = notification
         item = view(notification, visibility, public_url=public_url)
         if item is not None:
             items.append(item)
     token_out = None
-    if not exhausted and last_pk is not None:
-        token_out = _SIGNER.sign_object({"q": _fingerprint(status), "b": last_pk})
+    if not exhausted and last is not None:
+        token_out = _SIGNER.sign_object(
+            {"q": _fingerprint(status), "t": last.last_at, "b": last.pk}
+        )
     return Page(items=items, continue_token=token_out)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -91,3 +92,47 @@ def test_retry_from_the_page_requeues_failed_deliveries(
     response = client.post(f"/notifications/{notification.nid}/retry/")
     assert response.status_code == 302
     assert Delivery.objects.get().status == "pending"
+
+
+def test_the_page_and_api_list_notifications_by_their_latest_time(
+    client: Client, notify_service: Callable[[str], NotifyService]
+) -> None:
+    """A window that keeps collecting is newer than one that opened after it but went quiet.
+
+    The page shows each notification's latest occurrence, so it must sort by it too, or the
+    times read out of order; the API pages in the same order.
+    """
+    service = notify_service("rules:\n  - {name: flap, trigger: {state: Failed}, debounce: 1h}\n")
+    rules = service.source().current.rules
+    t0 = time.time() - 600
+
+    def failure(name: str, at: float, rv: int) -> Notification:
+        (hit,) = match_change(
+            rules,
+            change(
+                widget(name, state="InProgress", rv=str(rv - 1)),
+                widget(name, state="Failed", rv=str(rv)),
+            ),
+        )
+        notification = dispatcher.record(hit, now=at)
+        assert notification is not None
+        return notification
+
+    first_x = failure("x", t0, 2)  # sent at once
+    followers_x = failure("x", t0 + 10, 4)  # x's followers' window opens...
+    quiet_y = failure("y", t0 + 20, 2)
+    assert failure("x", t0 + 30, 6) == followers_x  # ...and has the newest occurrence
+    html = client.get("/notifications/?fragment=recent").content.decode()
+    shown = re.findall(r'href="/k/example.com/widgets/prod/(\w+)/"', html)
+    assert shown == ["x", "y", "x"], shown
+    ids = []
+    token = None
+    for _ in range(5):
+        page = client.get(
+            "/api/v1/notifications", {"limit": 1, **({"continue": token} if token else {})}
+        ).json()
+        ids += [item["id"] for item in page["items"]]
+        token = page["continue"]
+        if not token:
+            break
+    assert ids == [followers_x.nid, quiet_y.nid, first_x.nid]
