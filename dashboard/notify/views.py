@@ -3,7 +3,7 @@
 Why plain server-rendered pages: the page is a status board (rules, errors, recent
 notifications with their delivery state) inside the UI's frame; htmx refreshes the recent
 list in place, and the frame's WebSocket pushes the bell (see ``inbox.on_notification``).
-Opening the page marks the viewer's inbox read.
+Opening the page, or its live refresh of the recent list, marks the viewer's inbox read.
 """
 
 from __future__ import annotations
@@ -39,7 +39,12 @@ def page(request: HttpRequest) -> HttpResponse:
         "live_url": live_url("frame"),  # the rail's counts and the bell stay live here too
     }
     if request.GET.get("fragment") == "recent":
-        return render(request, "notify/_recent.html", context)
+        # The open page now shows these, so they are read: the bell must not count them.
+        # Its fresh count rides along as an out-of-band swap.
+        response = render(request, "notify/_recent.html", context)
+        inbox.mark_read(viewer)
+        response.content += bell_for(viewer, oob=True).encode()
+        return response
     response = render(request, "notify/page.html", context)
     inbox.mark_read(viewer)
     return response
