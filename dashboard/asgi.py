@@ -16,7 +16,9 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
+from dashboard.core import sendbuffer  # noqa: E402
 from dashboard.core.lifecycle import start_engine  # noqa: E402
+from dashboard.core.limits import RequestLimits, install_twisted_limits  # noqa: E402
 from dashboard.core.origins import WebSocketOriginValidator  # noqa: E402
 from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
 
@@ -24,13 +26,15 @@ from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
 # viewer is resolved from the session's token or headers by dashboard.core.identity.
 # The origin check compares scheme, host and port (channels' AllowedHostsOriginValidator
 # ignores scheme and port, which let a page on another port of this host in).
+# HTTP views find a probe of the connection's unsent bytes in their scope (watch streams).
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestLimits(sendbuffer.middleware(django_asgi_app)),
         "websocket": WebSocketOriginValidator(
             SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )
 
+install_twisted_limits()
 start_engine()

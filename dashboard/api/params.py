@@ -115,5 +115,6 @@ class WatchParams(_Params):
         ge=0,
         le=86400,
         description="End the stream after this many seconds (0: right after the current "
-        "state); omitted: stream until the client disconnects",
+        "state); omitted: stream until the client disconnects. Either way the server ends a "
+        "stream after CRSCOPE_WATCH_MAX_SECONDS (default 1800); watch again to go on",
     )

@@ -115,3 +115,25 @@ def watch_scope(request: HttpRequest, resource: str) -> KindScope:
             403, f"you may not list {resource} in any namespace", slug="forbidden", param="resource"
         )
     return KindScope(running, who, informer, namespaces)
+
+
+def watch_recheck(kind_scope: KindScope) -> KindScope:
+    """The scope of an open stream, read again: who the caller is, and what they may list.
+
+    Why: a stream outlives the request that opened it, so a deleted binding or a deleted
+    ServiceAccount must reach it too. Raises a 401 problem when the stream's token no
+    longer authenticates the same user, 403 when the kind is no longer listable anywhere.
+    Callers run it in a worker thread (it may call TokenReview and SubjectAccessReview).
+    """
+    who = kind_scope.viewer
+    if who.token is not None:
+        try:
+            current = identity.token_reviewer.review(who.token)
+        except identity.AuthenticationError as exc:
+            raise ApiProblem(401, str(exc), slug="unauthorized") from exc
+        if (current.username, current.uid) != (who.username, who.uid):
+            raise ApiProblem(401, "the token now names another user", slug="unauthorized")
+    namespaces = access.visible_namespaces(who, kind_scope.kind, "list")
+    if namespaces is not None and not namespaces:
+        raise ApiProblem(403, f"you may no longer list {kind_scope.kind.key}", slug="forbidden")
+    return KindScope(kind_scope.engine, who, kind_scope.informer, namespaces)
