@@ -1,0 +1,242 @@
+"""Every cell of a list row is text: on the page, and in the rows pushed over the WebSocket.
+
+Why on the DOM: the CSP stops injected script from running, so "no alert" proves little;
+injected ``<img>``, ``<b>`` or a fake link still change what the operator sees. Each test
+parses the HTML and checks that hostile values are the cells' text and no element.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from dashboard.core.adapter import adapter
+from dashboard.core.query import Row
+from dashboard.ui import listing
+from dashboard.ui.fragments import cache
+from informers import (
+    Engine,
+    EngineSettings,
+    KindInfo,
+    KubeClient,
+    PrinterColumn,
+    State,
+    Status,
+    load_cluster_config,
+)
+from informers.store import Entry
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.dashboard.ui.conftest import Live
+from tests.dashboard.ui.dom import Node, parse
+from tests.informers.kit import wait_until
+
+HOSTILE = '<img src=x onerror="alert(1)"><b>bold</b><a href="https://evil.example/">x</a>'
+MARKUP = {"img", "b", "script"}
+NOTE = PrinterColumn(name="Note", json_path=".spec.note", type="string")
+OWNER = PrinterColumn(name="Owner", json_path=".status.owner", type="string")
+
+
+def _row_cells(root: Node) -> list[Node]:
+    rows = [tr for tr in root.find_all("tr") if tr.attrs.get("id", "").startswith("r-")]
+    assert len(rows) == 1, [r.attrs for r in rows]
+    return rows[0].find_all("td")
+
+
+def _assert_hostile_cells_are_text(root: Node) -> None:
+    """The row's reason, message and both string columns hold HOSTILE as text, nothing else."""
+    cells = _row_cells(root)
+    row = cells[0]
+    for cell in cells:
+        assert not (cell.tags() & MARKUP), (cell.tags(), cell)
+        links = [a.attrs.get("href", "") for a in cell.find_all("a")]
+        assert not any("evil.example" in href for href in links), links
+    by_class = {c.attrs.get("class", ""): c for c in cells}
+    assert by_class["col-string"] is not None
+    strings = [c for c in cells if c.attrs.get("class") == "col-string"]
+    assert [c.text for c in strings] == [HOSTILE, HOSTILE]
+    reason = by_class["state"].find_all("span", "reason")
+    assert [r.text for r in reason] == [HOSTILE]
+    assert reason[0].attrs["title"] == HOSTILE  # the message, in an attribute
+    assert row.attrs.get("class") == "name"
+
+
+# -- the row fragment itself (no cluster: fast, and what the mutants target) ------------------
+
+
+def test_row_fragment_escapes_every_cell() -> None:
+    kind = KindInfo(
+        group="t.crscope.test",
+        version="v1",
+        kind="Gadget",
+        plural="gadgets",
+        namespaced=True,
+        columns=(NOTE, OWNER),
+    )
+    obj = {
+        "metadata": {"name": "g", "namespace": "ns", "resourceVersion": uuid.uuid4().hex},
+        "spec": {"note": HOSTILE},
+        "status": {"owner": HOSTILE},
+    }
+    entry = Entry(
+        key="ns/g", obj=obj, status=Status(State.FAILED, HOSTILE, HOSTILE), since=time.time()
+    )
+    html = listing.row_html(
+        kind, Row(entry=entry, columns={"Note": HOSTILE, "Owner": HOSTILE}, stuck=False)
+    )
+    assert HOSTILE not in html
+    _assert_hostile_cells_are_text(parse(html))
+
+
+# -- the real list page and its live feed, on the real apiserver ------------------------------
+
+
+def _crd(group: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"gadgets.{group}"},
+        "spec": {
+            "group": group,
+            "scope": "Namespaced",
+            "names": {
+                "kind": "Gadget",
+                "plural": "gadgets",
+                "singular": "gadget",
+                "listKind": "GadgetList",
+            },
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "x-kubernetes-preserve-unknown-fields": True,
+                        }
+                    },
+                    "additionalPrinterColumns": [
+                        {"name": "Note", "type": "string", "jsonPath": ".spec.note"},
+                        {"name": "Owner", "type": "string", "jsonPath": ".status.owner"},
+                    ],
+                }
+            ],
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def hostile_engine(control_plane: ControlPlane, kube: KubeHTTP) -> Iterator[tuple[Engine, str]]:
+    """An engine of this module's own CRD group (string printer columns take any text)."""
+    import dashboard.asgi  # noqa: F401 - the application under test
+    from dashboard.core import pagecache
+    from dashboard.ui.live import hooks
+
+    group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
+    kube.request(
+        "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=_crd(group)
+    )
+    wait_until(lambda: _served(kube, group), timeout=30, message="CRD served")
+    adapter.stop()
+    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
+    engine = Engine(KubeClient(config), EngineSettings(include_groups=(group,), events="off"))
+    hooks.install(engine)
+    pagecache.attach(engine)
+    engine.start()
+    adapter.engine = engine
+    wait_until(
+        lambda: engine.readiness().ready and engine.informer(f"{group}/gadgets"),
+        timeout=30,
+        message="engine synced",
+    )
+    try:
+        yield engine, group
+    finally:
+        adapter.engine = None
+        engine.stop()
+        hooks.uninstall()
+        kube.request(
+            "DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}"
+        )
+
+
+def _served(kube: KubeHTTP, group: str) -> bool:
+    try:
+        kube.request("GET", f"/apis/{group}/v1/gadgets")
+        return True
+    except Exception:
+        return False
+
+
+def _create_hostile(kube: KubeHTTP, engine: Engine, group: str, namespace: str, name: str) -> None:
+    path = f"/apis/{group}/v1/namespaces/{namespace}/gadgets"
+    kube.request(
+        "POST",
+        path,
+        body={
+            "apiVersion": f"{group}/v1",
+            "kind": "Gadget",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"note": HOSTILE},
+        },
+    )
+    condition = {
+        "type": "Ready",
+        "status": "False",
+        "reason": HOSTILE,
+        "message": HOSTILE,
+        "lastTransitionTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    current = kube.request("GET", f"{path}/{name}")
+    current["status"] = {"owner": HOSTILE, "conditions": [condition]}
+    kube.request("PUT", f"{path}/{name}/status", body=current)
+    informer = engine.informer(f"{group}/gadgets")
+    assert informer is not None
+
+    def cached() -> bool:
+        entry = informer.store.get(f"{namespace}/{name}")
+        return entry is not None and entry.status.reason == HOSTILE
+
+    wait_until(cached, timeout=10, message="hostile gadget cached with its status")
+
+
+@pytest.mark.cluster
+def test_list_page_shows_hostile_cells_as_text(
+    hostile_engine: tuple[Engine, str], kube: KubeHTTP, namespace: str
+) -> None:
+    engine, group = hostile_engine
+    _create_hostile(kube, engine, group, namespace, "served")
+    cache.clear()
+    response = Client(REMOTE_ADDR="127.0.0.1").get(f"/k/{group}/gadgets/", {"namespace": namespace})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert HOSTILE not in html
+    tbody = [t for t in parse(html).find_all("tbody") if t.attrs.get("id") == "rows"]
+    assert len(tbody) == 1
+    _assert_hostile_cells_are_text(tbody[0])
+
+
+@pytest.mark.cluster
+async def test_pushed_rows_show_hostile_cells_as_text(
+    hostile_engine: tuple[Engine, str], kube: KubeHTTP, namespace: str
+) -> None:
+    engine, group = hostile_engine
+    cache.clear()
+    async with Live(f"view=list&kind={group}/gadgets&namespace={namespace}") as live:
+        first = await live.receive()
+        assert first is not None and 'id="rows"' in first
+        await asyncio.to_thread(_create_hostile, kube, engine, group, namespace, "pushed")
+        # The create and the status write may arrive apart: wait for the row with both.
+        pushed = await live.until(
+            lambda m: "/pushed/" in m and m.count("evil.example") >= 4, timeout=15
+        )
+    assert HOSTILE not in pushed
+    _assert_hostile_cells_are_text(parse(pushed))
