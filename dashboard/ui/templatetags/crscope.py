@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.ui import links
 from dashboard.ui.timefmt import absolute, compact_duration, iso, since
+from dashboard.ui.yamlview import apply_dump
 from informers import State
 from informers.timestamps import parse_time
 
@@ -93,6 +94,12 @@ def rail(context: template.Context, active: str | None = None) -> SafeString:
     except AuthenticationError:
         return SafeString("")
     return mark_safe(rail_model.render(groups, active))  # noqa: S308 - a rendered template
+
+
+@register.filter
+def apply_yaml(obj: Any) -> str:
+    """The "copy for apply" text of an object (see ``yamlview.apply_dump``)."""
+    return apply_dump(obj) if isinstance(obj, Mapping) else ""
 
 
 @register.simple_tag
