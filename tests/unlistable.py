@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.controlplane.kubehttp import ApiError, KubeHTTP
 
@@ -92,3 +94,26 @@ class GroupGrant:
             with contextlib.suppress(ApiError):
                 self.kube.request("DELETE", f"{_RBAC}/{kind}/{self.name}")
         self.name = ""
+
+
+def create_many(
+    kubeconfig: Path, *, path: str, group: str, kind: str, names: list[str], workers: int = 4
+) -> None:
+    """POST one bare object per name to ``path``, a few clients at a time."""
+
+    def create(chunk: list[str]) -> None:
+        client = KubeHTTP.from_kubeconfig(kubeconfig)
+        try:
+            for name in chunk:
+                body = {
+                    "apiVersion": f"{group}/v1",
+                    "kind": kind,
+                    "metadata": {"name": name},
+                    "spec": {"size": 1},
+                }
+                client.request("POST", path, body=body)
+        finally:
+            client.close()
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(create, [names[i::workers] for i in range(workers)]))

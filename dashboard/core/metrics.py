@@ -55,11 +55,20 @@ class EngineCollector(Collector):
             "When the last watch event arrived",
             labels=["kind"],
         )
+        unavailable = GaugeMetricFamily(
+            "crscope_informer_unavailable",
+            "1 when the kind cannot be listed (forbidden, not found, conversion failed) past "
+            "the grace period; readiness does not wait for it",
+            labels=["kind", "reason"],
+        )
         for kind, values in data["kinds"].items():
             synced.add_metric([kind], 1.0 if values.get("synced") else 0.0)
             age.add_metric([kind], float(values.get("last_event_at", 0.0)))
+            if values.get("unavailable"):
+                unavailable.add_metric([kind, str(values["unavailable"])], 1.0)
         yield synced
         yield age
+        yield unavailable
         subs = data.get("subscriptions", [])
         depth = GaugeMetricFamily("crscope_subscription_queue_depth", "Pending changes, summed")
         depth.add_metric([], float(sum(s["depth"] for s in subs)))

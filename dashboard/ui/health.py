@@ -31,6 +31,8 @@ class KindCard:
     loaded: int
     total: int | None
     spark: Sparkline
+    #: why the dashboard cannot list this kind (past the grace period), else None
+    unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> Ki
     current = (counts.get(State.FAILED), counts.get(State.IN_PROGRESS))
     failed, progress = sampler.series(informer.kind.key, allowed, current)
     progress_info = informer.sync_progress
+    failure = informer.unavailable
     return KindCard(
         kind=informer.kind,
         url=links.kind_url(informer.kind),
@@ -68,6 +71,7 @@ def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> Ki
         loaded=progress_info.loaded,
         total=progress_info.total,
         spark=sparkline(failed, progress),
+        unavailable=failure.reason if failure is not None else None,
     )
 
 
@@ -76,6 +80,28 @@ def cards(engine: Engine, viewer: Viewer) -> list[KindCard]:
         card_for(engine, informer, allowed)
         for informer, allowed in visible_informers(engine, viewer)
     ]
+
+
+def partial_note(engine: Engine, viewer: Viewer) -> str:
+    """Why the attention list may be incomplete ("" when every visible kind has synced).
+
+    A list that says "nothing needs attention" while a kind is still loading, or cannot
+    be listed at all, would claim what the dashboard does not know.
+    """
+    syncing = unavailable = 0
+    for informer, _ in visible_informers(engine, viewer):
+        if informer.synced:
+            continue
+        if informer.unavailable is not None:
+            unavailable += 1
+        else:
+            syncing += 1
+    parts = []
+    if syncing:
+        parts.append(f"{syncing} kind{'s' if syncing != 1 else ''} still syncing")
+    if unavailable:
+        parts.append(f"{unavailable} kind{'s' if unavailable != 1 else ''} cannot be listed")
+    return ", ".join(parts)
 
 
 def _rank(entry: Entry, stuck: bool) -> int | None:

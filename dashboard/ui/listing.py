@@ -165,6 +165,7 @@ def summary_html(
             "first": first,
             "last": first + len(page.rows) - 1 if page.rows else 0,
             "synced": informer.synced,
+            "unavailable": informer.unavailable,
             "loaded": progress.loaded,
             "sync_total": progress.total,
             "notice": notice,

@@ -31,6 +31,8 @@ class RailKind:
     synced: bool
     loaded: int
     total: int | None
+    #: why the dashboard cannot list this kind (past the grace period), else None
+    unavailable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ def snapshot(engine: Engine, viewer: Viewer) -> tuple[RailGroup, ...]:
     for informer, allowed in visible_informers(engine, viewer):
         counts = count_kind(informer, allowed, stuck_after=None)
         progress = informer.sync_progress
+        failure = informer.unavailable
         items.append(
             (
                 informer.kind.group,
@@ -57,6 +60,7 @@ def snapshot(engine: Engine, viewer: Viewer) -> tuple[RailGroup, ...]:
                     synced=informer.synced,
                     loaded=progress.loaded,
                     total=progress.total,
+                    unavailable=failure.reason if failure is not None else None,
                 ),
             )
         )

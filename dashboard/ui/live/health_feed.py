@@ -54,13 +54,17 @@ def row_html(row: health.AttentionRow, variant: str = "") -> str:
     )
 
 
-def summary_html(total: int, shown: int) -> str:
-    return render_to_string("ui/home/_attention_summary.html", {"total": total, "shown": shown})
+def summary_html(total: int, shown: int, partial: str = "") -> str:
+    return render_to_string(
+        "ui/home/_attention_summary.html", {"total": total, "shown": shown, "partial": partial}
+    )
 
 
-def attention_html(rows: Sequence[health.AttentionRow], total: int) -> SafeString:
+def attention_html(
+    rows: Sequence[health.AttentionRow], total: int, partial: str = ""
+) -> SafeString:
     context = {
-        "summary_html": summary_html(total, len(rows)),
+        "summary_html": summary_html(total, len(rows), partial),
         "rows_html": join_safe(row_html(r) for r in rows),
     }
     return render_to_string("ui/home/_attention.html", context)
@@ -88,7 +92,9 @@ class HealthFeed(Feed):
         self._order = [card_id(c) for c in cards]
         self._shown = [(r.key, r.version) for r in rows]
         self._rows = {r.key: r for r in rows}
-        self._summary = summary_html(total, len(rows))
+        self._summary = summary_html(
+            total, len(rows), health.partial_note(self.engine, self.viewer)
+        )
         body = "".join(row_html(r) for r in rows)
         return [
             with_oob(str(cards_html(cards))),
@@ -120,7 +126,7 @@ class HealthFeed(Feed):
         by_key = {r.key: r for r in rows}
         out = [in_template(self._render(op, by_key)) for op in rowdiff.plan(self._shown, new)]
         self._shown, self._rows = new, by_key
-        summary = summary_html(total, len(rows))
+        summary = summary_html(total, len(rows), health.partial_note(self.engine, self.viewer))
         if summary != self._summary:
             self._summary = summary
             out.append(with_oob(summary))

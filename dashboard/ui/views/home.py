@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "ui/home.html",
         {
             "cards_html": cards_html(cards),
-            "attention_html": attention_html(rows, total),
+            "attention_html": attention_html(rows, total, health.partial_note(engine, who)),
             "live_url": live_url("health"),
             "kind_count": len(cards),
         },
