@@ -15,6 +15,13 @@ How a change reaches a browser:
    are only counted: the next send recomputes from the store, so nothing queues up.
 5. On overflow of the Subscription, on (re)connect, or when the engine was replaced, the
    feeds send a full refresh instead.
+
+Who may keep a socket: identity is checked at connect and again on every access refresh
+(the authorization TTL); a token that no longer reviews, or a session that was signed out,
+closes the socket with 4401. Sign-out also closes it at once, through the session's
+channel-layer group. Each user may hold ``CRSCOPE_WS_MAX_PER_USER`` sockets per process;
+one more is closed with 4429, which the page's indicator explains (daphne does not pass
+close reasons on, so the code is the message).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -31,7 +39,16 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from dashboard.core.adapter import adapter
-from dashboard.core.identity import AuthenticationError, NotAuthenticated, viewer_for_scope
+from dashboard.core.identity import (
+    AuthenticationError,
+    NotAuthenticated,
+    TooManyFailures,
+    VerificationUnavailable,
+    session_group,
+    viewer_for_scope,
+)
+from dashboard.core.rbac import reviewer
+from dashboard.core.slots import Slot, UserSlots
 from dashboard.notify.live import BellPush
 from dashboard.notify.views import bell_for
 from dashboard.ui.live import eventbus
@@ -47,6 +64,26 @@ ACK_WINDOW = 3
 MAX_PENDING = 2000
 TICK_SECONDS = 1.0
 ACCESS_REFRESH_SECONDS = 15.0
+SIGNED_OUT = 4401
+TOO_MANY = 4429
+#: 1013 "try again later": identity could not be re-checked (apiserver down, throttled).
+UNVERIFIED = 1013
+
+
+def _max_per_user() -> int:
+    try:
+        return max(1, int(os.environ.get("CRSCOPE_WS_MAX_PER_USER", "20")))
+    except ValueError:
+        return 20
+
+
+slots = UserSlots(_max_per_user())
+
+
+def access_refresh_seconds() -> float:
+    """Identity and authorization are re-read together, as often as the authz cache
+    expires (at least every second, at most every ACCESS_REFRESH_SECONDS)."""
+    return min(ACCESS_REFRESH_SECONDS, max(1.0, reviewer.ttl))
 
 
 def _in_thread(func: Any, *args: Any) -> Any:
@@ -73,23 +110,50 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.event_uid = ""
         self.last_access = time.monotonic()
         self.last_tick: dict[int, float] = {}
+        self.slot: Slot | None = None
+        self.group = ""
         try:
             self.viewer = await database_sync_to_async(viewer_for_scope)(self.scope)
         except (AuthenticationError, NotAuthenticated):
             await self.accept()
-            await self.close(code=4401)
+            await self.close(code=SIGNED_OUT)
+            return
+        self.slot = slots.claim(self.viewer.cache_key)
+        if self.slot is None:
+            await self.accept()
+            await self.close(
+                code=TOO_MANY,
+                reason=f"too many live connections (limit {slots.limit}): close other tabs",
+            )
             return
         # Blank values count: page one's continue token is empty, so a list URL on page 2+
         # carries ``prev=``, and dropping it would number the page (and the pager) wrong.
         self.params = parse_qs(
             self.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
         )
+        await self._join_session_group()
         await self.accept()
         self.bell = BellPush(self.loop, self._bell_changed)
         if not await self._attach():
             return
         self.ticker = asyncio.create_task(self._tick_loop())
         await self._flush()
+
+    async def _join_session_group(self) -> None:
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None) if session is not None else None
+        if key and self.channel_layer is not None:
+            self.group = session_group(key)
+            await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def session_ended(self, event: dict[str, Any]) -> None:
+        """Sign-out of this socket's session (a channel-layer group message)."""
+        await self._end(SIGNED_OUT, "signed out")
+
+    async def _end(self, code: int, reason: str) -> None:
+        if not self.closed:
+            self.closed = True
+            await self.close(code=code, reason=reason)
 
     async def _attach(self) -> bool:
         """Build the feeds against the current engine and subscribe to its hub."""
@@ -127,6 +191,11 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def disconnect(self, code: int) -> None:
         self.closed = True
+        slot = getattr(self, "slot", None)
+        if slot is not None:
+            slot.release()
+        if getattr(self, "group", "") and self.channel_layer is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
         bell = getattr(self, "bell", None)
         if bell is not None:
             bell.close()
@@ -244,8 +313,10 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self._wake(0)
             return
         now = time.monotonic()
-        if now - self.last_access >= ACCESS_REFRESH_SECONDS:
+        if now - self.last_access >= access_refresh_seconds():
             self.last_access = now
+            if not await self._identity_holds():
+                return
             for feed in self.feeds:
                 await _in_thread(feed.refresh_access)
         due = [f for f in self.feeds if now - self.last_tick.get(id(f), 0) >= f.tick_every]
@@ -253,6 +324,22 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.last_tick[id(feed)] = now
         if due or any(f.followup() for f in self.feeds):
             self._wake(0)
+
+    async def _identity_holds(self) -> bool:
+        """Re-resolve the viewer as at connect (a fresh read of the session, a TokenReview
+        once the token cache expired); close the socket when it is gone or changed."""
+        try:
+            viewer = await database_sync_to_async(viewer_for_scope)(self.scope, reload_session=True)
+        except (VerificationUnavailable, TooManyFailures):
+            await self._end(UNVERIFIED, "identity could not be re-checked; reconnecting")
+            return False
+        except (AuthenticationError, NotAuthenticated):
+            await self._end(SIGNED_OUT, "signed out or credentials no longer valid")
+            return False
+        if viewer.cache_key != self.viewer.cache_key:
+            await self._end(SIGNED_OUT, "signed in as someone else")
+            return False
+        return True
 
     # -- from the browser ------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
