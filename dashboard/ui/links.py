@@ -31,3 +31,7 @@ def diff_url(kind: Any, namespace: str | None, name: str) -> str:
 
 def timeline_url(kind: Any, namespace: str | None, name: str) -> str:
     return f"{object_url(kind, namespace, name)}timeline/"
+
+
+def yaml_url(kind: Any, namespace: str | None, name: str) -> str:
+    return f"{object_url(kind, namespace, name)}yaml/"

@@ -21,6 +21,11 @@ from informers.timestamps import parse_time
 LONG_VALUE = 120
 
 
+#: The highlighted YAML (HTML) inlined in the page and its live pushes, at most: well
+#: under the 1 MiB WebSocket message limit (see dashboard.ui.live.framing).
+YAML_INLINE_BYTES = 256 * 1024
+
+
 @dataclass(frozen=True)
 class Condition:
     type: str
@@ -77,6 +82,20 @@ class ObjectView:
     @property
     def timeline_url(self) -> str:
         return links.timeline_url(self.kind, self.entry.namespace, self.entry.name)
+
+    @property
+    def yaml_url(self) -> str:
+        return links.yaml_url(self.kind, self.entry.namespace, self.entry.name)
+
+    @property
+    def yaml_bytes(self) -> int:
+        return len(self.yaml.encode("utf-8"))
+
+    @property
+    def yaml_lazy(self) -> bool:
+        """Too big to inline: the page (and every live push of it) shows a button that
+        fetches the text over HTTP, so no WebSocket message has to carry it."""
+        return self.yaml_bytes > YAML_INLINE_BYTES
 
 
 def _text(value: Any) -> str:

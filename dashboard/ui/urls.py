@@ -18,6 +18,11 @@ urlpatterns = [
         name="ui-timeline",
     ),
     path(
+        "k/<str:group>/<str:plural>/<str:namespace>/<str:name>/yaml/",
+        detail.yaml_text,
+        name="ui-yaml",
+    ),
+    path(
         "k/<str:group>/<str:plural>/<str:namespace>/<str:name>/diff/",
         diff.diff_page,
         name="ui-diff",

@@ -51,7 +51,7 @@ from dashboard.core.rbac import reviewer
 from dashboard.core.slots import Slot, UserSlots
 from dashboard.notify.live import BellPush
 from dashboard.notify.views import bell_for
-from dashboard.ui.live import eventbus
+from dashboard.ui.live import eventbus, framing
 from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.live.spec import build_feeds
@@ -284,14 +284,25 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.event_uid = uid
 
     async def _send(self, pieces: list[str], *, resync: str = "", problem: str = "") -> None:
-        self.seq += 1
-        meta = (
-            f'<div id="live-meta" hx-swap-oob="true" hidden data-seq="{self.seq}" '
-            f'data-resync="{resync}" data-waiting="{self.waiting if self.paused else 0}" '
-            f'data-paused="{int(self.paused)}" data-at="{time.time():.3f}" '
-            f'data-problem="{_attr(problem)}"></div>'
-        )
-        await self.send(text_data="".join([*pieces, meta]))
+        """Send ``pieces`` as one message, or several when they would pass the server's
+        message limit (see ``framing``); each message carries its own meta element."""
+        messages, dropped = framing.split(pieces)
+        notice = ""
+        if dropped:
+            log.warning("live: left out %d fragment(s) over the message limit", dropped)
+            notice = "Part of this page is too large to update live; reload to see it."
+        for i, batch in enumerate(messages):
+            self.seq += 1
+            last = i == len(messages) - 1
+            meta = (
+                f'<div id="live-meta" hx-swap-oob="true" hidden data-seq="{self.seq}" '
+                f'data-resync="{resync if i == 0 else ""}" '
+                f'data-waiting="{self.waiting if self.paused else 0}" '
+                f'data-paused="{int(self.paused)}" data-at="{time.time():.3f}" '
+                f'data-problem="{_attr(problem)}" data-notice="{_attr(notice if last else "")}">'
+                "</div>"
+            )
+            await self.send(text_data="".join([*batch, meta]))
 
     # -- periodic checks -----------------------------------------------------------------------
     async def _tick_loop(self) -> None:

@@ -14,8 +14,11 @@ from dashboard.core.access import Viewer, can_see_kind, shows_namespace, visible
 from dashboard.core.query import Page, QueryError, Row
 from dashboard.ui import listing, rowdiff
 from dashboard.ui.fragments import in_template, with_oob
+from dashboard.ui.live import framing
 from dashboard.ui.live.feed import Feed, SpecError
 from informers import Change, Engine, Entry, Informer
+
+ROWS_PIECE_BYTES = 256 * 1024
 
 
 class ListFeed(Feed):
@@ -104,10 +107,26 @@ class ListFeed(Feed):
             return []
         page = self._page(informer)
         self._remember(page)
-        body = listing.rows_html(self.kind, page.rows)
+        return [*self._row_chunks(page.rows), *self._frame(informer, page, force=True)]
+
+    def _row_chunks(self, rows: Sequence[Row]) -> list[str]:
+        """The whole table body as pieces of at most ROWS_PIECE_BYTES: the first replaces
+        ``#rows``, the others append to it, so a page of wide rows (10 KB printer cells)
+        never becomes one fragment too large for a WebSocket message."""
+        chunks: list[list[str]] = [[]]
+        used = 0
+        for row in rows:
+            html = listing.row_html(self.kind, row)
+            n = framing.size(html)
+            if used + n > ROWS_PIECE_BYTES and chunks[-1]:
+                chunks.append([])
+                used = 0
+            chunks[-1].append(html)
+            used += n
+        first, *rest = ("".join(chunk) for chunk in chunks)
         return [
-            in_template(f'<tbody id="rows" hx-swap-oob="true">{body}</tbody>'),
-            *self._frame(informer, page, force=True),
+            in_template(f'<tbody id="rows" hx-swap-oob="true">{first}</tbody>'),
+            *(in_template(f'<tbody hx-swap-oob="beforeend:#rows">{more}</tbody>') for more in rest),
         ]
 
     def update(self) -> list[str]:

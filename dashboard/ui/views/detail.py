@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 from dashboard.core.access import Viewer, can_see
 from dashboard.core.query import QueryError
@@ -127,3 +128,20 @@ def older_timeline(
         timeline_url=links.timeline_url(kind, found.namespace, name),
     )
     return HttpResponse(html)
+
+
+def yaml_text(
+    request: HttpRequest, group: str, plural: str, namespace: str, name: str
+) -> HttpResponse:
+    """The YAML of an object too large to inline (``ObjectView.yaml_lazy``), on request.
+
+    Over HTTP rather than the page's WebSocket, which cannot carry a message that big;
+    the same access check as the page (``locate``).
+    """
+    try:
+        engine = current_engine()
+    except EngineUnavailable as exc:
+        return unavailable(request, str(exc))
+    found = locate(engine, viewer(request), group, plural, namespace, name)
+    view = objectview.build(engine, found.informer.kind, found.entry, deleted_at=found.deleted_at)
+    return HttpResponse(render_to_string("ui/detail/_yaml_text.html", {"view": view}))
