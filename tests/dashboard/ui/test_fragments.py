@@ -63,6 +63,14 @@ def test_yaml_highlighting_escapes_values() -> None:
     assert "&lt;script&gt;" in html and '<span class="y-key">x</span>' in html
 
 
+def test_yaml_highlighting_escapes_keys_and_list_items() -> None:
+    """Keys are object text too: a schemaless spec may use any string as a key."""
+    html = highlight("spec:\n  <img src=x>: 1\n  '<b>q</b>': 2\n  - <i>item</i>")
+    assert "<img" not in html and "<b>" not in html and "<i>" not in html
+    assert '<span class="y-key">&lt;img src=x&gt;</span>' in html
+    assert "&lt;i&gt;item&lt;/i&gt;" in html
+
+
 def test_oob_helpers() -> None:
     assert with_oob('<tr id="r-1" class="row">') == '<tr hx-swap-oob="true" id="r-1" class="row">'
     assert in_template("<tr></tr>") == "<template><tr></tr></template>"
