@@ -45,7 +45,8 @@ def test_start_is_fast_and_stop_leaves_no_process() -> None:
     elapsed = time.monotonic() - started
     pids = [p.pid for p in (cp._etcd, cp._apiserver) if p is not None]
     cp.stop()
-    assert elapsed < 20, f"start to ready took {elapsed:.1f}s"
+    # Generous: the bound catches a start that hangs, not a loaded machine.
+    assert elapsed < 120, f"start to ready took {elapsed:.1f}s"
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)

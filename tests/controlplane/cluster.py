@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tests.controlplane.build import ensure_binaries
 from tests.controlplane.certs import generate_pki
+from tests.controlplane.lifetime import PidFile, die_with_parent
 
 #: Users in the static token file. ``admin`` is cluster-admin through system:masters;
 #: the others have no RBAC grants until a test creates them.
@@ -54,6 +55,7 @@ class ControlPlane:
     _etcd: subprocess.Popen[bytes] | None = None
     _apiserver: subprocess.Popen[bytes] | None = None
     _tmp: tempfile.TemporaryDirectory[str] | None = None
+    _pids: PidFile | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, *, timeout: float = 60.0) -> ControlPlane:
@@ -62,6 +64,10 @@ class ControlPlane:
             self._tmp = tempfile.TemporaryDirectory(prefix="crscope-cp-")
             self.state_dir = Path(self._tmp.name)
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        # A run that was killed may have left its etcd and apiserver behind (from before
+        # they died with their parent, or a parent that hung): they hold this directory.
+        self._pids = PidFile(self.state_dir, "controlplane")
+        self._pids.stop_stale()
         self._pki_dir = self.state_dir / "pki"
         self._pki_dir.mkdir(exist_ok=True)
         self.pki = generate_pki(self._pki_dir)
@@ -110,7 +116,9 @@ class ControlPlane:
             stdout=subprocess.DEVNULL,
             stderr=open(self.state_dir / "etcd.log", "wb"),  # noqa: SIM115
             start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
+        self._record("etcd", self._etcd.pid)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
@@ -145,7 +153,10 @@ class ControlPlane:
             *self.extra_apiserver_args,
         ]
         log = open(self.state_dir / "apiserver.log", "ab")  # noqa: SIM115
-        self._apiserver = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
+        self._apiserver = subprocess.Popen(
+            args, stdout=log, stderr=log, start_new_session=True, preexec_fn=die_with_parent()
+        )
+        self._record("apiserver", self._apiserver.pid)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._apiserver.poll() is not None:
@@ -159,9 +170,15 @@ class ControlPlane:
             time.sleep(0.2)
         raise RuntimeError(f"kube-apiserver not ready in {timeout}s; see apiserver.log")
 
+    def _record(self, role: str, pid: int) -> None:
+        assert self._pids is not None, "start() sets up the pid file"
+        self._pids.record(role, pid)
+
     def stop_apiserver(self, *, kill: bool = False) -> None:
         _terminate(self._apiserver, sig=signal.SIGKILL if kill else signal.SIGTERM)
         self._apiserver = None
+        if self._pids is not None:
+            self._pids.forget("apiserver")
 
     def restart_apiserver(self, *, kill: bool = True) -> None:
         self.stop_apiserver(kill=kill)
@@ -171,6 +188,8 @@ class ControlPlane:
         self.stop_apiserver()
         _terminate(self._etcd)
         self._etcd = None
+        if self._pids is not None:
+            self._pids.forget("etcd")
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
