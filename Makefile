@@ -43,6 +43,11 @@ test-unit: $(VENV_STAMP)
 test: setup system-deps lint typecheck
 	$(PY) -m pytest -q
 
+## mutants: plant each deliberate bug of tests/mutants/*.yaml in a copy; its tests must fail
+.PHONY: mutants
+mutants: setup
+	$(PY) -m tests.mutants
+
 bench: setup
 	$(PY) -m benchmarks.run
 
