@@ -11,7 +11,9 @@ and problem responses.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from dashboard.api.problems import ApiProblem, not_found
@@ -117,15 +119,32 @@ def watch_scope(request: HttpRequest, resource: str) -> KindScope:
     return KindScope(running, who, informer, namespaces)
 
 
-def watch_recheck(kind_scope: KindScope) -> KindScope:
+def stream_session(request: HttpRequest) -> str | None:
+    """The session key when the caller was identified by the sign-in session's token
+    (not a bearer header), so that a long stream can notice the sign-out."""
+    session = getattr(request, "session", None)
+    if session is None or request.headers.get("Authorization"):
+        return None
+    token = session.get(identity.SESSION_TOKEN_KEY)
+    if not token or token != viewer(request).token:
+        return None
+    return str(session.session_key or "") or None
+
+
+def watch_recheck(kind_scope: KindScope, *, session_key: str | None = None) -> KindScope:
     """The scope of an open stream, read again: who the caller is, and what they may list.
 
-    Why: a stream outlives the request that opened it, so a deleted binding or a deleted
-    ServiceAccount must reach it too. Raises a 401 problem when the stream's token no
-    longer authenticates the same user, 403 when the kind is no longer listable anywhere.
-    Callers run it in a worker thread (it may call TokenReview and SubjectAccessReview).
+    Why: a stream outlives the request that opened it, so a deleted binding, a deleted
+    ServiceAccount or a sign-out must reach it too. Raises a 401 problem when the stream's
+    token no longer authenticates the same user or its session no longer holds that token,
+    403 when the kind is no longer listable anywhere. Callers run it in a worker thread
+    (it may call TokenReview and SubjectAccessReview, and read the session store).
     """
     who = kind_scope.viewer
+    if session_key is not None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+        if store.get(identity.SESSION_TOKEN_KEY) != who.token:
+            raise ApiProblem(401, "the session that opened this stream ended", slug="unauthorized")
     if who.token is not None:
         try:
             current = identity.token_reviewer.review(who.token)

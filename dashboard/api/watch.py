@@ -9,8 +9,9 @@ tells the client the stream is alive.
 
 Access is re-read while the stream runs, not only at open: every half authorization
 cache time (``CRSCOPE_AUTHZ_TTL``; at least once a second) the stream asks
-``scope.watch_recheck``. A token that no longer authenticates ends it with an ``ERROR``
-line (a Kubernetes ``Status``) of code 401, a kind no longer listable (or a requested
+``scope.watch_recheck``. A token that no longer authenticates, or a sign-out of the
+session that opened the stream, ends it with an ``ERROR`` line (a Kubernetes ``Status``)
+of code 401, a kind no longer listable (or a requested
 namespace no longer visible) with 403. When the visible namespaces merely change, objects
 in newly visible namespaces arrive as ADDED; if the client holds objects in a namespace it
 may no longer see, the stream ends with 410 so that it re-lists. A stream lives at most
@@ -51,6 +52,7 @@ from typing import Any
 
 import orjson
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router
 
@@ -115,6 +117,7 @@ async def watch(request: HttpRequest, params: Query[WatchParams]) -> StreamingHt
     limits = _Limits(
         timeout=params.timeoutSeconds,
         requested=params.namespace or None,
+        session_key=await sync_to_async(scope.stream_session)(request),
         slot=slot,
         probe=sendbuffer.probe_of(getattr(request, "scope", None)),
     )
@@ -134,6 +137,7 @@ class _Limits:
 
     timeout: int | None = None
     requested: str | None = None  # the namespace asked for, to rebuild the filter
+    session_key: str | None = None  # identified by the sign-in session: notice sign-out
     slot: Slot | None = None
     probe: sendbuffer.Probe | None = None
 
@@ -205,7 +209,7 @@ async def _stream(
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=wait)
             if time.monotonic() >= next_check:
-                out, final = await _recheck(lines, limits.requested)
+                out, final = await _recheck(lines, limits)
                 next_check = time.monotonic() + _recheck_seconds()
                 if final is not None:
                     ending = f"access ended ({final})"
@@ -247,10 +251,12 @@ async def _stream(
         )
 
 
-async def _recheck(lines: _Lines, requested: str | None) -> tuple[bytes, int | None]:
+async def _recheck(lines: _Lines, limits: _Limits) -> tuple[bytes, int | None]:
     """Re-read access; returns lines to send and, when the stream must end, its code."""
+    requested = limits.requested
+    recheck = database_sync_to_async(scope.watch_recheck, thread_sensitive=False)
     try:
-        fresh = await sync_to_async(scope.watch_recheck, thread_sensitive=False)(lines.scope)
+        fresh = await recheck(lines.scope, session_key=limits.session_key)
     except ApiProblem as exc:
         return lines.status(exc.status, exc.detail), exc.status
     new = WatchFilter.build(fresh, namespace=requested, selector=lines.flt.selector)
