@@ -24,9 +24,13 @@ controlplane: $(VENV_STAMP)
 
 setup: $(VENV_STAMP) controlplane
 
-demo: setup
-	CRSCOPE_ENGINE=off $(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py demo --port 8000
+## demo: local cluster, sample CRDs with churn, and the dashboard on PORT (make demo PORT=8080)
+## A stale demo from .demo is stopped and a busy port reported before anything is built.
+demo: PORT ?= 8000
+demo:
+	@python3 -m tests.controlplane.preflight --port $(PORT)
+	@$(MAKE) --no-print-directory setup
+	$(PY) manage.py demo --port $(PORT)
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check .

@@ -11,7 +11,24 @@ imports it, except the ``demo`` management command, which is a developer tool.
 
 from __future__ import annotations
 
-from tests.controlplane.build import BuildError, ensure_binaries
-from tests.controlplane.cluster import ControlPlane
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.controlplane.build import BuildError, ensure_binaries
+    from tests.controlplane.cluster import ControlPlane
 
 __all__ = ["BuildError", "ControlPlane", "ensure_binaries"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import on first use, so that ``tests.controlplane.preflight`` runs on a bare python3
+    (``make demo`` runs it before the virtualenv exists; the cluster needs cryptography)."""
+    if name in ("BuildError", "ensure_binaries"):
+        from tests.controlplane import build
+
+        return getattr(build, name)
+    if name == "ControlPlane":
+        from tests.controlplane.cluster import ControlPlane
+
+        return ControlPlane
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 #: In-app notification rules for the demo, so the bell and /notifications/ have something
@@ -41,6 +42,11 @@ rules:
 """
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM and SIGHUP (a closed terminal) stop the demo as Ctrl-C does: cleanly."""
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Start a local kube-apiserver with sample CRDs and churn, and serve the dashboard."
 
@@ -54,22 +60,46 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            from tests.controlplane import BuildError, ControlPlane
-            from tests.controlplane.churn import Churn
-            from tests.controlplane.kubehttp import KubeHTTP
-            from tests.controlplane.samples import apply_crds, seed_objects
+            from tests.controlplane.preflight import PreflightError, demo_pids, preflight
         except ImportError as exc:  # the runtime image ships without tests/
             raise CommandError(f"the demo needs the source checkout: {exc}") from exc
 
         state_dir = Path(options["state_dir"]).resolve()
-        cp = ControlPlane(state_dir=state_dir)
-        try:
-            cp.start()
-        except BuildError as exc:
+        try:  # before anything slow: a stale demo stopped, the port known to be free
+            preflight(port=options["port"], state_dir=state_dir, out=self.stdout)
+        except PreflightError as exc:
             raise CommandError(str(exc)) from exc
+        # The demo's database is its own to prepare (make demo used to do it, so a direct
+        # run served 500s on every page that reads history or notifications).
+        call_command("migrate", interactive=False, verbosity=0)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        pids = demo_pids(state_dir)
+        pids.record("demo", os.getpid())
+        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGHUP, _interrupt)
+        try:
+            self._run(state_dir, options)
+        except KeyboardInterrupt:
+            self.stdout.write("stopping")
+        finally:
+            pids.forget("demo")
+
+    def _run(self, state_dir: Path, options: dict[str, Any]) -> None:
+        from tests.controlplane import BuildError, ControlPlane
+        from tests.controlplane.churn import Churn
+        from tests.controlplane.kubehttp import KubeHTTP
+        from tests.controlplane.lifetime import die_with_parent
+        from tests.controlplane.preflight import demo_pids
+        from tests.controlplane.samples import apply_crds, seed_objects
+
+        cp = ControlPlane(state_dir=state_dir)
         server: subprocess.Popen[bytes] | None = None
         churn = None
         try:
+            try:
+                cp.start()
+            except BuildError as exc:
+                raise CommandError(str(exc)) from exc
             client = KubeHTTP.from_kubeconfig(cp.kubeconfig_path("admin"))
             apply_crds(client)
             namespaces = ["team-a", "team-b", "payments"]
@@ -90,6 +120,7 @@ class Command(BaseCommand):
                 "CRSCOPE_NOTIFY_RULES": str(rules),
                 **os.environ,
                 "KUBECONFIG": str(kubeconfig),
+                "CRSCOPE_ENGINE": "on",  # the demo's dashboard is nothing without its engine
                 "CRSCOPE_CLUSTER_NAME": "crscope-demo",
                 "CRSCOPE_AUTH_MODE": "none",
                 "CRSCOPE_SECURE_COOKIES": "false",
@@ -106,13 +137,12 @@ class Command(BaseCommand):
                     "dashboard.asgi:application",
                 ],
                 env=env,
+                preexec_fn=die_with_parent(),  # like etcd and the apiserver: gone with the demo
             )
-            signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+            demo_pids(state_dir).record("server", server.pid)
             while server.poll() is None:
                 time.sleep(0.5)
             raise CommandError(f"the dashboard server exited with {server.returncode}")
-        except KeyboardInterrupt:
-            self.stdout.write("stopping")
         finally:
             if churn is not None:
                 churn.stop()
@@ -122,4 +152,5 @@ class Command(BaseCommand):
                     server.wait(10)
                 except subprocess.TimeoutExpired:
                     server.kill()
+            demo_pids(state_dir).forget("server")
             cp.stop()
