@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives for real: Chromium (browser tests),
-# Redis and PostgreSQL (scale-out tests). Skips what is already installed.
+# Redis and PostgreSQL (scale-out tests), stress-ng (the suite must pass under load).
+# Skips what is already installed.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+command -v stress-ng >/dev/null || need+=(stress-ng)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
 echo "[crscope] installing Debian packages: ${need[*]}"
