@@ -2,7 +2,9 @@
 
 Why: the apiserver forgets Events after an hour, which is exactly when someone asks "why
 did this fail last night?". The engine turns each Event whose involvedObject is a watched
-kind into an ``EventRecord``; the dashboard stores them beside revisions.
+kind into an ``EventRecord``; the dashboard stores them beside revisions. An Event that
+names an object outside its own namespace is dropped (``_same_namespace``), so readers can
+trust a record's namespace and match Events to objects by namespace and uid.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def event_record(event: dict[str, Any], lookup: KindLookup) -> EventRecord | Non
     involved = event.get("involvedObject") or event.get("regarding")
     meta = event.get("metadata") or {}
     if not isinstance(involved, dict) or not isinstance(meta, dict):
+        return None
+    if not _same_namespace(meta, involved):
         return None
     api_version = str(involved.get("apiVersion", ""))
     group = api_version.split("/", 1)[0] if "/" in api_version else ""
@@ -53,6 +57,19 @@ def event_record(event: dict[str, Any], lookup: KindLookup) -> EventRecord | Non
         or str(event.get("reportingComponent", "")),
         resource_version=str(meta.get("resourceVersion", "")),
     )
+
+
+def _same_namespace(meta: dict[str, Any], involved: dict[str, Any]) -> bool:
+    """Whether the Event lives in the namespace of the object it names.
+
+    Why: creating Events is granted per namespace, and ``involvedObject`` is whatever the
+    creator wrote; the apiserver does not compare the two namespaces for an Event with
+    ``eventTime``. An Event in namespace B that names an object in A is not about it. An
+    Event naming a cluster-scoped object has no involved namespace (Kubernetes keeps those
+    in ``default`` or ``kube-system``); readers match it only to cluster-scoped objects.
+    """
+    involved_ns = involved.get("namespace") or ""
+    return not involved_ns or involved_ns == (meta.get("namespace") or "")
 
 
 class EventSink:

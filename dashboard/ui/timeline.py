@@ -3,7 +3,7 @@
 Why merged here: history rows and Events live in two tables with different clocks
 (observed vs. lastTimestamp); the page wants one story. Revisions are found by
 (kind, namespace, name), so a deleted-and-recreated object keeps its past; Events by the
-uids those revisions carry.
+uids those revisions carry, within the object's namespace.
 
 Why keyset pages, shared with the API's ``.../history``: a busy object has thousands of
 revisions and the writer adds rows while someone reads, so the timeline pages by
@@ -99,11 +99,20 @@ def revision_count(kind_key: str, namespace: str | None, name: str) -> int:
     return _rows(kind_key, namespace, name).count()
 
 
-def _events(uids: set[str], since: float | None, until: float | None, limit: int) -> list[EventRow]:
+def _events(
+    namespace: str | None,
+    uids: set[str],
+    *,
+    since: float | None,
+    until: float | None,
+    limit: int,
+) -> list[EventRow]:
+    """Events about these uids that were made in the object's own namespace (none for a
+    cluster-scoped object): a uid alone can be claimed by anyone who may create Events."""
     uids.discard("")
     if not uids:
         return []
-    rows = EventRow.objects.filter(involved_uid__in=sorted(uids))
+    rows = EventRow.objects.filter(involved_uid__in=sorted(uids), namespace=namespace or "")
     if since is not None:
         rows = rows.filter(last_seen__gte=since)
     if until is not None:
@@ -147,7 +156,7 @@ def page(
     since = revs[-1].observed if before_oldest is not None else None
     until = newer.observed if newer is not None else None
     if revs or token is None:
-        events = _events(uids, since, until, limit)
+        events = _events(namespace, uids, since=since, until=until, limit=limit)
         items += [Item(at=e.last_seen, dom_id=dom_id("ev", e.uid), event=e) for e in events]
     items.sort(key=lambda item: item.at, reverse=True)
     return TimelinePage(
