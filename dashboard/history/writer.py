@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Count, Max
 
+from dashboard.core.redact import redact_body
 from dashboard.history.models import EventRow, Revision
 from informers import (
     Change,
@@ -78,7 +79,9 @@ def revision_row(change: Change) -> Revision:
         managed_summary=encode_summary(change.managed) if change.managed is not None else None,
         state=entry.status.state.value if change.new is not None else "",
         tombstone=change.tombstone,
-        body=orjson.dumps(entry.obj).decode(),
+        # stored redacted: the database is read by the API, the pages and backups, none of
+        # which may see a secret (docs/redaction.md)
+        body=orjson.dumps(redact_body(entry.obj)).decode(),
     )
 
 
