@@ -1,8 +1,8 @@
-"""Cluster-wide grants for one test user: a ClusterRole and a ClusterRoleBinding to revoke.
+"""Grants for one test user to revoke: cluster-wide (ClusterRoleBinding) or in a namespace.
 
 Why a helper: the revocation tests (watch streams, live lists) each need a user who may
-list one kind cluster-wide until the test deletes the binding, and must leave nothing
-behind for the next test that uses the same user.
+list one kind until the test deletes the binding, and must leave nothing behind for the
+next test that uses the same user.
 """
 
 from __future__ import annotations
@@ -42,6 +42,44 @@ def cluster_grant(kube: KubeHTTP, *, user: str, plural: str) -> Iterator[str]:
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "ClusterRoleBinding",
             "metadata": {"name": name},
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": name},
+            "subjects": [{"kind": "User", "name": user, "apiGroup": RBAC_GROUP}],
+        },
+    )
+    try:
+        yield binding
+    finally:
+        for path in (binding, f"{RBAC}/clusterroles/{name}"):
+            with contextlib.suppress(ApiError):
+                kube.request("DELETE", path)
+
+
+@contextlib.contextmanager
+def namespace_grant(kube: KubeHTTP, *, user: str, plural: str, namespace: str) -> Iterator[str]:
+    """Let ``user`` get/list/watch ``plural`` in ``namespace``; yields the binding's path.
+
+    The role is a ClusterRole (bound by a RoleBinding), so one helper cleans up both."""
+    name = f"{user}-{plural}-{uuid.uuid4().hex[:6]}"
+    kube.request(
+        "POST",
+        f"{RBAC}/clusterroles",
+        body={
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": name},
+            "rules": [
+                {"apiGroups": [GROUP], "resources": [plural], "verbs": ["get", "list", "watch"]}
+            ],
+        },
+    )
+    binding = f"{RBAC}/namespaces/{namespace}/rolebindings/{name}"
+    kube.request(
+        "POST",
+        f"{RBAC}/namespaces/{namespace}/rolebindings",
+        body={
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": name, "namespace": namespace},
             "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": name},
             "subjects": [{"kind": "User", "name": user, "apiGroup": RBAC_GROUP}],
         },

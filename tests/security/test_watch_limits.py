@@ -27,7 +27,7 @@ from tests.controlplane.samples import MERGE_PATCH, WIDGET, ensure_namespace
 from tests.dashboard.api.test_watch import Stream
 from tests.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
-from tests.security.clusterrbac import cluster_grant
+from tests.security.clusterrbac import cluster_grant, namespace_grant
 from tests.security.conftest import AUTHZ_TTL, Grants
 from tests.security.livesocket import sign_out, signed_in_session
 
@@ -149,6 +149,41 @@ def test_signing_out_ends_a_watch_opened_with_the_session(
             assert stream.lines.get(timeout=10) is None, "the stream went on after its ERROR line"
         finally:
             stream.close()
+
+
+def test_a_stream_follows_namespaces_granted_and_revoked_while_open(
+    control_plane: ControlPlane, kube: KubeHTTP, open_watch: Callable[..., Stream]
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    first, second = f"first-{tag}", f"second-{tag}"
+    for ns in (first, second):
+        ensure_namespace(kube, ns)
+        body = {
+            "apiVersion": WIDGET.api_version,
+            "kind": WIDGET.kind,
+            "metadata": {"name": f"w-{ns}", "namespace": ns},
+            "spec": {"size": 1, "color": "red"},
+        }
+        kube.request("POST", WIDGET.collection_path(ns), body=body)
+    token = control_plane.tokens["alice"]
+    with namespace_grant(kube, user="alice", plural="widgets", namespace=first):
+        stream = open_watch(token, WIDGETS)
+        shown = {line["object"]["metadata"]["namespace"] for line in stream.initial()}
+        assert shown == {first}
+        with namespace_grant(kube, user="alice", plural="widgets", namespace=second) as binding:
+            # Granted while open: the second namespace's object arrives as ADDED.
+            _, added = stream.until(
+                lambda line: (
+                    line["type"] == "ADDED" and line["object"]["metadata"]["namespace"] == second
+                ),
+                timeout=REVOKED_WITHIN,
+            )
+            assert added["object"]["metadata"]["name"] == f"w-{second}"
+            kube.request("DELETE", binding)
+            # Revoked while the client holds an object there: re-list what you may see.
+            _, error = stream.until(lambda line: line["type"] == "ERROR", timeout=REVOKED_WITHIN)
+            assert error["object"]["code"] == 410, error
+            assert stream.lines.get(timeout=10) is None
 
 
 def _watch_status(server: DashboardServer, token: str) -> requests.Response:
