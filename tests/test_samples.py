@@ -46,8 +46,18 @@ def crd_names(client: KubeHTTP) -> list[str]:
 
 @pytest.fixture(scope="module")
 def churn_stats(client: KubeHTTP, crd_names: list[str]) -> ChurnStats:
+    """Churn until it has done what the tests below look for (a fixed 3 s did too little
+    on a loaded machine), with a generous bound."""
+
+    def enough(stats: ChurnStats) -> bool:
+        ops = stats.operations
+        writes = ops["create"] + ops["update_spec"] + ops["patch_status"]
+        return stats.total_operations >= 20 and writes >= 10 and ops["event"] >= 1
+
     with Churn(client, namespaces=NAMESPACES, rate=20, rng=random.Random(11)) as churn:
-        time.sleep(3)
+        deadline = time.monotonic() + 120
+        while not enough(churn.stats()) and time.monotonic() < deadline:
+            time.sleep(0.1)
     return churn.stats()
 
 

@@ -1,8 +1,10 @@
-"""The cache equals a fresh LIST within 1 s of the last write, across kinds coming and going."""
+"""The cache equals a fresh LIST soon after the last write, across kinds coming and going.
+
+Bounds are generous (the suite runs on loaded 2-core machines): they catch a cache that
+never converges, not a slow one; speed is the benchmarks' business.
+"""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -85,7 +87,7 @@ def test_cache_converges_after_mixed_writes_and_crd_changes(
                 kube, f"/apis/{group}/v1/cogs"
             )
 
-        wait_until(converged, timeout=1.0, message="cache equals a fresh LIST")
+        wait_until(converged, timeout=30, message="cache equals a fresh LIST")
         informer = engine.informer(gizmos)
         assert informer is not None
         failed = [e.name for e in informer.store.list() if e.status.state == "Failed"]
@@ -114,12 +116,13 @@ def test_kind_filters_include_and_exclude(
         control_plane, settings=EngineSettings(include_groups=(group,), exclude_kinds=("Skip",))
     )
     try:
+        # Ready means the whole CRD list was handled, so a wrongly started informer for
+        # the excluded kind would exist by now.
         wait_until(
-            lambda: engine.informer(f"{group}/keeps") is not None,
-            timeout=10,
-            message="included kind watched",
+            lambda: engine.informer(f"{group}/keeps") is not None and engine.readiness().ready,
+            timeout=60,
+            message="included kind watched and synced",
         )
-        time.sleep(0.3)  # give a wrongly started informer the chance to appear
         assert engine.informer(f"{group}/skips") is None
         assert all(k.group == group for k in engine.kinds())
     finally:

