@@ -3,11 +3,13 @@
  *
  * The page's WebSocket belongs to htmx's ws extension (connect, reconnect); each message
  * is a set of out-of-band fragments in htmx's hx-swap-oob format. This file adds the rest:
- * - the connection indicator (live / reconnecting / paused, age of the last update),
+ * - the connection indicator (live / reconnecting / paused, age of the last update); it
+ *   says "live" only once a message arrived on the current socket, never on open alone,
  * - acks (the server sends at most a few unacknowledged messages: a slow tab gets fewer,
  *   fresher updates instead of a growing queue), pause/resume, "N updates waiting",
  * - reconnect after a clean server shutdown (the extension only retries abnormal closes),
- *   and a "resynced" notice when the server re-renders the view after a reconnect,
+ *   backing off further after each socket that closed before any message (a server that
+ *   keeps refusing must not be hammered), and a "resynced" notice after a reconnect,
  * - applying those fragments (plain DOM calls where htmx has nothing to do),
  * - relative times, un-highlighting changed rows, fading out deleted rows, copy buttons,
  *   the rail filter and "/".
@@ -16,7 +18,8 @@
   "use strict";
 
   var state = { socket: null, paused: false, lastUpdate: 0, lastElt: null,
-                reconnecting: false, status: "connecting", retries: 0, problem: "" };
+                reconnecting: false, status: "connecting", retries: 0, problem: "",
+                heard: false, failures: 0 };
 
   try { state.paused = window.sessionStorage.getItem("crscope.paused") === "1"; } catch (e) { /* private mode */ }
 
@@ -55,8 +58,14 @@
     conn.setAttribute("data-state", shown);
     var text = { live: "live", paused: "paused", reconnecting: "reconnecting",
                  connecting: "connecting", offline: "offline", signedout: "signed out",
-                 unavailable: "cluster unavailable", idle: "not live" }[shown] || shown;
+                 toomany: "too many tabs", unavailable: "cluster unavailable",
+                 idle: "not live" }[shown] || shown;
     $(".conn-text", conn).textContent = text;
+    conn.title = { toomany: "You have too many crscope pages open: close some, and this one " +
+                            "reconnects by itself.",
+                   signedout: "Signed out, or your credentials are no longer valid: reload " +
+                              "to sign in again." }[shown] ||
+                 (shown === "unavailable" ? conn.title : "Live updates connection");
     renderAge();
   }
 
@@ -105,20 +114,23 @@
     if (state.socket) state.socket.send(JSON.stringify(message));
   }
 
-  // Backoff for the extension's own retries (it defaults to up to a minute).
+  // Backoff for reconnects: up to 8 s while the server comes back; up to a minute once
+  // sockets keep closing before any message (each such close doubles it).
   function reconnectDelay(retry) {
-    var base = Math.min(500 * Math.pow(2, retry), 8000);
+    var base = state.failures > 0 ? Math.min(1000 * Math.pow(2, state.failures), 60000)
+                                  : Math.min(500 * Math.pow(2, retry), 8000);
     return base / 2 + Math.random() * base / 2;
   }
 
   function onOpen(evt) {
     state.socket = evt.detail.socketWrapper;
-    state.retries = 0;
+    state.heard = false;
     // The same element reconnecting means we missed updates; a new element is a new view.
     state.reconnecting = state.lastElt === evt.target;
     state.lastElt = evt.target;
     if (state.paused) send({ pause: true });
-    setStatus("live");
+    // Not "live" yet: a socket the server closes before its first message is not live.
+    if (state.status !== "toomany") setStatus(state.reconnecting ? "reconnecting" : "connecting");
   }
 
   function onClose(evt) {
@@ -126,12 +138,17 @@
     if (!document.body.contains(elt)) return; // the view was replaced: a new socket follows
     var code = evt.detail && evt.detail.event ? evt.detail.event.code : 1006;
     state.socket = null;
+    if (!state.heard) state.failures++;
+    state.heard = false;
     if (code === 4401) { setStatus("signedout"); return; }
-    if (code >= 4000) { setStatus("offline"); return; }
-    setStatus("reconnecting");
+    var wrapper = evt.detail.socketWrapper;
+    if (code === 4429) { // over the per-user cap: try again, slowly, in case tabs closed
+      setStatus("toomany");
+      state.failures = Math.max(state.failures, 3);
+    } else if (code >= 4000) { setStatus("offline"); return; }
+    else setStatus("reconnecting");
     var retried = [1006, 1011, 1012, 1013].indexOf(code) >= 0;
-    if (!retried && evt.detail.socketWrapper) {
-      var wrapper = evt.detail.socketWrapper;
+    if (!retried && wrapper) {
       setTimeout(function () {
         if (document.body.contains(elt)) wrapper.reconnect();
       }, reconnectDelay(state.retries++));
@@ -143,6 +160,9 @@
     if (!meta) return;
     var seq = parseInt(meta.getAttribute("data-seq"), 10);
     if (!isNaN(seq)) send({ ack: seq });
+    if (!state.heard) { state.heard = true; state.failures = 0; state.retries = 0; }
+    var notice = meta.getAttribute("data-notice");
+    if (notice) toast(notice);
     var problem = meta.getAttribute("data-problem") || "";
     if (problem) { setStatus("unavailable"); $("#conn").title = problem; }
     else if (state.status !== "live") setStatus("live");
@@ -290,7 +310,7 @@
   function boot() {
     if (window.htmx) htmx.config.wsReconnectDelay = reconnectDelay;
     document.body.addEventListener("htmx:wsConnecting", function (evt) {
-      if (state.lastElt === evt.target) setStatus("reconnecting");
+      if (state.lastElt === evt.target && state.status !== "toomany") setStatus("reconnecting");
     });
     document.body.addEventListener("htmx:wsOpen", onOpen);
     document.body.addEventListener("htmx:wsClose", onClose);
