@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from dashboard.core.access import Viewer
+from dashboard.core.access import Viewer, shows_namespace
 from dashboard.ui import health, links, rowdiff
 from dashboard.ui.fragments import cache, dom_id, in_template, join_safe, with_oob
+from dashboard.ui.kinds import visible_informers
 from dashboard.ui.live.feed import Feed
-from informers import Change, ChangeType, Engine
+from informers import Change, ChangeType, Engine, KindInfo
 
 
 def card_id(card: health.KindCard) -> str:
@@ -78,8 +79,27 @@ class HealthFeed(Feed):
         self._shown: list[tuple[str, str]] = []
         self._rows: dict[str, health.AttentionRow] = {}
         self._summary = ""
+        self._visible = self._visible_kinds()
+
+    def _visible_kinds(self) -> dict[str, tuple[KindInfo, set[str] | None]]:
+        """What the viewer may list, per kind key (read here, never on the engine thread)."""
+        return {
+            informer.kind.key: (informer.kind, allowed)
+            for informer, allowed in visible_informers(self.engine, self.viewer)
+        }
+
+    def refresh_access(self) -> None:
+        self._visible = self._visible_kinds()
 
     def predicate(self, change: Change) -> bool:
+        # Only changes the viewer may see: a paused page shows how many it holds back,
+        # and that number must not count the rest of the cluster.
+        visible = self._visible.get(change.kind)
+        if visible is None:
+            return False
+        kind, allowed = visible
+        if not shows_namespace(allowed, kind, change.entry.namespace):
+            return False
         # Counts and attention only move when an object appears, goes, or changes state.
         if change.type != ChangeType.MODIFIED or change.old is None or change.new is None:
             return True
