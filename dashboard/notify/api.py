@@ -56,7 +56,9 @@ class ListQuery(BaseModel):
     summary="Active rules and destinations, with the errors of the rules file",
 )
 def rules(request: HttpRequest) -> dict[str, Any]:
-    return service.status()
+    status = service.status()
+    status["worker"] = present.worker_status(viewer_for_request(request), status["worker"])
+    return status
 
 
 @router.post(

@@ -3,7 +3,8 @@
 Why one module for the API and the page: both must hide objects the viewer may not get,
 and both page the same way (a signed ``continue`` token bound to the filter, like the
 rest of the API). A grouped notification about objects in several namespaces shows a
-viewer only their share of it; one with nothing visible is skipped entirely.
+viewer only their share of it (objects and count); one with nothing visible is skipped
+entirely. Delivery counters, too, count only what the viewer may see.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.core import signing
 from django.db.models import Count, Q
 
 from dashboard.core.access import Viewer
-from dashboard.notify.inbox import Visibility
+from dashboard.notify.inbox import MAX_PAIRS, Visibility
 from dashboard.notify.models import FAILED, PENDING, SENT, Delivery, Notification, Occurrence
 from dashboard.notify.payloads import ObjectSummary, headline, identity, object_path, summarize
 
@@ -126,12 +127,31 @@ def view(
         "openedAt": notification.opened_at,
         "dueAt": notification.due_at,
         "lastAt": notification.last_at,
-        "count": notification.count,
+        "count": _share(notification, visibility),
         "grouped": notification.grouped,
         "summary": headline(notification, summaries),
         "objects": [_object(s, public_url) for s in summaries[:50]],
         "deliveries": [_delivery(d) for d in notification.deliveries.order_by("destination")],
     }
+
+
+def _share(notification: Notification, visibility: Visibility) -> int:
+    """How many of the notification's occurrences the viewer may see.
+
+    Why not ``notification.count``: a grouped notification about several namespaces would
+    tell a viewer with one of them how much happened in the others.
+    """
+    if visibility.viewer.server:
+        return notification.count
+    scopes = (
+        Occurrence.objects.filter(notification=notification)
+        .values("kind", "namespace")
+        .annotate(n=Count("id"))
+    )
+    counted = [(visibility.allows(s["kind"], s["namespace"]), s["n"]) for s in scopes]
+    if all(allowed for allowed, _ in counted):
+        return notification.count
+    return sum(n for allowed, n in counted if allowed)
 
 
 def _object(summary: ObjectSummary, public_url: str) -> dict[str, Any]:
@@ -162,11 +182,33 @@ def _delivery(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def delivery_counts() -> dict[str, int]:
+def delivery_counts(viewer: Viewer) -> dict[str, int]:
+    """Deliveries by status, of the notifications the viewer may see (one visible object).
+
+    Why per viewer: global totals tell a user with one grant how much happens elsewhere.
+    """
     counts = {s: 0 for s in STATUSES}
-    for row in Delivery.objects.values("status").annotate(n=Count("id")):
+    rows = Delivery.objects.all()
+    if not viewer.server:
+        pairs = Occurrence.objects.values_list("kind", "namespace").distinct()[:MAX_PAIRS]
+        query = Visibility(viewer).pairs_filter(pairs)
+        if query is None:
+            return counts
+        rows = rows.filter(notification__in=Occurrence.objects.filter(query).values("notification"))
+    for row in rows.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+def worker_status(viewer: Viewer, worker: dict[str, Any]) -> dict[str, Any]:
+    """The outbox worker's counters as this viewer may see them: delivery counts of their
+    own notifications; the process-wide counts of recorded occurrences and errors only
+    for the server identity (auth mode ``none``), null for everyone else."""
+    counts = delivery_counts(viewer)
+    shown = {**worker, "pending": counts[PENDING], "failed": counts[FAILED]}
+    if not viewer.server:
+        shown.update(recorded=None, duplicates=None, errors=None, lastError=None)
+    return shown
 
 
 def failed_deliveries(viewer: Viewer, *, limit: int = 20) -> list[dict[str, Any]]:

@@ -45,12 +45,12 @@ class RuleErrorInfo(BaseModel):
 
 
 class WorkerInfo(BaseModel):
-    recorded: int
-    duplicates: int
-    errors: int
+    recorded: int | None = Field(description="Occurrences recorded (null unless auth mode none)")
+    duplicates: int | None
+    errors: int | None
     lastError: str | None
-    pending: int
-    failed: int
+    pending: int = Field(description="Pending deliveries of notifications the caller may see")
+    failed: int = Field(description="Failed deliveries of notifications the caller may see")
 
 
 class RulesInfo(BaseModel):

@@ -34,7 +34,7 @@ def page(request: HttpRequest) -> HttpResponse:
         "recent": recent.items,
         "read_until": read_until,
         "failed": present.failed_deliveries(viewer),
-        "counts": present.delivery_counts(),
+        "counts": present.delivery_counts(viewer),
         "viewer": viewer,
         "live_url": live_url("frame"),  # the rail's counts and the bell stay live here too
     }

@@ -1,6 +1,6 @@
 """Every number a limited user is shown counts only what their own list shows.
 
-The user ``limited`` may list Widgets in one namespace (see ``grants``). Here: the count of
+The user ``limited`` may list and get Widgets in one namespace (see ``grants``). Here: the count of
 changes a paused health page holds back, a grouped notification's totals, and the delivery
 counters on ``/notifications/`` and in the API. (Home cards, the rail and the API's health
 totals are covered by ``test_per_user_views``.)
@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 import uuid
 from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 
 from informers import Engine
 from tests.controlplane.kubehttp import KubeHTTP
@@ -88,3 +90,93 @@ async def test_a_paused_health_page_counts_only_the_users_changes(
         assert seen["metadata"]["name"] not in held  # paused: counted, not shown
         drained = await live.quiet_for(1.0)
     assert max(_waiting([held, *drained])) == 1, _waiting(live.messages)
+
+
+def _notification(rule: str, grouped: bool, objects: list[tuple[str, str, int]]) -> Any:
+    """A notification about Widgets: ``objects`` is (namespace, name, occurrences)."""
+    from dashboard.notify.models import Notification, Occurrence
+
+    now = time.time()
+    notification = Notification.objects.create(
+        nid=uuid.uuid4().hex,
+        rule=rule,
+        trigger="state",
+        description="a Widget failed",
+        group_key=f"{rule}|{uuid.uuid4().hex}",
+        grouped=grouped,
+        status="sealed",
+        opened_at=now,
+        due_at=now,
+        last_at=now,
+        count=sum(n for _, _, n in objects),
+    )
+    for namespace, name, occurrences in objects:
+        for i in range(occurrences):
+            Occurrence.objects.create(
+                oid=uuid.uuid4().hex,
+                notification=notification,
+                kind="demo.crscope.dev/widgets",
+                api_version="demo.crscope.dev/v1",
+                kind_name="Widget",
+                namespace=namespace,
+                name=name,
+                uid=f"uid-{namespace}-{name}",
+                observed=now + i,
+                old_state="Current",
+                new_state="Failed",
+            )
+    return notification
+
+
+def _deliveries(notification: Any, *statuses: str) -> None:
+    from dashboard.notify.models import Delivery
+
+    for i, status in enumerate(statuses):
+        Delivery.objects.create(
+            notification=notification,
+            destination=f"hook-{i}",
+            status=status,
+            next_attempt_at=time.time(),
+            created=time.time(),
+        )
+
+
+def _own_delivery_counts(items: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"pending": 0, "sent": 0, "failed": 0}
+    for item in items:
+        for delivery in item["deliveries"]:
+            counts[delivery["status"]] += 1
+    return counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_grouped_notifications_and_delivery_counters_count_the_users_share(
+    limited: str,  # noqa: F811
+    grants: Grants,
+    live_engine: Engine,  # noqa: F811
+) -> None:
+    mine, theirs = grants.allowed_ns, grants.other_ns
+    grouped = _notification("storm", True, [(mine, "a", 2), (theirs, "b", 3), (theirs, "c", 1)])
+    _deliveries(grouped, "failed")
+    hidden = _notification("elsewhere", False, [(theirs, "d", 4)])
+    _deliveries(hidden, "sent", "failed", "failed")
+
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
+    listed = client.get("/api/v1/notifications").json()["items"]
+    assert [item["id"] for item in listed] == [grouped.nid]
+    item = listed[0]
+    shown = sum(o["occurrences"] for o in item["objects"])
+    assert shown == 2 and item["count"] == shown, item
+    assert item["summary"] == "[storm] Widget " + f"{mine}/a: Current → Failed (x2)"
+    assert client.get(f"/api/v1/notifications/{grouped.nid}").json()["count"] == shown
+
+    own = _own_delivery_counts(listed)
+    assert own == {"pending": 0, "sent": 0, "failed": 1}
+    worker = client.get("/api/v1/notifications/rules").json()["worker"]
+    assert (worker["pending"], worker["failed"]) == (own["pending"], own["failed"])
+    assert worker["recorded"] is None and worker["duplicates"] is None
+
+    page = client.get("/notifications/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "0 pending · 0 sent · 1 failed deliveries" in text, text[text.find("Recent") :][:300]
