@@ -88,6 +88,12 @@ class Redactor:
         chosen = DEFAULT_PATTERNS if patterns is None else patterns
         self._patterns = tuple(_parse_pattern(p) for p in chosen)
         self._key_re = _compile(key_regex) if key_regex is not None else None
+        # Keys repeat across objects of a kind: judge each name once. Patterns are only
+        # compared with paths of their own length.
+        self._secret_name = lru_cache(maxsize=8192)(self._search_key)
+        self._by_length: dict[int, tuple[tuple[str, ...], ...]] = {}
+        for pattern in self._patterns:
+            self._by_length[len(pattern)] = (*self._by_length.get(len(pattern), ()), pattern)
         # Printer-column paths repeat for every row: judge each once.
         self._column_covered = lru_cache(maxsize=1024)(self._covers_json_path)
         self._column_reads_value = lru_cache(maxsize=1024)(_reads_value)
@@ -158,10 +164,13 @@ class Redactor:
         if self._key_re is None or not isinstance(node, Mapping) or _PAIR_VALUE not in node:
             return False
         names = (node.get(k) for k in _PAIR_NAMES)
-        return any(isinstance(n, str) and self._key_re.search(n) for n in names)
+        return any(isinstance(n, str) and self._secret_name(n) for n in names)
+
+    def _search_key(self, name: str) -> bool:
+        return self._key_re is not None and self._key_re.search(name) is not None
 
     def _walk(self, segments: tuple[str, ...], value: Any) -> Any:
-        if isinstance(value, Mapping):
+        if isinstance(value, dict | Mapping):
             pair = self._pair_secret(value)
             return {
                 k: REDACTED
@@ -186,14 +195,15 @@ class Redactor:
 
     def _matches(self, segments: tuple[str, ...]) -> bool:
         """True when a rule marks this exact node (not its ancestors) as secret."""
-        return self._key_rule(segments) or any(
-            _pattern_matches(pattern, segments) for pattern in self._patterns
+        if self._key_rule(segments):
+            return True
+        same_length = self._by_length.get(len(segments))
+        return same_length is not None and any(
+            _pattern_matches(pattern, segments) for pattern in same_length
         )
 
     def _key_rule(self, segments: tuple[str, ...]) -> bool:
-        if self._key_re is None or not segments:
-            return False
-        return self._key_re.search(segments[-1]) is not None
+        return bool(segments) and self._secret_name(segments[-1])
 
 
 def mask_text(text: str, key_re: re.Pattern[str] | None = None) -> str:
