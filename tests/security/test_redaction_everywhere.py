@@ -6,6 +6,7 @@ a condition message and in an Event), and a column written in bracket form. Ever
 a unique string; the test asserts none of them appears in anything a user or a backup
 reads: the detail, YAML, list and diff pages, the API (object, list, history, revision,
 diff, events), the watch stream, every row of the database, and notification text.
+The "copy for apply" text is in the detail page's HTML, so it is covered too.
 """
 
 from __future__ import annotations
@@ -240,6 +241,7 @@ def test_no_secret_leaves_the_server(world: tuple[DashboardServer, str, str, Kub
     ui = f"/k/{group}/{PLURAL}/{namespace}/hostile/"
     seen = {
         "detail page": _get(server, ui),
+        "YAML fragment": _get(server, f"{ui}yaml/"),
         "list page": _get(server, f"/k/{group}/{PLURAL}/"),
         "diff page": _get(server, f"{ui}diff/"),
         "unified diff page": _get(server, f"{ui}diff/", view="yaml", noise="1"),
