@@ -106,17 +106,15 @@ def object_scope(
 
 
 def watch_scope(request: HttpRequest, resource: str) -> KindScope:
-    """The kind for the NDJSON stream: 404 if unknown, 403 if listable nowhere (contract)."""
+    """The kind for the NDJSON stream: 404 when unknown or listable nowhere, alike, so
+    the answer does not tell which kinds exist (403 is for access lost mid-stream)."""
     running, who = engine(), viewer(request)
     informer = running.informer(resource)
-    if informer is None:
-        raise ApiProblem(404, f"no watched resource {resource}", slug="not-found", param="resource")
-    namespaces = access.visible_namespaces(who, informer.kind, "list")
-    if namespaces is not None and not namespaces:
-        raise ApiProblem(
-            403, f"you may not list {resource} in any namespace", slug="forbidden", param="resource"
-        )
-    return KindScope(running, who, informer, namespaces)
+    if informer is not None:
+        namespaces = access.visible_namespaces(who, informer.kind, "list")
+        if namespaces is None or namespaces:
+            return KindScope(running, who, informer, namespaces)
+    raise ApiProblem(404, f"no watched resource {resource}", slug="not-found", param="resource")
 
 
 def stream_session(request: HttpRequest) -> str | None:

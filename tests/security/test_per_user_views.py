@@ -279,5 +279,5 @@ async def test_the_object_feed_refuses_other_namespaces(
     code, messages = await _detail_feed(limited, grants.allowed_ns, mine)
     assert code is None and any(mine in m for m in messages)
     code, messages = await _detail_feed(limited, grants.other_ns, theirs)
-    assert code == 4403, code
+    assert code == 4404, code  # as for an object that does not exist
     assert not any(theirs in m for m in messages)

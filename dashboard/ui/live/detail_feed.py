@@ -28,12 +28,11 @@ class DetailFeed(Feed):
         self.namespace = (list(params.get("namespace") or [""]))[-1] or None
         self.name = (list(params.get("name") or [""]))[-1]
         informer = engine.informer(self.kind_key)
-        if informer is None or not self.name:
+        # Unknown and not allowed close alike (4404): the code must not tell which exists.
+        if informer is None or not self.name or not can_see(viewer, informer.kind, self.namespace):
             raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
         self.kind: KindInfo = informer.kind
-        self.allowed = can_see(viewer, self.kind, self.namespace)
-        if not self.allowed:
-            raise SpecError("not allowed", 4403)
+        self.allowed = True
         self.key = f"{self.namespace}/{self.name}" if self.namespace else self.name
         self._entry: Entry | None = None
         self._deleted = False

@@ -1,0 +1,91 @@
+"""A kind the user may not see answers exactly like a kind that does not exist.
+
+The user ``limited`` may list Widgets in one namespace (see ``grants``); Databases exist
+but are not theirs. On UI pages, the REST API (objects, events, the watch stream) and the
+live feeds, "forbidden" and "unknown" must give the same status and the same body, apart
+from the name asked for, so the answers cannot be used to map the cluster's kinds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from informers import Engine
+from tests.dashboard.ui.conftest import live_engine  # noqa: F401 - the in-process engine
+from tests.security.conftest import Grants
+from tests.security.test_per_user_views import limited  # noqa: F401 - the user's token
+
+pytestmark = [pytest.mark.cluster, pytest.mark.django_db]
+GROUP = "demo.crscope.dev"
+FORBIDDEN, UNKNOWN = "databases", "nosuchkinds"
+
+
+def _paths(plural: str, namespace: str) -> list[str]:
+    return [
+        f"/k/{GROUP}/{plural}/",
+        f"/k/{GROUP}/{plural}/{namespace}/some-name/",
+        f"/k/{GROUP}/{plural}/{namespace}/some-name/diff/",
+        f"/api/v1/resources/{GROUP}/{plural}",
+        f"/api/v1/resources/{GROUP}/{plural}/namespaces/{namespace}/some-name",
+        f"/api/v1/resources/{GROUP}/{plural}/namespaces/{namespace}/some-name/events",
+        f"/api/v1/resources/{GROUP}/{plural}/namespaces/{namespace}/some-name/history",
+        f"/api/v1/watch?resource={GROUP}/{plural}",
+    ]
+
+
+def test_forbidden_and_unknown_kinds_answer_alike(
+    limited: str,  # noqa: F811
+    grants: Grants,
+    live_engine: Engine,  # noqa: F811
+) -> None:
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
+    assert live_engine.informer(f"{GROUP}/{FORBIDDEN}") is not None  # it does exist
+    for forbidden, unknown in zip(
+        _paths(FORBIDDEN, grants.allowed_ns), _paths(UNKNOWN, grants.allowed_ns), strict=True
+    ):
+        seen = client.get(forbidden)
+        absent = client.get(unknown)
+        assert seen.status_code == absent.status_code == 404, (forbidden, seen.status_code)
+        assert seen["Content-Type"] == absent["Content-Type"], forbidden
+        body = seen.content.decode().replace(FORBIDDEN, UNKNOWN)
+        assert body == absent.content.decode(), forbidden
+
+
+async def _close_code(token: str, query: str) -> Any:
+    from dashboard.asgi import application
+
+    comm = WebsocketCommunicator(
+        application,
+        f"/ws/live/?{query}",
+        headers=[
+            (b"origin", b"http://127.0.0.1"),
+            (b"host", b"127.0.0.1"),
+            (b"authorization", f"Bearer {token}".encode()),
+        ],
+    )
+    connected, code = await comm.connect(timeout=10)
+    try:
+        if not connected:
+            return code
+        output = await comm.receive_output(timeout=15)
+        return output.get("code") if output["type"] == "websocket.close" else "open"
+    finally:
+        await comm.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_live_feeds_close_alike_for_forbidden_and_unknown_kinds(
+    limited: str,  # noqa: F811
+    grants: Grants,
+    live_engine: Engine,  # noqa: F811
+) -> None:
+    for view in ("list", "detail"):
+        codes = []
+        for plural in (FORBIDDEN, UNKNOWN):
+            query = f"view={view}&kind={GROUP}/{plural}&namespace={grants.allowed_ns}&name=x"
+            codes.append(await _close_code(limited, query))
+        assert codes[0] == codes[1] == 4404, (view, codes)
