@@ -89,3 +89,25 @@ async def test_live_feeds_close_alike_for_forbidden_and_unknown_kinds(
             query = f"view={view}&kind={GROUP}/{plural}&namespace={grants.allowed_ns}&name=x"
             codes.append(await _close_code(limited, query))
         assert codes[0] == codes[1] == 4404, (view, codes)
+
+
+def test_a_forbidden_kind_still_syncing_is_not_named(
+    limited: str,  # noqa: F811
+    grants: Grants,
+    live_engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An object page of a kind that has not synced says "still syncing" (503) only to
+    those who may see the kind; to anyone else, it is a kind that does not exist."""
+    informer = live_engine.informer(f"{GROUP}/{FORBIDDEN}")
+    assert informer is not None
+    cls = type(informer)
+    real = cls.synced
+    monkeypatch.setattr(
+        cls, "synced", property(lambda self: self is not informer and real.fget(self))
+    )
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
+    seen = client.get(f"/k/{GROUP}/{FORBIDDEN}/{grants.allowed_ns}/some-name/")
+    absent = client.get(f"/k/{GROUP}/{UNKNOWN}/{grants.allowed_ns}/some-name/")
+    assert seen.status_code == absent.status_code == 404, seen.status_code
+    assert seen.content.decode().replace(FORBIDDEN, UNKNOWN) == absent.content.decode()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from dashboard.core.access import Viewer, can_see
+from dashboard.core.access import Viewer, can_see, can_see_kind
 from dashboard.core.query import QueryError
 from dashboard.history.writer import decode
 from dashboard.ui import detailrender, links, objectview, timeline
@@ -73,7 +73,8 @@ def detail(
         if not kinds_known(engine):
             return unavailable(request, "Still discovering the cluster's kinds; retrying.")
         informer = engine.informer(f"{group}/{plural}")
-        if informer is not None and not informer.synced:
+        # Only to those who may see the kind: to anyone else it does not exist.
+        if informer is not None and not informer.synced and can_see_kind(who, informer.kind):
             return unavailable(request, f"{informer.kind.kind} is still syncing; retrying.")
         raise
     kind = found.informer.kind
