@@ -26,7 +26,12 @@ def _wait_gone(pid: int, timeout: float = 30) -> bool:
 @pytest.fixture
 def sleeper() -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    assert cmdline(proc.pid)[1:2] == ["-c"]  # Popen returns once the program is exec'd
+    # Popen can return before /proc shows the new program's arguments (seen here: an empty
+    # cmdline right after it returned), so wait for them.
+    deadline = time.monotonic() + 30
+    while cmdline(proc.pid)[1:2] != ["-c"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cmdline(proc.pid)[1:2] == ["-c"]
     yield proc
     proc.kill()
     proc.wait()
