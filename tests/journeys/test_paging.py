@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocket, expect
 
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, create_widget, patch_spec, wait_live
@@ -60,18 +60,44 @@ def churn(kube: KubeHTTP, namespace: str, widgets: list[str]) -> Iterator[thread
     thread.join(timeout=30)
 
 
-def mark_live_meta(page: Page) -> None:
-    """Tag the current live message, so a later wait can tell a new one arrived."""
-    page.evaluate("document.getElementById('live-meta').setAttribute('data-old', '1')")
+class LiveFrames:
+    """The messages each of the page's live sockets received, as the browser got them.
 
+    Why frames and not the DOM: under churn the ``#live-meta`` marker of one message is
+    replaced by the next within milliseconds, too fast to be seen by polling the page.
+    """
 
-def wait_full_refresh(page: Page) -> None:
-    """Wait for a full re-render from the live connection (its first message after a
-    connect), then for one more update, so the feed has had its say on this page twice."""
-    fresh = page.locator('#live-meta[data-resync="1"]:not([data-old])')
-    expect(fresh).to_have_count(1, timeout=20_000)
-    seq = int(fresh.get_attribute("data-seq") or "0")
-    wait_until(page, f"Number(document.getElementById('live-meta').dataset.seq) > {seq}")
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.sockets: list[list[str]] = []
+        page.on("websocket", self._opened)
+
+    def _opened(self, socket: WebSocket) -> None:
+        frames: list[str] = []
+        self.sockets.append(frames)
+
+        def received(payload: str | bytes) -> None:
+            frames.append(payload if isinstance(payload, str) else payload.decode())
+
+        socket.on("framereceived", received)
+
+    def mark(self) -> int:
+        """A point in time: sockets opened after it are counted by ``wait_full_refresh``."""
+        return len(self.sockets)
+
+    def wait_full_refresh(self, since: int, *, timeout: float = 30.0) -> None:
+        """Wait until a socket opened after ``since`` sent its full render (the first message
+        after a connect) and one more update, so the feed has had its say on this page."""
+        deadline = time.monotonic() + timeout
+        while not any(self._full_then_update(frames) for frames in self.sockets[since:]):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no full render and update within {timeout} s")
+            self.page.wait_for_timeout(50)  # polling interval of a bounded wait
+
+    @staticmethod
+    def _full_then_update(frames: list[str]) -> bool:
+        full = [i for i, text in enumerate(frames) if 'data-resync="1"' in text]
+        return bool(full) and len(frames) > full[0] + 1
 
 
 def expect_window(page: Page, number: int) -> None:
@@ -100,15 +126,15 @@ def wait_scrolled_to_top(page: Page) -> None:
     wait_until(page, "window.scrollY === 0", timeout=5.0)
 
 
-def go(page: Page, link: str, number: int) -> None:
+def go(page: Page, frames: LiveFrames, link: str, number: int) -> None:
     """Click a pager link from the bottom of the page and check the page that follows."""
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     wait_until(page, "window.scrollY > 0", timeout=5.0)
-    mark_live_meta(page)
+    since = frames.mark()
     page.get_by_role("link", name=link).click()
     expect(page.locator("#list-pager .muted")).to_have_text(f"page {number}", timeout=20_000)
     wait_scrolled_to_top(page)
-    wait_full_refresh(page)
+    frames.wait_full_refresh(since)
     expect_window(page, number)
 
 
@@ -120,22 +146,24 @@ def test_paging_forward_and_back_under_churn(
     watched: Watched,
 ) -> None:
     page = watched.page
+    frames = LiveFrames(page)
     page.goto(f"{dashboard.url}{LIST}?namespace={namespace}")
     expect(page.locator("#list-summary")).to_contain_text(f"of {TOTAL} matching", timeout=30_000)
     wait_live(page)
     expect_window(page, 1)
 
-    go(page, NEXT, 2)
-    go(page, NEXT, 3)
-    go(page, PREVIOUS, 2)
-    go(page, PREVIOUS, 1)
+    go(page, frames, NEXT, 2)
+    go(page, frames, NEXT, 3)
+    go(page, frames, PREVIOUS, 2)
+    go(page, frames, PREVIOUS, 1)
 
     # A shared link to page 2, loaded afresh, keeps saying page 2 once the feed is live.
     page.goto(f"{dashboard.url}{LIST}?namespace={namespace}")
     expect(page.locator("#list-summary")).to_contain_text(f"of {TOTAL} matching")
     href = page.get_by_role("link", name=NEXT).get_attribute("href")
+    since = frames.mark()
     page.goto(f"{dashboard.url}{LIST}{href}")
     wait_live(page)
-    wait_full_refresh(page)
+    frames.wait_full_refresh(since)
     expect_window(page, 2)
     assert watched.errors == []
