@@ -239,13 +239,15 @@ def test_object_and_diff_pages_exist_only_in_the_users_namespaces(
     assert client.get(gone).status_code == 404  # history of a deleted object too
 
 
-async def _detail_feed(token: str, namespace: str, name: str) -> tuple[int | None, list[str]]:
+async def _detail_feed(
+    token: str, namespace: str, name: str, kind: str = WIDGETS
+) -> tuple[int | None, list[str]]:
     """(close code or None if it stayed open, the messages received) for an object feed."""
     from dashboard.asgi import application
 
     comm = WebsocketCommunicator(
         application,
-        f"/ws/live/?view=detail&kind={WIDGETS}&namespace={namespace}&name={name}",
+        f"/ws/live/?view=detail&kind={kind}&namespace={namespace}&name={name}",
         headers=[
             (b"origin", b"http://127.0.0.1"),
             (b"host", b"127.0.0.1"),
@@ -279,5 +281,6 @@ async def test_the_object_feed_refuses_other_namespaces(
     code, messages = await _detail_feed(limited, grants.allowed_ns, mine)
     assert code is None and any(mine in m for m in messages)
     code, messages = await _detail_feed(limited, grants.other_ns, theirs)
-    assert code == 4404, code  # as for an object that does not exist
+    unknown, _ = await _detail_feed(limited, grants.other_ns, theirs, "nope.example/things")
+    assert code is not None and code == unknown, (code, unknown)  # closed, as if absent
     assert not any(theirs in m for m in messages)
