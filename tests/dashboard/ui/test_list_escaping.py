@@ -70,15 +70,17 @@ def _assert_hostile_cells_are_text(root: Node) -> None:
 # -- the row fragment itself (no cluster: fast, and what the mutants target) ------------------
 
 
+KIND = KindInfo(
+    group="t.crscope.test",
+    version="v1",
+    kind="Gadget",
+    plural="gadgets",
+    namespaced=True,
+    columns=(NOTE, OWNER),
+)
+
+
 def test_row_fragment_escapes_every_cell() -> None:
-    kind = KindInfo(
-        group="t.crscope.test",
-        version="v1",
-        kind="Gadget",
-        plural="gadgets",
-        namespaced=True,
-        columns=(NOTE, OWNER),
-    )
     obj = {
         "metadata": {"name": "g", "namespace": "ns", "resourceVersion": uuid.uuid4().hex},
         "spec": {"note": HOSTILE},
@@ -88,10 +90,29 @@ def test_row_fragment_escapes_every_cell() -> None:
         key="ns/g", obj=obj, status=Status(State.FAILED, HOSTILE, HOSTILE), since=time.time()
     )
     html = listing.row_html(
-        kind, Row(entry=entry, columns={"Note": HOSTILE, "Owner": HOSTILE}, stuck=False)
+        KIND, Row(entry=entry, columns={"Note": HOSTILE, "Owner": HOSTILE}, stuck=False)
     )
     assert HOSTILE not in html
     _assert_hostile_cells_are_text(parse(html))
+
+
+def test_attention_row_escapes_reason_and_message() -> None:
+    """The home page's "needs attention" table is a list too, pushed over the socket alike."""
+    from dashboard.ui import health
+    from dashboard.ui.live.health_feed import row_html
+
+    obj = {"metadata": {"name": "g", "namespace": "ns", "resourceVersion": uuid.uuid4().hex}}
+    entry = Entry(
+        key="ns/g", obj=obj, status=Status(State.FAILED, HOSTILE, HOSTILE), since=time.time()
+    )
+    html = row_html(health.AttentionRow(kind=KIND, entry=entry, stuck=False, rank=0))
+    assert HOSTILE not in html
+    root = parse(html)
+    assert not (root.tags() & MARKUP)
+    cells = {c.attrs.get("class", ""): c for c in root.find_all("td")}
+    assert cells["reason"].text == HOSTILE
+    assert cells["msg"].attrs["title"] == HOSTILE
+    assert cells["msg"].text.startswith(HOSTILE[:100])  # shown truncated, as text
 
 
 # -- the real list page and its live feed, on the real apiserver ------------------------------
