@@ -72,15 +72,19 @@ def visible_kinds(request: HttpRequest) -> list[KindScope]:
     return scopes
 
 
+def _visible_kind(request: HttpRequest, key: str) -> KindScope | None:
+    """The kind ``key`` if the caller may list it somewhere, looked up among every kind
+    they may see: an unknown kind then costs the same access reviews as a forbidden one,
+    so the time of the answer does not tell which kinds exist either."""
+    return next((scope for scope in visible_kinds(request) if scope.kind.key == key), None)
+
+
 def kind_scope(request: HttpRequest, group: str, plural: str) -> KindScope:
     """One kind, or 404 when it is not watched or the caller cannot list it anywhere."""
-    running, who = engine(), viewer(request)
-    informer = running.informer(f"{group}/{plural}")
-    if informer is not None:
-        namespaces = access.visible_namespaces(who, informer.kind, "list")
-        if namespaces is None or namespaces:
-            return KindScope(running, who, informer, namespaces)
-    raise not_found(f"no watched resource {group}/{plural}")
+    scope = _visible_kind(request, f"{group}/{plural}")
+    if scope is None:
+        raise not_found(f"no watched resource {group}/{plural}")
+    return scope
 
 
 def object_scope(
@@ -108,13 +112,10 @@ def object_scope(
 def watch_scope(request: HttpRequest, resource: str) -> KindScope:
     """The kind for the NDJSON stream: 404 when unknown or listable nowhere, alike, so
     the answer does not tell which kinds exist (403 is for access lost mid-stream)."""
-    running, who = engine(), viewer(request)
-    informer = running.informer(resource)
-    if informer is not None:
-        namespaces = access.visible_namespaces(who, informer.kind, "list")
-        if namespaces is None or namespaces:
-            return KindScope(running, who, informer, namespaces)
-    raise ApiProblem(404, f"no watched resource {resource}", slug="not-found", param="resource")
+    scope = _visible_kind(request, resource)
+    if scope is None:
+        raise ApiProblem(404, f"no watched resource {resource}", slug="not-found", param="resource")
+    return scope
 
 
 def stream_session(request: HttpRequest) -> str | None:

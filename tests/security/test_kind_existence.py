@@ -111,3 +111,27 @@ def test_a_forbidden_kind_still_syncing_is_not_named(
     absent = client.get(f"/k/{GROUP}/{UNKNOWN}/{grants.allowed_ns}/some-name/")
     assert seen.status_code == absent.status_code == 404, seen.status_code
     assert seen.content.decode().replace(FORBIDDEN, UNKNOWN) == absent.content.decode()
+
+
+def test_forbidden_and_unknown_kinds_cost_the_same_access_reviews(
+    limited: str,  # noqa: F811
+    grants: Grants,
+    live_engine: Engine,  # noqa: F811
+) -> None:
+    """The time an answer takes must not tell either: a forbidden kind asked the
+    authorizer (SubjectAccessReviews, the slow part) while an unknown one answered at
+    once. Counted in reviews rather than timed, so it holds on a loaded machine."""
+    from dashboard.core.rbac import reviewer
+
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
+
+    def reviews(path: str) -> int:
+        reviewer.forget()
+        before = reviewer.reviews
+        client.get(path)
+        return reviewer.reviews - before
+
+    for forbidden, unknown in zip(
+        _paths(FORBIDDEN, grants.allowed_ns), _paths(UNKNOWN, grants.allowed_ns), strict=True
+    ):
+        assert reviews(forbidden) == reviews(unknown), forbidden
