@@ -33,9 +33,10 @@ SWAGGER_DIR = "vendor/swagger-ui"
 
 def error_responses(*statuses: int) -> dict[int, type[Problem]]:
     """The problem responses an endpoint documents: the given ones, plus 401 (credentials),
-    404, 429 (the per-user rate limit) and 503 (no cluster configuration, or a busy or
-    unreachable database: ``urn:crscope:problem:database-unavailable``, with Retry-After)."""
-    return {status: Problem for status in sorted({*statuses, 401, 404, 429, 503})}
+    404, 414 (a URL over 8 KiB, dashboard.core.limits), 429 (the per-user rate limit) and
+    503 (no cluster configuration, or a busy or unreachable database:
+    ``urn:crscope:problem:database-unavailable``, with Retry-After)."""
+    return {status: Problem for status in sorted({*statuses, 401, 404, 414, 429, 503})}
 
 
 def dumps(data: Any) -> bytes:

@@ -63,7 +63,7 @@ def rules(request: HttpRequest) -> dict[str, Any]:
 
 @router.post(
     BASE + "/rules/test",
-    response={200: TestResult, **error_responses(400)},
+    response={200: TestResult, **error_responses(400, 403, 413)},
     operation_id="testNotificationRules",
     summary="Which rules a sample change would fire (nothing is stored or sent)",
 )
@@ -113,7 +113,7 @@ def unread(request: HttpRequest) -> dict[str, int]:
 
 @router.post(
     BASE + "/read",
-    response={200: Unread, **error_responses()},
+    response={200: Unread, **error_responses(403)},
     operation_id="markNotificationsRead",
     summary="Mark every in-app notification read for the caller",
 )
@@ -138,7 +138,7 @@ def get_notification(request: HttpRequest, nid: str) -> dict[str, Any]:
 
 @router.post(
     BASE + "/{nid}/retry",
-    response={200: Retried, **error_responses()},
+    response={200: Retried, **error_responses(403)},
     operation_id="retryNotification",
     summary="Send a notification's failed deliveries again",
 )

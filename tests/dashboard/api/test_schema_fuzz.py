@@ -41,9 +41,17 @@ ROOT = Path(__file__).resolve().parents[3]
 MIN_CASES = 500
 EXAMPLES_PER_OPERATION = 40
 ACCEPTED = '"2xx", "304", "400", "401", "403", "404", "409", "429"'
+# Schema-violating requests must be rejected; an overlong URL's 414 is a rejection too.
+REJECTED = (
+    '"400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428", "429", '
+    '"5xx"'
+)
 CONFIG = f"""
 [checks.positive_data_acceptance]
 expected-statuses = [{ACCEPTED}]
+
+[checks.negative_data_rejection]
+expected-statuses = [{REJECTED}]
 
 [[operations]]
 include-operation-id = "health"
@@ -100,6 +108,8 @@ def _schemathesis(api: Api, schema: dict[str, Any], workdir: Path) -> tuple[int,
         "--config-file", str(workdir / "schemathesis.toml"),
         "run", str(workdir / "schema.json"),
         "--url", api.url,
+        # A browser's same-origin Origin: API writes without a bearer token need it.
+        "--header", f"Origin: {api.url}",
         "--checks", "all",
         "--max-examples", str(EXAMPLES_PER_OPERATION),
         "--seed", "20251125",
