@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Page, WebSocket, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, create_widget, patch_spec, wait_live
 from tests.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.dashboard_server import DashboardServer
+from tests.journeys.frames import LiveFrames
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
@@ -58,46 +59,6 @@ def churn(kube: KubeHTTP, namespace: str, widgets: list[str]) -> Iterator[thread
     yield stop
     stop.set()
     thread.join(timeout=30)
-
-
-class LiveFrames:
-    """The messages each of the page's live sockets received, as the browser got them.
-
-    Why frames and not the DOM: under churn the ``#live-meta`` marker of one message is
-    replaced by the next within milliseconds, too fast to be seen by polling the page.
-    """
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.sockets: list[list[str]] = []
-        page.on("websocket", self._opened)
-
-    def _opened(self, socket: WebSocket) -> None:
-        frames: list[str] = []
-        self.sockets.append(frames)
-
-        def received(payload: str | bytes) -> None:
-            frames.append(payload if isinstance(payload, str) else payload.decode())
-
-        socket.on("framereceived", received)
-
-    def mark(self) -> int:
-        """A point in time: sockets opened after it are counted by ``wait_full_refresh``."""
-        return len(self.sockets)
-
-    def wait_full_refresh(self, since: int, *, timeout: float = 30.0) -> None:
-        """Wait until a socket opened after ``since`` sent its full render (the first message
-        after a connect) and one more update, so the feed has had its say on this page."""
-        deadline = time.monotonic() + timeout
-        while not any(self._full_then_update(frames) for frames in self.sockets[since:]):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no full render and update within {timeout} s")
-            self.page.wait_for_timeout(50)  # polling interval of a bounded wait
-
-    @staticmethod
-    def _full_then_update(frames: list[str]) -> bool:
-        full = [i for i, text in enumerate(frames) if 'data-resync="1"' in text]
-        return bool(full) and len(frames) > full[0] + 1
 
 
 def expect_window(page: Page, number: int) -> None:

@@ -19,6 +19,7 @@ from tests.browser.conftest import Watched
 from tests.browser.live import LIST, create_widget, patch_spec, wait_live
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard_server import DashboardServer
+from tests.journeys.frames import LiveFrames
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
@@ -57,10 +58,11 @@ def test_timeline_pages_to_the_first_revision(
     wait_history(dashboard, namespace, REVISIONS)
 
     page = watched.page
+    frames = LiveFrames(page)
     page.goto(f"{dashboard.url}{LIST}{namespace}/{NAME}/")
     wait_live(page)
     # The live connection re-renders the timeline once on connect; let it, then read.
-    expect(page.locator('#live-meta[data-resync="1"]')).to_have_count(1, timeout=20_000)
+    frames.wait_full_refresh(0, updates=0)
 
     expect(page.locator("#timeline-total")).to_have_text(f"{REVISIONS} revisions")
     revisions = page.locator("#timeline-items .tl-rev")
