@@ -152,7 +152,7 @@ def page(
         Item(at=r.observed, dom_id=f"rev-{r.id}", revision=r, previous_id=prev)
         for r, prev in zip(revs, below, strict=False)
     ]
-    uids = set(rows.values_list("uid", flat=True).distinct()) | {uid}
+    uids = {r.uid for r in revs} | {uid}  # the lives this span of history belongs to
     since = revs[-1].observed if before_oldest is not None else None
     until = newer.observed if newer is not None else None
     if revs or token is None:
