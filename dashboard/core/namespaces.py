@@ -10,6 +10,7 @@ gates poll. A namespace outside ``CRSCOPE_NAMESPACES`` (or excluded) is unknown 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from urllib.parse import quote
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 _FOUND_TTL = 30.0
 _MISSING_TTL = 5.0
 _MAX_ENTRIES = 1024
+#: A namespace name is a DNS-1123 label; anything else cannot exist, so is not asked for.
+_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _cache: dict[str, tuple[float, bool]] = {}
 _lock = threading.Lock()
 
@@ -38,7 +41,7 @@ def watched(engine: Engine, namespace: str) -> bool:
 
 def exists(engine: Engine, namespace: str) -> bool:
     """True if ``namespace`` is watched and exists; raises NamespaceCheckFailed if unknown."""
-    if not watched(engine, namespace):
+    if not _LABEL.fullmatch(namespace) or not watched(engine, namespace):
         return False
     if any(informer.store.count_in(namespace) for informer in engine.informers()):
         return True

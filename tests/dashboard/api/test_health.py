@@ -115,7 +115,11 @@ def test_unknown_namespace_or_kind_is_a_404_not_healthy(api: Api, namespace: str
     used to pass ``curl --fail``. An existing but empty namespace is healthy."""
     assert _health(api, namespace, fail="true")[0] == 200
     missing = f"no-such-{namespace}"
-    for params in ({"namespace": missing}, {"namespace": missing, "fail": "true"}):
+    for params in (
+        {"namespace": missing},
+        {"namespace": missing, "fail": "true"},
+        {"namespace": "Not_A-Name\u202e", "fail": "true"},  # cannot exist: not even asked
+    ):
         problem = assert_problem(api.get("/api/v1/health", params), 404, "namespace")
         assert problem["type"].endswith(":not-found")
     problem = assert_problem(
