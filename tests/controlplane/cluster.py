@@ -90,35 +90,36 @@ class ControlPlane:
         shutil.rmtree(data, ignore_errors=True)
         peer = free_port()
         url = f"http://127.0.0.1:{self.etcd_port}"
+        argv = [
+            str(self._etcd_bin),
+            "--data-dir",
+            str(data),
+            "--name",
+            "crscope",
+            "--listen-client-urls",
+            url,
+            "--advertise-client-urls",
+            url,
+            "--listen-peer-urls",
+            f"http://127.0.0.1:{peer}",
+            "--initial-advertise-peer-urls",
+            f"http://127.0.0.1:{peer}",
+            "--initial-cluster",
+            f"crscope=http://127.0.0.1:{peer}",
+            "--unsafe-no-fsync",
+            "--log-level",
+            "error",
+            "--quota-backend-bytes",
+            str(8 << 30),
+        ]
         self._etcd = subprocess.Popen(
-            [
-                str(self._etcd_bin),
-                "--data-dir",
-                str(data),
-                "--name",
-                "crscope",
-                "--listen-client-urls",
-                url,
-                "--advertise-client-urls",
-                url,
-                "--listen-peer-urls",
-                f"http://127.0.0.1:{peer}",
-                "--initial-advertise-peer-urls",
-                f"http://127.0.0.1:{peer}",
-                "--initial-cluster",
-                f"crscope=http://127.0.0.1:{peer}",
-                "--unsafe-no-fsync",
-                "--log-level",
-                "error",
-                "--quota-backend-bytes",
-                str(8 << 30),
-            ],
+            argv,
             stdout=subprocess.DEVNULL,
             stderr=open(self.state_dir / "etcd.log", "wb"),  # noqa: SIM115
             start_new_session=True,
             preexec_fn=die_with_parent(),
         )
-        self._record("etcd", self._etcd.pid)
+        self._record("etcd", self._etcd, argv)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
@@ -156,7 +157,7 @@ class ControlPlane:
         self._apiserver = subprocess.Popen(
             args, stdout=log, stderr=log, start_new_session=True, preexec_fn=die_with_parent()
         )
-        self._record("apiserver", self._apiserver.pid)
+        self._record("apiserver", self._apiserver, args)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._apiserver.poll() is not None:
@@ -170,9 +171,9 @@ class ControlPlane:
             time.sleep(0.2)
         raise RuntimeError(f"kube-apiserver not ready in {timeout}s; see apiserver.log")
 
-    def _record(self, role: str, pid: int) -> None:
+    def _record(self, role: str, proc: subprocess.Popen[bytes], argv: list[str]) -> None:
         assert self._pids is not None, "start() sets up the pid file"
-        self._pids.record(role, pid)
+        self._pids.record(role, proc.pid, argv)
 
     def stop_apiserver(self, *, kill: bool = False) -> None:
         _terminate(self._apiserver, sig=signal.SIGKILL if kill else signal.SIGTERM)

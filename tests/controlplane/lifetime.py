@@ -20,7 +20,7 @@ import json
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
@@ -90,9 +90,12 @@ class PidFile:
             and isinstance(entry.get("cmdline"), list)
         }
 
-    def record(self, role: str, pid: int) -> None:
+    def record(self, role: str, pid: int, args: Sequence[str] | None = None) -> None:
+        """Record ``pid`` running ``args`` (a child's Popen arguments; by default read from
+        /proc, which is right for this process but may still be empty for a child that
+        is mid-exec)."""
         entries = {r: {"pid": p, "cmdline": c} for r, (p, c) in self.read().items()}
-        entries[role] = {"pid": pid, "cmdline": cmdline(pid)}
+        entries[role] = {"pid": pid, "cmdline": list(args) if args is not None else cmdline(pid)}
         self._write(entries)
 
     def forget(self, role: str) -> None:

@@ -125,21 +125,14 @@ class Command(BaseCommand):
                 "CRSCOPE_AUTH_MODE": "none",
                 "CRSCOPE_SECURE_COOKIES": "false",
             }
+            argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(options["port"])]
+            argv.append("dashboard.asgi:application")
             server = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(options["port"]),
-                    "dashboard.asgi:application",
-                ],
+                argv,
                 env=env,
                 preexec_fn=die_with_parent(),  # like etcd and the apiserver: gone with the demo
             )
-            demo_pids(state_dir).record("server", server.pid)
+            demo_pids(state_dir).record("server", server.pid, argv)
             while server.poll() is None:
                 time.sleep(0.5)
             raise CommandError(f"the dashboard server exited with {server.returncode}")
