@@ -19,9 +19,8 @@ from dashboard.api.openapi import error_responses, prevalidated
 from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
-from dashboard.core import pagecache
+from dashboard.core import access, pagecache
 from dashboard.core.query import PageRequest, parse_list_query
-from informers import Informer
 
 router = Router(tags=["resources"])
 
@@ -50,7 +49,7 @@ def list_resources(request: HttpRequest) -> dict[str, Any]:
                 "states": counts.states,
                 "stuck": counts.stuck,
                 "synced": informer.synced,
-                "progress": _progress(informer),
+                "progress": _progress(kind_scope, counts.total),
                 "columns": [
                     {
                         "name": c.name,
@@ -66,12 +65,12 @@ def list_resources(request: HttpRequest) -> dict[str, Any]:
     return {"items": items, "synced": all_synced}
 
 
-def _progress(informer: Informer) -> dict[str, int | None]:
-    """The initial load: objects loaded of the total the list announced (when it did)."""
-    if informer.synced:
-        loaded = len(informer.store)
-        return {"loaded": loaded, "total": loaded}
-    progress = informer.sync_progress
+def _progress(kind_scope: scope.KindScope, visible: int) -> dict[str, int | None]:
+    """The initial load: objects loaded of the total the list announced (when it did),
+    counting only what the caller may see (``access.sync_progress``)."""
+    if kind_scope.informer.synced:
+        return {"loaded": visible, "total": visible}
+    progress = access.sync_progress(kind_scope.informer, kind_scope.namespaces)
     return {"loaded": progress.loaded, "total": progress.total}
 
 

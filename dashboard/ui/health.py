@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from dashboard.core.access import Viewer
+from dashboard.core.access import Viewer, sync_progress
 from dashboard.ui import links
 from dashboard.ui.counts import KindCounts, count_kind
 from dashboard.ui.kinds import namespace_filter, visible_informers
@@ -61,7 +61,7 @@ def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> Ki
     )
     current = (counts.get(State.FAILED), counts.get(State.IN_PROGRESS))
     failed, progress = sampler.series(informer.kind.key, allowed, current)
-    progress_info = informer.sync_progress
+    progress_info = sync_progress(informer, allowed)
     failure = informer.unavailable
     return KindCard(
         kind=informer.kind,

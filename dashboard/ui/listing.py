@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from dashboard.core import pagecache
+from dashboard.core.access import sync_progress
 from dashboard.core.query import ListQuery, Page, PageRequest, QueryError, Row, parse_list_query
 from dashboard.ui import links
 from dashboard.ui.fragments import cache, dom_id, join_safe
@@ -154,10 +155,16 @@ class Pager:
 
 
 def summary_html(
-    informer: Informer, page: Page, pager: Pager, *, limit: int, notice: str = ""
+    informer: Informer,
+    page: Page,
+    pager: Pager,
+    *,
+    limit: int,
+    allowed: set[str] | None,
+    notice: str = "",
 ) -> str:
     first = (pager.number - 1) * limit + 1 if page.rows else 0
-    progress = informer.sync_progress
+    progress = sync_progress(informer, allowed)
     return render_to_string(
         "ui/list/_summary.html",
         {

@@ -13,7 +13,7 @@ from itertools import groupby
 
 from django.template.loader import render_to_string
 
-from dashboard.core.access import Viewer
+from dashboard.core.access import Viewer, sync_progress
 from dashboard.ui import links
 from dashboard.ui.counts import count_kind
 from dashboard.ui.kinds import visible_informers
@@ -45,7 +45,7 @@ def snapshot(engine: Engine, viewer: Viewer) -> tuple[RailGroup, ...]:
     items = []
     for informer, allowed in visible_informers(engine, viewer):
         counts = count_kind(informer, allowed, stuck_after=None)
-        progress = informer.sync_progress
+        progress = sync_progress(informer, allowed)
         failure = informer.unavailable
         items.append(
             (

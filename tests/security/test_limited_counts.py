@@ -180,3 +180,34 @@ def test_grouped_notifications_and_delivery_counters_count_the_users_share(
     assert page.status_code == 200
     text = page.content.decode()
     assert "0 pending · 0 sent · 1 failed deliveries" in text, text[text.find("Recent") :][:300]
+
+
+@pytest.mark.django_db
+def test_sync_progress_counts_only_the_users_objects(
+    limited: str,  # noqa: F811
+    grants: Grants,
+    live_engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While a kind loads, its progress ("syncing 2,000 of 5,000") counts the whole kind in
+    the cluster: a limited user sees how many of their own objects loaded, and no total."""
+    from informers import SyncProgress
+
+    informer = live_engine.informer("demo.crscope.dev/widgets")
+    assert informer is not None
+    cls = type(informer)
+    real_synced = cls.synced
+    monkeypatch.setattr(
+        cls, "synced", property(lambda self: self is not informer and real_synced.fget(self))
+    )
+    monkeypatch.setattr(informer, "sync_progress", SyncProgress(loaded=4321, total=98765))
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
+    listed = client.get("/api/v1/resources/demo.crscope.dev/widgets").json()
+    own = listed["total"]
+    assert own == 2
+    resources = client.get("/api/v1/resources").json()["items"]
+    assert [k["progress"] for k in resources] == [{"loaded": own, "total": None}]
+    for path in ("/", "/k/demo.crscope.dev/widgets/"):
+        text = client.get(path).content.decode()
+        assert "4321" not in text and "4,321" not in text, path
+        assert "98765" not in text and "98,765" not in text, path

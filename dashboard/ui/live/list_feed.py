@@ -86,7 +86,12 @@ class ListFeed(Feed):
     def _frame(self, informer: Informer, page: Page, *, force: bool) -> list[str]:
         out = []
         summary = listing.summary_html(
-            informer, page, self.pager, limit=self.query.limit, notice=self.notice
+            informer,
+            page,
+            self.pager,
+            limit=self.query.limit,
+            allowed=self.allowed,
+            notice=self.notice,
         )
         if force or summary != self._summary:
             self._summary = summary

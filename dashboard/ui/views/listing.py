@@ -130,7 +130,7 @@ def list_context(
         "headers": _headers(informer, pager, query.sort),
         "rows_html": listing.rows_html(kind, result.rows),
         "summary_html": listing.summary_html(
-            informer, result, pager, limit=query.limit, notice=notice
+            informer, result, pager, limit=query.limit, allowed=allowed, notice=notice
         ),
         "pager_html": listing.pager_html(result, pager),
         "live_url": live_url(
