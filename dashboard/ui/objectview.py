@@ -6,7 +6,9 @@ change, and a deleted object is rendered from its last history row through the s
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ LONG_VALUE = 120
 #: The highlighted YAML (HTML) inlined in the page and its live pushes, at most: well
 #: under the 1 MiB WebSocket message limit (see dashboard.ui.live.framing).
 YAML_INLINE_BYTES = 256 * 1024
+_TAGS = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ class ObjectView:
     @property
     def yaml_bytes(self) -> int:
         return len(self.yaml.encode("utf-8"))
+
+    @property
+    def yaml_text_bytes(self) -> int:
+        """The size of the YAML as text (what a person would download), not as markup."""
+        return len(html.unescape(_TAGS.sub("", self.yaml)).encode("utf-8"))
 
     @property
     def yaml_lazy(self) -> bool:

@@ -175,6 +175,7 @@ def test_a_huge_objects_page_stays_live_and_loads_its_yaml_on_request(
     expect(page.locator("#conn")).to_have_attribute("data-state", "live")
     assert len(sockets) == 1, f"the page reconnected: {len(sockets)} sockets"
 
+    page.screenshot(path=str(Path(server.workdir) / "huge-lazy.png"))
     panel.get_by_role("button", name="Show YAML").click()
     _wait_for(page, "document.querySelector('#yaml-text').textContent.includes('END-OF-HUGE')")
     _wait_for(page, "document.querySelector('#yaml-text').textContent.includes('by-the-test')")
