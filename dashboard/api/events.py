@@ -5,6 +5,10 @@ and the Events people look for ("why did this fail last night?") are usually gon
 apiserver by then. Newest first by when an Event was first seen: that value never changes
 once stored, so pages stay stable while recurring Events bump their count and last-seen.
 An object the dashboard has never seen, with no Events either, is a 404.
+
+Matched by the involved object's (kind, namespace, name): the engine records only Events
+that live in their object's namespace (``informers.events``), so an Event created in
+another namespace never answers for this object.
 """
 
 from __future__ import annotations
