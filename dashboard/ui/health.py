@@ -4,11 +4,17 @@ Why its own module: the home page and its live feed compute exactly the same thi
 "worst first" must mean one order everywhere. An object needs attention when it is
 Failed, stuck (InProgress or Terminating past the kind's threshold) or Terminating.
 Worst first: Failed, then stuck, then Terminating; oldest first within each.
+
+At scale (60+ kinds, 1,000 failures) the same rules must still fit one screen: objects of
+one kind that need attention for one reason are one group row with a count and a link to
+the kind's filtered list, once there are ``GROUP_AT`` of them; cards order worst first by
+the engine's ``STATE_ORDER``; kinds with no objects are left to a one-line fold.
 """
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from dashboard.core.access import Viewer, sync_progress
@@ -17,9 +23,11 @@ from dashboard.ui.counts import KindCounts, count_kind
 from dashboard.ui.kinds import namespace_filter, visible_informers
 from dashboard.ui.sampler import sampler
 from dashboard.ui.sparkline import Sparkline, sparkline
-from informers import Engine, Entry, Informer, KindInfo, State
+from informers import STATE_ORDER, Engine, Entry, Informer, KindInfo, State
 
 ATTENTION_LIMIT = 200
+#: objects of one kind, rank and reason from which they show as one group row
+GROUP_AT = 10
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,61 @@ class AttentionRow:
     def url(self) -> str:
         return links.object_url(self.kind, self.entry.namespace, self.entry.name)
 
+    @property
+    def count(self) -> int:
+        return 1
+
+    @property
+    def sort_key(self) -> tuple[int, float, str, str]:
+        return (self.rank, self.entry.since, self.kind.key, self.entry.key)
+
+
+# The list page's filter for each attention rank: what a group row's link opens.
+_RANK_FILTER = {0: "?state=Failed", 1: "?stuck=true", 2: "?state=Terminating&stuck=false"}
+
+
+@dataclass(frozen=True)
+class AttentionGroup:
+    """Many objects of one kind needing attention for one reason, shown as one row."""
+
+    kind: KindInfo
+    rank: int
+    reason: str
+    count: int
+    #: the oldest member, whose state, message and age the row shows
+    oldest: AttentionRow
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.key}|group|{self.rank}|{self.reason}"
+
+    @property
+    def version(self) -> str:
+        return f"{self.count}|{self.oldest.version}|{self.oldest.entry.key}"
+
+    @property
+    def url(self) -> str:
+        return links.kind_url(self.kind) + _RANK_FILTER[self.rank]
+
+    @property
+    def sort_key(self) -> tuple[int, float, str, str]:
+        return self.oldest.sort_key
+
+
+AttentionItem = AttentionRow | AttentionGroup
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What "Needs attention" shows: items worst first, and how many objects in all."""
+
+    items: list[AttentionItem]
+    total: int
+
+    @property
+    def shown(self) -> int:
+        return sum(item.count for item in self.items)
+
 
 def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> KindCard:
     counts = count_kind(
@@ -75,11 +138,29 @@ def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> Ki
     )
 
 
+def severity(card: KindCard) -> tuple[int, int, str, str]:
+    """Worst first by ``STATE_ORDER`` (stuck objects and an unlistable kind rank as Failed),
+    then the kind with most objects in its worst state, then by name."""
+    worst = card.counts.worst
+    rank = STATE_ORDER[worst] if worst is not None else len(STATE_ORDER)
+    if card.counts.stuck or card.unavailable:
+        rank = STATE_ORDER[State.FAILED]
+    many = card.counts.get(worst) if worst is not None else 0
+    return (rank, -many, card.kind.kind.lower(), card.kind.group)
+
+
+def is_empty(card: KindCard) -> bool:
+    """Nothing to show but a name: synced, listable, and no objects the viewer may see."""
+    return card.synced and card.unavailable is None and card.counts.total == 0
+
+
 def cards(engine: Engine, viewer: Viewer) -> list[KindCard]:
-    return [
+    """Every visible kind's card, worst first."""
+    found = [
         card_for(engine, informer, allowed)
         for informer, allowed in visible_informers(engine, viewer)
     ]
+    return sorted(found, key=severity)
 
 
 def partial_note(engine: Engine, viewer: Viewer) -> str:
@@ -117,8 +198,8 @@ def _rank(entry: Entry, stuck: bool) -> int | None:
 
 def attention(
     engine: Engine, viewer: Viewer, *, limit: int = ATTENTION_LIMIT, now: float | None = None
-) -> tuple[list[AttentionRow], int]:
-    """Rows needing attention, worst and oldest first, and how many there are in all."""
+) -> Attention:
+    """What needs attention, worst and oldest first (large sets grouped), and the total."""
     now = time.time() if now is None else now
     rows: list[AttentionRow] = []
     for informer, allowed in visible_informers(engine, viewer):
@@ -132,5 +213,25 @@ def attention(
             rank = _rank(entry, stuck)
             if rank is not None:
                 rows.append(AttentionRow(kind=informer.kind, entry=entry, stuck=stuck, rank=rank))
-    rows.sort(key=lambda r: (r.rank, r.entry.since, r.kind.key, r.entry.key))
-    return rows[:limit], len(rows)
+    items = grouped(rows)
+    items.sort(key=lambda item: item.sort_key)
+    return Attention(items=items[:limit], total=len(rows))
+
+
+def grouped(rows: list[AttentionRow], *, at: int = GROUP_AT) -> list[AttentionItem]:
+    """Rows of one kind, rank and reason become one group once there are ``at`` of them."""
+    buckets: dict[tuple[str, int, str], list[AttentionRow]] = defaultdict(list)
+    for row in rows:
+        buckets[(row.kind.key, row.rank, row.entry.status.reason)].append(row)
+    items: list[AttentionItem] = []
+    for (_, rank, reason), members in buckets.items():
+        if len(members) < at:
+            items.extend(members)
+            continue
+        oldest = min(members, key=lambda r: r.sort_key)
+        items.append(
+            AttentionGroup(
+                kind=oldest.kind, rank=rank, reason=reason, count=len(members), oldest=oldest
+            )
+        )
+    return items

@@ -2,7 +2,10 @@
 
 Cards are compared by their rendered HTML (cheap: one per kind) and swapped one by one;
 attention rows use the same keyed row diff as the list, so an object that turns Failed
-slides in where "worst first" puts it and one that recovers fades out.
+slides in where "worst first" puts it and one that recovers fades out. A group row (many
+objects of one kind and reason) is one keyed row whose version is its count, so a new
+member updates the count in place. Kinds with no objects are not cards: they are chips in
+a fold whose count and list are swapped on their own, so an open fold stays open.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from dashboard.core.access import Viewer, shows_namespace
@@ -32,11 +36,56 @@ def card_html(card: health.KindCard) -> str:
 
 
 def cards_html(cards: Sequence[health.KindCard]) -> SafeString:
-    return render_to_string("ui/home/_cards.html", {"cards": [card_html(c) for c in cards]})
+    """The cards of kinds with objects (or still syncing, or unlistable), worst first."""
+    shown = [card_html(c) for c in cards if not health.is_empty(c)]
+    return render_to_string("ui/home/_cards.html", {"cards": shown, "any": bool(cards)})
 
 
-def row_id(row: health.AttentionRow) -> str:
+def empty_count_html(cards: Sequence[health.KindCard]) -> SafeString:
+    n = sum(1 for c in cards if health.is_empty(c))
+    return format_html(
+        '<span id="empty-kinds-count">{} kind{} with no objects</span>', n, "" if n == 1 else "s"
+    )
+
+
+def empty_list_html(cards: Sequence[health.KindCard]) -> SafeString:
+    chips = format_html_join(
+        "",
+        '<li><a class="chip" href="{}" title="{}">{}</a></li>',
+        ((c.url, c.kind.group, c.kind.kind) for c in cards if health.is_empty(c)),
+    )
+    return format_html('<ul id="empty-kinds-list" class="chips">{}</ul>', chips)
+
+
+def empty_kinds_html(cards: Sequence[health.KindCard]) -> SafeString:
+    return render_to_string(
+        "ui/home/_empty_kinds.html",
+        {"count_html": empty_count_html(cards), "list_html": empty_list_html(cards)},
+    )
+
+
+def row_id(row: health.AttentionItem) -> str:
+    if isinstance(row, health.AttentionGroup):
+        return dom_id("ag", row.kind.key, str(row.rank), row.reason)
     return dom_id("a", row.kind.key, row.entry.key)
+
+
+def item_html(item: health.AttentionItem, variant: str = "") -> str:
+    if isinstance(item, health.AttentionRow):
+        return row_html(item, variant)
+    key = ("attention-group", item.key, item.version, variant)
+    return cache.get(
+        key,
+        lambda: render_to_string(
+            "ui/home/_attention_group.html",
+            {
+                "group": item,
+                "row_id": row_id(item),
+                "variant": variant,
+                "kind_url": links.kind_url(item.kind),
+            },
+        ),
+    )
 
 
 def row_html(row: health.AttentionRow, variant: str = "") -> str:
@@ -61,12 +110,10 @@ def summary_html(total: int, shown: int, partial: str = "") -> str:
     )
 
 
-def attention_html(
-    rows: Sequence[health.AttentionRow], total: int, partial: str = ""
-) -> SafeString:
+def attention_html(attention: health.Attention, partial: str = "") -> SafeString:
     context = {
-        "summary_html": summary_html(total, len(rows), partial),
-        "rows_html": join_safe(row_html(r) for r in rows),
+        "summary_html": summary_html(attention.total, attention.shown, partial),
+        "rows_html": join_safe(item_html(r) for r in attention.items),
     }
     return render_to_string("ui/home/_attention.html", context)
 
@@ -76,8 +123,9 @@ class HealthFeed(Feed):
         super().__init__(engine, viewer)
         self._cards: dict[str, str] = {}
         self._order: list[str] = []
+        self._empty: tuple[str, str] = ("", "")
         self._shown: list[tuple[str, str]] = []
-        self._rows: dict[str, health.AttentionRow] = {}
+        self._rows: dict[str, health.AttentionItem] = {}
         self._summary = ""
         self._visible = self._visible_kinds()
 
@@ -107,17 +155,20 @@ class HealthFeed(Feed):
 
     def full(self) -> list[str]:
         cards = health.cards(self.engine, self.viewer)
-        rows, total = health.attention(self.engine, self.viewer)
-        self._cards = {card_id(c): card_html(c) for c in cards}
-        self._order = [card_id(c) for c in cards]
+        attention = health.attention(self.engine, self.viewer)
+        rows = attention.items
+        self._cards = {card_id(c): card_html(c) for c in cards if not health.is_empty(c)}
+        self._order = [card_id(c) for c in cards if not health.is_empty(c)]
+        self._empty = (str(empty_count_html(cards)), str(empty_list_html(cards)))
         self._shown = [(r.key, r.version) for r in rows]
         self._rows = {r.key: r for r in rows}
         self._summary = summary_html(
-            total, len(rows), health.partial_note(self.engine, self.viewer)
+            attention.total, attention.shown, health.partial_note(self.engine, self.viewer)
         )
-        body = "".join(row_html(r) for r in rows)
+        body = "".join(item_html(r) for r in rows)
         return [
             with_oob(str(cards_html(cards))),
+            *(with_oob(part) for part in self._empty),
             with_oob(self._summary),
             in_template(f'<tbody id="attention-rows" hx-swap-oob="true">{body}</tbody>'),
         ]
@@ -127,43 +178,54 @@ class HealthFeed(Feed):
 
     def _update_cards(self) -> list[str]:
         cards = health.cards(self.engine, self.viewer)
-        order = [card_id(c) for c in cards]
+        out = self._update_empty(cards)
+        shown = [c for c in cards if not health.is_empty(c)]
+        order = [card_id(c) for c in shown]
         if order != self._order:
             self._order = order
-            self._cards = {card_id(c): card_html(c) for c in cards}
-            return [with_oob(str(cards_html(cards)))]
-        out = []
-        for card in cards:
+            self._cards = {card_id(c): card_html(c) for c in shown}
+            return [*out, with_oob(str(cards_html(cards)))]
+        for card in shown:
             html = card_html(card)
             if self._cards.get(card_id(card)) != html:
                 self._cards[card_id(card)] = html
                 out.append(with_oob(html))
         return out
 
+    def _update_empty(self, cards: Sequence[health.KindCard]) -> list[str]:
+        """The fold's count and chips, each swapped only when it changed."""
+        empty = (str(empty_count_html(cards)), str(empty_list_html(cards)))
+        out = [with_oob(new) for old, new in zip(self._empty, empty, strict=True) if old != new]
+        self._empty = empty
+        return out
+
     def _update_attention(self) -> list[str]:
-        rows, total = health.attention(self.engine, self.viewer)
+        attention = health.attention(self.engine, self.viewer)
+        rows = attention.items
         new = [(r.key, r.version) for r in rows]
         by_key = {r.key: r for r in rows}
         out = [in_template(self._render(op, by_key)) for op in rowdiff.plan(self._shown, new)]
         self._shown, self._rows = new, by_key
-        summary = summary_html(total, len(rows), health.partial_note(self.engine, self.viewer))
+        summary = summary_html(
+            attention.total, attention.shown, health.partial_note(self.engine, self.viewer)
+        )
         if summary != self._summary:
             self._summary = summary
             out.append(with_oob(summary))
         return out
 
-    def _render(self, op: rowdiff.RowOp, rows: dict[str, health.AttentionRow]) -> str:
+    def _render(self, op: rowdiff.RowOp, rows: dict[str, health.AttentionItem]) -> str:
         if op.op == "remove":
             gone = self._rows[op.key]
-            return with_oob(row_html(gone, "leaving"), f"outerHTML:#{row_id(gone)}")
+            return with_oob(item_html(gone, "leaving"), f"outerHTML:#{row_id(gone)}")
         if op.op == "move":
             return f'<tr id="{row_id(self._rows[op.key])}" hx-swap-oob="delete"></tr>'
         row = rows[op.key]
         if op.op == "replace":
-            return with_oob(row_html(row, "flash"))
+            return with_oob(item_html(row, "flash"))
         where = (
             f"afterend:#{row_id(rows[op.after])}"
             if op.after is not None
             else "afterbegin:#attention-rows"
         )
-        return f'<tbody hx-swap-oob="{where}">{row_html(row, "flash")}</tbody>'
+        return f'<tbody hx-swap-oob="{where}">{item_html(row, "flash")}</tbody>'

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 
 from dashboard.ui import health
 from dashboard.ui.kinds import EngineUnavailable, current_engine
-from dashboard.ui.live.health_feed import attention_html, cards_html
+from dashboard.ui.live.health_feed import attention_html, cards_html, empty_kinds_html
 from dashboard.ui.views.common import live_url, page, unavailable, viewer
 
 
@@ -17,13 +17,14 @@ def home(request: HttpRequest) -> HttpResponse:
         return unavailable(request, str(exc))
     who = viewer(request)
     cards = health.cards(engine, who)
-    rows, total = health.attention(engine, who)
+    attention = health.attention(engine, who)
     return page(
         request,
         "ui/home.html",
         {
             "cards_html": cards_html(cards),
-            "attention_html": attention_html(rows, total, health.partial_note(engine, who)),
+            "empty_kinds_html": empty_kinds_html(cards),
+            "attention_html": attention_html(attention, health.partial_note(engine, who)),
             "live_url": live_url("health"),
             "kind_count": len(cards),
         },
