@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import websocket
@@ -84,19 +85,36 @@ def test_socket_closes_with_4401_when_the_token_is_revoked(
     assert closed.code == 4401, closed
 
 
+@pytest.fixture(scope="module")
+def slow_refresh_dashboard(
+    control_plane: ControlPlane, sample_crds: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DashboardServer]:
+    """Token mode with a 60 s authz TTL: sockets re-check identity only every 15 s, so a
+    close within a few seconds of sign-out can only come from the sign-out itself."""
+    server = DashboardServer(
+        kubeconfig=control_plane.kubeconfig_path("admin"),
+        workdir=Path(tmp_path_factory.mktemp("slow-refresh")),
+        extra_env={"CRSCOPE_AUTH_MODE": "token", "CRSCOPE_AUTHZ_TTL": "60"},
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
 def test_sign_out_closes_the_sessions_sockets_at_once(
-    token_dashboard: DashboardServer, control_plane: ControlPlane, grants: Grants
+    slow_refresh_dashboard: DashboardServer, control_plane: ControlPlane, grants: Grants
 ) -> None:
-    session = signed_in_session(token_dashboard.url, control_plane.tokens["limited"])
-    sockets = [open_socket(token_dashboard.url, session=session) for _ in range(2)]
-    other = signed_in_session(token_dashboard.url, control_plane.tokens["limited"])
-    bystander = open_socket(token_dashboard.url, session=other)
+    base = slow_refresh_dashboard.url
+    session = signed_in_session(base, control_plane.tokens["limited"])
+    sockets = [open_socket(base, session=session) for _ in range(2)]
+    other = signed_in_session(base, control_plane.tokens["limited"])
+    bystander = open_socket(base, session=other)
     try:
         for ws in [*sockets, bystander]:
             ws.settimeout(30)
             assert grants.allowed_ns in ws.recv()
-        sign_out(token_dashboard.url, session)
-        # Well inside the token cache time: the sign-out itself closes them.
+        sign_out(base, session)
+        # Well inside the 15 s re-check: the sign-out itself closes them.
         for ws in sockets:
             _, closed = read_until_closed(ws, timeout=8)
             assert closed.code == 4401  # daphne drops close reasons: the code is the message
