@@ -8,10 +8,9 @@ identity, its state Unknown and a reason that says why, in every list mode and o
 
 from __future__ import annotations
 
-from typing import Any
-
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
