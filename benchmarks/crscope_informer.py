@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from benchmarks.protocol import serve
-from informers import Change, Engine, EngineSettings, KubeClient, load_cluster_config
+from informers import Change, Engine, EngineSettings, Informer, KubeClient, load_cluster_config
 
 
 class EngineContender:
@@ -45,8 +47,28 @@ class EngineContender:
     def events(self) -> int:
         return self._events
 
+    def describe(self) -> dict[str, Any]:
+        informer = self.engine.informer(self.key)
+        if informer is None:
+            return {}
+        streamed = informer.reflector.metrics.streaming_list
+        keys = informer.store.keys()
+        kept = sum(1 for key in keys if "managedFields" in _metadata(informer, key))
+        return {
+            "list_mode": "stream" if streamed else "paged",
+            "managed_fields_kept": kept,
+            # The reflector's synced event and len(store): both O(1).
+            "sync_wait": "synced-event+store-size",
+            "polls_list_keys": False,
+        }
+
     def stop(self) -> None:
         self.engine.stop(timeout=2.0)
+
+
+def _metadata(informer: Informer, key: str) -> Mapping[str, Any]:
+    entry = informer.store.get(key)
+    return entry.metadata if entry is not None else {}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -69,6 +69,14 @@ class Result:
     cpu_us_per_event: float | None = None
     events: int = 0
     peak_rss_after_load_mb: float | None = None
+    #: How the contender got its initial state, as it observed it: "stream" (a WatchList,
+    #: a watch with sendInitialEvents) or "paged" (LIST calls); None if it did not say.
+    list_mode: str | None = None
+    #: Cached objects that still carried managedFields after the sync (0: dropped).
+    managed_fields_kept: int | None = None
+    #: What the sync wait polled; an O(n) ListKeys poll would compete with the informer.
+    sync_wait: str | None = None
+    polls_list_keys: bool | None = None
     steps: list[StepOutcome] = field(default_factory=list)
     error: str | None = None
 
@@ -123,6 +131,10 @@ def _record_memory(result: Result, ready: dict[str, Any], synced: dict[str, Any]
     result.steady_rss_mb = synced["rss_kb"] / KB_PER_MB
     kept = synced["rss_kb"] - ready["rss_kb"]
     result.kb_per_object = kept / max(1, int(synced["objects"]))
+    result.list_mode = synced.get("list_mode")
+    result.managed_fields_kept = synced.get("managed_fields_kept")
+    result.sync_wait = synced.get("sync_wait")
+    result.polls_list_keys = synced.get("polls_list_keys")
 
 
 def _run_steps(

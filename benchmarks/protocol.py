@@ -7,7 +7,8 @@ each with one JSON line on stdout (``benchmarks/clientgo/main.go`` speaks the sa
 
     -> {"msg": "ready", ...}      client built, nothing listed yet: the baseline RSS
     <- sync                       start watching, wait until the expected objects are cached
-    -> {"msg": "synced", ...}     sync seconds, peak RSS during sync, RSS after settling
+    -> {"msg": "synced", ...}     sync seconds, peak RSS during sync, RSS after settling,
+                                  and how it synced (list mode, managedFields kept)
     <- count                      update events received since the sync
     -> {"msg": "count", ...}
     <- quit
@@ -40,6 +41,10 @@ class Contender(Protocol):
     def ready(self) -> bool: ...
     def events(self) -> int: ...
     def stop(self) -> None: ...
+    def describe(self) -> dict[str, Any]:
+        """How the sync was done (``list_mode``, ``managed_fields_kept``, ``sync_wait``,
+        ``polls_list_keys``), read after the timed part so it costs the timing nothing."""
+        ...
 
 
 def status_kb(field: str) -> int:
@@ -109,6 +114,7 @@ def _sync(contender: Contender, *, expect: int, timeout: float) -> bool:
         time.sleep(0.005)
     elapsed = time.perf_counter() - started
     peak = status_kb("VmHWM")
+    how = contender.describe()
     settle()
-    emit("synced", sync_s=elapsed, objects=contender.cached(), peak_sync_kb=peak)
+    emit("synced", sync_s=elapsed, objects=contender.cached(), peak_sync_kb=peak, **how)
     return True

@@ -71,6 +71,16 @@ class PyClientContender:
     def events(self) -> int:
         return self._events
 
+    def describe(self) -> dict[str, Any]:
+        kept = sum(1 for obj in self.store.values() if "managedFields" in obj.get("metadata", {}))
+        # One unpaginated LIST: the client's own examples; a reference, not a fair rival.
+        return {
+            "list_mode": "list",
+            "managed_fields_kept": kept,
+            "sync_wait": "listed-flag+dict-size",
+            "polls_list_keys": False,
+        }
+
     def stop(self) -> None:
         self._watch.stop()  # type: ignore[no-untyped-call]
 

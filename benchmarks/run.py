@@ -79,8 +79,10 @@ def contender_specs(
     kind: BenchKind,
     clientgo: Path | None,
     names: Sequence[str] = CONTENDERS,
-    list_mode: str = "auto",
+    list_mode: str = "stream",
 ) -> list[ContenderSpec]:
+    """One spec per contender; crscope and client-go get the same ``list_mode`` (``stream``:
+    a WatchList, ``paged``: LIST pages) so their sync times compare like for like."""
     common = ("--kubeconfig", str(kubeconfig), "--group", kind.group, "--version", kind.version)
     py = (sys.executable, "-m")
     specs = {
@@ -113,6 +115,8 @@ def contender_specs(
                 kind.version,
                 "-resource",
                 kind.plural,
+                "-list-mode",
+                list_mode,
             ),
             expect_flag="-expect",
         )
@@ -194,9 +198,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--contenders", default=",".join(CONTENDERS))
     parser.add_argument(
         "--list-mode",
-        choices=("auto", "stream", "paged"),
-        default="auto",
-        help="the crscope engine's initial-state strategy",
+        choices=("stream", "paged"),
+        default="stream",
+        help="initial state for crscope and client-go alike: WatchList stream or paged LIST",
     )
     parser.add_argument("--workers", type=int, default=24, help="concurrent write connections")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")

@@ -108,3 +108,42 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
     assert "## End to end" in markdown and targets in markdown
     section = readme_section(results=results, machine=machine, results_file="x.md", e2e=e2e)
     assert section.startswith(README_START) and section.endswith(README_END)
+
+
+@pytest.mark.parametrize("list_mode", ["stream", "paged"])
+def test_client_go_and_crscope_sync_on_equal_terms(
+    control_plane: ControlPlane, list_mode: str
+) -> None:
+    """The ratios in the README are fair only if both engines do the same work: drop
+    managedFields, wait on their own synced signal (never an O(n) ListKeys poll that competes
+    with the informer being timed), and fetch the initial state the same way. Each side
+    reports what it actually did, read from its own cache and list calls, not its flags."""
+    kubeconfig = control_plane.kubeconfig_path("admin")
+    kind = BenchKind(group=f"f{uuid.uuid4().hex[:8]}.crscope.test")
+    specs = contender_specs(
+        kubeconfig=kubeconfig,
+        kind=kind,
+        clientgo=ensure_clientgo(),
+        names=("client-go", "crscope"),
+        list_mode=list_mode,
+    )
+
+    results, _ = run_sizes(
+        kubeconfig=kubeconfig,
+        kind=kind,
+        sizes=[20],
+        specs=specs,
+        rates=[],
+        step_seconds=1.0,
+        workers=2,
+    )
+
+    assert [r.contender for r in results] == ["client-go", "crscope"]
+    for result in results:
+        assert result.error is None, result.error
+        assert result.cached == 20
+        assert result.list_mode == list_mode, result
+        assert result.managed_fields_kept == 0, result
+        assert result.polls_list_keys is False, result
+    client_go = results[0]
+    assert client_go.sync_wait == "HasSynced+handler-count"
