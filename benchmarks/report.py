@@ -107,17 +107,17 @@ def _ceiling(cpu_us_per_event: float | None) -> str:
 
 def results_table(results: Sequence[Result]) -> str:
     header = (
-        "| Objects | Contender | Sync s | Peak RSS MB | Steady RSS MB | KB/object "
+        "| Objects | Contender | List mode | Sync s | Peak RSS MB | Steady RSS MB | KB/object "
         "| Max events/s absorbed | CPU µs/event | 1-core ceiling events/s "
         "| Sync vs client-go | KB/object vs client-go |\n"
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     refs = {r.objects: r for r in results if r.contender == REFERENCE and r.error is None}
     rows = []
     for r in results:
         ref = refs.get(r.objects)
         rows.append(
-            f"| {r.objects:,} | {r.contender} | {_num(r.sync_s, '.2f')} "
+            f"| {r.objects:,} | {r.contender} | {r.list_mode or '-'} | {_num(r.sync_s, '.2f')} "
             f"| {_num(r.peak_rss_mb, '.0f')} | {_num(r.steady_rss_mb, '.0f')} "
             f"| {_num(r.kb_per_object, '.1f')} | {_absorbed(r)} "
             f"| {_num(r.cpu_us_per_event, '.0f')} | {_ceiling(r.cpu_us_per_event)} "
@@ -222,6 +222,12 @@ METHOD = """\
 Each contender runs in its own process against the same local kube-apiserver and the
 same objects (namespaced CRD with a status subresource and printer columns; objects of
 {object_bytes} bytes as JSON on average, managedFields from two or three field managers).
+crscope and client-go do the same work: both drop managedFields as objects enter the cache
+(client-go through `SetTransform`) and fetch the initial state the same way, a streaming
+WatchList or paged LISTs (*List mode*, as each contender saw its own list calls; client-go
+through its `WatchListClient` gate). client-go's sync wait reads its event handler's add
+count and `HasSynced`, never `ListKeys()`. The Python client is a reference, not a rival:
+one unpaginated LIST, managedFields kept.
 *Sync* is from the start command to all objects cached. *Peak RSS* is VmHWM at that
 moment; *steady RSS* is VmRSS after a collection that hands free memory back to the OS
 (`gc.collect()` + `malloc_trim` in Python, `runtime.GC()` + `debug.FreeOSMemory()` in Go)
