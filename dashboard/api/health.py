@@ -5,7 +5,8 @@ With ``?fail=true`` the answer is 503 while anything needs attention (Failed, st
 Terminating) or while any kind in scope has not finished its initial sync, with the same
 body, so ``curl --fail`` works as a gate and still explains. A gate must never pass when
 it does not know: during a restart's initial sync the counts are partial (``synced`` is
-false and ``syncing`` names the kinds), and a namespace or kind that does not exist, or
+false and ``syncing`` names the kinds), a kind that can no longer be listed keeps stale
+counts (``unavailable`` names it), and a namespace or kind that does not exist, or
 that the caller may not see, is a 404 rather than "healthy, 0 objects".
 """
 
@@ -105,10 +106,14 @@ def health(request: HttpRequest, params: Query[HealthParams]) -> tuple[int, dict
     found.sort(key=lambda item: severity(item[1], item[2]))
     shown = found[: min(params.limit or DEFAULT_LIMIT, MAX_LIMIT)]
     syncing = [s.kind.key for s in scopes if not s.informer.synced]
+    # A kind that synced and then could no longer be listed keeps its old counts: stale.
+    unavailable = [s.kind.key for s in scopes if s.informer.unavailable is not None]
+    unknown = bool(syncing or unavailable)
     body = {
-        "healthy": not found and not syncing,
+        "healthy": not found and not unknown,
         "synced": not syncing,
         "syncing": syncing,
+        "unavailable": unavailable,
         "total": overall.total,
         "states": overall.states,
         "stuck": overall.stuck,
@@ -127,4 +132,4 @@ def health(request: HttpRequest, params: Query[HealthParams]) -> tuple[int, dict
         ],
         "attentionTotal": len(found),
     }
-    return (503 if params.fail and (found or syncing) else 200), body
+    return (503 if params.fail and (found or unknown) else 200), body

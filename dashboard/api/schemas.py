@@ -179,13 +179,18 @@ class KindHealth(BaseModel):
 
 class Health(BaseModel):
     healthy: bool = Field(
-        description="Every kind in scope has synced and nothing is Failed, stuck or Terminating"
+        description="Every kind in scope has synced and can be listed, and nothing is "
+        "Failed, stuck or Terminating"
     )
     synced: bool = Field(
         description="Every kind in scope has synced; while false the counts are partial "
         "and ?fail=true answers 503"
     )
     syncing: list[str] = Field(description="Kinds in scope not synced yet, as group/plural")
+    unavailable: list[str] = Field(
+        description="Kinds in scope the dashboard cannot list now (403, 404, conversion "
+        "errors), as group/plural: their counts may be stale, so ?fail=true answers 503"
+    )
     total: int
     states: StateCounts
     stuck: int

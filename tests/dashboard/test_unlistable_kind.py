@@ -24,6 +24,7 @@ from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.api.conftest import wait_for
 from tests.dashboard_server import DashboardServer
+from tests.faultproxy import FaultProxy
 from tests.informers.kit import make_crd, obj
 from tests.unlistable import USER, GroupGrant, allow_crds
 
@@ -43,7 +44,13 @@ class Setup:
 
 @contextlib.contextmanager
 def _dashboard(
-    cp: ControlPlane, kube: KubeHTTP, workdir: Path, *, grace: str, wait: bool
+    cp: ControlPlane,
+    kube: KubeHTTP,
+    workdir: Path,
+    *,
+    grace: str,
+    wait: bool,
+    kubeconfig: Path | None = None,
 ) -> Iterator[Setup]:
     """One readable group and one the dashboard's identity may not list (yet)."""
     tag = uuid.uuid4().hex[:8]
@@ -58,7 +65,7 @@ def _dashboard(
     readable.grant()
     grant = GroupGrant(kube, denied)
     server = DashboardServer(
-        kubeconfig=cp.kubeconfig_path(USER),
+        kubeconfig=kubeconfig or cp.kubeconfig_path(USER),
         workdir=workdir,
         extra_env={
             "CRSCOPE_INCLUDE_GROUPS": f"{allowed},{denied}",
@@ -145,3 +152,47 @@ def test_forbidden_kind_is_reported_not_waited_for_and_joins(setup: Setup) -> No
     assert _unavailable_series(setup.get("/metrics").text, gadgets) == []
     assert "cannot list this kind" not in setup.get(f"/k/{setup.denied}/gadgets/").text
     assert setup.get("/api/v1/health", fail="true").json()["synced"] is True
+
+
+def test_a_synced_kind_that_can_no_longer_be_listed_closes_the_gate(
+    control_plane: ControlPlane, kube: KubeHTTP, tmp_path: Path
+) -> None:
+    """Counts kept from before a kind became unlistable are stale: the gate must not pass.
+
+    The dashboard talks to the apiserver through a proxy, so the test can end its watch
+    (as the apiserver does every few minutes) after taking its grant away; the re-watch is
+    then forbidden, and the kind's counts no longer say what the cluster is.
+    """
+    proxy = FaultProxy(target_port=control_plane.port).start()
+    kubeconfig = tmp_path / "via-proxy"
+    kubeconfig.write_text(
+        control_plane.kubeconfig_path(USER)
+        .read_text()
+        .replace(f":{control_plane.port}", f":{proxy.port}")
+    )
+    try:
+        with _dashboard(
+            control_plane, kube, tmp_path / "srv", grace="2", wait=True, kubeconfig=kubeconfig
+        ) as setup:
+            gadgets = f"{setup.denied}/gadgets"
+            setup.grant.grant()
+
+            def gate() -> requests.Response:
+                return setup.get("/api/v1/health", fail="true", resource=gadgets)
+
+            wait_for(lambda: gate().status_code == 200, timeout=120, what="the kind joins")
+            setup.grant.revoke()
+            proxy.drop_all()
+
+            def stale() -> bool:
+                kinds = setup.get("/api/v1/health", resource=gadgets).json()["kinds"]
+                return kinds[0]["unavailable"] == "forbidden"
+
+            wait_for(stale, timeout=120, interval=0.5, what="the kind is reported unlistable")
+            answer = gate()
+            assert answer.status_code == 503, answer.text
+            body = answer.json()
+            assert body["healthy"] is False
+            assert body["unavailable"] == [gadgets]
+    finally:
+        proxy.stop()
