@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.mutants.catalog import ROOT, Mutant
+from tests.mutants.catalog import ROOT, CatalogError, Mutant
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
@@ -129,7 +129,11 @@ def run_one(
         copy_tree(copy, tracked_files(source), source)
         if mutant is not None:
             target = copy / mutant.file
-            target.write_text(mutant.apply(target.read_text()))
+            try:
+                target.write_text(mutant.apply(target.read_text()))
+            except (CatalogError, OSError) as exc:  # the code moved during the run
+                log.write_text(f"{exc}\n")
+                return Outcome(mutant, "error", time.monotonic() - started, str(exc), log)
         code, failed = run_tests(copy, tests, log, timeout, stop_first=mutant is not None)
     verdict = _verdict(code)
     if mutant is None and verdict == "killed":
