@@ -10,7 +10,7 @@ REST), and Chromium traces via CDP (``Browser.start_tracing``) plus the per-page
 
 PROFILE_NOTES = """\
 Levers applied to crscope's engine: scoped to the benchmark's API group, Events off, and
-list mode `auto`, which on this apiserver takes the streaming list (10k objects, same
+list mode `stream` (client-go streams too), the streaming list (10k objects, same
 data, alternating runs: 2.6-3.3 s streaming vs 3.6-4.1 s paged LIST at 500 per page); the
 cyclic GC paused during bulk loads and the survivors frozen after; orjson end to end;
 timestamps parsed by slicing instead of `time.strptime` (-39 % of `Informer.replace`);
@@ -76,11 +76,18 @@ runs, of which the PATCH-to-send part (apiserver, watch, the 150 ms batch window
 acknowledgements) was p50 110-210 ms. The next lever is the page's per-message cost (now
 mostly paint of the replaced rows) or fewer, larger messages under load.
 
-client-go's dynamic informer decodes into `map[string]interface{}` with encoding/json and
-keeps managedFields (no transform is set), hence its higher KB/object and CPU/event; its
-Go GC also scans the whole cache, so its CPU/event grows with the object count. The
-Python client's single unpaginated LIST is quick to sync but holds managedFields too and
-parses every watch event twice (json.loads, then its deserializer).
+client-go's contender is a shared informer on the dynamic client (objects decoded into
+`map[string]interface{}` with encoding/json), made to do crscope's work and no more: a
+`SetTransform` drops managedFields as objects enter its cache, it streams the initial
+state through the `WatchListClient` gate when crscope does (`--list-mode`, default
+`stream`; the List mode column is what each side saw in its own list calls), and it waits
+for the sync on its handler's add count and `HasSynced`. Until 2026-12-06 it kept
+managedFields, listed in pages while crscope streamed, and polled `ListKeys()` every 5 ms
+while syncing (an O(n) allocation beside the informer it timed): that is where the
+earlier 0.34x sync ratio came from. Its Go GC scans the whole cache, so its CPU per event
+grows with the object count. The Python client is a reference only: its single
+unpaginated LIST is quick to sync but holds managedFields and parses every watch event
+twice (json.loads, then its deserializer).
 
 On these 2-core machines (shared with other work during the run: see the load average)
 the apiserver spends 3-5 ms of CPU per write of these objects, so it caps the write rate
