@@ -52,7 +52,13 @@ def churn_stats(client: KubeHTTP, crd_names: list[str]) -> ChurnStats:
     def enough(stats: ChurnStats) -> bool:
         ops = stats.operations
         writes = ops["create"] + ops["update_spec"] + ops["patch_status"]
-        return stats.total_operations >= 20 and writes >= 10 and ops["event"] >= 1
+        return (
+            stats.total_operations >= 20
+            and writes >= 10
+            and ops["event"] >= 1
+            # Status writes pick a random kind: wait until a Widget has had both writers.
+            and {(CONTROLLER_MANAGER, "status"), (USER_MANAGER, "")} <= widget_managers(client)
+        )
 
     with Churn(client, namespaces=NAMESPACES, rate=20, rng=random.Random(11)) as churn:
         deadline = time.monotonic() + 120
@@ -131,12 +137,18 @@ def test_churn_records_events(client: KubeHTTP, churn_stats: ChurnStats) -> None
     assert {e["type"] for e in ours} <= {"Normal", "Warning"}
 
 
-def test_churn_uses_distinct_field_managers(client: KubeHTTP, churn_stats: ChurnStats) -> None:
+def widget_managers(client: KubeHTTP) -> set[tuple[str, str]]:
+    """Every (field manager, subresource) found on the sample Widgets."""
     managers: set[tuple[str, str]] = set()
     for namespace in NAMESPACES:
         for item in client.request("GET", WIDGET.collection_path(namespace))["items"]:
             managers |= {
                 (m["manager"], m.get("subresource", "")) for m in item["metadata"]["managedFields"]
             }
+    return managers
+
+
+def test_churn_uses_distinct_field_managers(client: KubeHTTP, churn_stats: ChurnStats) -> None:
+    managers = widget_managers(client)
     assert (CONTROLLER_MANAGER, "status") in managers
     assert (USER_MANAGER, "") in managers
