@@ -27,9 +27,13 @@ class RateLimiter:
             return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
-            tokens, last = self._buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
+            tokens = self._level(key, now)
         return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
+    def _level(self, key: str, now: float) -> float:
+        """Tokens in ``key``'s bucket at ``now``, refilled since its last use (lock held)."""
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - last) * self.rate)
 
     def take(self, key: str, now: float | None = None) -> float:
         """0 when allowed; otherwise the seconds to wait before retrying."""
@@ -37,8 +41,7 @@ class RateLimiter:
             return 0.0
         now = time.monotonic() if now is None else now
         with self._lock:
-            tokens, last = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            tokens = self._level(key, now)
             allowed = tokens >= 1
             self._buckets[key] = (tokens - 1 if allowed else tokens, now)
             if len(self._buckets) > MAX_BUCKETS:
