@@ -98,8 +98,10 @@ def sighting_row(change: Change, last: Revision | None) -> Revision | None:
         return row
     if last.resource_version == row.resource_version or last.rv_int > row.rv_int:
         return None
-    # both sides as stored, so how the body column stores an object never shows as a change
-    paths = tuple(changed_paths(diff(decode(last.body), decode(row.body))))
+    # Both sides as stored, so how the body column stores an object never shows as a
+    # change; the old side redacted again (idempotent), since rows written before history
+    # was stored redacted hold secrets in plain text that must not read as changed.
+    paths = tuple(changed_paths(diff(redact_body(decode(last.body)), decode(row.body))))
     row.type = ChangeType.MODIFIED.value
     row.changed_paths = list(paths)
     row.managers = managers_for_change(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 
 from dashboard.history.models import Revision
@@ -82,3 +83,18 @@ def test_after_a_tombstone_the_object_is_added_again() -> None:
     row = sighting_row(sighting("20", 2, [CREATOR]), last)
     assert row is not None
     assert row.type == "ADDED"
+
+
+def test_a_body_stored_before_redaction_is_compared_redacted() -> None:
+    """Rows written before history was stored redacted hold secrets in plain text; the
+    first restart after the upgrade must not report those secrets as changed."""
+    last = recorded("10", 1, [CREATOR])
+    plain = orjson.loads(last.body)
+    plain["spec"]["password"] = "hunter2"
+    last.body = orjson.dumps(plain).decode()
+    change = sighting("20", 2, [CREATOR, EDITOR])
+    change.new.obj["spec"]["password"] = "hunter2"
+    row = sighting_row(change, last)
+    assert row is not None
+    assert row.changed_paths == ["/spec/size"]
+    assert "hunter2" not in row.body
