@@ -111,8 +111,13 @@ class TokenReviewer:
     working for at most that long. The cache is LRU-bounded, so a flood of bogus tokens
     pushes out the oldest entries instead of wiping every signed-in user's. A token that
     must review again while its client address has failed too often is refused without a
-    review (:class:`TooManyFailures`).
+    review (:class:`TooManyFailures`), unless the token reviewed valid within
+    ``SEEN_VALID_SECONDS``: behind an ingress every user shares one client address, and a
+    client sending bogus tokens must not lock out the users already signed in. Those
+    digests are kept in their own LRU, longer than the answers.
     """
+
+    SEEN_VALID_SECONDS = 12 * 3600.0
 
     def __init__(
         self,
@@ -125,6 +130,7 @@ class TokenReviewer:
         self.max_entries = max_entries
         self._ask_review = ask or self._ask
         self._cache: OrderedDict[str, tuple[float, Viewer | None]] = OrderedDict()
+        self._seen_valid: OrderedDict[str, float] = OrderedDict()  # digest -> last valid
         self._lock = threading.Lock()
 
     def review(self, token: str, *, client: str | None = None) -> Viewer:
@@ -136,10 +142,12 @@ class TokenReviewer:
                 self._cache.move_to_end(digest)
             else:
                 hit = None
+            seen = self._seen_valid.get(digest)
+            trusted = seen is not None and now - seen < self.SEEN_VALID_SECONDS
         if hit is not None:
             viewer = hit[1]
         else:
-            wait = auth_failure_limiter.waiting(client) if client else 0.0
+            wait = auth_failure_limiter.waiting(client) if client and not trusted else 0.0
             if wait > 0:
                 raise TooManyFailures(wait)
             viewer = self._ask_review(token)
@@ -148,6 +156,13 @@ class TokenReviewer:
                 self._cache.move_to_end(digest)
                 while len(self._cache) > self.max_entries:
                     self._cache.popitem(last=False)
+                if viewer is None:
+                    self._seen_valid.pop(digest, None)
+                else:
+                    self._seen_valid[digest] = now
+                    self._seen_valid.move_to_end(digest)
+                    while len(self._seen_valid) > self.max_entries:
+                        self._seen_valid.popitem(last=False)
             if viewer is None and client:
                 auth_failure_limiter.take(client)
         if viewer is None:

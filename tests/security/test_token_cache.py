@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from dashboard.core import identity
 from dashboard.core.access import Viewer
-from dashboard.core.identity import AuthenticationError, TokenReviewer
+from dashboard.core.identity import AuthenticationError, TokenReviewer, TooManyFailures
+from dashboard.core.ratelimit import RateLimiter
 from tests.controlplane import ControlPlane
 from tests.dashboard_server import DashboardServer
 
@@ -67,6 +69,32 @@ def test_answers_expire_after_the_ttl_and_sign_out_forgets_one() -> None:
     cached.forget("ann")
     cached.review("ann")
     assert spy.asked == ["ann", "ann", "ann", "ann"]
+
+
+def test_a_token_seen_valid_is_reviewed_while_its_address_is_held_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Behind an ingress every user shares one client address: bogus tokens that empty its
+    bucket must not lock out the users whose tokens reviewed valid before."""
+    monkeypatch.setattr(identity, "auth_failure_limiter", RateLimiter(rate=1e-6, burst=3))
+    spy = Spy()
+    reviewer = TokenReviewer(ttl=0, max_entries=10, ask=spy)  # ttl 0: answers expire at once
+    ingress = "10.0.0.1"
+    assert reviewer.review("operator", client=ingress).username == "operator"
+    for i in range(3):
+        with pytest.raises(AuthenticationError):
+            reviewer.review(f"bogus-{i}", client=ingress)
+    with pytest.raises(TooManyFailures):
+        reviewer.review("bogus-3", client=ingress)  # the bucket is empty
+
+    spy.asked.clear()
+    assert reviewer.review("operator", client=ingress).username == "operator"
+    assert spy.asked == ["operator"]  # reviewed again, not held back
+    with pytest.raises(TooManyFailures):
+        reviewer.review("bogus-4", client=ingress)
+    with pytest.raises(TooManyFailures):
+        reviewer.review("newcomer", client=ingress)  # never seen valid: held back too
+    assert spy.asked == ["operator"]
 
 
 @pytest.fixture(scope="module")
