@@ -149,6 +149,9 @@ def watch_recheck(kind_scope: KindScope, *, session_key: str | None = None) -> K
     token no longer authenticates the same user or its session no longer holds that token,
     403 when the kind is no longer listable anywhere. Callers run it in a worker thread
     (it may call TokenReview and SubjectAccessReview, and read the session store).
+    A TokenReview that could not be made (:class:`identity.VerificationUnavailable`) or a
+    session store that failed (``DatabaseError``) propagates as is: it says nothing about
+    the caller, so the stream keeps its scope and asks again rather than ending with 401.
     """
     who = kind_scope.viewer
     if session_key is not None:
@@ -158,6 +161,8 @@ def watch_recheck(kind_scope: KindScope, *, session_key: str | None = None) -> K
     if who.token is not None:
         try:
             current = identity.token_reviewer.review(who.token)
+        except identity.VerificationUnavailable:
+            raise
         except identity.AuthenticationError as exc:
             raise ApiProblem(401, str(exc), slug="unauthorized") from exc
         if (current.username, current.uid) != (who.username, who.uid):

@@ -12,7 +12,9 @@ cache time (``CRSCOPE_AUTHZ_TTL``; at least once a second) the stream asks
 ``scope.watch_recheck``. A token that no longer authenticates, or a sign-out of the
 session that opened the stream, ends it with an ``ERROR`` line (a Kubernetes ``Status``)
 of code 401, a kind no longer listable (or a requested
-namespace no longer visible) with 403. When the visible namespaces merely change, objects
+namespace no longer visible) with 403. A re-check that cannot verify the caller right now
+(TokenReview unavailable, session store failing) keeps the previous scope and tries again
+at the next one. When the visible namespaces merely change, objects
 in newly visible namespaces arrive as ADDED; if the client holds objects in a namespace it
 may no longer see, the stream ends with 410 so that it re-lists. A stream lives at most
 ``CRSCOPE_WATCH_MAX_SECONDS`` (default 1800, as the apiserver's own watches), whatever
@@ -53,6 +55,7 @@ from typing import Any
 import orjson
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router
 
@@ -63,7 +66,7 @@ from dashboard.api.problems import ApiProblem, bad_param
 from dashboard.api.schemas import WatchEvent
 from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
-from dashboard.core import rbac, sendbuffer
+from dashboard.core import identity, rbac, sendbuffer
 from dashboard.core.slots import Slot, UserSlots
 from informers import Change, Entry, SelectorError, parse_selector
 
@@ -259,6 +262,10 @@ async def _recheck(lines: _Lines, limits: _Limits) -> tuple[bytes, int | None]:
         fresh = await recheck(lines.scope, session_key=limits.session_key)
     except ApiProblem as exc:
         return lines.status(exc.status, exc.detail), exc.status
+    except (identity.VerificationUnavailable, DatabaseError) as exc:
+        # Could not verify right now: no answer about access. Keep the scope, retry next time.
+        log.warning("watch: re-check of %s deferred: %s", lines.scope.kind.key, exc)
+        return b"", None
     new = WatchFilter.build(fresh, namespace=requested, selector=lines.flt.selector)
     if new.namespaces is not None and not new.namespaces:
         where = f" in namespace {requested}" if requested else ""
