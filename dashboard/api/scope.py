@@ -64,12 +64,18 @@ def visible_kinds(request: HttpRequest) -> list[KindScope]:
     scopes = []
     for kind in running.kinds():
         informer = running.informer(kind.key)
-        if informer is None:
-            continue
-        namespaces = access.visible_namespaces(who, kind, "list")
-        if namespaces is None or namespaces:
-            scopes.append(KindScope(running, who, informer, namespaces))
+        found = _listable(running, who, informer) if informer is not None else None
+        if found is not None:
+            scopes.append(found)
     return scopes
+
+
+def _listable(running: Engine, who: Viewer, informer: Informer) -> KindScope | None:
+    """The caller's scope of ``informer``'s kind, or None where they may list it nowhere."""
+    namespaces = access.visible_namespaces(who, informer.kind, "list")
+    if namespaces is None or namespaces:
+        return KindScope(running, who, informer, namespaces)
+    return None
 
 
 def _visible_kind(request: HttpRequest, key: str) -> KindScope | None:
@@ -82,12 +88,7 @@ def _visible_kind(request: HttpRequest, key: str) -> KindScope | None:
     """
     running, who = engine(), viewer(request)
     informer = running.informer(key)
-    if informer is None:
-        return None
-    namespaces = access.visible_namespaces(who, informer.kind, "list")
-    if namespaces is None or namespaces:
-        return KindScope(running, who, informer, namespaces)
-    return None
+    return _listable(running, who, informer) if informer is not None else None
 
 
 def kind_scope(request: HttpRequest, group: str, plural: str) -> KindScope:
