@@ -17,6 +17,7 @@ from informers import Engine
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.controlplane.samples import WIDGET, sample_object
 from tests.dashboard.ui.conftest import Live
+from tests.informers.kit import wait_until
 
 pytestmark = pytest.mark.cluster
 
@@ -35,6 +36,16 @@ async def test_feed_on_later_pages_keeps_the_page_number(
 ) -> None:
     for name in ("a-one", "b-two", "c-three"):
         await asyncio.to_thread(create, kube, namespace, name)
+    informer = live_engine.informer("demo.crscope.dev/widgets")
+    assert informer is not None
+    # The first render must already count all three, or "of 3" and "Next" come in two
+    # messages (seen in a clean-clone run).
+    await asyncio.to_thread(
+        wait_until,
+        lambda: informer.store.count_in(namespace) == 3,
+        timeout=60,
+        message="the engine has seen the three Widgets",
+    )
     query = f"namespace={namespace}&limit=1"
     async with Live(f"view=list&{WIDGETS}&{query}") as live:
         first = await live.until(lambda m: "of 3 matching" in m and "Next" in m, timeout=15)
