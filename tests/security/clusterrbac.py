@@ -21,44 +21,21 @@ RBAC = f"/apis/{RBAC_GROUP}/v1"
 @contextlib.contextmanager
 def cluster_grant(kube: KubeHTTP, *, user: str, plural: str) -> Iterator[str]:
     """Let ``user`` get/list/watch ``plural`` everywhere; yields the binding's path."""
-    name = f"{user}-{plural}-{uuid.uuid4().hex[:6]}"
-    kube.request(
-        "POST",
-        f"{RBAC}/clusterroles",
-        body={
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "ClusterRole",
-            "metadata": {"name": name},
-            "rules": [
-                {"apiGroups": [GROUP], "resources": [plural], "verbs": ["get", "list", "watch"]}
-            ],
-        },
-    )
-    binding = f"{RBAC}/clusterrolebindings/{name}"
-    kube.request(
-        "POST",
-        f"{RBAC}/clusterrolebindings",
-        body={
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "ClusterRoleBinding",
-            "metadata": {"name": name},
-            "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": name},
-            "subjects": [{"kind": "User", "name": user, "apiGroup": RBAC_GROUP}],
-        },
-    )
-    try:
+    with _grant(kube, user=user, plural=plural, namespace=None) as binding:
         yield binding
-    finally:
-        for path in (binding, f"{RBAC}/clusterroles/{name}"):
-            with contextlib.suppress(ApiError):
-                kube.request("DELETE", path)
 
 
 @contextlib.contextmanager
 def namespace_grant(kube: KubeHTTP, *, user: str, plural: str, namespace: str) -> Iterator[str]:
-    """Let ``user`` get/list/watch ``plural`` in ``namespace``; yields the binding's path.
+    """Let ``user`` get/list/watch ``plural`` in ``namespace``; yields the binding's path."""
+    with _grant(kube, user=user, plural=plural, namespace=namespace) as binding:
+        yield binding
 
-    The role is a ClusterRole (bound by a RoleBinding), so one helper cleans up both."""
+
+@contextlib.contextmanager
+def _grant(kube: KubeHTTP, *, user: str, plural: str, namespace: str | None) -> Iterator[str]:
+    """A ClusterRole for ``plural``, bound cluster-wide (no namespace) or by a RoleBinding in
+    ``namespace``; both are deleted on exit, so one helper cleans up either kind of grant."""
     name = f"{user}-{plural}-{uuid.uuid4().hex[:6]}"
     kube.request(
         "POST",
@@ -72,18 +49,23 @@ def namespace_grant(kube: KubeHTTP, *, user: str, plural: str, namespace: str) -
             ],
         },
     )
-    binding = f"{RBAC}/namespaces/{namespace}/rolebindings/{name}"
+    if namespace is None:
+        collection, kind, meta = f"{RBAC}/clusterrolebindings", "ClusterRoleBinding", {}
+    else:
+        collection = f"{RBAC}/namespaces/{namespace}/rolebindings"
+        kind, meta = "RoleBinding", {"namespace": namespace}
     kube.request(
         "POST",
-        f"{RBAC}/namespaces/{namespace}/rolebindings",
+        collection,
         body={
             "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "RoleBinding",
-            "metadata": {"name": name, "namespace": namespace},
+            "kind": kind,
+            "metadata": {"name": name, **meta},
             "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": name},
             "subjects": [{"kind": "User", "name": user, "apiGroup": RBAC_GROUP}],
         },
     )
+    binding = f"{collection}/{name}"
     try:
         yield binding
     finally:
