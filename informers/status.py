@@ -49,11 +49,20 @@ STATE_ORDER: Mapping[State, int] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class Status:
-    """A state plus the machine-readable reason and human message behind it."""
+    """A state plus the machine-readable reason and human message behind it.
+
+    ``rule``, ``inputs`` and ``when`` say *why*: the rule that decided (e.g.
+    ``argo-cd/Application`` or ``generic/ready-condition``), the values it read
+    (JSON scalars, in order) and the text of the deciding expression. They are
+    defaulted so that call sites that only know a state keep working.
+    """
 
     state: State
     reason: str
     message: str
+    rule: str = ""
+    inputs: tuple[tuple[str, Any], ...] = ()
+    when: str = ""
 
 
 # Compared case-insensitively. Any reason ending in "Failed" or "Error" also counts.
