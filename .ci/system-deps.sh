@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives for real: Chromium (browser tests),
-# Redis and PostgreSQL (scale-out tests), stress-ng (the suite must pass under load).
+# Redis and PostgreSQL (scale-out tests), nginx (the ingress-like proxy), stress-ng (the suite must pass under load).
 # Skips what is already installed.
 set -euo pipefail
 need=()
@@ -9,6 +9,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 command -v stress-ng >/dev/null || need+=(stress-ng)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
 echo "[crscope] installing Debian packages: ${need[*]}"
