@@ -366,9 +366,21 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             if self.dirty:
                 self._wake(0)
         if "pause" in message:
-            self.paused = bool(message["pause"])
-            if not self.paused:
+            paused = bool(message["pause"])
+            confirm = paused and not self.paused
+            self.paused = paused
+            if not paused:
                 self._wake(0)
+            elif confirm:
+                await self._confirm_pause()
+
+    async def _confirm_pause(self) -> None:
+        """Answer a pause with a meta frame saying ``paused``: from that frame on, the
+        client knows changes are held, not lost in flight, and a test can tell when the
+        pause took effect instead of guessing how long the server needs."""
+        async with self.lock:
+            if not self.closed and self.seq - self.acked < ACK_WINDOW:
+                await self._send([])
 
 
 def _attr(text: str) -> str:

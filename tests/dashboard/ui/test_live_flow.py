@@ -62,7 +62,7 @@ async def test_paused_page_counts_updates_and_resume_applies_them(
     async with Live(f"view=list&{WIDGETS}&namespace={namespace}") as live:
         await live.receive()
         await live.comm.send_to(text_data=json.dumps({"pause": True}))
-        await asyncio.sleep(0.1)
+        await live.until(lambda m: meta(m, "paused") == "1")  # the server holds changes now
         for name in ("held-1", "held-2"):
             await asyncio.to_thread(create, kube, namespace, name)
         waiting = await live.until(lambda m: meta(m, "waiting") not in ("", "0"))
