@@ -60,6 +60,7 @@ class NotifyService:
         self.recorded = 0
         self.duplicates = 0
         self.errors = 0
+        self.scans = 0  # stuck scans done: lets a caller wait for "a scan after this change"
         self.last_error: str | None = None
         self.idle = threading.Event()
         self.rules: RulesSource | None = None
@@ -229,6 +230,7 @@ class NotifyService:
         if self._engine is not None and now - self._last_scan >= self.options.scan_seconds:
             self._last_scan = now
             self._record(self.scanner.scan(self._engine, self.rules.current.rules, now))
+            self.scans += 1
         if now - self._last_retention >= RETENTION_EVERY:
             self._last_retention = now
             self.apply_retention(now)
