@@ -301,8 +301,11 @@ def load_crds(path: Path = CRDS_FILE) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
-def apply_crds(client: KubeHTTP, *, timeout: float = 30.0) -> list[str]:
-    """Create or update the sample CRDs (server-side apply) and wait until each is served.
+def apply_crds(
+    client: KubeHTTP, *, timeout: float = 30.0, crds: Sequence[dict[str, Any]] | None = None
+) -> list[str]:
+    """Create or update the sample CRDs, or the given ones (server-side apply), and wait
+    until each is served.
 
     Returns the CRD names. "Served" means Established and answering a list in every
     served version, since Established alone can precede the handler by a moment.
@@ -310,7 +313,7 @@ def apply_crds(client: KubeHTTP, *, timeout: float = 30.0) -> list[str]:
     *creates* for about 2 s after a CRD is first Established (an HA-consistency guard,
     kubernetes/kubernetes#99199), so the first create can take that long. It succeeds.
     """
-    crds = load_crds()
+    crds = load_crds() if crds is None else crds
     for crd in crds:
         client.request(
             "PATCH",

@@ -1,0 +1,119 @@
+"""Control planes of the pack's own, with the pack's CRDs installed and an engine watching.
+
+Why not the session's cluster: the pack installs some sixty published CRDs, and other
+tests in the session list kinds and count informers; they must not see these. Case files
+whose CRDs clash (the same CRD name from two releases, e.g. Cluster API v1beta1 and
+v1beta2) get a plane each; the rest share one. Planes start lazily, so running one case
+file starts only what it needs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from informers import Engine, EngineSettings, KubeClient, load_cluster_config
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from tests.controlplane.samples import apply_crds
+from tests.informers.healthpack.cases import CaseFile, case_files, crds_of, plane_groups
+
+#: Installing ~60 CRDs and starting an informer per kind on a loaded 2-core machine.
+SETUP_TIMEOUT = 180.0
+
+
+@dataclass
+class PackPlane:
+    """One apiserver with some case files' CRDs, and an engine watching every kind in it."""
+
+    files: list[CaseFile]
+    cp: ControlPlane | None = None
+    kube: KubeHTTP | None = None
+    engine: Engine | None = None
+    crds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    namespaces: set[str] = field(default_factory=set)
+
+    def start(self) -> PackPlane:
+        self.cp = ControlPlane().start()
+        self.kube = KubeHTTP.from_kubeconfig(self.cp.kubeconfig_path("admin"))
+        self.crds = crds_of(self.files)
+        apply_crds(self.kube, crds=list(self.crds.values()), timeout=SETUP_TIMEOUT)
+        config = load_cluster_config(str(self.cp.kubeconfig_path("admin")))
+        self.engine = Engine(KubeClient(config), EngineSettings(events="off"))
+        self.engine.start()
+        if not self.engine.wait_synced(SETUP_TIMEOUT):
+            raise AssertionError("the pack's engine did not sync")
+        return self
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+        if self.kube is not None:
+            self.kube.close()
+        if self.cp is not None:
+            self.cp.stop()
+
+    def crd_for(self, group: str, kind: str) -> dict[str, Any]:
+        for crd in self.crds.values():
+            spec = crd["spec"]
+            if spec["group"] == group and spec["names"]["kind"] == kind:
+                return crd
+        raise AssertionError(f"no installed CRD for {kind}.{group}: add it to the case file")
+
+    def namespace(self, name: str) -> str:
+        """Create the namespace once; each case file writes into its own."""
+        assert self.kube is not None
+        if name not in self.namespaces:
+            body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+            try:
+                self.kube.request("POST", "/api/v1/namespaces", body=body)
+            except ApiError as err:
+                if err.status != 409:
+                    raise
+            self.namespaces.add(name)
+        return name
+
+
+class PackPlanes:
+    """The planes for all case files, each started on first use and stopped at the end."""
+
+    def __init__(self) -> None:
+        self._groups = plane_groups(case_files())
+        self._planes: dict[int, PackPlane] = {}
+
+    def for_file(self, stem: str) -> PackPlane:
+        for index, files in enumerate(self._groups):
+            if any(f.stem == stem for f in files):
+                if index not in self._planes:
+                    self._planes[index] = PackPlane(files=files).start()
+                return self._planes[index]
+        raise KeyError(stem)
+
+    def stop(self) -> None:
+        for plane in self._planes.values():
+            plane.stop()
+
+
+@pytest.fixture(scope="session")
+def pack_planes() -> Iterator[PackPlanes]:
+    planes = PackPlanes()
+    try:
+        yield planes
+    finally:
+        planes.stop()
+
+
+def wait_for(predicate: Any, *, timeout: float, what: str) -> Any:
+    """Poll until ``predicate()`` gives something truthy; return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not seen within {timeout}s")
+        time.sleep(0.05)
