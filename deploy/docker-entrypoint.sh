@@ -6,7 +6,9 @@
 # the history writer flushes, sockets close.
 #
 # Environment:
-#   CRSCOPE_MIGRATE=off     skip `manage.py migrate` (e.g. when a Job runs migrations)
+#   CRSCOPE_MIGRATE=off     skip `manage.py migrate` (e.g. when a Job runs migrations).
+#                           On PostgreSQL, replicas starting together take turns: migrate
+#                           holds an advisory lock (dashboard/core/management/commands).
 #   CRSCOPE_PROXY_HEADERS=on   let daphne take the client address and scheme from
 #                           X-Forwarded-For / X-Forwarded-Proto (--proxy-headers). Off by
 #                           default, because daphne believes those headers from anyone:
