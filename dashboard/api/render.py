@@ -14,6 +14,7 @@ from typing import Any
 
 from dashboard.core.query import Row
 from dashboard.core.redact import redact_body
+from dashboard.core.why import shown_inputs
 from informers import Entry
 from informers.timestamps import parse_time
 
@@ -40,6 +41,9 @@ def state_info(entry: Entry, stuck: bool) -> dict[str, Any]:
         "message": status.message,
         "since": timestamp(entry.since),
         "stuck": stuck,
+        "rule": status.rule,
+        "inputs": shown_inputs(status),
+        "when": status.when,
     }
 
 

@@ -20,11 +20,20 @@ ChangeKind = Literal["ADDED", "MODIFIED", "DELETED"]
 
 
 class StateInfo(BaseModel):
-    state: State = Field(description="Reconcile state (kstatus rules)")
+    state: State = Field(description="Reconcile state (health rules, see `rule`)")
     reason: str
     message: str
     since: datetime | None = Field(description="When the object entered this state")
     stuck: bool = Field(description="InProgress or Terminating for longer than the threshold")
+    rule: str = Field(
+        description="The health rule that decided the state, e.g. `argo-cd/Application` or "
+        "`generic/ready-condition`; empty when no rule applied (e.g. Terminating)"
+    )
+    inputs: dict[str, Any] = Field(
+        description="The values the rule read, by input name, in order (JSON scalars; "
+        "secret-looking names and values are redacted)"
+    )
+    when: str = Field(description="The expression of the deciding case, as written in the rule")
 
 
 class StateCounts(BaseModel):

@@ -21,7 +21,7 @@ from dashboard.core.access import sync_progress
 from dashboard.core.query import ListQuery, Page, PageRequest, QueryError, Row, parse_list_query
 from dashboard.ui import links
 from dashboard.ui.fragments import cache, dom_id, join_safe
-from informers import Informer, KindInfo, PrinterColumn
+from informers import Informer, KindInfo, PrinterColumn, Status
 
 Variant = Literal["", "flash", "leaving"]
 FILTER_PARAMS = ("namespace", "state", "labelSelector", "search", "stuck", "sort", "limit")
@@ -90,6 +90,8 @@ def row_html(kind: KindInfo, row: Row, variant: Variant = "") -> str:
         row.entry.resource_version,
         row.stuck,
         variant,
+        # Reloaded health rules change a state (and its why) without a new version.
+        _status_key(row.entry.status),
     )
     entry = row.entry
     return cache.get(
@@ -107,6 +109,10 @@ def row_html(kind: KindInfo, row: Row, variant: Variant = "") -> str:
             },
         ),
     )
+
+
+def _status_key(status: Status) -> tuple[str, ...]:
+    return (status.state, status.reason, status.message, status.rule, status.when)
 
 
 def rows_html(kind: KindInfo, rows: Sequence[Row]) -> SafeString:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.core.redact import redactor
+from dashboard.core.why import shown_inputs
 from dashboard.ui import links
 from dashboard.ui.yamlview import dump, highlight
 from informers import Engine, Entry, KindInfo, Status, compute_status
@@ -100,10 +101,19 @@ class ObjectView:
         return len(html.unescape(_TAGS.sub("", self.yaml)).encode("utf-8"))
 
     @property
+    def why_inputs(self) -> list[tuple[str, str]]:
+        """The values the deciding rule read, redacted, each as JSON text."""
+        return [(name, _json(value)) for name, value in shown_inputs(self.entry.status).items()]
+
+    @property
     def yaml_lazy(self) -> bool:
         """Too big to inline: the page (and every live push of it) shows a button that
         fetches the text over HTTP, so no WebSocket message has to carry it."""
         return self.yaml_bytes > YAML_INLINE_BYTES
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _text(value: Any) -> str:

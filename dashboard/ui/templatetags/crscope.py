@@ -15,10 +15,11 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.core.why import why_text
 from dashboard.ui import links
 from dashboard.ui.timefmt import absolute, compact_duration, iso, since
 from dashboard.ui.yamlview import apply_dump
-from informers import State
+from informers import State, Status
 from informers.timestamps import parse_time
 
 register = template.Library()
@@ -70,6 +71,12 @@ def state_badge(value: Any, stuck: bool = False) -> SafeString:
     if stuck:
         return format_html('{}<span class="badge stuck">{}stuck</span>', badge, icon("i-stuck"))
     return badge
+
+
+@register.filter
+def why(status: Any) -> str:
+    """The one-line "why this state" of a ``Status`` (plain text: autoescaped where used)."""
+    return why_text(status) if isinstance(status, Status) else ""
 
 
 @register.simple_tag

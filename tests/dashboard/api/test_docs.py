@@ -56,6 +56,14 @@ def test_schema_documents_every_endpoint_and_its_media_types(api: Api) -> None:
     assert params["limit"]["schema"] == {**params["limit"]["schema"], "minimum": 1}
 
 
+def test_state_info_documents_why_this_state(api: Api) -> None:
+    """Every state carries the rule that decided it, the values read and the expression."""
+    state_info = api.json("/api/schema")["components"]["schemas"]["StateInfo"]
+    assert {"rule", "inputs", "when"} <= set(state_info["required"])
+    assert state_info["properties"]["inputs"]["type"] == "object"
+    assert state_info["properties"]["rule"]["type"] == "string"
+
+
 def test_docs_page_loads_only_local_assets(api: Api) -> None:
     response = api.get("/api/docs")
     assert response.status_code == 200
