@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.core.redact import redactor
+from dashboard.core.why import shown_inputs, why_text
 from dashboard.notify.rules import MISSING, Match, Rule, Trigger, TriggerType
-from informers import Change, ChangeType, Entry, EventRecord
+from informers import Change, ChangeType, Entry, EventRecord, Status
 from informers.diff import split_pointer
 
 
@@ -126,6 +127,7 @@ def _change_hit(rule: Rule, change: Change) -> Hit | None:
             old=old,
             new=new,
             paths=change.changed_paths,
+            detail=why_detail(new.status),
         )
     if kind is TriggerType.PATH and old is not None and new is not None:
         values = path_change(trigger, old.obj, new.obj)
@@ -142,6 +144,21 @@ def _change_hit(rule: Rule, change: Change) -> Hit | None:
                 detail=values,
             )
     return None
+
+
+def why_detail(status: Status) -> dict[str, Any]:
+    """The rule behind a new state, for the stored occurrence (so a retry or another
+    replica sends the same words): empty when no rule decided."""
+    if not status.rule:
+        return {}
+    return {
+        "why": {
+            "rule": status.rule,
+            "when": status.when,
+            "inputs": shown_inputs(status),
+            "text": why_text(status),
+        }
+    }
 
 
 def _state_fires(trigger: Trigger, old: Entry | None, new: Entry) -> bool:

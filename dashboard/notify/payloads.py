@@ -80,13 +80,29 @@ def _state(state: str, reason: str, message: str) -> dict[str, str] | None:
     return {"state": state, "reason": reason, "message": message} if state else None
 
 
+def _new_state(occ: Occurrence) -> dict[str, str] | None:
+    """The new state, with the rule that decided it and the one-line why (empty strings
+    when no rule did, e.g. an occurrence stored before rules existed)."""
+    shown = _state(occ.new_state, occ.new_reason, occ.message)
+    if shown is not None:
+        why = why_of(occ)
+        shown["rule"] = str(why.get("rule") or "")
+        shown["why"] = str(why.get("text") or "")
+    return shown
+
+
+def why_of(occ: Occurrence) -> Mapping[str, Any]:
+    why = (occ.detail or {}).get("why")
+    return why if isinstance(why, Mapping) else {}
+
+
 def object_entry(summary: ObjectSummary, public_url: str) -> dict[str, Any]:
     first, last = summary.first, summary.last
     path = object_path(first.kind, first.namespace, first.name)
     return {
         "object": identity(first),
         "old_state": _state(first.old_state, first.old_reason, ""),
-        "new_state": _state(last.new_state, last.new_reason, last.message),
+        "new_state": _new_state(last),
         "changed_paths": summary.paths,
         "link": f"{public_url}{path}" if public_url else None,
         "path": path,

@@ -19,7 +19,14 @@ from django.db.models import Count, Q
 from dashboard.core.access import Viewer
 from dashboard.notify.inbox import MAX_PAIRS, Visibility
 from dashboard.notify.models import FAILED, PENDING, SENT, Delivery, Notification, Occurrence
-from dashboard.notify.payloads import ObjectSummary, headline, identity, object_path, summarize
+from dashboard.notify.payloads import (
+    ObjectSummary,
+    headline,
+    identity,
+    object_path,
+    summarize,
+    why_of,
+)
 
 STATUSES = (PENDING, SENT, FAILED)
 MAX_LIMIT = 200
@@ -163,6 +170,7 @@ def _object(summary: ObjectSummary, public_url: str) -> dict[str, Any]:
         "newState": last.new_state or None,
         "reason": last.new_reason,
         "message": last.message,
+        "why": str(why_of(last).get("text") or ""),
         "occurrences": summary.count,
         "changedPaths": summary.paths,
         "path": path,

@@ -117,6 +117,11 @@ class ObjectInfo(BaseModel):
     newState: str | None
     reason: str
     message: str
+    why: str = Field(
+        description="The health rule behind the new state, its expression and the values it "
+        'read, e.g. `argo-cd/Application: health == "Degraded" (health="Degraded")`; '
+        "empty when no rule decided"
+    )
     occurrences: int
     changedPaths: list[str]
     path: str

@@ -101,7 +101,13 @@ def test_one_transition_is_one_signed_webhook_with_identity_and_link(
         "uid": "uid-w",
     }
     assert body["old_state"]["state"] == "InProgress"
-    assert body["new_state"] == {"state": "Failed", "reason": "CrashLoop", "message": "it broke"}
+    new_state = body["new_state"]
+    assert {k: new_state[k] for k in ("state", "reason", "message")} == {
+        "state": "Failed",
+        "reason": "CrashLoop",
+        "message": "it broke",
+    }
+    assert set(new_state) == {"state", "reason", "message", "rule", "why"}
     assert body["link"] == "https://crscope.example/k/example.com/widgets/prod/w/"
     assert body["time"].endswith("Z") and body["count"] == 1
     assert "status" in " ".join(body["changed_paths"])
