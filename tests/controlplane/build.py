@@ -1,4 +1,4 @@
-"""Build and cache kube-apiserver and etcd from Go modules.
+"""Build and cache kube-apiserver, etcd and helm from Go modules.
 
 Why: nothing prebuilt can be downloaded on these machines, but the Go module proxy is
 reachable. Each binary is keyed by its version (and its link flags) under
@@ -21,6 +21,7 @@ from pathlib import Path
 
 KUBE_VERSION = "v1.34.4"
 ETCD_VERSION = "v3.6.16"
+HELM_VERSION = "v4.3.2"
 
 _GO_DIR = Path(__file__).resolve().parent / "go"
 CACHE_DIR = Path(os.environ.get("CRSCOPE_CACHE_DIR", Path.home() / ".cache" / "crscope")) / "bin"
@@ -121,9 +122,24 @@ def ensure_binaries() -> tuple[Path, Path]:
     return etcd, apiserver
 
 
+def ensure_helm() -> Path:
+    """Return the helm CLI the chart tests run, building it when it is not cached yet.
+
+    Why here: helm is a Go module like the control plane, so it gets the same pinned,
+    version-keyed cache; its version is stamped in so ``helm version`` says what was pinned.
+    """
+    return _build(
+        name="helm",
+        version=HELM_VERSION,
+        package="helm.sh/helm/v4/cmd/helm",
+        module_dir=_GO_DIR / "helm",
+        ldflags=[f"-X helm.sh/helm/v4/internal/version.version={HELM_VERSION}"],
+    )
+
+
 if __name__ == "__main__":
     try:
-        for path in ensure_binaries():
+        for path in (*ensure_binaries(), ensure_helm()):
             print(path)
     except BuildError as exc:
         print(f"[crscope] error: {exc}", file=sys.stderr)
