@@ -1,0 +1,275 @@
+"""Running one rule on one object: inputs, then the cases in order, never raising.
+
+Why so defensive: the objects are whatever the cluster holds, and the rules are whatever
+a user wrote. A field that is missing is normal (an input reads it as null); anything else
+that goes wrong (a type error, a bad function call, the cost bound) is the rule's fault on
+this object and becomes an Unknown state that names the rule and the error, never an
+exception in the engine's reader thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import cel
+
+from informers.healthrules.expressions import (
+    Expression,
+    ViewError,
+    measure,
+    values_over,
+    view,
+)
+from informers.healthrules.model import Case, Rule
+from informers.redaction import mask_text
+from informers.status import MAX_MESSAGE_CHARS, State, Status
+
+RULE_ERROR = "RuleError"
+MAX_REASON_CHARS = 200
+MAX_INPUT_CHARS = 200
+#: Errors that mean "a field or map key (or list index) is not there": lenient places
+#: read them as null.
+_MISSING = (KeyError, IndexError)
+
+
+class RuleFailure(Exception):
+    """This rule cannot decide this object; the message says why."""
+
+
+class ObjectFacts:
+    """What every rule reads from one object, computed at most once per evaluation."""
+
+    __slots__ = ("_conditions", "generation", "obj")
+
+    def __init__(self, obj: Mapping[str, Any]) -> None:
+        self.obj = obj
+        meta = obj.get("metadata")
+        self.generation = meta.get("generation") if isinstance(meta, Mapping) else None
+        self._conditions: dict[str, Mapping[str, Any]] | None = None
+
+    def conditions(self) -> dict[str, Mapping[str, Any]]:
+        """Conditions by type, the first of each; entries without a string type skipped."""
+        if self._conditions is None:
+            status = self.obj.get("status")
+            raw = status.get("conditions") if isinstance(status, Mapping) else None
+            found: dict[str, Mapping[str, Any]] = {}
+            if isinstance(raw, list):
+                for c in raw:
+                    if isinstance(c, Mapping) and isinstance(c.get("type"), str):
+                        found.setdefault(c["type"], c)
+            self._conditions = found
+        return self._conditions
+
+
+class _Missing(Exception):
+    """A fast path met a missing field (what CEL reports as a KeyError)."""
+
+
+class _Env:
+    """The variables of one rule on one object, and the CEL context made from them lazily.
+
+    Why lazily: converting values into CEL costs microseconds each, and most rules read
+    their inputs by plain paths (done in Python) and compare them in ``when``; the object
+    itself is converted only if some expression uses it other than as a plain path.
+    """
+
+    __slots__ = ("_context", "_pending", "_size", "_values", "facts", "rule")
+
+    def __init__(self, rule: Rule, facts: ObjectFacts) -> None:
+        self.rule = rule
+        self.facts = facts
+        self._values: dict[str, Any] = {"generation": facts.generation}
+        self._pending: dict[str, Any] = dict(self._values)
+        self._context: Any = None
+        self._size = 0
+
+    def bind(self, name: str, value: Any) -> None:
+        self._values[name] = value
+        self._pending[name] = value
+
+    def run(self, expression: Expression) -> Any:
+        if expression.fast is not None:
+            return self._fast(*expression.fast)
+        context = self._ready()
+        if values_over(expression, self._size):
+            raise RuleFailure(
+                f"cost limit: {expression.source!r} may not run on data of {self._size} values"
+            )
+        return expression.run(context)
+
+    def _fast(self, root: str, path: tuple[str, ...]) -> Any:
+        if root == "object":
+            node: Any = self.facts.obj
+        elif root == "conditions":
+            node = self.facts.conditions()
+        else:
+            node = self._values[root]
+        for step in path:
+            if node is None:
+                raise _Missing(step)
+            if not isinstance(node, Mapping):
+                raise RuleFailure(f"type error: cannot read field {step!r} of a {_type_name(node)}")
+            if step not in node:
+                raise _Missing(step)
+            node = node[step]
+        return node
+
+    def _ready(self) -> Any:
+        if self._context is None:
+            paths = self.rule.paths
+            if "object" in paths:
+                self._pending["object"] = view(self.facts.obj, paths["object"])
+            if "conditions" in paths:
+                self._pending["conditions"] = view(self.facts.conditions(), paths["conditions"])
+        if not self._pending:
+            return self._context
+        self._size += measure(self._pending, limit=1 << 62)
+        if self._context is None:
+            self._context = cel.Context(self._pending)
+        else:
+            self._context.update(self._pending)
+        self._pending = {}
+        return self._context
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, bool):
+        return "bool"
+    return type(value).__name__
+
+
+def run_rule(rule: Rule, facts: ObjectFacts) -> Status | None:
+    """The rule's verdict on the object, or None when none of its cases holds.
+
+    Raises ``RuleFailure`` (only that) when the rule errs on this object.
+    """
+    try:
+        return _run(rule, facts)
+    except RuleFailure:
+        raise
+    except ViewError as exc:
+        raise RuleFailure(str(exc)) from None
+    except Exception as exc:
+        raise RuleFailure(_describe(exc)) from None
+    except BaseException as exc:  # a panic in the CEL extension (pyo3 PanicException)
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise RuleFailure(f"the CEL library failed: {_describe(exc)}") from None
+
+
+def _run(rule: Rule, facts: ObjectFacts) -> Status | None:
+    env = _Env(rule, facts)
+    inputs: list[tuple[str, Any]] = []
+    for name, expression in rule.inputs:
+        value = _lenient(expression, env)
+        env.bind(name, value)
+        inputs.append((name, _shown(value)))
+    for case in rule.cases:
+        if _holds(case.when, env):
+            return _decide(rule, case, env, tuple(inputs))
+    return None
+
+
+def _lenient(expression: Expression, env: _Env) -> Any:
+    try:
+        return env.run(expression)
+    except (_Missing, *_MISSING):
+        return None
+    except RuleFailure:
+        raise
+    except Exception as exc:
+        raise RuleFailure(f"{expression.source!r}: {_describe(exc)}") from None
+
+
+def _holds(expression: Expression, env: _Env) -> bool:
+    """A `when`: true, false, or null (false). A missing field makes it false."""
+    try:
+        result = env.run(expression)
+    except (_Missing, *_MISSING):
+        return False
+    except RuleFailure:
+        raise
+    except Exception as exc:
+        raise RuleFailure(f"when {expression.source!r}: {_describe(exc)}") from None
+    if result is None or result is False:
+        return False
+    if result is True:
+        return True
+    raise RuleFailure(f"when {expression.source!r} gave {_type_name(result)}, not true or false")
+
+
+def _decide(rule: Rule, case: Case, env: _Env, inputs: tuple[tuple[str, Any], ...]) -> Status:
+    reason = case.reason
+    if case.reason_from is not None:
+        reason = _text(_lenient(case.reason_from, env)) or reason
+    message = ""
+    if case.message is not None:
+        message = _text(_lenient(case.message, env))
+    return rule_status(
+        case.state, reason, message, rule=rule.name, inputs=inputs, when=case.when.source
+    )
+
+
+def rule_status(
+    state: State,
+    reason: str,
+    message: str,
+    *,
+    rule: str,
+    inputs: tuple[tuple[str, Any], ...] = (),
+    when: str = "",
+) -> Status:
+    """A Status with its texts bounded and secrets in the message masked, like the generic
+    rules' (the message is shown where the object is not)."""
+    message = mask_text(message)
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    if len(reason) > MAX_REASON_CHARS:
+        reason = reason[: MAX_REASON_CHARS - 1] + "…"
+    return Status(state=state, reason=reason, message=message, rule=rule, inputs=inputs, when=when)
+
+
+def failure_status(rule: Rule, error: str) -> Status:
+    return rule_status(State.UNKNOWN, RULE_ERROR, f"{rule.name}: {error}", rule=rule.name)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return _json(value)
+
+
+def _shown(value: Any) -> Any:
+    """An input's value as a JSON scalar (containers and long texts shortened)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else _json(value)
+    return text if len(text) <= MAX_INPUT_CHARS else text[: MAX_INPUT_CHARS - 1] + "…"
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, default=str, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        return repr(value)[:MAX_INPUT_CHARS]
+
+
+def _describe(exc: BaseException) -> str:
+    """The library's message, first sentence only (its advice is for programmers)."""
+    text = str(exc).strip() or type(exc).__name__
+    first = text.split("\n", 1)[0]
+    if first.startswith("No such overload"):
+        return "type error: the operation is not defined for these value types"
+    return first[:300]

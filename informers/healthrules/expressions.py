@@ -1,0 +1,253 @@
+"""One compiled CEL expression of a health rule, and the object view it reads.
+
+Why a view instead of the whole object: the CEL library converts every Python value it
+is given into its own values on each evaluation, and for a typical custom resource that
+costs hundreds of microseconds, far over the budget of a state evaluation. An expression
+such as ``object.status.health.status`` can only observe the keys it names, so each rule
+hands CEL a pruned copy holding just the paths its expressions select (the value at the
+end of a path is kept whole). An expression that uses ``object`` other than through a
+chain of field selections gets the whole object.
+
+Why a cost bound of our own: the CEL library has no cost limit. CEL has no unbounded
+loops; the only way to do more than linear work in the size of the data is to nest or
+chain comprehension macros (``all``, ``exists``, ``exists_one``, ``map``, ``filter``).
+So the work of an expression is at most ``len(source) * (N + 1) ** k``, where ``N`` counts
+the values in the data it can reach and ``k`` its comprehension macros. An expression
+whose bound exceeds ``COST_LIMIT`` on an object is not run on that object: it gives a
+``RuleError`` state instead (see ``informers.healthrules.evaluate``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+
+#: Upper bound on an expression's estimated work on one object (see the module docstring).
+COST_LIMIT = 1_000_000
+#: Containers nested deeper than this in the data an expression reads make it refuse the
+#: object: the CEL library converts values recursively and would exhaust its stack.
+MAX_VIEW_DEPTH = 128
+ROOTS = ("object", "conditions")
+BUILTIN_VARIABLES = frozenset({"object", "conditions", "generation"})
+
+_STRING = re.compile(
+    r"""(?:[rR]?[bB]?|[bB]?[rR]?)(?:'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")""",
+    re.DOTALL,
+)
+_COMPREHENSION = re.compile(r"\.\s*(?:all|exists_one|exists|map|filter)\s*\(\s*([A-Za-z_]\w*)")
+_TOKEN = re.compile(
+    r"""(?P<ident>[A-Za-z_]\w*)|(?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(?P<sym>\S)"""
+)
+_KEYWORDS = frozenset({"true", "false", "null", "in", "has", "dyn", "int", "uint", "double"})
+_POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
+
+#: A path trie: key -> subtrie; an empty dict under a key means "keep this value whole".
+Trie = dict[str, Any]
+WHOLE: Trie = {"": None}  # marker trie: the root is used whole
+
+
+class CompileError(ValueError):
+    """A CEL expression that does not compile; ``line``/``column`` are 1-based in it."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    source: str
+    program: Any  # cel.Program
+    variables: frozenset[str]
+    comprehensions: int
+    #: root variable name -> path trie it selects (``WHOLE`` when used other than by paths)
+    paths: Mapping[str, Trie] = field(default_factory=dict)
+    #: set when the whole expression is a name followed by field selections, e.g.
+    #: ``object.status.phase`` or ``conditions.Ready.reason`` or an input's name: such an
+    #: expression is read in Python (same result, no CEL conversion; see ``evaluate``)
+    fast: tuple[str, tuple[str, ...]] | None = None
+
+    def run(self, context: Any) -> Any:
+        return self.program.execute(context)
+
+
+def compile_expression(source: str) -> Expression:
+    """Compile ``source``; raises ``CompileError`` with the position CEL reported."""
+    if not source.strip():
+        raise CompileError("empty expression")
+    try:
+        program = cel.compile(source)
+    except ValueError as exc:
+        raise _compile_error(str(exc)) from None
+    except BaseException as exc:  # a panic in the extension must not take the loader down
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise CompileError(f"does not compile: {exc}") from None
+    code = _STRING.sub('""', source)
+    bound = frozenset(_COMPREHENSION.findall(code))
+    return Expression(
+        source=source,
+        program=program,
+        variables=frozenset(program.variables()) - bound,
+        comprehensions=len(_COMPREHENSION.findall(code)),
+        paths=selected_paths(source),
+        fast=_fast_path(source),
+    )
+
+
+def _fast_path(source: str) -> tuple[str, tuple[str, ...]] | None:
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(source)]
+    if not tokens or tokens[0][0] != "ident" or tokens[0][1] in _KEYWORDS:
+        return None
+    path, end = _chain(tokens, 1)
+    if end != len(tokens):
+        return None
+    return tokens[0][1], tuple(path)
+
+
+def _compile_error(text: str) -> CompileError:
+    found = _POSITION.search(text)
+    if found is None:
+        return CompileError(text.split("\n", 1)[0])
+    return CompileError(found.group(3).strip(), int(found.group(1)), int(found.group(2)))
+
+
+def selected_paths(source: str) -> dict[str, Trie]:
+    """For each root variable, the trie of field paths ``source`` selects from it.
+
+    A chain is ``root`` followed by ``.field`` or ``["literal"]`` steps; a last ``.name``
+    followed by ``(`` is a method call, not a field. Any other use of a root (bare, or
+    indexed by a computed key) makes it ``WHOLE``.
+    """
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(source)]
+    found: dict[str, Trie] = {}
+    for i, (group, text) in enumerate(tokens):
+        if group != "ident" or text not in ROOTS:
+            continue
+        if i > 0 and tokens[i - 1][1] == ".":
+            continue  # a field that happens to be called "object"
+        path, end = _chain(tokens, i + 1)
+        if end < len(tokens) and tokens[end][1] == "(" and path:
+            path = path[:-1]
+        if not path:
+            found[text] = WHOLE
+            continue
+        trie = found.setdefault(text, {})
+        if trie is WHOLE:
+            continue
+        _insert(trie, path)
+    return found
+
+
+def _chain(tokens: list[tuple[str | None, str]], i: int) -> tuple[list[str], int]:
+    path: list[str] = []
+    while i < len(tokens):
+        if tokens[i][1] == "." and i + 1 < len(tokens) and tokens[i + 1][0] == "ident":
+            path.append(tokens[i + 1][1])
+            i += 2
+        elif (
+            tokens[i][1] == "["
+            and i + 2 < len(tokens)
+            and tokens[i + 1][0] == "str"
+            and tokens[i + 2][1] == "]"
+            and "\\" not in tokens[i + 1][1]
+        ):
+            path.append(tokens[i + 1][1][1:-1])
+            i += 3
+        else:
+            break
+    return path, i
+
+
+def _insert(trie: Trie, path: list[str]) -> None:
+    node = trie
+    for step in path[:-1]:
+        child = node.get(step)
+        if child is not None and not child:
+            return  # an ancestor is already kept whole
+        node = node.setdefault(step, {})
+    node[path[-1]] = {}  # kept whole (replaces any finer selection below it)
+
+
+def merge_paths(into: dict[str, Trie], more: Mapping[str, Trie]) -> None:
+    """Union of two path tries per root (a rule's view serves all its expressions)."""
+    for root, trie in more.items():
+        mine = into.get(root)
+        if mine is WHOLE or trie is WHOLE:
+            into[root] = WHOLE
+        elif mine is None:
+            into[root] = _copy(trie)
+        else:
+            _union(mine, trie)
+
+
+def _copy(trie: Trie) -> Trie:
+    return {k: _copy(v) for k, v in trie.items()}
+
+
+def _union(into: Trie, more: Trie) -> None:
+    for key, sub in more.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = _copy(sub)
+        elif not mine:
+            continue
+        elif not sub:
+            into[key] = {}
+        else:
+            _union(mine, sub)
+
+
+class ViewError(ValueError):
+    """The data an expression would read cannot be handed to CEL safely."""
+
+
+def view(value: Any, trie: Trie) -> Any:
+    """``value`` pruned to the paths in ``trie``; JSON nulls on a path count as absent."""
+    if trie is WHOLE:
+        return value
+    if not isinstance(value, Mapping):
+        return value  # a type error for CEL to report when it selects a field of it
+    out: dict[str, Any] = {}
+    for key, sub in trie.items():
+        child = value.get(key)
+        if child is None:
+            continue
+        out[key] = view(child, sub) if sub else child
+    return out
+
+
+def measure(value: Any, *, limit: int) -> int:
+    """Count the values in ``value`` (stopping past ``limit``); raise when too deep."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > limit:
+            return count
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth >= MAX_VIEW_DEPTH:
+            raise ViewError(f"the data it reads is nested deeper than {MAX_VIEW_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
+    return count
+
+
+def values_over(expression: Expression, values: int) -> bool:
+    """True when the expression's worst-case work on data of ``values`` values exceeds
+    ``COST_LIMIT`` (see the module docstring)."""
+    if expression.comprehensions == 0:
+        return False
+    work: int = len(expression.source) * (values + 1) ** expression.comprehensions
+    return work > COST_LIMIT

@@ -1,0 +1,1 @@
+"""The shipped health rule pack: one ``<project>.yaml`` per project, loaded as package data."""
