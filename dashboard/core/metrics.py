@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -27,6 +27,20 @@ WS_MESSAGES = Counter(
 WS_RESYNCS = Counter(
     "crscope_websocket_resyncs", "Full refreshes sent after an overflow", registry=REGISTRY
 )
+
+
+class ApiRequestsMiddleware:
+    """Count every ``/api/`` response by status, including problems and 404s from the
+    catch-all route: an error rate is what an alert on this counter is for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            API_REQUESTS.labels(status=str(response.status_code)).inc()
+        return response
 
 
 class EngineCollector(Collector):

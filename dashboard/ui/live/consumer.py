@@ -47,6 +47,7 @@ from dashboard.core.identity import (
     session_group,
     viewer_for_scope,
 )
+from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.core.rbac import reviewer
 from dashboard.core.slots import Slot, UserSlots
 from dashboard.notify.live import BellPush
@@ -303,6 +304,9 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 "</div>"
             )
             await self.send(text_data="".join([*batch, meta]))
+            WS_MESSAGES.inc()
+        if resync == "overflow":
+            WS_RESYNCS.inc()
 
     # -- periodic checks -----------------------------------------------------------------------
     async def _tick_loop(self) -> None:

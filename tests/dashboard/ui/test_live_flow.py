@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.ui.live import consumer
 from informers import Engine
 from tests.controlplane.kubehttp import KubeHTTP
@@ -96,11 +97,14 @@ async def test_overflow_sends_a_full_refresh(
 ) -> None:
     monkeypatch.setattr(consumer, "MAX_PENDING", 1)
     monkeypatch.setattr(consumer, "BATCH_SECONDS", 0.5)
+    sent, resyncs = WS_MESSAGES._value.get(), WS_RESYNCS._value.get()
     async with Live(f"view=list&{WIDGETS}&namespace={namespace}") as live:
         await live.receive()
         for name in ("flood-1", "flood-2", "flood-3"):
             await asyncio.to_thread(create, kube, namespace, name)
         refresh = await live.until(lambda m: "flood-3" in m)
         assert meta(refresh, "resync") == "overflow"
+        assert WS_RESYNCS._value.get() == resyncs + 1  # /metrics counts what users got
+        assert WS_MESSAGES._value.get() >= sent + len(live.messages)
         assert '<tbody id="rows" hx-swap-oob="true">' in refresh
         assert all(n in refresh for n in ("flood-1", "flood-2", "flood-3"))
