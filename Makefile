@@ -4,7 +4,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 
-.PHONY: setup demo test test-unit test-fast lint typecheck bench controlplane system-deps clean
+.PHONY: setup demo test test-unit lint typecheck bench controlplane system-deps clean
 
 $(VENV_STAMP): requirements.lock pyproject.toml
 	@command -v python3.11 >/dev/null || command -v python3 >/dev/null || { echo "error: python3.11 is required"; exit 1; }

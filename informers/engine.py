@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from informers.changes import Change, EventRecord
@@ -263,8 +263,3 @@ class Engine:
             )
             for p in paths
         ]
-
-
-def with_settings(engine_settings: EngineSettings, **changes: Any) -> EngineSettings:
-    """A copy of settings with some fields changed (tests and benchmarks use it)."""
-    return replace(engine_settings, **changes)

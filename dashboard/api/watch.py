@@ -130,10 +130,6 @@ async def watch(request: HttpRequest, params: Query[WatchParams]) -> StreamingHt
     return response
 
 
-def open_streams() -> int:
-    return _open_streams
-
-
 @dataclass
 class _Limits:
     """What bounds one stream besides its filter: time, the user's slot, unsent bytes."""

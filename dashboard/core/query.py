@@ -178,14 +178,6 @@ def _sortable(value: Any) -> tuple[int, Any]:
     return (1, str(value))
 
 
-def sort_key_for(sort: str, kind_columns: Mapping[str, str]) -> Callable[[Row], tuple[Any, ...]]:
-    column = sort.lstrip("-")
-    if column in BUILTIN_SORTS:
-        by_entry = _entry_key(column)
-        return lambda r: by_entry(r.entry)
-    return lambda r: (_sortable(r.columns.get(column)), r.entry.key)
-
-
 def _entry_key(column: str) -> Callable[[Entry], tuple[Any, ...]]:
     """The sort key of a built-in column, from the entry alone (no Row needed)."""
     if column == "name":  # the name is the key's last part: no metadata lookup per row

@@ -143,11 +143,6 @@ def thousands(value: Any) -> str:
         return str(value)
 
 
-@register.filter
-def get_item(mapping: Any, key: str) -> Any:
-    return mapping.get(key) if isinstance(mapping, Mapping) else None
-
-
 @register.simple_tag
 def kind_url(kind: Any) -> str:
     return links.kind_url(kind)
