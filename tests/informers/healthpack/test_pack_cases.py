@@ -24,8 +24,13 @@ SEEN_TIMEOUT = 60.0
 
 
 def _served(crd: dict[str, Any], version: str) -> dict[str, Any]:
+    """The case's version of the CRD, which must be its storage version: the engine
+    watches that one, and these planes run no conversion webhooks."""
     for entry in crd["spec"]["versions"]:
         if entry["name"] == version and entry.get("served"):
+            assert entry.get("storage"), (
+                f"{crd['metadata']['name']}: write cases in the storage version"
+            )
             return entry
     raise AssertionError(f"{crd['metadata']['name']} does not serve {version}")
 

@@ -87,7 +87,8 @@ def test_every_crd_file_is_listed_with_its_source() -> None:
             and any(
                 fnmatch.fnmatchcase(rel.name, PurePosixPath(p).name)
                 for token in row[3].split(", ")
-                for p in _expand(token.strip())
+                if token.strip()
+                for p in _expand(token.split()[0])  # a remark may follow the path
             )
             for row in rows
         )
