@@ -228,3 +228,62 @@ class WatchEvent(BaseModel):
     type: Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]
     object: dict[str, Any]
     state: StateInfo | None = None
+
+
+class RuleTestIn(BaseModel):
+    """A draft rules file to try on one kind's cached objects (nothing is saved)."""
+
+    rules: str = Field(
+        ...,
+        max_length=65536,
+        description="The draft rules file (YAML, the format of CRSCOPE_HEALTH_RULES), at "
+        "most 64 Ki characters; it is evaluated as if it replaced the rules file in force",
+    )
+    resource: str = Field(..., max_length=320, description="The kind to try it on: group/plural")
+
+
+class TestedState(BaseModel):
+    state: State
+    reason: str
+    message: str
+    rule: str
+    inputs: dict[str, Any]
+    when: str
+    why: str = Field(description='One line: `rule: expression (name="value", ...)`')
+
+
+class TestedChange(BaseModel):
+    namespace: str | None
+    name: str
+    before: TestedState = Field(description="With the rules in force now")
+    after: TestedState = Field(description="With the draft in place of the rules file")
+
+
+class RuleTestResult(BaseModel):
+    resource: str
+    kind: str
+    draftRules: list[str] = Field(description="The draft's rule names, in order")
+    matching: list[str] = Field(description="The draft's rules whose match selects this kind")
+    total: int = Field(description="Objects of the kind the caller may list")
+    evaluated: int = Field(description="Objects evaluated (at most maxObjects)")
+    truncated: bool = Field(description="Some objects were not evaluated (over maxObjects)")
+    maxObjects: int
+    before: StateCounts
+    after: StateCounts
+    decidedByDraft: int = Field(description="Objects whose state a draft rule decided")
+    changed: int = Field(description="Objects whose state the draft changes")
+    changes: list[TestedChange] = Field(description="The changed objects, at most 200")
+    changesTruncated: bool
+
+
+class HealthRulesInfo(BaseModel):
+    path: str | None = Field(description="The user rules file (CRSCOPE_HEALTH_RULES), if any")
+    loadedAt: datetime | None = Field(description="When the file in force was loaded")
+    checkedAt: datetime | None = Field(description="When the file was last read")
+    error: str | None = Field(
+        description="Why the file was rejected (field, line, column); the previous rules "
+        "stay in force"
+    )
+    rules: list[str] = Field(description="Every rule in force, user rules first")
+    userRules: list[str] = Field(description="The rules from the user rules file")
+    shipped: list[str] = Field(description="The shipped pack's rules")

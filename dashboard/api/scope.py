@@ -121,13 +121,18 @@ def object_scope(
     return scope
 
 
-def watch_scope(request: HttpRequest, resource: str) -> KindScope:
-    """The kind for the NDJSON stream: 404 when unknown or listable nowhere, alike, so
-    the answer does not tell which kinds exist (403 is for access lost mid-stream)."""
+def resource_scope(request: HttpRequest, resource: str) -> KindScope:
+    """The kind a ``resource`` parameter (group/plural) names: 404 when unknown or
+    listable nowhere, alike, so the answer does not tell which kinds exist."""
     scope = _visible_kind(request, resource)
     if scope is None:
         raise ApiProblem(404, f"no watched resource {resource}", slug="not-found", param="resource")
     return scope
+
+
+def watch_scope(request: HttpRequest, resource: str) -> KindScope:
+    """The kind for the NDJSON stream (403 is for access lost mid-stream)."""
+    return resource_scope(request, resource)
 
 
 def stream_session(request: HttpRequest) -> str | None:

@@ -11,7 +11,16 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 
-from dashboard.api import events, health, history, objects, problems, resources, watch
+from dashboard.api import (
+    events,
+    health,
+    healthrules,
+    history,
+    objects,
+    problems,
+    resources,
+    watch,
+)
 from dashboard.api.openapi import CrscopeAPI, LocalSwagger, OrjsonRenderer
 from dashboard.notify import api as notify_api
 
@@ -30,7 +39,7 @@ api = CrscopeAPI(
     renderer=OrjsonRenderer(),
 )
 problems.install(api)
-for module in (resources, objects, history, events, health, watch, notify_api):
+for module in (resources, objects, history, events, health, healthrules, watch, notify_api):
     api.add_router("/v1/", module.router)
 
 
