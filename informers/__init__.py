@@ -17,6 +17,16 @@ from informers.config import ClusterConfig, ConfigError, load_cluster_config
 from informers.diff import FieldChange, changed_paths, diff, is_noise, readable_path
 from informers.engine import Engine, Readiness
 from informers.fanout import Hub, Subscription
+from informers.healthrules import (
+    HealthRulesStatus,
+    KindRules,
+    Rule,
+    RuleError,
+    RuleSet,
+    evaluate_status,
+    parse_rules,
+    shipped_rules,
+)
 from informers.informer import Informer, SyncProgress
 from informers.kindfailure import KindFailure
 from informers.kinds import KindInfo, PrinterColumn
@@ -47,16 +57,21 @@ __all__: list[str] = [
     "Entry",
     "EventRecord",
     "FieldChange",
+    "HealthRulesStatus",
     "Hub",
     "Informer",
     "KindFailure",
     "KindInfo",
+    "KindRules",
     "KubeClient",
     "ManagedSummary",
     "PrinterColumn",
     "Readiness",
     "Redactor",
     "Reflector",
+    "Rule",
+    "RuleError",
+    "RuleSet",
     "Selector",
     "SelectorError",
     "State",
@@ -69,12 +84,15 @@ __all__: list[str] = [
     "decode_summary",
     "diff",
     "encode_summary",
+    "evaluate_status",
     "is_noise",
     "is_stuck",
     "load_cluster_config",
     "managers_by_path",
     "managers_for_change",
     "object_key",
+    "parse_rules",
     "parse_selector",
     "readable_path",
+    "shipped_rules",
 ]

@@ -9,19 +9,27 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from informers.changes import Change, EventRecord
 from informers.events import EventListener, EventSink
 from informers.fanout import Hub
+from informers.healthrules import (
+    HealthRulesSource,
+    HealthRulesStatus,
+    KindRules,
+    evaluate_status,
+    group_kind,
+)
 from informers.informer import ChangeListener, Informer, InformerOptions
 from informers.kinds import KindInfo
 from informers.listwatch import KubeClient
 from informers.reflector import Reflector
 from informers.registry import CRD_PATH, KindRegistry
 from informers.settings import EngineSettings
+from informers.status import Status
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +52,18 @@ class Readiness:
 class Engine:
     def __init__(self, client: KubeClient, settings: EngineSettings | None = None) -> None:
         self.client = client
-        self.settings = settings or EngineSettings()
+        # The kind's health rule may set its stuck threshold (``stuckAfter``); settings ask
+        # the engine, so every reader of ``settings.stuck_threshold`` sees it.
+        self.settings = replace(
+            settings or EngineSettings(), rule_stuck_after=self._rule_stuck_after
+        )
         self.hub = Hub()
+        self.health_rules = HealthRulesSource(
+            self.settings.health_rules_path,
+            reload_seconds=self.settings.health_rules_reload_seconds,
+        )
+        self.health_rules.load()
+        self._stopping = threading.Event()
         self._lock = threading.RLock()
         self._informers: dict[str, Informer] = {}
         self._change_listeners: list[ChangeListener] = []
@@ -81,6 +99,8 @@ class Engine:
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
         self.started_at = time.time()
+        if self.health_rules.path:
+            self._spawn(self._watch_health_rules, "health-rules")
         self._spawn(self._crd_reflector.run, "reflector:crds")
         if self._event_reflectors:
             self._spawn(self._start_events, "events-starter")
@@ -100,6 +120,7 @@ class Engine:
                 self._spawn(reflector.run, f"reflector:{reflector.name}")
 
     def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
         for reflector in [self._crd_reflector, *self._event_reflectors]:
             reflector.stop()
         with self._lock:
@@ -183,6 +204,60 @@ class Engine:
         ]
         return result
 
+    # -- health rules ----------------------------------------------------------------------
+    def kind_rules(self, group: str, kind: str) -> KindRules:
+        """The health rules in force for a kind (user rules, then the shipped pack)."""
+        return self.health_rules.current.for_kind(group, kind)
+
+    def status_of(self, obj: Mapping[str, Any]) -> Status:
+        """An object's state under the rules in force for its kind (from its apiVersion
+        and kind): for objects that are not in a store, such as a deleted object's last
+        revision or a sample in a rule tester."""
+        key = self._by_group_kind.get(_group_kind(obj))
+        informer = self.informer(key) if key is not None else None
+        if informer is not None:
+            return informer.status_of(obj)
+        return evaluate_status(
+            obj,
+            self.health_rules.current.for_object(obj),
+            failure_reasons=self.settings.failure_reasons,
+        )
+
+    def health_rules_status(self) -> HealthRulesStatus:
+        """The rules file's path, when it was last loaded, its error (field and position)
+        if the last attempt failed, and the names of the rules in force."""
+        return self.health_rules.status()
+
+    def reload_health_rules(self) -> int:
+        """Load the rules file now and re-evaluate the kinds whose rules changed; returns
+        how many cached objects changed state. A bad file changes nothing."""
+        if not self.health_rules.load():
+            return 0
+        return self._apply_health_rules()
+
+    def _watch_health_rules(self) -> None:
+        while not self._stopping.wait(self.health_rules.reload_seconds):
+            try:
+                if self.health_rules.maybe_reload():
+                    self._apply_health_rules()
+            except Exception:
+                log.exception("engine: reloading the health rules failed")
+
+    def _apply_health_rules(self) -> int:
+        changed = 0
+        for informer in self.informers():
+            rules = self.kind_rules(informer.kind.group, informer.kind.kind)
+            if _same_rules(informer.rules, rules):
+                continue
+            changed += informer.use_rules(rules)
+        if changed:
+            log.info("health rules: %s cached objects changed state", changed)
+        return changed
+
+    def _rule_stuck_after(self, kind_key: str) -> float | None:
+        informer = self.informer(kind_key)
+        return informer.rules.stuck_after if informer is not None else None
+
     # -- internals -------------------------------------------------------------------------
     def _selected(self, kind: KindInfo) -> bool:
         return self.settings.watches(group=kind.group, kind=kind.kind)
@@ -201,7 +276,11 @@ class Engine:
 
     def _start_kind(self, kind: KindInfo) -> None:
         informer = Informer(
-            kind, client=self.client, listeners=[self._on_change], options=self._options(kind)
+            kind,
+            client=self.client,
+            listeners=[self._on_change],
+            options=self._options(kind),
+            rules=self.kind_rules(kind.group, kind.kind),
         )
         with self._lock:
             previous = self._informers.get(kind.key)
@@ -263,3 +342,15 @@ class Engine:
             )
             for p in paths
         ]
+
+
+def _same_rules(old: KindRules, new: KindRules) -> bool:
+    """Rules are compared by identity: the shipped pack is parsed once, so only kinds a
+    reloaded user rule matches (before or after) are re-evaluated."""
+    return len(old.rules) == len(new.rules) and all(
+        a is b for a, b in zip(old.rules, new.rules, strict=True)
+    )
+
+
+def _group_kind(obj: Mapping[str, Any]) -> tuple[str, str]:
+    return group_kind(obj) if isinstance(obj, Mapping) else ("", "")

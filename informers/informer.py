@@ -18,12 +18,13 @@ from typing import Any
 from informers.changes import Change, ChangeType
 from informers.diff import changed_paths, diff
 from informers.gcpause import gc_paused
+from informers.healthrules import KindRules, evaluate_status
 from informers.kindfailure import KindFailure, past_grace, unlistable
 from informers.kinds import KindInfo
 from informers.listwatch import KubeClient
 from informers.managedfields import ManagedSummary, managers_for_change, summarize
 from informers.reflector import ListMode, Reflector
-from informers.status import DEFAULT_FAILURE_REASONS, State, Status, compute_status
+from informers.status import DEFAULT_FAILURE_REASONS, State, Status
 from informers.store import Entry, Store, object_key, object_resource_version
 from informers.timestamps import parse_time
 
@@ -70,9 +71,12 @@ class Informer:
         client: KubeClient,
         listeners: Iterable[ChangeListener],
         options: InformerOptions | None = None,
+        rules: KindRules | None = None,
     ) -> None:
         self.kind = kind
         self.options = options or InformerOptions()
+        #: this kind's health rules, selected once (swapped by ``use_rules`` on a reload)
+        self.rules = rules if rules is not None else KindRules(kind.group, kind.kind)
         self.store = Store()
         self.sync_progress = SyncProgress()
         self._listeners = list(listeners)
@@ -223,11 +227,40 @@ class Informer:
         allowed = self.options.namespaces
         return allowed is None or namespace in allowed
 
-    def _entry(self, key: str, obj: Mapping[str, Any], old: Entry | None, now: float) -> Entry:
-        status = compute_status(obj, failure_reasons=self.options.failure_reasons)
+    def status_of(self, obj: Mapping[str, Any]) -> Status:
+        """The state of an object of this kind: Terminating, then the kind's health rules,
+        then the generic rules (``informers.healthrules.evaluate_status``)."""
+        status = evaluate_status(obj, self.rules, failure_reasons=self.options.failure_reasons)
         if self.options.metadata_only and status.state != State.TERMINATING:
-            status = METADATA_ONLY_STATUS
-        elif status.state == State.UNKNOWN:
+            return METADATA_ONLY_STATUS
+        return status
+
+    def use_rules(self, rules: KindRules) -> int:
+        """Switch to new health rules and re-evaluate every cached object.
+
+        Objects whose state changed are stored and published like any change (with no
+        changed paths: the object is the same, its reading is not). Returns how many.
+        An object the reflector replaces meanwhile keeps the reflector's entry, which was
+        evaluated with the new rules or is re-evaluated by its next event.
+        """
+        self.rules = rules
+        now = time.time()
+        changed = 0
+        for old in self.store.list():
+            status = self.status_of(old.obj)
+            if status == old.status:
+                continue
+            since = old.since if status.state == old.status.state else now
+            entry = Entry(key=old.key, obj=old.obj, status=status, since=since)
+            if not self.store.swap(old, entry):
+                continue
+            changed += 1
+            self._emit(ChangeType.MODIFIED, old.key, old, entry, now, ())
+        return changed
+
+    def _entry(self, key: str, obj: Mapping[str, Any], old: Entry | None, now: float) -> Entry:
+        status = self.status_of(obj)
+        if status.state == State.UNKNOWN and not self.options.metadata_only:
             self._log_bad(key, status.reason)
         if old is not None and old.status.state == status.state:
             since = old.since

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -43,6 +43,14 @@ class EngineSettings:
     #: CRSCOPE_KIND_FAILURE_GRACE: seconds a kind may fail with 403, 404 or a conversion
     #: error before readiness stops waiting for it (it is then reported as unavailable).
     failure_grace: float = 30.0
+    #: CRSCOPE_HEALTH_RULES: path of the user's health rules YAML ("" for none); polled for
+    #: changes every ``health_rules_reload_seconds`` (see informers.healthrules.source).
+    health_rules_path: str = ""
+    health_rules_reload_seconds: float = 5.0
+    #: Set by the engine: a kind's ``stuckAfter`` from its health rules, or None.
+    rule_stuck_after: Callable[[str], float | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def metadata_only(self, *, group: str, kind: str, plural: str) -> bool:
         """Kinds matched by name or ``group/plural`` are cached as metadata only."""
@@ -62,7 +70,17 @@ class EngineSettings:
         return not (hit(self.exclude_groups, group) or hit(self.exclude_kinds, kind))
 
     def stuck_threshold(self, kind_key: str) -> float:
-        return self.stuck_after_by_kind.get(kind_key, self.stuck_after)
+        """Seconds after which an InProgress or Terminating object of the kind is stuck:
+        CRSCOPE_STUCK_AFTER_BY_KIND first, then the kind's health rule (``stuckAfter``),
+        then CRSCOPE_STUCK_AFTER_SECONDS."""
+        explicit = self.stuck_after_by_kind.get(kind_key)
+        if explicit is not None:
+            return explicit
+        if self.rule_stuck_after is not None:
+            from_rule = self.rule_stuck_after(kind_key)
+            if from_rule is not None:
+                return from_rule
+        return self.stuck_after
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> EngineSettings:
@@ -93,4 +111,5 @@ class EngineSettings:
             stuck_after_by_kind=per_kind,
             metadata_only_kinds=_split(env.get("CRSCOPE_METADATA_ONLY_KINDS")),
             failure_grace=grace,
+            health_rules_path=env.get("CRSCOPE_HEALTH_RULES", "").strip(),
         )

@@ -99,6 +99,15 @@ class Store:
             self._index(entry)
             return old
 
+    def swap(self, old: Entry, new: Entry) -> bool:
+        """Replace ``old`` by ``new`` only if ``old`` is still the stored entry for its key
+        (a re-evaluation must not overwrite a newer version the reflector stored)."""
+        with self._lock:
+            if self._items.get(old.key) is not old:
+                return False
+            self.put(new)
+            return True
+
     def delete(self, key: str) -> Entry | None:
         with self._lock:
             old = self._items.pop(key, None)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.conf import settings
 
@@ -19,7 +20,10 @@ from informers import (
     Engine,
     EngineSettings,
     KubeClient,
+    Status,
+    evaluate_status,
     load_cluster_config,
+    shipped_rules,
 )
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,15 @@ class EngineAdapter:
         self._started = False
         self._on_start: list[Callable[[Engine], None]] = []
         self._on_stop: list[Callable[[], None]] = []
+
+    def status_of(self, obj: Mapping[str, Any]) -> Status:
+        """The state of an object that is not in a store (a deleted object's last revision,
+        a sample): the running engine's rules for its kind, or the shipped pack without one.
+        """
+        engine = self.engine
+        if engine is not None:
+            return engine.status_of(obj)
+        return evaluate_status(obj, shipped_rules().for_object(obj))
 
     def on_start(self, hook: Callable[[Engine], None]) -> None:
         """Register a hook run after the engine is built, before it starts (listeners)."""

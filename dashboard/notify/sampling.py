@@ -1,8 +1,9 @@
 """Evaluating the rules against a sample change, for the API's rule tester.
 
 Why the real matching code on made-up entries: what the tester says must be what the
-pipeline does. The sample objects get their state from the same kstatus rules as cached
-objects, and the preview body is built by the same payload code the sender uses.
+pipeline does. The sample objects get their state from the same health rules as cached
+objects (the engine's rules for the object's kind), and the preview body is built by the
+same payload code the sender uses.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from dashboard.core.adapter import adapter
 from dashboard.notify.dispatcher import notification_row, occurrence_row
 from dashboard.notify.matching import Hit, match_change, match_event, match_stuck
 from dashboard.notify.models import SEALED
@@ -23,7 +25,6 @@ from informers import (
     Entry,
     EventRecord,
     changed_paths,
-    compute_status,
     diff,
     object_key,
 )
@@ -42,7 +43,7 @@ def _entry(obj: Mapping[str, Any] | None, param: str, now: float) -> Entry | Non
     meta = obj.get("metadata")
     if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str) or not meta["name"]:
         raise SampleError(param, "the object needs metadata.name")
-    return Entry(key=object_key(obj), obj=obj, status=compute_status(obj), since=now)
+    return Entry(key=object_key(obj), obj=obj, status=adapter.status_of(obj), since=now)
 
 
 def evaluate(ruleset: RuleSet, sample: SampleIn, *, public_url: str) -> list[dict[str, Any]]:

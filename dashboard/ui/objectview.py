@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dashboard.core.adapter import adapter
 from dashboard.core.redact import redactor
 from dashboard.core.why import shown_inputs
 from dashboard.ui import links
 from dashboard.ui.yamlview import dump, highlight
-from informers import Engine, Entry, KindInfo, Status, compute_status
+from informers import Engine, Entry, KindInfo, Status
 from informers.timestamps import parse_time
 
 LONG_VALUE = 120
@@ -221,5 +222,5 @@ def build(
 
 def entry_from_body(key: str, body: Mapping[str, Any], since: float) -> Entry:
     """An Entry rebuilt from a history row, for an object that no longer exists."""
-    status: Status = compute_status(body)
+    status: Status = adapter.status_of(body)
     return Entry(key=key, obj=body, status=status, since=since)
