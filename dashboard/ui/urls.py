@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.ui.views import detail, diff, home, listing, search
+from dashboard.ui.views import detail, diff, healthrules, home, listing, search
 
 urlpatterns = [
     path("", home.home, name="ui-home"),
     path("search/", search.search, name="ui-search"),
+    path("health-rules/", healthrules.health_rules, name="ui-health-rules"),
     path("k/<str:group>/<str:plural>/", listing.kind_list, name="ui-list"),
     path("k/<str:group>/<str:plural>/<str:namespace>/<str:name>/", detail.detail, name="ui-detail"),
     path(
