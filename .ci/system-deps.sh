@@ -10,6 +10,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 command -v stress-ng >/dev/null || need+=(stress-ng)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
+# The image tests (make image-test): podman as root with runc, and mmdebstrap for the base.
+for tool in podman buildah runc mmdebstrap; do command -v $tool >/dev/null || need+=($tool); done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
 echo "[crscope] installing Debian packages: ${need[*]}"
