@@ -1,14 +1,48 @@
-"""Reconcile state of a custom resource, following the kstatus rules.
+"""Reconcile state of a custom resource: the generic rules, for kinds no health rule knows.
 
 The dashboard's main question about an object is "has its controller caught up
 with what I asked for, and if not, is it working on it or has it given up?".
-Controllers answer it through conditions and observed generations in many
-dialects. This module reduces those to one of five states with a reason, so the
-list page, the filters and the "stuck" alarm all agree. The rules and their
-order are a published contract (see contracts.md); change them with care.
+Controllers answer it through conditions, observed generations and phase words in
+many dialects. This module reduces those to one of five states with a reason, so
+the list page, the filters and the "stuck" alarm all agree. Health rules
+(``informers.healthrules``) decide first for the kinds they match; these rules are
+the fallback for every other object, so they are plain Python and cheap.
 
-Objects come straight from JSON, so nothing here may raise on bad input: a
-status that cannot be read becomes ``Unknown`` with a reason that says why.
+The rules run in a fixed order and the first that decides wins; each names itself
+(``generic/...``) with the values it read, so every state can say why. The order
+and the vocabularies are a published contract (docs/contracts.md, "Generic
+rules"); change them with care:
+
+1. ``generic/observed-generation``: the controller has not seen the latest spec
+   (``status.observedGeneration``, or else the newest ``observedGeneration`` of any
+   condition) -> InProgress.
+2. ``generic/reconciling-condition``: ``Reconciling=True`` -> InProgress.
+3. ``generic/stalled-condition``: ``Stalled=True`` -> Failed.
+4. Failures other conditions report -> Failed: ``generic/degraded-condition``
+   (``Degraded=True``), ``generic/failed-condition`` (``Failed=True``, Jobs),
+   ``generic/succeeded-condition`` (``Succeeded=False``, Tekton and Knative runs),
+   ``generic/synced-condition`` (``Synced=False`` with a failure reason, Crossplane's
+   ``ReconcileError`` even under ``Ready=True``).
+5. ``generic/phase``, final words only: a failure phase -> Failed, a completed run
+   -> Current (``informers.phases`` lists the words and why).
+6. ``generic/ready-condition``: ``Ready=True`` -> Current; otherwise Failed when the
+   reason is a failure reason, else InProgress.
+7. ``generic/succeeded-condition``: ``Succeeded=Unknown`` -> InProgress, ``True`` -> Current.
+8. ``generic/available-condition``: ``Available=False`` (or Unknown) -> Failed with a
+   failure reason, else InProgress; ``True`` -> Current.
+9. ``generic/phase``, the other words: working -> InProgress, steady -> Current,
+   ``Unknown`` -> Unknown.
+10. ``generic/default``: nothing above decided -> Current.
+
+A condition that decides but describes an older generation than
+``metadata.generation`` does not: the object is InProgress (``StaleCondition``).
+
+Objects come straight from JSON, so nothing here may raise on bad input: a status
+that cannot be read (conditions that are not a list of objects with string
+``type`` and ``status``) becomes ``Unknown`` with a reason that says why. Fields the
+rules can do without are tolerated instead: an ``observedGeneration`` that is not an
+integer (Argo Rollouts writes a string) or a ``phase`` that is not a string is
+ignored, and the message says so, rather than making the whole object Unknown.
 """
 
 from __future__ import annotations
@@ -16,13 +50,23 @@ from __future__ import annotations
 import enum
 import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
 from informers import depth
+from informers.phases import Phase, classify
 from informers.redaction import mask_text
+from informers.statusread import (
+    MalformedError,
+    StatusReading,
+    mapping_field,
+    read_generation,
+    read_status,
+    text,
+)
 
 
 class State(enum.StrEnum):
@@ -87,13 +131,19 @@ DEFAULT_FAILURE_REASONS: frozenset[str] = frozenset(
 )
 
 MAX_MESSAGE_CHARS = 1000
+#: Input values shown in "why this state" are cut to this length (a reason is a word).
+MAX_INPUT_CHARS = 200
 STUCK_ENV_VAR = "CRSCOPE_STUCK_AFTER_SECONDS"
 _FAILURE_SUFFIXES = ("failed", "error")
-_WATCHED_CONDITIONS = ("Ready", "Reconciling", "Stalled")
+
+RULE_DELETION = "generic/deletion"
+RULE_READABLE = "generic/readable-status"
+RULE_GENERATION = "generic/observed-generation"
+RULE_PHASE = "generic/phase"
+RULE_DEFAULT = "generic/default"
 
 
-class _MalformedError(Exception):
-    """Internal signal: the object's status cannot be read. Never escapes."""
+_Rule = Callable[[StatusReading, frozenset[str]], "Status | None"]
 
 
 def compute_status(
@@ -101,11 +151,19 @@ def compute_status(
 ) -> Status:
     """Return the reconcile state of ``obj``; never raises, whatever the input."""
     if isinstance(obj, depth.Truncated):
-        return _status(State.UNKNOWN, depth.REASON, depth.MESSAGE)
+        return _status(
+            State.UNKNOWN, depth.REASON, depth.MESSAGE, rule=RULE_READABLE, when="object too deep"
+        )
     try:
         return _compute(obj, failure_reasons)
-    except _MalformedError as exc:
-        return _status(State.UNKNOWN, "MalformedStatus", str(exc))
+    except MalformedError as exc:
+        return _status(
+            State.UNKNOWN,
+            "MalformedStatus",
+            str(exc),
+            rule=RULE_READABLE,
+            when="the status cannot be read",
+        )
 
 
 def is_failure_reason(reason: str, failure_reasons: frozenset[str]) -> bool:
@@ -113,7 +171,13 @@ def is_failure_reason(reason: str, failure_reasons: frozenset[str]) -> bool:
     folded = reason.casefold()
     if folded.endswith(_FAILURE_SUFFIXES):
         return True
-    return folded in {r.casefold() for r in failure_reasons}
+    return folded in _folded(failure_reasons)
+
+
+@lru_cache(maxsize=8)
+def _folded(failure_reasons: frozenset[str]) -> frozenset[str]:
+    # Folded once per configured set, not once per object.
+    return frozenset(r.casefold() for r in failure_reasons)
 
 
 def is_stuck(state: State, since: float, now: float, threshold_seconds: float) -> bool:
@@ -142,139 +206,340 @@ def stuck_threshold_from_env(default: float = 600.0) -> float:
 
 def _compute(obj: Mapping[str, Any], failure_reasons: frozenset[str]) -> Status:
     if not isinstance(obj, Mapping):
-        raise _MalformedError(f"object is a {type(obj).__name__}, not a JSON object")
-    metadata = _mapping_field(obj, "metadata")
+        raise MalformedError(f"object is a {type(obj).__name__}, not a JSON object")
+    metadata = mapping_field(obj, "metadata")
     if metadata.get("deletionTimestamp"):
         return _terminating(metadata)
-    generation = _generation(metadata, "generation", "metadata.generation")
-    status = _mapping_field(obj, "status")
-    observed = _generation(status, "observedGeneration", "status.observedGeneration")
-    if observed is not None and generation is not None and observed != generation:
+    status = mapping_field(obj, "status")
+    if not status:
+        read_generation(metadata)  # still refuse a generation no apiserver wrote
+        return _NO_STATUS
+    reading = read_status(metadata, status)
+    decided = _first(reading, failure_reasons)
+    return _noted(decided, reading.notes) if reading.notes else decided
+
+
+def _first(r: StatusReading, failure_reasons: frozenset[str]) -> Status:
+    """The first rule that decides, in the documented order.
+
+    Rules that read conditions are skipped as a group when there are none, and the phase
+    rules when there is no phase: this runs for every object of every kind.
+    """
+    decided = _observed_generation(r, failure_reasons)
+    if decided is None and r.conditions:
+        decided = _run(_CONDITION_FAILURES, r, failure_reasons)
+    if decided is None and r.phase is not None:
+        decided = _final_phase(r, failure_reasons)
+    if decided is None and r.conditions:
+        decided = _run(_CONDITION_STATES, r, failure_reasons)
+    if decided is None and r.phase is not None:
+        decided = _other_phase(r, failure_reasons)
+    return decided if decided is not None else _default(r)
+
+
+def _run(
+    rules: tuple[_Rule, ...], r: StatusReading, failure_reasons: frozenset[str]
+) -> Status | None:
+    for rule in rules:
+        decided = rule(r, failure_reasons)
+        if decided is not None:
+            return decided
+    return None
+
+
+# -- the rules, in order (see the module docstring) ----------------------------------------
+def _observed_generation(r: StatusReading, _: frozenset[str]) -> Status | None:
+    generation = r.generation
+    if generation is None:
+        return None
+    if r.observed is not None:
+        if r.observed == generation:
+            return None
         return _status(
             State.IN_PROGRESS,
             "GenerationMismatch",
-            f"controller has observed generation {observed}, the latest is {generation}",
+            f"controller has observed generation {r.observed}, the latest is {generation}",
+            rule=RULE_GENERATION,
+            inputs=(("metadata.generation", generation), ("status.observedGeneration", r.observed)),
+            when="status.observedGeneration != metadata.generation",
         )
-    conditions = _conditions(status)
-    return _from_conditions(conditions, generation, failure_reasons)
+    newest = r.newest_condition_generation
+    if newest is None or newest >= generation:
+        return None
+    return _status(
+        State.IN_PROGRESS,
+        "StaleCondition",
+        f"the newest condition describes generation {newest}, the latest is {generation}",
+        rule=RULE_GENERATION,
+        inputs=(("metadata.generation", generation), ("conditions.*.observedGeneration", newest)),
+        when="max(conditions.*.observedGeneration) < metadata.generation",
+    )
 
 
-def _from_conditions(
-    conditions: Mapping[str, Mapping[str, Any]],
-    generation: int | None,
-    failure_reasons: frozenset[str],
-) -> Status:
-    reconciling = conditions.get("Reconciling")
-    if reconciling is not None and reconciling["status"] == "True":
-        return _from_condition(reconciling, State.IN_PROGRESS, "Reconciling")
-    stalled = conditions.get("Stalled")
-    if stalled is not None and stalled["status"] == "True":
-        if _is_stale(stalled, generation):
-            return _stale(stalled, generation)
-        return _from_condition(stalled, State.FAILED, "Stalled")
-    ready = conditions.get("Ready")
+def _reconciling(r: StatusReading, _: frozenset[str]) -> Status | None:
+    return _when_status(r, "Reconciling", "True", State.IN_PROGRESS, "Reconciling", stale=False)
+
+
+def _stalled(r: StatusReading, _: frozenset[str]) -> Status | None:
+    return _when_status(r, "Stalled", "True", State.FAILED, "Stalled")
+
+
+def _degraded(r: StatusReading, _: frozenset[str]) -> Status | None:
+    return _when_status(r, "Degraded", "True", State.FAILED, "Degraded")
+
+
+def _failed(r: StatusReading, _: frozenset[str]) -> Status | None:
+    return _when_status(r, "Failed", "True", State.FAILED, "Failed")
+
+
+def _not_succeeded(r: StatusReading, _: frozenset[str]) -> Status | None:
+    return _when_status(r, "Succeeded", "False", State.FAILED, "Failed")
+
+
+def _not_synced(r: StatusReading, failure_reasons: frozenset[str]) -> Status | None:
+    synced = r.conditions.get("Synced")
+    if synced is None or synced["status"] != "False":
+        return None
+    if not is_failure_reason(text(synced, "reason"), failure_reasons):
+        return None  # e.g. Crossplane's ReconcilePaused: asked for, not a failure
+    return _decide(
+        r,
+        synced,
+        State.FAILED,
+        "SyncFailed",
+        when='conditions.Synced.status == "False" && conditions.Synced.reason is a failure reason',
+    )
+
+
+def _final_phase(r: StatusReading, _: frozenset[str]) -> Status | None:
+    found = classify(r.phase) if r.phase is not None else None
+    if found is Phase.FAILED:
+        return _phase_status(r, State.FAILED, "status.phase is a failure phase")
+    if found is Phase.COMPLETED:
+        return _phase_status(r, State.CURRENT, "status.phase is a completed phase")
+    return None
+
+
+def _ready(r: StatusReading, failure_reasons: frozenset[str]) -> Status | None:
+    ready = r.conditions.get("Ready")
     if ready is None:
-        return _status(State.CURRENT, "", "")
-    if _is_stale(ready, generation):
-        return _stale(ready, generation)
+        return None
     if ready["status"] == "True":
-        return _from_condition(ready, State.CURRENT, "Ready")
-    if is_failure_reason(_text(ready, "reason"), failure_reasons):
-        return _from_condition(ready, State.FAILED, "NotReady")
-    return _from_condition(ready, State.IN_PROGRESS, "NotReady")
+        return _decide(r, ready, State.CURRENT, "Ready", when='conditions.Ready.status == "True"')
+    if is_failure_reason(text(ready, "reason"), failure_reasons):
+        return _decide(
+            r,
+            ready,
+            State.FAILED,
+            "NotReady",
+            when='conditions.Ready.status != "True" && conditions.Ready.reason is a failure reason',
+        )
+    return _decide(
+        r, ready, State.IN_PROGRESS, "NotReady", when='conditions.Ready.status != "True"'
+    )
+
+
+def _succeeded(r: StatusReading, _: frozenset[str]) -> Status | None:
+    return _when_status(r, "Succeeded", "Unknown", State.IN_PROGRESS, "Running") or _when_status(
+        r, "Succeeded", "True", State.CURRENT, "Succeeded"
+    )
+
+
+def _available(r: StatusReading, failure_reasons: frozenset[str]) -> Status | None:
+    available = r.conditions.get("Available")
+    if available is None:
+        return None
+    if available["status"] == "True":
+        return _decide(
+            r, available, State.CURRENT, "Available", when='conditions.Available.status == "True"'
+        )
+    if is_failure_reason(text(available, "reason"), failure_reasons):
+        return _decide(
+            r,
+            available,
+            State.FAILED,
+            "NotAvailable",
+            when='conditions.Available.status != "True" && '
+            "conditions.Available.reason is a failure reason",
+        )
+    return _decide(
+        r,
+        available,
+        State.IN_PROGRESS,
+        "NotAvailable",
+        when='conditions.Available.status != "True"',
+    )
+
+
+def _other_phase(r: StatusReading, _: frozenset[str]) -> Status | None:
+    found = classify(r.phase) if r.phase is not None else None
+    if found is Phase.IN_PROGRESS:
+        return _phase_status(r, State.IN_PROGRESS, "status.phase is a working phase")
+    if found is Phase.STEADY:
+        return _phase_status(r, State.CURRENT, "status.phase is a steady phase")
+    if found is Phase.UNKNOWN:
+        return _phase_status(r, State.UNKNOWN, "status.phase is Unknown")
+    return None
+
+
+_DEFAULT_WHEN = "no condition, generation or phase says otherwise"
+
+
+def _default(r: StatusReading) -> Status:
+    if r.phase is None:
+        return _NO_STATUS
+    return _status(
+        State.CURRENT,
+        "",
+        "",
+        rule=RULE_DEFAULT,
+        inputs=(("status.phase", _scalar(r.phase)),),
+        when=_DEFAULT_WHEN,
+    )
+
+
+_CONDITION_FAILURES: tuple[_Rule, ...] = (
+    _reconciling,
+    _stalled,
+    _degraded,
+    _failed,
+    _not_succeeded,
+    _not_synced,
+)
+_CONDITION_STATES: tuple[_Rule, ...] = (_ready, _succeeded, _available)
+
+
+# -- deciding ------------------------------------------------------------------------------
+def _when_status(
+    r: StatusReading,
+    kind: str,
+    wanted: str,
+    state: State,
+    fallback_reason: str,
+    *,
+    stale: bool = True,
+) -> Status | None:
+    """Decide ``state`` when condition ``kind`` has status ``wanted``."""
+    condition = r.conditions.get(kind)
+    if condition is None or condition["status"] != wanted:
+        return None
+    when = f'conditions.{kind}.status == "{wanted}"'
+    return _decide(r, condition, state, fallback_reason, when=when, stale=stale)
+
+
+def _decide(
+    r: StatusReading,
+    condition: Mapping[str, Any],
+    state: State,
+    fallback_reason: str,
+    *,
+    when: str,
+    stale: bool = True,
+) -> Status:
+    """The state a condition gives, unless it describes an older generation than the spec."""
+    kind = condition["type"]
+    reason = text(condition, "reason")
+    inputs: tuple[tuple[str, Any], ...] = ((f"conditions.{kind}.status", condition["status"]),)
+    if reason:
+        inputs += ((f"conditions.{kind}.reason", _scalar(reason)),)
+    observed = r.condition_generations.get(kind)
+    if stale and observed is not None and r.generation is not None and observed < r.generation:
+        return _status(
+            State.IN_PROGRESS,
+            "StaleCondition",
+            f"condition {kind} describes generation {observed}, the latest is {r.generation}",
+            rule=RULE_GENERATION,
+            inputs=(
+                ("metadata.generation", r.generation),
+                (f"conditions.{kind}.observedGeneration", observed),
+                *inputs,
+            ),
+            when=f"conditions.{kind}.observedGeneration < metadata.generation",
+        )
+    return _status(
+        state,
+        reason or fallback_reason,
+        text(condition, "message"),
+        rule=f"generic/{kind.lower()}-condition",
+        inputs=inputs,
+        when=when,
+    )
+
+
+def _phase_status(r: StatusReading, state: State, when: str) -> Status:
+    assert r.phase is not None
+    message = ""
+    for key in ("message", "failureMessage", "failureReason", "reason"):
+        found = r.status.get(key)
+        if found and isinstance(found, str):
+            message = found
+            break
+    return _status(
+        state,
+        r.phase,
+        message,
+        rule=RULE_PHASE,
+        inputs=(("status.phase", _scalar(r.phase)),),
+        when=when,
+    )
 
 
 def _terminating(metadata: Mapping[str, Any]) -> Status:
     finalizers = metadata.get("finalizers")
     names = [f for f in finalizers if isinstance(f, str)] if isinstance(finalizers, list) else []
     message = ("waiting for finalizers: " + ", ".join(names)) if names else "deletion in progress"
-    return _status(State.TERMINATING, "Deleting", message)
-
-
-def _stale(condition: Mapping[str, Any], generation: int | None) -> Status:
     return _status(
-        State.IN_PROGRESS,
-        "StaleCondition",
-        f"condition {condition['type']} describes generation "
-        f"{condition.get('observedGeneration')}, the latest is {generation}",
+        State.TERMINATING,
+        "Deleting",
+        message,
+        rule=RULE_DELETION,
+        inputs=(("metadata.deletionTimestamp", _scalar(metadata.get("deletionTimestamp"))),),
+        when="metadata.deletionTimestamp != null",
     )
 
 
-def _from_condition(condition: Mapping[str, Any], state: State, fallback_reason: str) -> Status:
-    return _status(
-        state, _text(condition, "reason") or fallback_reason, _text(condition, "message")
-    )
-
-
-def _is_stale(condition: Mapping[str, Any], generation: int | None) -> bool:
-    observed = condition.get("observedGeneration")
-    return isinstance(observed, int) and generation is not None and observed < generation
-
-
-def _mapping_field(parent: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = parent.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise _MalformedError(f"{key} is a {type(value).__name__}, not a JSON object")
+def _scalar(value: Any) -> Any:
+    """An input value as shown in "why this state": JSON scalars, long strings cut."""
+    if isinstance(value, str) and len(value) > MAX_INPUT_CHARS:
+        return value[: MAX_INPUT_CHARS - 1] + "…"
     return value
 
 
-def _generation(parent: Mapping[str, Any], key: str, label: str) -> int | None:
-    value = parent.get(key)
-    if value is None:
-        return None
-    # bool is an int subclass in Python, but `true` is not a generation.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _MalformedError(f"{label} is {value!r}, not an integer")
-    return value
-
-
-def _conditions(status: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """Index the conditions this module reads by type, validating them on the way."""
-    raw = status.get("conditions")
-    if raw is None:
-        return {}
-    if not isinstance(raw, list):
-        raise _MalformedError(f"status.conditions is a {type(raw).__name__}, not a list")
-    found: dict[str, Mapping[str, Any]] = {}
-    for index, condition in enumerate(raw):
-        if not isinstance(condition, Mapping):
-            raise _MalformedError(f"status.conditions[{index}] is not a JSON object")
-        _check_condition(condition, index)
-        kind = condition["type"]
-        if kind in _WATCHED_CONDITIONS and kind not in found:
-            where = f"status.conditions[{index}] ({kind}).observedGeneration"
-            _generation(condition, "observedGeneration", where)
-            found[kind] = condition
-    return found
-
-
-def _check_condition(condition: Mapping[str, Any], index: int) -> None:
-    """Every condition, watched or not, needs a string type and status: one that cannot be
-    read makes the whole status unreadable rather than silently skipped."""
-    kind = condition.get("type")
-    if not isinstance(kind, str):
-        raise _MalformedError(f"status.conditions[{index}] has type {_short(kind)}, not a string")
-    where = f"status.conditions[{index}] ({kind})"
-    if not isinstance(condition.get("status"), str):
-        raise _MalformedError(f"{where} has status {_short(condition.get('status'))}, not a string")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
-def _text(condition: Mapping[str, Any], key: str) -> str:
-    value = condition.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def _status(state: State, reason: str, message: str) -> Status:
+def _clip(message: str) -> str:
+    if not message:
+        return message
     # The message is shown in lists, the API and notifications, which never see the
     # object it came from: a connection string in it loses its password here.
     message = mask_text(message)
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[: MAX_MESSAGE_CHARS - 1] + "…"
-    return Status(state=state, reason=reason, message=message)
+    return message
+
+
+def _status(
+    state: State,
+    reason: str,
+    message: str,
+    *,
+    rule: str,
+    inputs: tuple[tuple[str, Any], ...] = (),
+    when: str = "",
+) -> Status:
+    return Status(
+        state=state, reason=reason, message=_clip(message), rule=rule, inputs=inputs, when=when
+    )
+
+
+def _noted(decided: Status, notes: list[str]) -> Status:
+    """The decision with the ignored fields reported after its message, which is cut first
+    so that the notes always show."""
+    tail = _clip("; ".join(notes))
+    room = MAX_MESSAGE_CHARS - len(tail) - 2
+    head = decided.message
+    if len(head) > room:
+        head = head[: max(room - 1, 0)] + "…"
+    return replace(decided, message=f"{head}; {tail}" if head else tail)
+
+
+#: Most objects without a status (and every one without conditions or a phase) get this.
+_NO_STATUS = Status(State.CURRENT, "", "", rule=RULE_DEFAULT, when=_DEFAULT_WHEN)
