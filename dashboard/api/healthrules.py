@@ -54,7 +54,7 @@ def test_rules(request: HttpRequest, body: RuleTestIn) -> dict[str, Any]:
             body.rules,
             informer=kind_scope.informer,
             namespaces=kind_scope.namespaces,
-            rules=ruletester.rules_source(kind_scope.engine),
+            engine=kind_scope.engine,
         )
     except ruletester.DraftTooLarge as exc:
         raise ApiProblem(413, str(exc), slug="too-large", param="rules") from exc

@@ -29,7 +29,7 @@ from dashboard.core.access import namespace_filter
 from dashboard.core.redact import redact_body
 from dashboard.core.why import shown_inputs, why_text
 from informers import Engine, Informer, State, Status
-from informers.healthrules import HealthRulesSource, evaluate_status, parse_rules
+from informers.healthrules import evaluate_status, parse_rules
 
 MAX_DRAFT_CHARS = 64 * 1024
 MAX_OBJECTS = 5000
@@ -74,26 +74,10 @@ class Outcome:
         return self.changed > len(self.changes)
 
 
-_fallback: HealthRulesSource | None = None
-
-
-def rules_source(engine: Engine) -> HealthRulesSource:
-    """The engine's health rules (user file over the shipped pack); an engine built
-    without a rules file source (in tests) has the shipped pack alone."""
-    global _fallback
-    source = getattr(engine, "health_rules", None)
-    if isinstance(source, HealthRulesSource):
-        return source
-    if _fallback is None:
-        _fallback = HealthRulesSource("")
-    return _fallback
-
-
 def rules_status(engine: Engine) -> dict[str, Any]:
     """The user rules file (loaded when, rejected why, at which position) and the rules
     in force, for the API and the page; times are epoch seconds."""
-    source = rules_source(engine)
-    status = source.status()
+    status = engine.health_rules_status()
     return {
         "path": status.path,
         "loadedAt": status.loaded_at,
@@ -101,16 +85,16 @@ def rules_status(engine: Engine) -> dict[str, Any]:
         "error": status.error,
         "rules": list(status.rule_names),
         "userRules": list(status.user_rule_names),
-        "shipped": list(source.shipped.names()),
+        "shipped": list(engine.health_rules.shipped.names()),
     }
 
 
 def try_draft(
     text: str,
     *,
+    engine: Engine,
     informer: Informer,
     namespaces: set[str] | None,
-    rules: HealthRulesSource,
 ) -> Outcome:
     """Evaluate ``text`` (a rules file) on ``informer``'s objects in ``namespaces``.
 
@@ -124,8 +108,10 @@ def try_draft(
         )
     draft = parse_rules(text, source=DRAFT_SOURCE)
     kind = informer.kind
-    now_rules = rules.user.over(rules.shipped).for_kind(kind.group, kind.kind)
+    rules = engine.health_rules
+    now_rules = rules.current.for_kind(kind.group, kind.kind)
     draft_rules = draft.over(rules.shipped).for_kind(kind.group, kind.kind)
+    reasons = engine.settings.failure_reasons
     names = [rule.name for rule in draft.rules]
     entries = informer.store.list(namespaces=namespace_filter(namespaces, kind))
     entries.sort(key=lambda e: (e.namespace or "", e.name))
@@ -138,8 +124,8 @@ def try_draft(
     own = set(names)
     for entry in entries[:MAX_OBJECTS]:
         shown = redact_body(entry.obj)
-        before = evaluate_status(shown, now_rules)
-        after = evaluate_status(shown, draft_rules)
+        before = evaluate_status(shown, now_rules, failure_reasons=reasons)
+        after = evaluate_status(shown, draft_rules, failure_reasons=reasons)
         outcome.before[before.state.value] += 1
         outcome.after[after.state.value] += 1
         outcome.decided_by_draft += after.rule in own

@@ -81,7 +81,7 @@ def _tried(
             form["rules"],
             informer=informer,
             namespaces=namespaces,
-            rules=ruletester.rules_source(engine),
+            engine=engine,
         )
     except ruletester.DraftTooLarge as exc:
         return {"error": {"message": str(exc)}}

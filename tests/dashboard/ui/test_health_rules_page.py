@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import random
 import uuid
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from informers import Engine
+from informers.healthrules import HealthRulesSource
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.controlplane.samples import GROUP, WIDGET, sample_object
 from tests.dashboard.ui.dom import Node, parse
@@ -135,3 +137,27 @@ def test_the_form_needs_the_csrf_token(live_engine: Engine) -> None:
     strict = Client(REMOTE_ADDR="127.0.0.1", enforce_csrf_checks=True)
     response = strict.post(PAGE, {"resource": f"{GROUP}/widgets", "rules": draft("x")})
     assert response.status_code == 403
+
+
+def test_the_page_shows_the_rules_file_its_error_and_its_rules(
+    live_engine: Engine, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(draft("x"))
+    source = HealthRulesSource(str(path))
+    assert source.load()
+    monkeypatch.setattr(live_engine, "health_rules", source)
+    root = parse(client.get(PAGE).content.decode())
+    by_id = {n.attrs["id"]: n for n in root.iter() if "id" in n.attrs}
+    assert by_id["user-rules"].text.split() == ["test/noted-widgets"]
+    assert "file-error" not in by_id
+    assert root.find_all("time"), "the load time is shown"
+
+    path.write_text(draft("x").replace("state: Failed", "state: Broken"))
+    assert not source.load()
+    root = parse(client.get(PAGE).content.decode())
+    by_id = {n.attrs["id"]: n for n in root.iter() if "id" in n.attrs}
+    error = by_id["file-error"].text
+    assert "rules[0].cases[0].state: line 9, column" in error
+    assert "previous rules stay in force" in error
+    assert by_id["user-rules"].text.split() == ["test/noted-widgets"]
