@@ -110,7 +110,7 @@ class _Env:
             if node is None:
                 raise _Missing(step)
             if not isinstance(node, Mapping):
-                raise RuleFailure(f"type error: cannot read field {step!r} of a {_type_name(node)}")
+                raise TypeError(f"type error: cannot read field {step!r} of a {_type_name(node)}")
             if step not in node:
                 raise _Missing(step)
             node = node[step]

@@ -1,0 +1,254 @@
+"""Reading a health rules file: every mistake names its field and its line and column."""
+# ruff: noqa: E501  (the YAML documents are easier to read on one line)
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from informers import RuleError, State, parse_rules, shipped_rules
+
+
+def _parse(text: str) -> object:
+    return parse_rules(textwrap.dedent(text), source="test.yaml")
+
+
+def _error(text: str) -> RuleError:
+    with pytest.raises(RuleError) as caught:
+        _parse(text)
+    return caught.value
+
+
+GOOD = """\
+rules:
+  - name: demo/Widget
+    match: {group: example.com, kind: Widget}
+    inputs:
+      phase: object.status.phase
+    cases:
+      - when: phase == "Failed"
+        state: Failed
+        reason: Failed
+    stuckAfter: 10m
+    awaitController: false
+"""
+
+
+def test_a_good_file_compiles_every_rule() -> None:
+    rules = parse_rules(GOOD, source="test.yaml")
+    (rule,) = rules.rules
+    assert (rule.name, rule.group, rule.kind) == ("demo/Widget", "example.com", "Widget")
+    assert [n for n, _ in rule.inputs] == ["phase"]
+    assert rule.cases[0].state is State.FAILED
+    assert rule.stuck_after == 600.0
+    assert rule.await_controller is False
+    assert rule.source == "test.yaml"
+
+
+def test_a_cel_syntax_error_points_into_the_file() -> None:
+    error = _error(
+        """\
+        rules:
+          - name: demo/Widget
+            match: {kind: Widget}
+            cases:
+              - when: phase == "Failed" &&
+                state: Failed
+                reason: Failed
+        """
+    )
+    assert error.field == "rules[0].cases[0].when"
+    # `when: phase == "Failed" &&` : the value starts at column 15; CEL stops after `&&`.
+    assert error.line == 5
+    assert error.column == 15 + len('phase == "Failed" &&')
+    assert str(error).startswith("rules[0].cases[0].when: line 5, column 35: CEL:")
+
+
+def test_a_quoted_expression_counts_its_quote() -> None:
+    error = _error(
+        """\
+        rules:
+          - name: demo/Widget
+            match: {kind: Widget}
+            cases:
+              - when: 'phase =='
+                state: Failed
+                reason: Failed
+        """
+    )
+    assert (error.line, error.column) == (5, 15 + 1 + len("phase =="))
+
+
+def test_a_block_expression_error_is_on_its_own_line() -> None:
+    error = _error(
+        """\
+        rules:
+          - name: demo/Widget
+            match: {kind: Widget}
+            cases:
+              - when: |
+                  phase == "a" ||
+                  phase ==
+                state: Failed
+                reason: Failed
+        """
+    )
+    assert error.field == "rules[0].cases[0].when"
+    assert error.line in (7, 8)  # the second line of the block, or just past it at EOF
+
+
+def test_an_unknown_name_is_caught_when_loading() -> None:
+    error = _error(
+        """\
+        rules:
+          - name: demo/Widget
+            match: {kind: Widget}
+            inputs:
+              phase: object.status.phase
+            cases:
+              - when: phse == "Failed"
+                state: Failed
+                reason: Failed
+        """
+    )
+    assert error.field == "rules[0].cases[0].when"
+    assert (error.line, error.column) == (7, 15)
+    assert "unknown name 'phse'" in str(error)
+
+
+def test_an_input_may_use_only_earlier_inputs() -> None:
+    error = _error(
+        """\
+        rules:
+          - name: demo/Widget
+            match: {kind: Widget}
+            inputs:
+              failed: phase == "Failed"
+              phase: object.status.phase
+            cases:
+              - when: failed
+                state: Failed
+                reason: Failed
+        """
+    )
+    assert error.field == "rules[0].inputs.failed"
+    assert "unknown name 'phase'" in str(error)
+
+
+def test_comprehension_variables_are_not_unknown_names() -> None:
+    rules = _parse(
+        """\
+        rules:
+          - name: demo/Widget
+            match: {kind: Widget}
+            cases:
+              - when: object.status.items.exists(i, i.ok == false)
+                state: Failed
+                reason: ItemFailed
+        """
+    )
+    assert rules.rules  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "line", "what"),
+    [
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    cases: []\n",
+            "rules[0].cases",
+            4,
+            "non-empty",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    cases:\n      - {when: 'true', state: Fine, reason: x}\n",
+            "rules[0].cases[0].state",
+            5,
+            "unknown state 'Fine'",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    cases:\n      - {when: 'true', state: Failed}\n",
+            "rules[0].cases[0]",
+            5,
+            "'reason' is required",
+        ),
+        (
+            "rules:\n  - name: a\n    mach: {kind: W}\n",
+            "rules[0].mach",
+            3,
+            "unknown field 'mach'",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    stuckAfter: soon\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].stuckAfter",
+            4,
+            "not a duration",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    inputs: {object: 'object'}\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].inputs.object",
+            4,
+            "built-in",
+        ),
+        ("rules:\n  - name: a\n   match: x\n", "", 3, "not valid YAML"),
+        ("rules: 3\n", "rules", 1, "must be a list"),
+    ],
+)
+def test_mistakes_name_the_field_and_line(text: str, field: str, line: int, what: str) -> None:
+    error = _error(text)
+    assert error.field == field
+    assert error.line == line
+    assert what in str(error)
+
+
+def test_duplicate_rule_names_are_refused() -> None:
+    one = "  - name: a\n    match: {kind: W}\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n"
+    error = _error("rules:\n" + one + one)
+    assert error.field == "rules[1].name"
+    assert error.line == 6
+    assert "duplicate rule name 'a'" in str(error)
+
+
+def test_yaml_merge_keys_share_inputs_and_cases() -> None:
+    rules = _parse(
+        """\
+        rules:
+          - name: a
+            match: {kind: A}
+            inputs: &inputs
+              ready: conditions.Ready.status
+            cases: &cases
+              - {when: 'ready == "False"', state: Failed, reason: NotReady}
+          - name: b
+            match: {kind: B}
+            inputs:
+              <<: *inputs
+              suspended: object.spec.suspend
+            cases: *cases
+        """
+    )
+    second = rules.rules[1]  # type: ignore[attr-defined]
+    assert [n for n, _ in second.inputs] == ["ready", "suspended"]
+    assert second.cases[0].reason == "NotReady"
+
+
+def test_an_empty_file_has_no_rules() -> None:
+    assert parse_rules("", source="x").rules == ()
+    assert parse_rules("rules:\n", source="x").rules == ()
+
+
+def test_durations() -> None:
+    for text, seconds in [("90s", 90.0), ("10m", 600.0), ("2h", 7200.0), ("45", 45.0)]:
+        rules = parse_rules(
+            "rules:\n  - name: a\n    match: {kind: W}\n    stuckAfter: "
+            + text
+            + "\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            source="x",
+        )
+        assert rules.rules[0].stuck_after == seconds
+
+
+def test_the_shipped_pack_loads_with_unique_names() -> None:
+    pack = shipped_rules()
+    assert len(set(pack.names())) == len(pack.names())
+    assert all(rule.source.startswith("pack/") for rule in pack.rules)
