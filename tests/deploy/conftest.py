@@ -1,4 +1,5 @@
-"""Fixtures for the deployment tests: the rendered manifests of every kustomization."""
+"""Fixtures for the deployment tests: the chart rendered with its default values and with
+each example values file, as ``helm install`` would create it in namespace ``crscope``."""
 
 from __future__ import annotations
 
@@ -6,17 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.kustomize import Obj, render
+from tests.deploy.helm import EXAMPLES, ROOT, Obj, examples, template
 
-ROOT = Path(__file__).resolve().parents[2]
-DEPLOY = ROOT / "deploy"
-#: Every kustomization a user may apply (the base is applied through the overlays).
-VARIANTS = ("base", "overlays/example", "overlays/scale-out")
+__all__ = ["ROOT", "VARIANTS", "all_of", "one", "values_of"]
+
+#: The supported set-ups: the chart's defaults, and each example values file by name.
+VARIANTS = ("default", *(p.name for p in examples()))
+
+
+def values_of(variant: str) -> list[Path]:
+    """The values files ``helm install`` is given for ``variant``."""
+    return [] if variant == "default" else [EXAMPLES / variant]
 
 
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, list[Obj]]:
-    return {variant: render(DEPLOY / variant) for variant in VARIANTS}
+    return {variant: template(values_of(variant)) for variant in VARIANTS}
 
 
 @pytest.fixture(params=VARIANTS)
