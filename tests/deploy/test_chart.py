@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import re
+import textwrap
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.deploy.conftest import VARIANTS, values_of
+from tests.deploy.conftest import ROOT, VARIANTS, values_of
 from tests.deploy.helm import CHART, HelmError, helm, lint, template
 
 
@@ -237,3 +240,31 @@ def test_upgrade_keeps_the_secret_key_and_rollback_restores_settings(
     assert _secret_key(kube, release) == key
     history = release.run("history", release.name, "--output", "json")
     assert history.count('"revision"') == 3
+
+
+def documented_values() -> list[tuple[str, str]]:
+    """(file, YAML) of each values file the deploy docs tell users to write."""
+    found = []
+    for doc in (ROOT / "README.md", ROOT / "deploy" / "README.md"):
+        for block in re.findall(r"```yaml\n(.*?)```", doc.read_text(), flags=re.DOTALL):
+            text = textwrap.dedent(block)
+            if re.search(r"^image:", text, flags=re.MULTILINE):
+                found.append((doc.name, text))
+    return found
+
+
+def test_the_documented_values_install_what_they_say(tmp_path: Path) -> None:
+    """A user who copies the docs' values gets their image, host and groups, and a lint-clean
+    chart: a renamed value would otherwise be ignored silently by the docs' readers."""
+    documented = documented_values()
+    assert len(documented) == 2, "expected my-values.yaml in both READMEs"
+    for number, (name, text) in enumerate(documented):
+        path = tmp_path / f"values-{number}.yaml"
+        path.write_text(text)
+        assert "0 chart(s) failed" in lint([path]), name
+        objects = template([path])
+        (config,) = [o for o in objects if o["metadata"]["name"] == "crscope-config"]
+        chosen = yaml.safe_load(text)
+        assert config["data"]["CRSCOPE_PUBLIC_URL"] == f"https://{chosen['host']}", name
+        groups = ",".join(g["group"] for g in chosen["rbac"]["groups"])
+        assert config["data"]["CRSCOPE_INCLUDE_GROUPS"] == groups, name
