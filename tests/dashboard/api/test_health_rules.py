@@ -18,7 +18,7 @@ import requests
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.controlplane.samples import DATABASE, GROUP, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem, wait_for
+from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path, wait_for
 from tests.security.clusterrbac import namespace_grant
 
 pytestmark = pytest.mark.cluster
@@ -182,3 +182,20 @@ def test_rules_in_force_lists_the_shipped_pack(api: Api) -> None:
     body = api.json("/api/v1/health-rules")
     assert body["shipped"] and set(body["shipped"]) <= set(body["rules"])
     assert body["error"] is None
+
+
+def test_objects_say_which_rule_decided_their_state(
+    api: Api, objects: Objects, namespace: str
+) -> None:
+    """The detail, the list and the health gate's attention items carry rule, inputs, when."""
+    obj = objects.set_outcome(WIDGET, objects.create(WIDGET, namespace=namespace), "Stalled")
+    detail = objects.shown(WIDGET, obj)["state"]
+    assert detail["state"] == "Failed"
+    assert detail["rule"] == "generic/stalled-condition"
+    assert detail["when"] == 'conditions.Stalled.status == "True"'
+    assert detail["inputs"]["conditions.Stalled.status"] == "True"
+    listed = api.json(list_path(WIDGET), {"namespace": namespace})["items"]
+    assert [item["state"] for item in listed] == [detail]
+    health = api.json("/api/v1/health", {"namespace": namespace})
+    (item,) = [a for a in health["attention"] if a["name"] == obj["metadata"]["name"]]
+    assert (item["state"]["rule"], item["state"]["inputs"]) == (detail["rule"], detail["inputs"])
