@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from informers.awaiting import AwaitingController, has_status
 from informers.changes import Change, ChangeType
 from informers.diff import changed_paths, diff
 from informers.gcpause import gc_paused
@@ -77,6 +78,8 @@ class Informer:
         self.options = options or InformerOptions()
         #: this kind's health rules, selected once (swapped by ``use_rules`` on a reload)
         self.rules = rules if rules is not None else KindRules(kind.group, kind.kind)
+        #: whether a bare object of this kind is "waiting for a controller" (learned)
+        self.awaiting = AwaitingController(enabled=self._awaits(self.rules))
         self.store = Store()
         self.sync_progress = SyncProgress()
         self._listeners = list(listeners)
@@ -135,13 +138,17 @@ class Informer:
         with gc_paused():
             pending: list[tuple[Entry, Entry | None, tuple[str, ...], Attribution]] = []
             entries: list[Entry] = []
-            for obj in objects:
-                prepared = self._prepare(obj)
-                if prepared is None:
-                    continue
-                key, managed = prepared
+            kept = [(obj, p) for obj in objects if (p := self._prepare(obj)) is not None]
+            # Learned from the whole list before any object of it is evaluated, so that
+            # no state depends on where in the list an object came (informers.awaiting).
+            self.awaiting.recount(obj for obj, _ in kept)
+            for obj, (key, managed) in kept:
                 old = self.store.get(key)
-                if old is not None and old.resource_version == object_resource_version(obj):
+                if (
+                    old is not None
+                    and old.resource_version == object_resource_version(obj)
+                    and not self.awaiting.outdated(old.obj, old.status)
+                ):
                     entries.append(old)
                     continue
                 entry = self._entry(key, obj, old, now)
@@ -178,16 +185,20 @@ class Informer:
         if event_type == "DELETED":
             old = self.store.delete(key)
             self._managed.pop(key, None)
+            learned_changed = self.awaiting.update(old.obj if old is not None else None, None)
             last = self._entry(key, obj, old, now)
             self._emit(ChangeType.DELETED, key, old or last, None, now, ())
-            return
-        old = self.store.get(key)
-        entry = self._entry(key, obj, old, now)
-        self.store.put(entry)
-        paths = _paths(old, entry)
-        summary, managers = self._attribute(key, managed, old, paths)
-        change_type = ChangeType.ADDED if old is None else ChangeType.MODIFIED
-        self._emit(change_type, key, old, entry, now, managers, paths=paths, managed=summary)
+        else:
+            old = self.store.get(key)
+            learned_changed = self.awaiting.update(old.obj if old is not None else None, obj)
+            entry = self._entry(key, obj, old, now)
+            self.store.put(entry)
+            paths = _paths(old, entry)
+            summary, managers = self._attribute(key, managed, old, paths)
+            change_type = ChangeType.ADDED if old is None else ChangeType.MODIFIED
+            self._emit(change_type, key, old, entry, now, managers, paths=paths, managed=summary)
+        if learned_changed:
+            self._reevaluate(e for e in self.store.list() if not has_status(e.obj))
 
     # -- helpers ---------------------------------------------------------------------------
     def _strip_listed(self, obj: dict[str, Any]) -> None:
@@ -233,7 +244,7 @@ class Informer:
         status = evaluate_status(obj, self.rules, failure_reasons=self.options.failure_reasons)
         if self.options.metadata_only and status.state != State.TERMINATING:
             return METADATA_ONLY_STATUS
-        return status
+        return self.awaiting.adjust(obj, status)
 
     def use_rules(self, rules: KindRules) -> int:
         """Switch to new health rules and re-evaluate every cached object.
@@ -244,9 +255,14 @@ class Informer:
         evaluated with the new rules or is re-evaluated by its next event.
         """
         self.rules = rules
+        self.awaiting.enabled = self._awaits(rules)
+        return self._reevaluate(self.store.list())
+
+    def _reevaluate(self, entries: Iterable[Entry]) -> int:
+        """Re-evaluate cached entries; store and publish those whose state changed."""
         now = time.time()
         changed = 0
-        for old in self.store.list():
+        for old in entries:
             status = self.status_of(old.obj)
             if status == old.status:
                 continue
@@ -257,6 +273,10 @@ class Informer:
             changed += 1
             self._emit(ChangeType.MODIFIED, old.key, old, entry, now, ())
         return changed
+
+    def _awaits(self, rules: KindRules) -> bool:
+        # Metadata-only kinds are cached without their status: no object would have one.
+        return rules.await_controller and not self.options.metadata_only
 
     def _entry(self, key: str, obj: Mapping[str, Any], old: Entry | None, now: float) -> Entry:
         status = self.status_of(obj)
