@@ -25,7 +25,7 @@ def five(api: Api, objects: Objects, namespace: str) -> list[dict[str, Any]]:
         ("bravo", {"app": "web", "tier": "back"}, 50, "Reconciling"),
         ("charlie", {"app": "db", "tier": "back"}, 30, "Stalled"),
         ("delta-web", {"app": "db"}, 20, "Ready"),
-        ("echo", {"app": "cache"}, 40, None),
+        ("echo", {"app": "cache"}, 40, "Ready"),
     ]
     made = []
     for name, labels, size, outcome in specs:
