@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tests.deploy.helm import template
 from tests.services import _wait_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,9 +43,9 @@ PROXY_ADDRESS = "127.0.0.2"
 
 
 def shipped_ingress() -> dict[str, Any]:
-    """The Ingress users install. One place to read it, so the chart's rendered Ingress
-    can replace the kustomize base's here."""
-    return yaml.safe_load((ROOT / "deploy" / "base" / "ingress.yaml").read_text())
+    """The Ingress users install: the one the Helm chart renders with its defaults."""
+    (ingress,) = [o for o in template() if o["kind"] == "Ingress"]
+    return ingress
 
 
 @dataclass(frozen=True)
