@@ -18,7 +18,6 @@ from tests.informers.healthpack.cases import (
     CRDS_DIR,
     all_cases,
     case_files,
-    crd_documents,
     pack_files,
 )
 
@@ -95,4 +94,5 @@ def test_every_crd_file_is_listed_with_its_source() -> None:
         assert listed, f"crds/{rel} is not listed in crds/SOURCES.md"
     for f in case_files():
         for rel in f.crds:
-            assert crd_documents(rel), f"{f.stem}: crds/{rel} holds no CRD"
+            text = (CRDS_DIR / rel).read_text()
+            assert "kind: CustomResourceDefinition" in text, f"{f.stem}: crds/{rel} holds no CRD"
