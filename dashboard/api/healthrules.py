@@ -48,6 +48,12 @@ def rules_in_force(request: HttpRequest) -> dict[str, Any]:
     summary="What a draft rules file would do to one kind's objects (nothing is saved)",
 )
 def test_rules(request: HttpRequest, body: RuleTestIn) -> dict[str, Any]:
+    try:
+        ruletester.admit(scope.viewer(request))
+    except ruletester.TooManyTries as exc:
+        raise ApiProblem(
+            429, str(exc), slug="rate-limited", headers={"Retry-After": str(exc.retry_after)}
+        ) from exc
     kind_scope = scope.resource_scope(request, body.resource)
     try:
         outcome = ruletester.try_draft(

@@ -79,3 +79,8 @@ page_limiter = RateLimiter(
 auth_failure_limiter = RateLimiter(
     rate=_float("CRSCOPE_AUTH_FAILURE_RATE", 0.5), burst=_float("CRSCOPE_AUTH_FAILURE_BURST", 20.0)
 )
+#: Health rule tester runs, per user: each may evaluate thousands of objects twice, so a
+#: script may not keep a core busy with them (a person editing a rule is far slower).
+rule_test_limiter = RateLimiter(
+    rate=_float("CRSCOPE_RULE_TEST_RATE", 0.2), burst=_float("CRSCOPE_RULE_TEST_BURST", 10.0)
+)

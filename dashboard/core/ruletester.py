@@ -12,10 +12,12 @@ file in force, ahead of the shipped pack (a draft rule named like a shipped one 
 it). "Before" is the same evaluation with the rules in force, so a difference is the
 draft's doing and nothing else's.
 
-Bounds: the draft is at most ``MAX_DRAFT_CHARS`` characters, at most ``MAX_OBJECTS``
-objects are evaluated (the first by namespace and name), and at most ``MAX_CHANGES`` of the
-changed objects are listed; CEL's cost bound limits each expression. Objects are evaluated
-as the caller could see them, redacted: a draft expression cannot test a secret's value.
+Bounds: each viewer may run it ``CRSCOPE_RULE_TEST_RATE`` times a second (bursts of
+``CRSCOPE_RULE_TEST_BURST``); the draft is at most ``MAX_DRAFT_CHARS`` characters; at most
+``MAX_OBJECTS`` objects are evaluated (the first by namespace and name) and at most
+``MAX_CHANGES`` of the changed objects listed; CEL's cost bound limits each expression.
+Objects are evaluated as the caller could see them, redacted: a draft expression cannot
+test a secret's value.
 """
 
 from __future__ import annotations
@@ -25,20 +27,36 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.core.access import namespace_filter
+from dashboard.core.access import Viewer, namespace_filter
+from dashboard.core.ratelimit import rule_test_limiter
 from dashboard.core.redact import redact_body
 from dashboard.core.why import shown_inputs, why_text
 from informers import Engine, Informer, State, Status
 from informers.healthrules import evaluate_status, parse_rules
 
 MAX_DRAFT_CHARS = 64 * 1024
-MAX_OBJECTS = 5000
+MAX_OBJECTS = 2000
 MAX_CHANGES = 200
 DRAFT_SOURCE = "draft"
 
 
 class DraftTooLarge(ValueError):
     """The draft is over ``MAX_DRAFT_CHARS``."""
+
+
+class TooManyTries(Exception):
+    """The viewer ran the tester too often (``CRSCOPE_RULE_TEST_RATE``); retry later."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many rule tests; retry in {retry_after:.0f}s")
+        self.retry_after = max(1, round(retry_after))
+
+
+def admit(viewer: Viewer) -> None:
+    """Take one of the viewer's tester runs, or raise :class:`TooManyTries`."""
+    wait = rule_test_limiter.take(viewer.cache_key)
+    if wait > 0:
+        raise TooManyTries(wait)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,12 @@ def health_rules(request: HttpRequest) -> HttpResponse:
         "live_url": live_url("frame"),
     }
     if request.method == "POST":
-        context.update(_tried(engine, kinds, form))
+        try:
+            ruletester.admit(viewer(request))
+        except ruletester.TooManyTries as exc:
+            context["error"] = {"message": f"{exc}."}
+        else:
+            context.update(_tried(engine, kinds, form))
         if request.headers.get("HX-Request") == "true":
             return render(request, "ui/healthrules/_result.html", context)
     return page(request, "ui/healthrules.html", context)

@@ -1,10 +1,10 @@
 """Fixtures for the REST API tests: one real dashboard server, an HTTP client, sample objects.
 
 The server is the same ``DashboardServer`` as the shared ``dashboard`` fixture, started once
-for this package with settings these tests depend on: no per-user rate limit (pagination
-loops and schemathesis send hundreds of requests), Databases "stuck" after 2 s (so the
-stuck filter and the health gate can be tested without waiting ten minutes), and a
-bookmark every second on watch streams.
+for this package with settings these tests depend on: no per-user rate limits (pagination
+loops and schemathesis send hundreds of requests; the rule tester's is tested in-process),
+Databases "stuck" after 2 s (so the stuck filter and the health gate can be tested
+without waiting ten minutes), and a bookmark every second on watch streams.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ T = TypeVar("T")
 MANAGER = "api-tests"
 API_ENV = {
     "CRSCOPE_API_RATE": "0",
+    "CRSCOPE_RULE_TEST_RATE": "0",
     "CRSCOPE_STUCK_AFTER_BY_KIND": f"{GROUP}/databases=2",
     "CRSCOPE_WATCH_BOOKMARK_SECONDS": "1",
 }

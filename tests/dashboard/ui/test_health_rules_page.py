@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from dashboard.core import ruletester
+from dashboard.core.ratelimit import RateLimiter
 from informers import Engine
 from informers.healthrules import HealthRulesSource
 from tests.controlplane.kubehttp import KubeHTTP
@@ -46,6 +48,12 @@ def draft(prefix: str) -> str:
 @pytest.fixture
 def client() -> Client:
     return Client(REMOTE_ADDR="127.0.0.1")
+
+
+@pytest.fixture(autouse=True)
+def unlimited(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test posts a few drafts: the per-user tester limit is tested on its own."""
+    monkeypatch.setattr(ruletester, "rule_test_limiter", RateLimiter(rate=0, burst=0))
 
 
 def _noted(kube: KubeHTTP, engine: Engine, namespace: str, prefix: str) -> str:
@@ -83,7 +91,7 @@ def test_page_shows_the_rules_in_force_and_the_form(live_engine: Engine, client:
     (select,) = root.find_all("select")
     chosen = [o for o in select.find_all("option") if "selected" in o.attrs]
     assert [o.attrs["value"] for o in chosen] == [f"{GROUP}/widgets"]
-    assert "at most 5,000 objects" in " ".join(html.split())
+    assert "at most 2,000 objects" in " ".join(html.split())
     assert 'name="csrfmiddlewaretoken"' in html
 
 
@@ -161,3 +169,20 @@ def test_the_page_shows_the_rules_file_its_error_and_its_rules(
     assert "rules[0].cases[0].state: line 9, column" in error
     assert "previous rules stay in force" in error
     assert by_id["user-rules"].text.split() == ["test/noted-widgets"]
+
+
+def test_the_tester_is_rate_limited_per_user(
+    live_engine: Engine, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ruletester, "rule_test_limiter", RateLimiter(rate=0.01, burst=2))
+    body = {"resource": f"{GROUP}/widgets", "rules": draft("x")}
+    for _ in range(2):
+        assert client.post(PAGE, body, HTTP_HX_REQUEST="true").status_code == 200
+    refused = parse(client.post(PAGE, body, HTTP_HX_REQUEST="true").content.decode())
+    (message,) = [n for n in refused.iter() if n.attrs.get("id") == "rt-error-message"]
+    assert message.text.startswith("too many rule tests; retry in ")
+    response = client.post("/api/v1/health-rules/test", body, content_type="application/json")
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert int(response["Retry-After"]) >= 1
+    assert response.json()["type"] == "urn:crscope:problem:rate-limited"
