@@ -20,6 +20,7 @@ from dashboard.core import sendbuffer  # noqa: E402
 from dashboard.core.lifecycle import start_engine  # noqa: E402
 from dashboard.core.limits import RequestLimits, install_twisted_limits  # noqa: E402
 from dashboard.core.origins import WebSocketOriginValidator  # noqa: E402
+from dashboard.core.shutdown import OpenSockets, install_sigterm_drain  # noqa: E402
 from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
 
 # Sessions only (not AuthMiddlewareStack): django.contrib.auth is not installed, and the
@@ -27,14 +28,16 @@ from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
 # The origin check compares scheme, host and port (channels' AllowedHostsOriginValidator
 # ignores scheme and port, which let a page on another port of this host in).
 # HTTP views find a probe of the connection's unsent bytes in their scope (watch streams).
+# OpenSockets keeps the open sockets, to send them 1012 (reconnect) on SIGTERM.
 application = ProtocolTypeRouter(
     {
         "http": RequestLimits(sendbuffer.middleware(django_asgi_app)),
-        "websocket": WebSocketOriginValidator(
-            SessionMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": OpenSockets(
+            WebSocketOriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )
 
 install_twisted_limits()
+install_sigterm_drain()
 start_engine()
