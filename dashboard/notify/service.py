@@ -16,6 +16,7 @@ Wiring (dashboard/core/lifecycle.py)::
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -42,6 +43,7 @@ BATCH = 500
 MAX_BACKLOG = 100_000
 EVENT_START_SLACK = 5.0  # seconds: Events last seen before start-up belong to the initial list
 RETENTION_EVERY = 3600.0
+FLUSH_SECONDS = 10.0  # at stop; Kubernetes' grace period is 30 s
 _CHANGE_TRIGGERS = (TriggerType.STATE, TriggerType.CREATED, TriggerType.DELETED, TriggerType.PATH)
 
 
@@ -142,10 +144,28 @@ class NotifyService:
                 self._guard(self.worker.tick)
                 if not items and not self._backlog and self._intake.empty():
                     self.idle.set()
+            self._flush()
         finally:
             self.worker.stop()
             close_old_connections()
             connection.close()
+
+    def _flush(self, timeout: float = FLUSH_SECONDS) -> None:
+        """At stop (the engine has stopped first): record everything the listeners queued,
+        so each occurrence seen reaches the outbox and is delivered after the restart."""
+        deadline = time.monotonic() + timeout
+        while (self._backlog or not self._intake.empty()) and time.monotonic() < deadline:
+            items: list[Change | EventRecord] = []
+            with contextlib.suppress(queue.Empty):
+                while len(items) < BATCH:
+                    items.append(self._intake.get_nowait())
+            errors = self.errors
+            self._guard(partial(self._handle, items))
+            if self.errors > errors:
+                time.sleep(0.5)  # the database is unavailable: retry, without spinning
+        left = len(self._backlog) + self._intake.qsize()
+        if left:
+            log.error("notify: stopped with %s occurrences not recorded", left)
 
     def _guard(self, step: Any) -> None:
         try:
