@@ -185,9 +185,12 @@ class HistoryWriter:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Write what is queued (the loop drains before it ends), for at most ``timeout``."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.error("history: stopped with %s changes not yet written", self.depth)
 
     # -- loop ------------------------------------------------------------------------------
     def _run(self) -> None:
