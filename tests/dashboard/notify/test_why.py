@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import time
 
+from django.template.loader import render_to_string
+
 from dashboard.notify.matching import match_change
 from dashboard.notify.models import Notification, Occurrence
 from dashboard.notify.payloads import webhook_payload
@@ -17,6 +19,7 @@ from dashboard.notify.rules import parse_rules
 from informers import Change, State, Status
 from informers.redaction import REDACTED
 from tests.dashboard.notify.kit import change, widget
+from tests.dashboard.ui.dom import parse
 
 FAILED = parse_rules("rules:\n  - {name: failed, trigger: {state: Failed}}\n").rules
 DECIDED = Status(
@@ -73,3 +76,39 @@ def test_the_webhook_new_state_cites_the_rule() -> None:
     occurrence.detail = {}
     plain = webhook_payload(notification, [occurrence], public_url="")["new_state"]
     assert (plain["rule"], plain["why"]) == ("", "")
+
+
+def test_the_recent_list_shows_the_why_on_hover_as_text() -> None:
+    hostile = '"><img src=x onerror="alert(1)"><b>x</b>'
+    recent = [
+        {
+            "lastAt": time.time(),
+            "open": False,
+            "rule": "failed",
+            "count": 1,
+            "objects": [
+                {
+                    "path": "/k/example.com/widgets/prod/w/",
+                    "namespace": "prod",
+                    "name": "w",
+                    "kind": "Widget",
+                    "plural": "widgets",
+                    "oldState": "InProgress",
+                    "newState": "Failed",
+                    "occurrences": 1,
+                    "reason": "Degraded",
+                    "why": f"argo-cd/Application: health == 1 (health={hostile})",
+                }
+            ],
+            "deliveries": [],
+        }
+    ]
+    html = render_to_string(
+        "notify/_recent.html",
+        {"recent": recent, "read_until": 0, "counts": {"pending": 0, "sent": 1, "failed": 0}},
+    )
+    assert hostile not in html
+    root = parse(html)
+    assert not ({"img", "b"} & root.tags())
+    (reason,) = [s for s in root.find_all("span") if s.text == "Degraded"]
+    assert reason.attrs["title"] == f"argo-cd/Application: health == 1 (health={hostile})"
