@@ -98,6 +98,10 @@ def test_starts_with_the_current_state(
     api: Api, objects: Objects, namespace: str, watch: Any
 ) -> None:
     made = [objects.create(WIDGET, namespace=namespace, name=n) for n in ("w-one", "w-two")]
+    # With a status: a bare Widget's state depends on how many Widgets other tests gave
+    # one (waiting for a controller, docs/contracts.md).
+    made[0] = objects.set_outcome(WIDGET, made[0], "Ready")
+    objects.shown(WIDGET, made[0])
     objects.shown(WIDGET, made[1])
     stream = watch(namespace=namespace, timeoutSeconds=0)
     initial = stream.initial()
