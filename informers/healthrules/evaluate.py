@@ -23,6 +23,7 @@ from informers.healthrules.expressions import (
     view,
 )
 from informers.healthrules.model import Case, Rule
+from informers.healthrules.quick import Unsure
 from informers.redaction import mask_text
 from informers.status import MAX_MESSAGE_CHARS, State, Status
 
@@ -85,13 +86,30 @@ class _Env:
         self._context: Any = None
         self._size = 0
 
-    def bind(self, name: str, value: Any) -> None:
+    def value(self, name: str) -> Any:
+        """A variable's value; an input is evaluated when it is first read (so a case that
+        only needs one input of six does not pay for the others)."""
+        if name in self._values:
+            return self._values[name]
+        expression = self.rule.input_map.get(name)
+        if expression is None:
+            raise KeyError(name)
+        value = _lenient(expression, self)
         self._values[name] = value
         self._pending[name] = value
+        return value
 
     def run(self, expression: Expression) -> Any:
         if expression.fast is not None:
-            return self._fast(*expression.fast)
+            return self.select(*expression.fast)
+        if expression.quick is not None:
+            try:
+                return expression.quick(self)
+            except Unsure:
+                pass  # the real CEL program decides
+        for name in expression.variables:
+            if name in self.rule.input_map:
+                self.value(name)
         context = self._ready()
         if values_over(expression, self._size):
             raise RuleFailure(
@@ -99,17 +117,18 @@ class _Env:
             )
         return expression.run(context)
 
-    def _fast(self, root: str, path: tuple[str, ...]) -> Any:
+    def select(self, root: str, path: tuple[str, ...]) -> Any:
+        """A name and its field selections, read in Python as CEL would read them."""
         if root == "object":
             node: Any = self.facts.obj
         elif root == "conditions":
             node = self.facts.conditions()
         else:
-            node = self._values[root]
+            node = self.value(root)
         for step in path:
             if node is None:
                 raise _Missing(step)
-            if not isinstance(node, Mapping):
+            if type(node) is not dict and not isinstance(node, Mapping):
                 raise TypeError(f"type error: cannot read field {step!r} of a {_type_name(node)}")
             if step not in node:
                 raise _Missing(step)
@@ -165,14 +184,11 @@ def run_rule(rule: Rule, facts: ObjectFacts) -> Status | None:
 
 def _run(rule: Rule, facts: ObjectFacts) -> Status | None:
     env = _Env(rule, facts)
-    inputs: list[tuple[str, Any]] = []
-    for name, expression in rule.inputs:
-        value = _lenient(expression, env)
-        env.bind(name, value)
-        inputs.append((name, _shown(value)))
     for case in rule.cases:
         if _holds(case.when, env):
-            return _decide(rule, case, env, tuple(inputs))
+            # the deciding rule's inputs are all read: they are the "why"
+            inputs = tuple((name, _shown(env.value(name))) for name, _ in rule.inputs)
+            return _decide(rule, case, env, inputs)
     return None
 
 

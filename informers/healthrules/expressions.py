@@ -26,6 +26,8 @@ from typing import Any
 
 import cel
 
+from informers.healthrules.quick import Quick, compile_quick
+
 #: Upper bound on an expression's estimated work on one object (see the module docstring).
 COST_LIMIT = 1_000_000
 #: Containers nested deeper than this in the data an expression reads make it refuse the
@@ -72,6 +74,8 @@ class Expression:
     #: ``object.status.phase`` or ``conditions.Ready.reason`` or an input's name: such an
     #: expression is read in Python (same result, no CEL conversion; see ``evaluate``)
     fast: tuple[str, tuple[str, ...]] | None = None
+    #: a Python evaluator for the common subset (``informers.healthrules.quick``)
+    quick: Quick | None = None
 
     def run(self, context: Any) -> Any:
         return self.program.execute(context)
@@ -98,6 +102,7 @@ def compile_expression(source: str) -> Expression:
         comprehensions=len(_COMPREHENSION.findall(code)),
         paths=selected_paths(source),
         fast=_fast_path(source),
+        quick=compile_quick(source),
     )
 
 

@@ -36,8 +36,10 @@ class Rule:
     source: str = ""
     #: root variable -> the paths all of this rule's expressions select (see expressions.view)
     paths: Mapping[str, Trie] = field(default_factory=dict, compare=False)
+    input_map: Mapping[str, Expression] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "input_map", dict(self.inputs))
         merged: dict[str, Trie] = {}
         for expression in self.expressions():
             if expression.fast is None:  # fast paths are read in Python, not through CEL

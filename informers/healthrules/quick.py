@@ -1,0 +1,403 @@
+"""The common small CEL expressions, evaluated in Python with CEL's exact semantics.
+
+Why: most rule expressions are comparisons of inputs with literals joined by ``&&``,
+``||`` and ``!`` (``phase == "Failed" || ready == "False"``). Running them through the CEL
+library means converting every variable into CEL values first, which costs more than the
+comparison itself by far; the state of every object is evaluated on every change, so this
+module evaluates that subset directly. What it accepts it evaluates as CEL does
+(heterogeneous equality is false, ``&&``/``||`` absorb an error when the other side
+decides, ordering across types is an error); anything it is not sure of raises ``Unsure``
+and the caller runs the real CEL program instead. Anything outside the subset (function
+calls, macros, arithmetic, ``in``, escapes in strings) is not compiled here at all.
+
+Subset: literals (double-quoted or single-quoted strings without escapes, integers,
+decimals, ``true``, ``false``, ``null``), names and field selections (``object.status.x``,
+``conditions.Ready.status``, ``name["key"]``), ``== != < <= > >=``, ``! && ||`` and
+parentheses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<num>\d+\.\d+|\d+(?![\w.]))|(?P<str>"[^"\\\n]*"|'[^'\\\n]*')"""
+    r"""|(?P<id>[A-Za-z_]\w*)|(?P<op>==|!=|<=|>=|&&|\|\||[<>!().\[\]]))"""
+)
+_INT64 = (-(2**63), 2**63 - 1)
+_EXACT_FLOAT_INT = 2**53
+
+
+class Unsure(Exception):
+    """The quick evaluator cannot be certain of CEL's answer: run the real program."""
+
+
+class Paths(Protocol):
+    """Reads a name and its field selections (raises KeyError-like ``missing`` errors)."""
+
+    def select(self, root: str, path: tuple[str, ...]) -> Any: ...
+
+    def value(self, name: str) -> Any: ...
+
+
+Quick = Callable[[Paths], Any]
+
+
+def compile_quick(source: str) -> Quick | None:
+    """A Python evaluator for ``source``, or None when it is outside the subset."""
+    tokens = _tokens(source)
+    if tokens is None:
+        return None
+    parser = _Parser(tokens)
+    try:
+        node = parser.expression()
+    except _NotInSubset:
+        return None
+    if parser.at < len(tokens):
+        return None
+    return node
+
+
+class _NotInSubset(Exception):
+    pass
+
+
+def _tokens(source: str) -> list[tuple[str, str]] | None:
+    found: list[tuple[str, str]] = []
+    at = 0
+    stripped = source.rstrip()
+    while at < len(stripped):
+        match = _TOKEN.match(stripped, at)
+        if match is None or match.end() == at:
+            return None
+        group = match.lastgroup
+        assert group is not None
+        found.append((group, match.group(group)))
+        at = match.end()
+    return found
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.at = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self, text: str) -> bool:
+        token = self.peek()
+        if token is not None and token[0] == "op" and token[1] == text:
+            self.at += 1
+            return True
+        return False
+
+    def expression(self) -> Quick:
+        operands = [self.conjunction()]
+        while self.take("||"):
+            operands.append(self.conjunction())
+        if len(operands) > 1:
+            member = _membership(operands)
+            if member is not None:
+                return member
+        left = operands[0]
+        for right in operands[1:]:
+            left = _or(left, right)
+        return left
+
+    def conjunction(self) -> Quick:
+        left = self.unary()
+        while self.take("&&"):
+            left = _and(left, self.unary())
+        return left
+
+    def unary(self) -> Quick:
+        if self.take("!"):
+            return _not(self.unary())
+        return self.comparison()
+
+    def comparison(self) -> Quick:
+        left = self.operand()
+        token = self.peek()
+        if token is not None and token[0] == "op" and token[1] in _COMPARE:
+            self.at += 1
+            right = self.operand()
+            if token[1] in ("==", "!="):
+                special = _equal_literal(token[1], left, right)
+                if special is not None:
+                    return special
+            return _compare(token[1], left, right)
+        return left
+
+    def operand(self) -> Quick:
+        token = self.peek()
+        if token is None:
+            raise _NotInSubset
+        kind, text = token
+        self.at += 1
+        if kind == "op" and text == "(":
+            inner = self.expression()
+            if not self.take(")"):
+                raise _NotInSubset
+            return inner
+        if kind == "num":
+            return _literal(float(text) if "." in text else int(text))
+        if kind == "str":
+            return _literal(text[1:-1])
+        if kind != "id":
+            raise _NotInSubset
+        if text in _LITERALS:
+            return _literal(_LITERALS[text])
+        if text in _RESERVED:
+            raise _NotInSubset
+        return self.selection(text)
+
+    def selection(self, root: str) -> Quick:
+        path: list[str] = []
+        while True:
+            if self.take("."):
+                token = self.peek()
+                if token is None or token[0] != "id":
+                    raise _NotInSubset
+                self.at += 1
+                path.append(token[1])
+            elif self.take("["):
+                token = self.peek()
+                if token is None or token[0] != "str" or not self.take_after_str("]"):
+                    raise _NotInSubset
+                path.append(token[1][1:-1])
+            else:
+                break
+        following = self.peek()
+        if following is not None and following == ("op", "("):
+            raise _NotInSubset  # a function or method call
+        return _select(root, tuple(path))
+
+    def take_after_str(self, closing: str) -> bool:
+        self.at += 1
+        return self.take(closing)
+
+
+_LITERALS: Mapping[str, Any] = {"true": True, "false": False, "null": None}
+_RESERVED = frozenset({"in", "as", "break", "const", "continue", "else", "for", "function"})
+_COMPARE = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+# Parsed nodes are closures; these attributes tell the parser what a node is, so that the
+# commonest shapes get a closure of their own (``_equal_literal``, ``_membership``).
+_LITERAL = "_quick_literal"  # (value,)
+_NAME = "_quick_name"  # a bare variable name
+_NAME_IS_TEXT = "_quick_name_is_text"  # (name, text): ``name == "text"``
+
+
+def _literal(value: Any) -> Quick:
+    def run(_paths: Paths) -> Any:
+        return value
+
+    setattr(run, _LITERAL, (value,))
+    return run
+
+
+def _select(root: str, path: tuple[str, ...]) -> Quick:
+    if path or root in ("object", "conditions"):
+        return lambda paths: paths.select(root, path)
+
+    def run(paths: Paths) -> Any:
+        return paths.value(root)
+
+    setattr(run, _NAME, root)
+    return run
+
+
+def _equal_literal(op: str, left: Quick, right: Quick) -> Quick | None:
+    """``x == <scalar literal>`` (either way round) without the general machinery."""
+    if hasattr(right, _LITERAL):
+        other, (literal,) = left, getattr(right, _LITERAL)
+    elif hasattr(left, _LITERAL):
+        other, (literal,) = right, getattr(left, _LITERAL)
+    else:
+        return None
+    negate = op == "!="
+    if literal is None:
+
+        def run(paths: Paths) -> Any:
+            return (other(paths) is None) is not negate
+
+    elif isinstance(literal, bool):
+
+        def run(paths: Paths) -> Any:
+            return (other(paths) is literal) is not negate
+
+    elif isinstance(literal, str):
+
+        def run(paths: Paths) -> Any:
+            value = other(paths)
+            return (isinstance(value, str) and value == literal) is not negate
+
+        if not negate and hasattr(other, _NAME):
+            setattr(run, _NAME_IS_TEXT, (getattr(other, _NAME), literal))
+    else:
+        return None
+    return run
+
+
+def _membership(operands: list[Quick]) -> Quick | None:
+    """``x == "a" || x == "b" || ...`` as one set lookup (same result: each side reads the
+    same variable, so they all err or none does)."""
+    pairs = [getattr(o, _NAME_IS_TEXT, None) for o in operands]
+    if any(p is None for p in pairs) or len({p[0] for p in pairs if p is not None}) != 1:
+        return None
+    name = pairs[0][0] if pairs[0] is not None else ""
+    texts = frozenset(p[1] for p in pairs if p is not None)
+
+    def run(paths: Paths) -> Any:
+        value = paths.value(name)
+        return isinstance(value, str) and value in texts
+
+    return run
+
+
+def _not(inner: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        value = inner(paths)
+        if isinstance(value, bool):
+            return not value
+        raise TypeError("no such overload")
+
+    return run
+
+
+def _and(left: Quick, right: Quick) -> Quick:
+    """CEL's ``&&``: false if either side is false (even if the other errs), else an error
+    if either errs, else true; anything but booleans is an error."""
+
+    def run(paths: Paths) -> Any:
+        error: Exception | None = None
+        try:
+            a = left(paths)
+        except Unsure:
+            raise
+        except Exception as exc:
+            error, a = exc, None
+        else:
+            if a is False:
+                return False
+        try:
+            b = right(paths)
+        except Unsure:
+            raise
+        except Exception:
+            if error is not None:
+                raise error from None
+            raise
+        if b is False:
+            return False
+        if error is not None:
+            raise error
+        if a is True and b is True:
+            return True
+        raise TypeError("no such overload")
+
+    return run
+
+
+def _or(left: Quick, right: Quick) -> Quick:
+    """CEL's ``||``: the mirror image of ``_and``."""
+
+    def run(paths: Paths) -> Any:
+        error: Exception | None = None
+        try:
+            a = left(paths)
+        except Unsure:
+            raise
+        except Exception as exc:
+            error, a = exc, None
+        else:
+            if a is True:
+                return True
+        try:
+            b = right(paths)
+        except Unsure:
+            raise
+        except Exception:
+            if error is not None:
+                raise error from None
+            raise
+        if b is True:
+            return True
+        if error is not None:
+            raise error
+        if a is False and b is False:
+            return False
+        raise TypeError("no such overload")
+
+    return run
+
+
+def _category(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise Unsure  # the library converts these in its own way
+        return "number"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "other"
+
+
+def equal(a: Any, b: Any) -> bool:
+    """CEL's ``==`` on JSON values: values of different kinds are never equal (no error);
+    lists and maps are left to CEL."""
+    kind_a, kind_b = _category(a), _category(b)
+    if kind_a != kind_b:
+        return False
+    if kind_a == "other":
+        raise Unsure
+    if kind_a == "number" and _inexact(a, b):
+        raise Unsure
+    return bool(a == b)
+
+
+def _inexact(a: Any, b: Any) -> bool:
+    """An int and a float beyond 2**53 may compare differently in CEL."""
+    if isinstance(a, int) == isinstance(b, int):
+        return False
+    whole = a if isinstance(a, int) else b
+    return bool(abs(whole) > _EXACT_FLOAT_INT)
+
+
+def _order(op: str, a: Any, b: Any) -> bool:
+    kind_a, kind_b = _category(a), _category(b)
+    if kind_a == kind_b == "bool":
+        raise Unsure
+    if kind_a != kind_b or kind_a not in ("number", "string"):
+        raise TypeError("no such overload")
+    if kind_a == "number" and _inexact(a, b):
+        raise Unsure
+    if op == "<":
+        return bool(a < b)
+    if op == "<=":
+        return bool(a <= b)
+    if op == ">":
+        return bool(a > b)
+    return bool(a >= b)
+
+
+def _compare(op: str, left: Quick, right: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        a = left(paths)
+        b = right(paths)
+        if op == "==":
+            return equal(a, b)
+        if op == "!=":
+            return not equal(a, b)
+        return _order(op, a, b)
+
+    return run
