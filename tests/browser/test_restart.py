@@ -23,8 +23,9 @@ def test_page_recovers_after_server_restart(
     wait_live(page)
     mark_page(page)
 
-    dashboard.stop()
-    expect(page.locator("#conn")).to_have_attribute("data-state", "reconnecting")
+    dashboard.stop()  # SIGTERM: the server closes the page's socket with 1012
+    expect(page.locator("#conn")).to_have_attribute("data-state", "restarting")
+    expect(page.locator("#conn .conn-text")).to_have_text("server restarting")
     create_widget(kube, namespace, "while-down")
     dashboard.start()
 

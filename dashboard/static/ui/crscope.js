@@ -9,7 +9,9 @@
  *   fresher updates instead of a growing queue), pause/resume, "N updates waiting",
  * - reconnect after a clean server shutdown (the extension only retries abnormal closes),
  *   backing off further after each socket that closed before any message (a server that
- *   keeps refusing must not be hammered), and a "resynced" notice after a reconnect,
+ *   keeps refusing must not be hammered), and a "resynced" notice after a reconnect;
+ *   a server that closed with 1012 (service restart, on SIGTERM) shows "server restarting"
+ *   until a socket hears from it again,
  * - applying those fragments (plain DOM calls where htmx has nothing to do),
  * - relative times, un-highlighting changed rows, fading out deleted rows, copy buttons,
  *   the rail filter and "/".
@@ -19,7 +21,7 @@
 
   var state = { socket: null, paused: false, lastUpdate: 0, lastElt: null,
                 reconnecting: false, status: "connecting", retries: 0, problem: "",
-                heard: false, failures: 0 };
+                heard: false, failures: 0, restarting: false };
 
   try { state.paused = window.sessionStorage.getItem("crscope.paused") === "1"; } catch (e) { /* private mode */ }
 
@@ -57,6 +59,7 @@
     var shown = status === "live" && state.paused ? "paused" : status;
     conn.setAttribute("data-state", shown);
     var text = { live: "live", paused: "paused", reconnecting: "reconnecting",
+                 restarting: "server restarting",
                  connecting: "connecting", offline: "offline", signedout: "signed out",
                  toomany: "too many tabs", unavailable: "cluster unavailable",
                  idle: "not live" }[shown] || shown;
@@ -64,7 +67,9 @@
     conn.title = { toomany: "You have too many crscope pages open: close some, and this one " +
                             "reconnects by itself.",
                    signedout: "Signed out, or your credentials are no longer valid: reload " +
-                              "to sign in again." }[shown] ||
+                              "to sign in again.",
+                   restarting: "The server is restarting (an upgrade or a move): this page " +
+                               "reconnects by itself and catches up." }[shown] ||
                  (shown === "unavailable" ? conn.title : "Live updates connection");
     renderAge();
   }
@@ -115,12 +120,17 @@
   }
 
   // Backoff for reconnects: up to 8 s while the server comes back; up to a minute once
-  // sockets keep closing before any message (each such close doubles it).
+  // sockets keep closing before any message (each such close doubles it), unless the
+  // server said it is restarting (1012): then it is expected back, not refusing.
   function reconnectDelay(retry) {
-    var base = state.failures > 0 ? Math.min(1000 * Math.pow(2, state.failures), 60000)
-                                  : Math.min(500 * Math.pow(2, retry), 8000);
+    var refusing = state.failures > 0 && !state.restarting;
+    var base = refusing ? Math.min(1000 * Math.pow(2, state.failures), 60000)
+                        : Math.min(500 * Math.pow(2, retry), 8000);
     return base / 2 + Math.random() * base / 2;
   }
+
+  // What a lost socket is: the server said it restarts (1012), or we just lost it.
+  function retrying() { return state.restarting ? "restarting" : "reconnecting"; }
 
   function onOpen(evt) {
     state.socket = evt.detail.socketWrapper;
@@ -130,7 +140,7 @@
     state.lastElt = evt.target;
     if (state.paused) send({ pause: true });
     // Not "live" yet: a socket the server closes before its first message is not live.
-    if (state.status !== "toomany") setStatus(state.reconnecting ? "reconnecting" : "connecting");
+    if (state.status !== "toomany") setStatus(state.reconnecting ? retrying() : "connecting");
   }
 
   function onClose(evt) {
@@ -146,7 +156,10 @@
       setStatus("toomany");
       state.failures = Math.max(state.failures, 3);
     } else if (code >= 4000) { setStatus("offline"); return; }
-    else setStatus("reconnecting");
+    else {
+      if (code === 1012) state.restarting = true;
+      setStatus(retrying());
+    }
     var retried = [1006, 1011, 1012, 1013].indexOf(code) >= 0;
     if (!retried && wrapper) {
       setTimeout(function () {
@@ -160,7 +173,9 @@
     if (!meta) return;
     var seq = parseInt(meta.getAttribute("data-seq"), 10);
     if (!isNaN(seq)) send({ ack: seq });
-    if (!state.heard) { state.heard = true; state.failures = 0; state.retries = 0; }
+    if (!state.heard) {
+      state.heard = true; state.failures = 0; state.retries = 0; state.restarting = false;
+    }
     var notice = meta.getAttribute("data-notice");
     if (notice) toast(notice);
     var problem = meta.getAttribute("data-problem") || "";
@@ -310,7 +325,7 @@
   function boot() {
     if (window.htmx) htmx.config.wsReconnectDelay = reconnectDelay;
     document.body.addEventListener("htmx:wsConnecting", function (evt) {
-      if (state.lastElt === evt.target && state.status !== "toomany") setStatus("reconnecting");
+      if (state.lastElt === evt.target && state.status !== "toomany") setStatus(retrying());
     });
     document.body.addEventListener("htmx:wsOpen", onOpen);
     document.body.addEventListener("htmx:wsClose", onClose);
