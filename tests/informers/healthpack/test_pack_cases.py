@@ -26,6 +26,7 @@ SEEN_TIMEOUT = 60.0
 def _served(crd: dict[str, Any], version: str) -> dict[str, Any]:
     """The case's version of the CRD, which must be its storage version: the engine
     watches that one, and these planes run no conversion webhooks."""
+    entry: dict[str, Any]
     for entry in crd["spec"]["versions"]:
         if entry["name"] == version and entry.get("served"):
             assert entry.get("storage"), (

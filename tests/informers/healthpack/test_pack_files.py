@@ -93,6 +93,6 @@ def test_every_crd_file_is_listed_with_its_source() -> None:
         )
         assert listed, f"crds/{rel} is not listed in crds/SOURCES.md"
     for f in case_files():
-        for rel in f.crds:
-            text = (CRDS_DIR / rel).read_text()
-            assert "kind: CustomResourceDefinition" in text, f"{f.stem}: crds/{rel} holds no CRD"
+        for listed_file in f.crds:
+            text = (CRDS_DIR / listed_file).read_text()
+            assert "kind: CustomResourceDefinition" in text, f"{f.stem}: {listed_file} has no CRD"
