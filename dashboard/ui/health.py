@@ -56,7 +56,10 @@ class AttentionRow:
 
     @property
     def version(self) -> str:
-        return f"{self.entry.resource_version}|{int(self.stuck)}"
+        # the state too: reloaded health rules change it without a new resourceVersion
+        status = self.entry.status
+        digest = hash((status.state, status.reason, status.message, status.rule, status.when))
+        return f"{self.entry.resource_version}|{int(self.stuck)}|{digest}"
 
     @property
     def url(self) -> str:

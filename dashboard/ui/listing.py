@@ -76,7 +76,10 @@ def row_id(kind: KindInfo, key: str) -> str:
 
 
 def row_version(row: Row) -> str:
-    return f"{row.entry.resource_version}|{int(row.stuck)}"
+    """What the live list compares to re-push a row: reloaded health rules change a state
+    without a new resourceVersion, so the state's reading is part of it."""
+    status = hash(_status_key(row.entry.status))
+    return f"{row.entry.resource_version}|{int(row.stuck)}|{status}"
 
 
 def row_html(kind: KindInfo, row: Row, variant: Variant = "") -> str:

@@ -110,6 +110,7 @@ class DetailFeed(Feed):
             self._deleted
             or self._entry is None
             or entry.resource_version != self._entry.resource_version
+            or entry.status != self._entry.status  # reloaded health rules, same version
         ):
             self._entry, self._deleted = entry, False
             self.poke()

@@ -89,7 +89,7 @@ def item_html(item: health.AttentionItem, variant: str = "") -> str:
 
 
 def row_html(row: health.AttentionRow, variant: str = "") -> str:
-    key = ("attention", row.kind.key, row.entry.key, row.entry.resource_version, row.stuck, variant)
+    key = ("attention", row.kind.key, row.entry.key, row.version, variant)
     return cache.get(
         key,
         lambda: render_to_string(

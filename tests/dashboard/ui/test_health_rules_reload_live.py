@@ -1,0 +1,111 @@
+"""A reloaded health rules file changes the state an open list page shows, with no reload.
+
+The object does not change (same resourceVersion); only its reading does. The live list
+must still push the row, which it did not while rows were compared by resourceVersion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard.core.adapter import adapter
+from dashboard.ui.fragments import cache
+from informers import Engine, EngineSettings, KubeClient, State, load_cluster_config
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.dashboard.ui.conftest import Live
+from tests.dashboard.ui.test_list_escaping import _crd, _served
+from tests.informers.kit import wait_until
+
+pytestmark = pytest.mark.cluster
+RULE = "test/plain-gadgets"
+
+
+def _rule(group: str) -> str:
+    return f"""rules:
+  - name: {RULE}
+    match: {{group: "{group}", kind: Gadget}}
+    inputs:
+      colour: object.spec.colour
+    cases:
+      - when: colour == "red"
+        state: Failed
+        reason: RedGadget
+"""
+
+
+@pytest.fixture()
+def rules_engine(
+    control_plane: ControlPlane, kube: KubeHTTP, tmp_path: Path
+) -> Iterator[tuple[Engine, str, Path]]:
+    import dashboard.asgi  # noqa: F401 - the application under test
+    from dashboard.core import pagecache
+    from dashboard.ui.live import hooks
+
+    group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: []\n")
+    kube.request(
+        "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=_crd(group)
+    )
+    wait_until(lambda: _served(kube, group), timeout=30, message="CRD served")
+    adapter.stop()
+    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
+    settings = EngineSettings(include_groups=(group,), events="off", health_rules_path=str(rules))
+    engine = Engine(KubeClient(config), settings)
+    hooks.install(engine)
+    pagecache.attach(engine)
+    engine.start()
+    adapter.engine = engine
+    wait_until(
+        lambda: engine.readiness().ready and engine.informer(f"{group}/gadgets"),
+        timeout=30,
+        message="engine synced",
+    )
+    try:
+        yield engine, group, rules
+    finally:
+        adapter.engine = None
+        engine.stop()
+        hooks.uninstall()
+        kube.request(
+            "DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}"
+        )
+
+
+async def test_a_reloaded_rule_repaints_the_open_list(
+    rules_engine: tuple[Engine, str, Path], kube: KubeHTTP, namespace: str
+) -> None:
+    engine, group, rules = rules_engine
+    kube.request(
+        "POST",
+        f"/apis/{group}/v1/namespaces/{namespace}/gadgets",
+        body={
+            "apiVersion": f"{group}/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "red-one", "namespace": namespace},
+            "spec": {"colour": "red"},
+        },
+    )
+    informer = engine.informer(f"{group}/gadgets")
+    assert informer is not None
+    key = f"{namespace}/red-one"
+    wait_until(lambda: informer.store.get(key) is not None, timeout=15, message="cached")
+    before = informer.store.get(key)
+    assert before is not None and before.status.state is not State.FAILED
+    cache.clear()
+    async with Live(f"view=list&kind={group}/gadgets&namespace={namespace}") as live:
+        first = await live.receive(timeout=15)
+        assert first is not None and "red-one" in first and "RedGadget" not in first
+        rules.write_text(_rule(group))
+        changed = await asyncio.to_thread(engine.reload_health_rules)
+        assert changed == 1
+        after = informer.store.get(key)
+        assert after is not None and after.resource_version == before.resource_version
+        pushed = await live.until(lambda m: "red-one" in m and "Failed" in m, timeout=15)
+    assert RULE in pushed
