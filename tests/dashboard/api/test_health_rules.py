@@ -199,3 +199,37 @@ def test_objects_say_which_rule_decided_their_state(
     health = api.json("/api/v1/health", {"namespace": namespace})
     (item,) = [a for a in health["attention"] if a["name"] == obj["metadata"]["name"]]
     assert (item["state"]["rule"], item["state"]["inputs"]) == (detail["rule"], detail["inputs"])
+
+
+def test_a_draft_cannot_read_a_secret(api: Api, objects: Objects, namespace: str) -> None:
+    """Objects are evaluated redacted: an input, a reason or a comparison sees the mask."""
+    prefix = f"s{uuid.uuid4().hex[:6]}-"
+    created = objects.create(WIDGET, namespace=namespace, name=f"{prefix}0")
+    objects.shown(WIDGET, created)
+    secret = created["spec"]["auth"]["password"]
+    text = f"""rules:
+  - name: test/probe
+    match: {{group: {GROUP}, kind: Widget}}
+    inputs:
+      name: object.metadata.name
+      pw: object.spec.auth.password
+    cases:
+      - when: name.startsWith("{prefix}") && pw == "{secret}"
+        state: Unknown
+        reason: Guessed
+      - when: name.startsWith("{prefix}")
+        state: Failed
+        reason: Probe
+        reasonFrom: pw
+        message: pw
+"""
+    body = post(api, {"rules": text, "resource": WIDGETS}).json()
+    (change,) = body["changes"]
+    after = change["after"]
+    assert (after["state"], after["reason"], after["message"]) == (
+        "Failed",
+        "***redacted***",
+        "***redacted***",
+    )
+    assert after["inputs"]["pw"] == "***redacted***"
+    assert secret not in str(body)
