@@ -92,9 +92,10 @@ def test_a_limited_users_tester_sees_only_their_namespace(
     watched: Watched,
 ) -> None:
     page = watched.page
-    page.goto(f"{token_dashboard.url}/signin?next=/health-rules/")
+    page.goto(f"{token_dashboard.url}/signin?next=/")
     page.fill("input[name='token']", control_plane.tokens["limited"])
     page.click("button[type='submit']")
+    page.click(".topbar a.toplink")  # every page links to it
     expect(page.locator("h1")).to_have_text("Health rules")
     kinds = page.locator("#rt-kind option")
     expect(kinds).to_have_count(1)  # Widgets only: Databases are listable nowhere for them
@@ -105,4 +106,5 @@ def test_a_limited_users_tester_sees_only_their_namespace(
     namespaces = {text.strip() for text in rows.locator("td.name .muted").all_inner_texts()}
     assert namespaces == {grants.allowed_ns}
     assert grants.other_ns not in page.locator("#rt-result").inner_text()
+    page.screenshot(path="/tmp/h_limited.png")
     assert watched.errors == []
