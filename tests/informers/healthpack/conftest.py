@@ -38,15 +38,20 @@ class PackPlane:
     namespaces: set[str] = field(default_factory=set)
 
     def start(self) -> PackPlane:
-        self.cp = ControlPlane().start()
-        self.kube = KubeHTTP.from_kubeconfig(self.cp.kubeconfig_path("admin"))
-        self.crds = crds_of(self.files)
-        apply_crds(self.kube, crds=list(self.crds.values()), timeout=SETUP_TIMEOUT)
-        config = load_cluster_config(str(self.cp.kubeconfig_path("admin")))
-        self.engine = Engine(KubeClient(config), EngineSettings(events="off"))
-        self.engine.start()
-        if not self.engine.wait_synced(SETUP_TIMEOUT):
-            raise AssertionError("the pack's engine did not sync")
+        """Start the plane; a failure half-way stops what did start (no stray apiserver)."""
+        try:
+            self.cp = ControlPlane().start()
+            self.kube = KubeHTTP.from_kubeconfig(self.cp.kubeconfig_path("admin"))
+            self.crds = crds_of(self.files)
+            apply_crds(self.kube, crds=list(self.crds.values()), timeout=SETUP_TIMEOUT)
+            config = load_cluster_config(str(self.cp.kubeconfig_path("admin")))
+            self.engine = Engine(KubeClient(config), EngineSettings(events="off"))
+            self.engine.start()
+            if not self.engine.wait_synced(SETUP_TIMEOUT):
+                raise AssertionError("the pack's engine did not sync")
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
@@ -84,14 +89,26 @@ class PackPlanes:
     def __init__(self) -> None:
         self._groups = plane_groups(case_files())
         self._planes: dict[int, PackPlane] = {}
+        self._failed: dict[int, str] = {}
 
     def for_file(self, stem: str) -> PackPlane:
         for index, files in enumerate(self._groups):
             if any(f.stem == stem for f in files):
-                if index not in self._planes:
-                    self._planes[index] = PackPlane(files=files).start()
-                return self._planes[index]
+                return self._plane(index, files)
         raise KeyError(stem)
+
+    def _plane(self, index: int, files: list[CaseFile]) -> PackPlane:
+        # A plane that failed to start fails its other cases at once, not after another
+        # full set-up timeout each.
+        if index in self._failed:
+            raise AssertionError(f"the pack's control plane did not start: {self._failed[index]}")
+        if index not in self._planes:
+            try:
+                self._planes[index] = PackPlane(files=files).start()
+            except Exception as exc:
+                self._failed[index] = f"{type(exc).__name__}: {exc}"
+                raise
+        return self._planes[index]
 
     def stop(self) -> None:
         for plane in self._planes.values():
