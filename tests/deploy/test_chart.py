@@ -124,9 +124,10 @@ def release(
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
     made = Release(control_plane, tmp_path)
     yield made
-    # The ClusterRole and binding outlive the namespace: uninstall removes them.
+    # The ClusterRole and binding outlive the namespace: uninstall removes them. Not
+    # --wait: with no controller-manager here, the claim's finalizer is never removed.
     try:
-        made.run("uninstall", made.name, "--wait", "--timeout", "60s")
+        made.run("uninstall", made.name)
     except HelmError:
         for kind in ("clusterrolebindings", "clusterroles"):
             path = f"/apis/rbac.authorization.k8s.io/v1/{kind}/{made.name}-reader"
