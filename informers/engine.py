@@ -236,7 +236,8 @@ class Engine:
         return self._apply_health_rules()
 
     def _watch_health_rules(self) -> None:
-        while not self._stopping.wait(self.health_rules.reload_seconds):
+        period = max(0.05, self.health_rules.reload_seconds)  # 0 would spin
+        while not self._stopping.wait(period):
             try:
                 if self.health_rules.maybe_reload():
                     self._apply_health_rules()
