@@ -13,13 +13,15 @@ import os
 import signal
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
+from tests.controlplane.samples import GROUP, WIDGET
 from tests.dashboard.history.restart import BOUND, create, edit_size, restartable_dashboard
 from tests.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
@@ -40,12 +42,13 @@ rules:
 
 class Churn:
     """Edits Widgets round-robin as fast as the apiserver answers, keeping every
-    resourceVersion it gets back; ``stop`` returns only between two writes."""
+    resourceVersion it gets back; ``stop_then`` stops it between two writes."""
 
     def __init__(self, kube: KubeHTTP, namespace: str) -> None:
         self.kube, self.namespace = kube, namespace
         self.seen: dict[str, set[str]] = {name: set() for name in WIDGETS}
         self.count = 0
+        self.last = ("", "")
         self._between = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -63,16 +66,25 @@ class Churn:
                 if self._stop.is_set():
                     return
                 name = WIDGETS[self.count % len(WIDGETS)]
-                size = 2 + self.count % 97  # 2..98 (the CRD allows 0..100), never repeating
-                self.seen[name].add(edit_size(self.kube, self.namespace, name, size, "churner"))
+                size = 2 + self.count % 97  # 2..98 (the CRD allows 0..100); a new value
+                rv = edit_size(self.kube, self.namespace, name, size, "churner")
+                self.seen[name].add(rv)
+                self.last = (name, rv)
                 self.count += 1
 
-    def stop_then(self, action: object) -> None:
+    def stop_then(self, action: Callable[[], None]) -> None:
         """Stop between two writes and run ``action`` before another could start."""
         with self._between:
             self._stop.set()
-            action()  # type: ignore[operator]
+            action()
         self._thread.join(30)
+
+
+def cached_rv(server: DashboardServer, namespace: str, name: str) -> str:
+    """The resourceVersion of the server's cached copy (its ETag): what its watch has seen."""
+    path = f"/api/v1/resources/{GROUP}/{WIDGET.plural}/namespaces/{namespace}/{name}"
+    response = requests.get(server.url + path, timeout=10)
+    return response.headers.get("ETag", "").strip('"').removesuffix("-stuck")
 
 
 def occurrences(server: DashboardServer, namespace: str) -> int:
@@ -119,7 +131,16 @@ def test_sigterm_during_churn_loses_no_revision(
     wait_until(lambda: churn.count >= 60, timeout=BOUND, message="60 edits made")
     proc = server._proc
     assert proc is not None
-    churn.stop_then(lambda: os.kill(proc.pid, signal.SIGTERM))
+
+    def sigterm() -> None:
+        # Only once its watch delivered the last write: a change still on its way from
+        # the apiserver when the process stops is not lost either, but comes back on
+        # restart merged into the object's state, not as a revision of its own.
+        name, rv = churn.last
+        wait_until(lambda: cached_rv(server, namespace, name) == rv, timeout=BOUND)
+        os.kill(proc.pid, signal.SIGTERM)
+
+    churn.stop_then(sigterm)
 
     _, closed = read_until_closed(socket, timeout=BOUND)
     assert closed.code == 1012  # "service restart": the page reconnects
