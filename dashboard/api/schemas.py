@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dashboard.core.ruletester import MAX_CHANGES, MAX_DRAFT_CHARS
 from informers import State
 
 ColumnValue = str | int | float | bool | None
@@ -235,9 +236,10 @@ class RuleTestIn(BaseModel):
 
     rules: str = Field(
         ...,
-        max_length=65536,
+        max_length=MAX_DRAFT_CHARS,
         description="The draft rules file (YAML, the format of CRSCOPE_HEALTH_RULES), at "
-        "most 64 Ki characters; it is evaluated as if it replaced the rules file in force",
+        f"most {MAX_DRAFT_CHARS} characters; it is evaluated as if it replaced the rules "
+        "file in force",
     )
     resource: str = Field(..., max_length=320, description="The kind to try it on: group/plural")
 
@@ -272,7 +274,7 @@ class RuleTestResult(BaseModel):
     after: StateCounts
     decidedByDraft: int = Field(description="Objects whose state a draft rule decided")
     changed: int = Field(description="Objects whose state the draft changes")
-    changes: list[TestedChange] = Field(description="The changed objects, at most 200")
+    changes: list[TestedChange] = Field(description=f"The changed objects, at most {MAX_CHANGES}")
     changesTruncated: bool
 
 
