@@ -15,7 +15,9 @@ never depend on the order objects arrived in; after that it is kept up to date e
 by event, and when it crosses the threshold the informer re-evaluates the cached
 objects without a status and publishes the ones whose state changed.
 
-A kind can opt out with a health rule that says ``awaitController: false``.
+Only objects that are Current by default (no health rule decided, and the generic rules
+found nothing to read) are affected. A kind can opt out with a health rule that says
+``awaitController: false``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from informers.status import State, Status
+from informers.status import RULE_DEFAULT, State, Status
 
 #: "Most objects of a kind carry a status" means at least this many do, and they are more
 #: than half of the kind's objects. Why a minimum: with one or two objects, a status can
@@ -92,8 +94,14 @@ class AwaitingController:
         return self.learned != before
 
     def adjust(self, obj: Mapping[str, Any], status: Status) -> Status:
-        """``status``, or "awaiting a controller" for a bare object the rules call Current."""
-        if status.state is State.CURRENT and self.learned and not has_status(obj):
+        """``status``, or "awaiting a controller" for a bare object that is Current only
+        because nothing said otherwise (``generic/default``).
+
+        A health rule that decides a bare object's state keeps it: its author knew that
+        objects of the kind may have no status (an OCI HelmRepository, an unused KEDA
+        TriggerAuthentication), and said so.
+        """
+        if _defaulted(status) and self.learned and not has_status(obj):
             return AWAITING
         return status
 
@@ -104,4 +112,8 @@ class AwaitingController:
             return False
         if status == AWAITING:
             return not self.learned
-        return status.state is State.CURRENT and self.learned
+        return _defaulted(status) and self.learned
+
+
+def _defaulted(status: Status) -> bool:
+    return status.state is State.CURRENT and status.rule == RULE_DEFAULT

@@ -20,13 +20,13 @@ from informers.awaiting import (
     has_status,
 )
 from informers.changes import Change
-from informers.healthrules import KindRules
+from informers.healthrules import KindRules, parse_rules
 from informers.informer import Informer, InformerOptions
 
 KIND = KindInfo(
     group="t.crscope.test", version="v1", kind="Waiter", plural="waiters", namespaced=True
 )
-CURRENT = Status(State.CURRENT, "", "")
+CURRENT = Status(State.CURRENT, "", "", rule="generic/default")
 READY = {"conditions": [{"type": "Ready", "status": "True"}]}
 
 
@@ -130,7 +130,9 @@ def test_adjust_only_overrides_current_for_bare_objects() -> None:
     tally = AwaitingController()
     tally.recount([{"status": {"a": 1}}] * 3)
     failed = Status(State.FAILED, "Nope", "")
+    by_rule = Status(State.CURRENT, "Static", "", rule="flux/HelmRepository")
     assert tally.adjust({"spec": {}}, CURRENT) is AWAITING
+    assert tally.adjust({"spec": {}}, by_rule) is by_rule  # a rule that decided keeps it
     assert tally.adjust({"status": {}}, CURRENT) is AWAITING
     assert tally.adjust({"status": {"a": 1}}, CURRENT) is CURRENT
     assert tally.adjust({"spec": {}}, failed) is failed
@@ -203,3 +205,26 @@ def test_metadata_only_kinds_are_never_judged() -> None:
     inf = informer(metadata_only=True)
     inf.replace([thing("bare"), *(thing(f"s{i}", READY) for i in range(3))], "10")
     assert {e.status.reason for e in inf.store.list()} == {"MetadataOnly"}
+
+
+def test_a_rule_that_decides_a_bare_object_keeps_its_state() -> None:
+    """Only Current-by-default awaits: a rule that says a bare object is fine is believed,
+    and a relist of it publishes nothing."""
+    rules = parse_rules(
+        "rules:\n"
+        "  - name: test/static\n"
+        "    match: {group: t.crscope.test, kind: Waiter}\n"
+        "    cases:\n"
+        "      - {when: 'object.spec.static == true', state: Current, reason: Static}\n",
+        source="test",
+    ).for_kind(KIND.group, KIND.kind)
+    changes: list[Change] = []
+    inf = informer(changes, rules=rules)
+    static = {**thing("static"), "spec": {"static": True}}
+    objects = [static, thing("bare"), *(thing(f"s{i}", READY) for i in range(3))]
+    inf.replace(objects, "10")
+    assert reasons(inf)["static"] == "Static"
+    assert reasons(inf)["bare"] == REASON
+    changes.clear()
+    inf.replace([dict(o) for o in objects], "20")
+    assert changes == []
