@@ -94,7 +94,16 @@ class _Env:
         expression = self.rule.input_map.get(name)
         if expression is None:
             raise KeyError(name)
-        value = _lenient(expression, self)
+        fast = expression.fast
+        if fast is None:
+            value = _lenient(expression, self)
+        else:  # the commonest input, a plain path: read it without the general machinery
+            try:
+                value = self.select(*fast)
+            except (_Missing, *_MISSING):
+                value = None
+            except TypeError as exc:
+                raise RuleFailure(f"{expression.source!r}: {_describe(exc)}") from None
         self._values[name] = value
         self._pending[name] = value
         return value
@@ -122,7 +131,9 @@ class _Env:
         if root == "object":
             node: Any = self.facts.obj
         elif root == "conditions":
-            node = self.facts.conditions()
+            node = self.facts._conditions
+            if node is None:
+                node = self.facts.conditions()
         else:
             node = self.value(root)
         for step in path:
