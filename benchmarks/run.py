@@ -210,6 +210,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_false",
         help="skip the REST and change-to-DOM measures on the largest size",
     )
+    parser.add_argument(
+        "--no-health-rules",
+        dest="health_rules",
+        action="store_false",
+        help="skip the health rule costs (benchmarks.healthrules) on the largest size",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.step_seconds = "1000", min(args.step_seconds, 2.0)
@@ -253,6 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.e2e:
             e2e = _endtoend(kubeconfig, kind, max(sizes))
             print(json.dumps({"e2e": e2e}), flush=True)
+        if args.health_rules:
+            # issue 16's limits: state evaluation with the whole pack, and the initial
+            # sync of the largest size with and without rules (own results file)
+            from benchmarks.healthrules import run as health_rules_bench
+
+            rules = health_rules_bench(kubeconfig=kubeconfig, kind=kind, rounds=4)
+            print(json.dumps({"health_rules": rules}), flush=True)
     finally:
         cp.stop()
         load.stop()
