@@ -28,7 +28,7 @@ class StateInfo(BaseModel):
     stuck: bool = Field(description="InProgress or Terminating for longer than the threshold")
     rule: str = Field(
         description="The health rule that decided the state, e.g. `argo-cd/Application` or "
-        "`generic/ready-condition`; empty when no rule applied (e.g. Terminating)"
+        "`generic/ready-condition`; every state names one (deletion is `generic/deletion`)"
     )
     inputs: dict[str, Any] = Field(
         description="The values the rule read, by input name, in order (JSON scalars; "

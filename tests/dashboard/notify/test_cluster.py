@@ -169,7 +169,14 @@ def test_a_transition_to_failed_sends_exactly_one_webhook(
         "uid": created["metadata"]["uid"],
     }
     assert body["old_state"]["state"] == "InProgress"
-    assert body["new_state"] == {"state": "Failed", "reason": "CrashLoop", "message": "boom"}
+    new_state = body["new_state"]
+    assert (new_state["state"], new_state["reason"], new_state["message"]) == (
+        "Failed",
+        "CrashLoop",
+        "boom",
+    )
+    assert new_state["rule"] == "generic/stalled-condition"  # the why travels with the state
+    assert new_state["why"].startswith("generic/stalled-condition: ")
     assert body["link"] == f"https://crscope.example/k/{group}/widgets/{namespace}/web/"
     assert got.nid == body["id"]
 
