@@ -11,10 +11,15 @@ chain of field selections gets the whole object.
 Why a cost bound of our own: the CEL library has no cost limit. CEL has no unbounded
 loops; the only way to do more than linear work in the size of the data is to nest or
 chain comprehension macros (``all``, ``exists``, ``exists_one``, ``map``, ``filter``).
-So the work of an expression is at most ``len(source) * (N + 1) ** k``, where ``N`` counts
-the values in the data it can reach and ``k`` its comprehension macros. An expression
-whose bound exceeds ``COST_LIMIT`` on an object is not run on that object: it gives a
-``RuleError`` state instead (see ``informers.healthrules.evaluate``).
+A comprehension over a field path of the element of an enclosing comprehension that itself
+ranges over a field path of the data (``parents.exists(p, p.conditions.exists(c, ...))``)
+visits disjoint parts of the data across all the outer iterations, so together its runs
+visit at most ``N`` values, where ``N`` counts the values in the data the expression can
+reach: such a comprehension adds to the work instead of multiplying it. So the work of an
+expression with ``k`` comprehension macros, ``m`` of which range over anything else, is
+at most ``len(source) * (k + 1) * (N + 1) ** m``. An expression whose bound exceeds
+``COST_LIMIT`` on an object is not run on that object: it gives a ``RuleError`` state
+instead (see ``informers.healthrules.evaluate``).
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ class Expression:
     program: Any  # cel.Program
     variables: frozenset[str]
     comprehensions: int
+    #: the comprehensions whose work multiplies (see the module docstring)
+    multiplying: int
     #: root variable name -> path trie it selects (``WHOLE`` when used other than by paths)
     paths: Mapping[str, Trie] = field(default_factory=dict)
     #: set when the whole expression is a name followed by field selections, e.g.
@@ -95,11 +102,13 @@ def compile_expression(source: str) -> Expression:
         raise CompileError(f"does not compile: {exc}") from None
     code = _STRING.sub('""', source)
     bound = frozenset(_COMPREHENSION.findall(code))
+    comprehensions = len(_COMPREHENSION.findall(code))
     return Expression(
         source=source,
         program=program,
         variables=frozenset(program.variables()) - bound,
-        comprehensions=len(_COMPREHENSION.findall(code)),
+        comprehensions=comprehensions,
+        multiplying=min(comprehensions, multiplying_comprehensions(source)),
         paths=selected_paths(source),
         fast=_fast_path(source),
         quick=compile_quick(source),
@@ -114,6 +123,66 @@ def _fast_path(source: str) -> tuple[str, tuple[str, ...]] | None:
     if end != len(tokens):
         return None
     return tokens[0][1], tuple(path)
+
+
+_MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+
+
+def multiplying_comprehensions(source: str) -> int:
+    """How many comprehension macros of ``source`` may multiply its work.
+
+    Every macro counts except one whose range is a field path of the variable of an
+    enclosing macro that ranges over a field path (of the data, or of such a variable,
+    and so on): its runs visit disjoint parts of the data (see the module docstring).
+    """
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(source)]
+    # open parentheses: (macro's variable or None, that macro ranges over plain paths)
+    scopes: list[tuple[str | None, bool]] = []
+    count = 0
+    i = 0
+    while i < len(tokens):
+        text = tokens[i][1]
+        if (
+            text == "."
+            and i + 3 < len(tokens)
+            and tokens[i + 1][1] in _MACROS
+            and tokens[i + 1][0] == "ident"
+            and tokens[i + 2][1] == "("
+            and tokens[i + 3][0] == "ident"
+        ):
+            plain, linear = _range_kind(tokens, i, scopes)
+            if not linear:
+                count += 1
+            scopes.append((tokens[i + 3][1], plain))
+            i += 3
+            continue
+        if text in ("(", "["):
+            scopes.append((None, False))
+        elif text in (")", "]") and scopes:
+            scopes.pop()
+        i += 1
+    return count
+
+
+def _range_kind(
+    tokens: list[tuple[str | None, str]], at: int, scopes: list[tuple[str | None, bool]]
+) -> tuple[bool, bool]:
+    """For the macro whose ``.`` is at ``at``: (its range is a plain field path of the data
+    or of a plain macro's variable, it is a field path of such a variable)."""
+    start = at
+    while start >= 2 and tokens[start - 1][0] == "ident" and tokens[start - 2][1] == ".":
+        start -= 2
+    if start < 1 or tokens[start - 1][0] != "ident" or tokens[start - 1][1] in _KEYWORDS:
+        return False, False
+    if start >= 2 and tokens[start - 2][1] in (".", ")", "]"):
+        return False, False
+    root = tokens[start - 1][1]
+    for variable, plain in reversed(scopes):
+        if variable == root:
+            # the variable (or a field path of it): only linear when that macro's range
+            # is a plain path (its elements are then disjoint parts of the data)
+            return plain, plain
+    return True, False
 
 
 def _compile_error(text: str) -> CompileError:
@@ -254,5 +323,9 @@ def values_over(expression: Expression, values: int) -> bool:
     ``COST_LIMIT`` (see the module docstring)."""
     if expression.comprehensions == 0:
         return False
-    work: int = len(expression.source) * (values + 1) ** expression.comprehensions
+    work: int = (
+        len(expression.source)
+        * (expression.comprehensions + 1)
+        * (values + 1) ** expression.multiplying
+    )
     return work > COST_LIMIT

@@ -344,3 +344,81 @@ def test_no_rules_means_the_generic_rules() -> None:
     obj = _widget({"conditions": [{"type": "Ready", "status": "True"}]})
     assert evaluate_status(obj, None).state is State.CURRENT
     assert evaluate_status(obj, KindRules("example.com", "Widget")).state is State.CURRENT
+
+
+def _route(parents: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "HTTPRoute",
+        "metadata": {"name": "web", "namespace": "ns", "generation": 3},
+        "spec": {"parentRefs": [{"name": f"gw-{i}"} for i in range(len(parents))]},
+        "status": {"parents": parents},
+    }
+
+
+def _parent(i: int, accepted: str = "True", reason: str = "Accepted") -> dict[str, Any]:
+    return {
+        "parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": f"gw-{i}"},
+        "controllerName": "example.com/gateway-controller",
+        "conditions": [
+            {
+                "type": "Accepted",
+                "status": accepted,
+                "reason": reason,
+                "message": "Route is accepted" if accepted == "True" else "no matching listener",
+                "observedGeneration": 3,
+                "lastTransitionTime": "2026-12-06T10:00:00Z",
+            },
+            {
+                "type": "ResolvedRefs",
+                "status": "True",
+                "reason": "ResolvedRefs",
+                "message": "Resolved all the Object references for the Route",
+                "observedGeneration": 3,
+                "lastTransitionTime": "2026-12-06T10:00:00Z",
+            },
+        ],
+    }
+
+
+def test_nested_comprehensions_over_parts_of_the_outer_element_are_not_refused() -> None:
+    """An HTTPRoute attached to eight Gateways: two nested `exists` over each parent's
+    conditions are linear in the data, so the cost bound lets the pack's rule decide."""
+    from informers import shipped_rules
+
+    rules = shipped_rules().for_kind("gateway.networking.k8s.io", "HTTPRoute")
+    accepted = evaluate_status(_route([_parent(i) for i in range(8)]), rules)
+    assert (accepted.state, accepted.reason, accepted.rule) == (
+        State.CURRENT,
+        "Accepted",
+        "gateway-api/Route",
+    )
+    parents = [_parent(i) for i in range(8)]
+    parents[5] = _parent(5, "False", "NotAllowedByListeners")
+    rejected = evaluate_status(_route(parents), rules)
+    assert (rejected.state, rejected.reason) == (State.FAILED, "NotAccepted")
+    assert rejected.message == "not accepted by gw-5"
+
+
+NESTED_OVER_ONE_LIST = """\
+rules:
+  - name: demo/Product
+    match: {kind: Widget}
+    cases:
+      - when: >-
+          object.status.items.all(a, a.parts.exists(p, p > 0)
+          && object.status.items.exists(b, b.size == a.size))
+        state: Failed
+        reason: Never
+"""
+
+
+def test_the_cost_bound_still_refuses_a_product_over_one_list() -> None:
+    """A comprehension over a part of the outer element is linear, but one over the same
+    list nested in it still multiplies: this one is quadratic, and refused on 300 items."""
+    items = [{"size": i, "parts": [1]} for i in range(300)]
+    result = _status(_widget({"items": items}), _rules(NESTED_OVER_ONE_LIST))
+    assert (result.state, result.reason) == (State.UNKNOWN, "RuleError")
+    assert "cost limit" in result.message
+    small = _status(_widget({"items": items[:3]}), _rules(NESTED_OVER_ONE_LIST))
+    assert (small.state, small.reason) == (State.FAILED, "Never")
