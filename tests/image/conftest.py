@@ -1,0 +1,98 @@
+"""Fixtures for the image tests: the image built once per session, the shipped manifests
+and the in-cluster identity of the pod.
+
+The tests here are marked ``image`` and run only when a ``-m`` expression names that mark
+(``make image-test``): building the image takes minutes, so ``make test`` leaves them out.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.controlplane import ControlPlane
+from tests.controlplane.kubehttp import KubeHTTP
+from tests.deploy.kustomize import Obj, render
+from tests.image.account import Account, deployment_account
+from tests.image.build import ROOT, ensure_image
+from tests.image.pod import Apiserver, PodSpec
+
+#: Where the Deployment comes from today; the Helm chart's rendering can replace it.
+MANIFESTS = ROOT / "deploy" / "base"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if "image" in (config.getoption("markexpr") or ""):
+        return
+    skipped = [item for item in items if item.get_closest_marker("image")]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if not item.get_closest_marker("image")]
+
+
+@pytest.fixture(scope="session")
+def image(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return ensure_image(log=tmp_path_factory.getbasetemp() / "image-build.log")
+
+
+def operator_secret() -> Obj:
+    """The crscope-secret the overlays leave to the operator: a fresh random key."""
+    key = base64.b64encode(secrets.token_urlsafe(48).encode()).decode()
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "crscope-secret"},
+        "data": {"secret-key": key},
+    }
+
+
+def load_manifests() -> list[Obj]:
+    """deploy/'s objects as ``kubectl apply -k`` would send them, plus the Secret."""
+    return [*render(MANIFESTS), operator_secret()]
+
+
+@pytest.fixture(scope="session")
+def shipped() -> list[Obj]:
+    return load_manifests()
+
+
+def deployment_of(objects: list[Obj]) -> Obj:
+    hits = [o for o in objects if o["kind"] == "Deployment"]
+    assert len(hits) == 1, f"expected one Deployment, found {len(hits)}"
+    return hits[0]
+
+
+@pytest.fixture
+def account(
+    kube: KubeHTTP, control_plane: ControlPlane, shipped: list[Obj], tmp_path: Path
+) -> Iterator[Account]:
+    with deployment_account(
+        kube,
+        objects=shipped,
+        deployment=deployment_of(shipped),
+        ca_file=control_plane.pki["ca.crt"],
+        workdir=tmp_path,
+    ) as made:
+        yield made
+
+
+def pod_spec(
+    *,
+    image: str,
+    objects: list[Obj],
+    control_plane: ControlPlane,
+    account: Account,
+    workdir: Path,
+) -> PodSpec:
+    return PodSpec(
+        deployment=deployment_of(objects),
+        objects=objects,
+        image=image,
+        apiserver=Apiserver("127.0.0.1", control_plane.port),
+        workdir=workdir,
+        service_account_files=account.files,
+    )
