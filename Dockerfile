@@ -55,9 +55,12 @@ RUN CRSCOPE_ENGINE=off CRSCOPE_STATIC_ROOT=/app/staticfiles \
 FROM ${PYTHON_IMAGE} AS runtime
 
 # tini is PID 1: it forwards signals to daphne and reaps any orphaned child process.
+# `apt-get clean` drops the downloaded .deb and apt's binary caches: the official image
+# skips them by configuration, but a base without that configuration would keep them.
 ARG TINI_VERSION=0.19.0-1+b3
 RUN apt-get update \
     && apt-get install -y --no-install-recommends "tini=${TINI_VERSION}" \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 crscope \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
