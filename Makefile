@@ -47,6 +47,14 @@ test-unit: $(VENV_STAMP)
 test: setup system-deps lint typecheck
 	$(PY) -m pytest -q
 
+## image-test: build the image from a clean copy of the tree on a local Debian base (cached
+## in ~/.cache/crscope/images), run it as deploy/'s Deployment against the local apiserver,
+## and prove its ClusterRole is least privilege. Root and podman (make system-deps).
+.PHONY: image-test
+image-test: setup system-deps
+	image=$$($(PY) -m tests.image.build) && \
+	CRSCOPE_TEST_IMAGE=$$image $(PY) -m pytest -q -m image tests/image
+
 ## mutants: plant each deliberate bug of tests/mutants/*.yaml in a copy; its tests must fail
 .PHONY: mutants
 mutants: setup
