@@ -103,15 +103,18 @@ def compile_expression(source: str) -> Expression:
     code = _STRING.sub('""', source)
     bound = frozenset(_COMPREHENSION.findall(code))
     comprehensions = len(_COMPREHENSION.findall(code))
+    multiplying = min(comprehensions, multiplying_comprehensions(source))
     return Expression(
         source=source,
         program=program,
         variables=frozenset(program.variables()) - bound,
         comprehensions=comprehensions,
-        multiplying=min(comprehensions, multiplying_comprehensions(source)),
+        multiplying=multiplying,
         paths=selected_paths(source),
         fast=_fast_path(source),
-        quick=compile_quick(source),
+        # the Python evaluator has no cost bound of its own: it takes only expressions
+        # whose work is linear in the data (at most one multiplying comprehension)
+        quick=compile_quick(source) if multiplying <= 1 else None,
     )
 
 

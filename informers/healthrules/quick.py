@@ -13,7 +13,11 @@ calls, macros, arithmetic, ``in``, escapes in strings) is not compiled here at a
 Subset: literals (double-quoted or single-quoted strings without escapes, integers,
 decimals, ``true``, ``false``, ``null``), names and field selections (``object.status.x``,
 ``conditions.Ready.status``, ``name["key"]``), ``== != < <= > >=``, ``! && ||`` and
-parentheses.
+parentheses; the macros ``all``, ``exists``, ``exists_one`` and ``filter`` (followed by
+field selections and constant indices, ``list.filter(x, p)[0].name``), ``size()`` of a
+list or map, and ``+`` of two strings. The macros behave as the library's do, which is
+not quite CEL's specification: an error in any element's predicate is the macro's error
+unless ``exists`` met a true (or ``all`` a false) element before it.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any, Protocol
 
 _TOKEN = re.compile(
     r"""\s*(?:(?P<num>\d+\.\d+|\d+(?![\w.]))|(?P<str>"[^"\\\n]*"|'[^'\\\n]*')"""
-    r"""|(?P<id>[A-Za-z_]\w*)|(?P<op>==|!=|<=|>=|&&|\|\||[<>!().\[\]]))"""
+    r"""|(?P<id>[A-Za-z_]\w*)|(?P<op>==|!=|<=|>=|&&|\|\||[<>!().\[\],+]))"""
 )
 _INT64 = (-(2**63), 2**63 - 1)
 _EXACT_FLOAT_INT = 2**53
@@ -119,16 +123,22 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Quick:
-        left = self.operand()
+        left = self.addition()
         token = self.peek()
         if token is not None and token[0] == "op" and token[1] in _COMPARE:
             self.at += 1
-            right = self.operand()
+            right = self.addition()
             if token[1] in ("==", "!="):
                 special = _equal_literal(token[1], left, right)
                 if special is not None:
                     return special
             return _compare(token[1], left, right)
+        return left
+
+    def addition(self) -> Quick:
+        left = self.operand()
+        while self.take("+"):
+            left = _concat(left, self.operand())
         return left
 
     def operand(self) -> Quick:
@@ -152,6 +162,11 @@ class _Parser:
             return _literal(_LITERALS[text])
         if text in _RESERVED:
             raise _NotInSubset
+        if text == "size" and self.take("("):
+            inner = self.expression()
+            if not self.take(")"):
+                raise _NotInSubset
+            return self.postfix(_size(inner))
         return self.selection(text)
 
     def selection(self, root: str) -> Quick:
@@ -162,6 +177,9 @@ class _Parser:
                 if token is None or token[0] != "id":
                     raise _NotInSubset
                 self.at += 1
+                if self.peek() == ("op", "("):
+                    # a method call: one of the macros, on the path so far
+                    return self.postfix(self.macro(_select(root, tuple(path)), token[1]))
                 path.append(token[1])
             elif self.take("["):
                 token = self.peek()
@@ -170,10 +188,44 @@ class _Parser:
                 path.append(token[1][1:-1])
             else:
                 break
-        following = self.peek()
-        if following is not None and following == ("op", "("):
-            raise _NotInSubset  # a function or method call
         return _select(root, tuple(path))
+
+    def macro(self, target: Quick, name: str) -> Quick:
+        """``target.name(var, predicate)`` for the macros in ``_MACROS``; the ``(`` is next."""
+        if name not in _MACROS or not self.take("("):
+            raise _NotInSubset
+        token = self.peek()
+        if token is None or token[0] != "id" or token[1] in _LITERALS or token[1] in _ROOTS:
+            raise _NotInSubset
+        self.at += 1
+        if not self.take(","):
+            raise _NotInSubset
+        predicate = self.expression()
+        if not self.take(")"):
+            raise _NotInSubset
+        return _MACROS[name](target, token[1], predicate)
+
+    def postfix(self, node: Quick) -> Quick:
+        """Field selections, constant indices and macros after a value that is not a name."""
+        while True:
+            if self.take("."):
+                token = self.peek()
+                if token is None or token[0] != "id":
+                    raise _NotInSubset
+                self.at += 1
+                if self.peek() == ("op", "("):
+                    node = self.macro(node, token[1])
+                else:
+                    node = _field(node, token[1])
+            elif self.take("["):
+                token = self.peek()
+                if token is None or token[0] not in ("num", "str") or not self.take_after_str("]"):
+                    raise _NotInSubset
+                if token[0] == "num" and "." in token[1]:
+                    raise _NotInSubset
+                node = _index(node, int(token[1]) if token[0] == "num" else token[1][1:-1])
+            else:
+                return node
 
     def take_after_str(self, closing: str) -> bool:
         self.at += 1
@@ -181,6 +233,7 @@ class _Parser:
 
 
 _LITERALS: Mapping[str, Any] = {"true": True, "false": False, "null": None}
+_ROOTS = frozenset({"object", "conditions", "generation"})
 _RESERVED = frozenset({"in", "as", "break", "const", "continue", "else", "for", "function"})
 _COMPARE = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
@@ -399,5 +452,133 @@ def _compare(op: str, left: Quick, right: Quick) -> Quick:
         if op == "!=":
             return not equal(a, b)
         return _order(op, a, b)
+
+    return run
+
+
+class _Bound:
+    """The names seen inside a macro's predicate: its variable, then the outer names."""
+
+    __slots__ = ("item", "name", "outer")
+
+    def __init__(self, outer: Paths, name: str, item: Any) -> None:
+        self.outer = outer
+        self.name = name
+        self.item = item
+
+    def value(self, name: str) -> Any:
+        if name == self.name:
+            return self.item
+        return self.outer.value(name)
+
+    def select(self, root: str, path: tuple[str, ...]) -> Any:
+        if root != self.name:
+            return self.outer.select(root, path)
+        node = self.item
+        for step in path:
+            node = _step(node, step)
+        return node
+
+
+def _step(node: Any, key: str) -> Any:
+    """A field of a value inside the data (an element, not a path of the object): a
+    missing key is missing, anything but a map is a type error, as in the library."""
+    if not isinstance(node, Mapping):
+        raise TypeError("no such overload")
+    return node[key]  # KeyError: missing
+
+
+def _items(target: Quick, paths: Paths) -> Any:
+    value = target(paths)
+    if type(value) is list or isinstance(value, list | tuple | Mapping):
+        return value  # a map's elements are its keys
+    raise TypeError("no such overload")
+
+
+def _truth(value: Any) -> bool:
+    if value is True or value is False:
+        return value
+    raise TypeError("no such overload")
+
+
+def _exists(target: Quick, name: str, predicate: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        return any(_truth(predicate(_Bound(paths, name, i))) for i in _items(target, paths))
+
+    return run
+
+
+def _all(target: Quick, name: str, predicate: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        return all(_truth(predicate(_Bound(paths, name, i))) for i in _items(target, paths))
+
+    return run
+
+
+def _exists_one(target: Quick, name: str, predicate: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        found = 0
+        for item in _items(target, paths):
+            if _truth(predicate(_Bound(paths, name, item))):
+                found += 1
+        return found == 1
+
+    return run
+
+
+def _filter(target: Quick, name: str, predicate: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        return [i for i in _items(target, paths) if _truth(predicate(_Bound(paths, name, i)))]
+
+    return run
+
+
+_MACROS: Mapping[str, Callable[[Quick, str, Quick], Quick]] = {
+    "exists": _exists,
+    "all": _all,
+    "exists_one": _exists_one,
+    "filter": _filter,
+}
+
+
+def _field(target: Quick, key: str) -> Quick:
+    return lambda paths: _step(target(paths), key)
+
+
+def _index(target: Quick, key: int | str) -> Quick:
+    def run(paths: Paths) -> Any:
+        value = target(paths)
+        if isinstance(key, int) and isinstance(value, list | tuple):
+            if not 0 <= key < len(value):
+                raise IndexError(key)
+            return value[key]
+        if isinstance(key, str) and isinstance(value, Mapping):
+            return value[key]
+        raise Unsure  # other indexings: the library's rules
+
+    return run
+
+
+def _size(inner: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        value = inner(paths)
+        if isinstance(value, list | tuple | Mapping):
+            return len(value)
+        if isinstance(value, str | bytes):
+            raise Unsure  # the library counts a string's bytes, not its code points
+        raise TypeError("no such overload")
+
+    return run
+
+
+def _concat(left: Quick, right: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        a = left(paths)
+        b = right(paths)
+        if isinstance(a, str) and isinstance(b, str):
+            return a + b
+        if isinstance(a, str) or isinstance(b, str):
+            raise TypeError("no such overload: CEL does not coerce to string")
+        raise Unsure  # numbers, lists: the library's arithmetic
 
     return run

@@ -74,7 +74,7 @@ class _Paths:
 def _outcome(run: Any) -> tuple[str, Any]:
     try:
         return "value", run()
-    except KeyError:
+    except (KeyError, IndexError):
         return "missing", None
     except (TypeError, RuntimeError, ValueError):
         return "error", None
@@ -112,19 +112,91 @@ def _has_null_on_the_way(values: Mapping[str, Any]) -> bool:
 @pytest.mark.parametrize(
     "source",
     [
-        "size(x) > 0",
         "x in [1, 2]",
-        "x + 1 == 2",
+        "x - 1 == 2",
+        "x.map(i, i) == y",
+        "x.exists(i, i > 0) ? y : z",
+        "x.size() > 0",
+        "x.exists(i, j, i == j)",
         'x.startsWith("a")',
         "-1 < x",
         "1u == x",
         "0x10 == x",
         r'x == "a\"b"',
         "r'raw' == x",
-        "x.exists(i, i == 1)",
         "x ? y : z",
         "",
     ],
 )
 def test_outside_the_subset_is_left_to_cel(source: str) -> None:
     assert compile_quick(source) is None
+
+
+MACRO_EXPRESSIONS = [
+    "size(x) > 0",
+    "size(x) == y",
+    "x.exists(i, i == y)",
+    "x.exists(i, i.a == 1)",
+    "x.exists(i, i.a)",
+    "x.all(i, i.a == 1)",
+    "x.all(i, i)",
+    "x.exists_one(i, i.a == 1)",
+    "size(x.filter(i, i.a != 1))",
+    "x.filter(i, i.a == 1)[0].b",
+    'x.filter(i, i.a == 1)[0]["b"]',
+    '"by " + x.filter(i, i.a == 1)[0].b',
+    'y + "!"',
+    "x.exists(i, i.c.exists(j, j.t == y))",
+    'x.all(i, i.c.exists(j, j.t == "A" && j.s == y))',
+    "x.exists(i, i.c.exists(i, i.t == 1))",
+    "x.exists(i, i.a.b == 1)",
+    "x.exists(i, i.a == null || i.a > y)",
+]
+
+LISTS: list[Any] = [
+    None,
+    1,
+    "ab",
+    [],
+    [1],
+    [True, 1],
+    [False, 1],
+    {"a": 1},
+    {"k": 1},
+    [{"a": 1}, {}],
+    [{}, {"a": 1}],
+    [{"a": 2}, {}],
+    [{"a": 1, "b": "x"}, {"a": 1}],
+    [{"a": 1}, {"a": 1, "b": "x"}],
+    [{"a": 2}, {"a": 1}],
+    [{"a": None}],
+    [{"a": {"b": 1}}, 5],
+    [{"c": [{"t": "A", "s": 1}]}, {"c": [{"t": 1}]}],
+    [{"c": [{"t": "A", "s": "a"}]}, {"c": []}],
+    [{"c": [{"t": "B"}, {"t": "A", "s": True}]}],
+    [{"c": None}],
+    [{"c": [{}]}],
+]
+
+
+@pytest.mark.parametrize("source", MACRO_EXPRESSIONS)
+def test_quick_macros_agree_with_cel(source: str) -> None:
+    """The macros, size() and string + as the library evaluates them: errors in any
+    element propagate unless exists/all already decided; a map ranges over its keys."""
+    quick = compile_quick(source)
+    assert quick is not None, source
+    program = cel.compile(source)
+    checked = 0
+    for x, y in itertools.product(LISTS, [None, 1, "a", "A", True, [1]]):
+        values = {"x": x, "y": y}
+        expected = _outcome(lambda: program.execute(values))  # noqa: B023
+        try:
+            got = _outcome(lambda: quick(_Paths(values)))  # noqa: B023
+        except Unsure:
+            continue
+        checked += 1
+        if expected[0] == "value" and got[0] == "value":
+            assert type(got[1]) is type(expected[1]) and got[1] == expected[1], (source, values)
+        else:
+            assert got[0] == expected[0], (source, values, expected, got)
+    assert checked > 0
