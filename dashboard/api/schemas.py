@@ -224,7 +224,13 @@ class Problem(BaseModel):
 
 
 class WatchEvent(BaseModel):
-    """One line of the NDJSON watch stream."""
+    """One line of the NDJSON watch stream.
+
+    A MODIFIED line may repeat the resourceVersion of the object the client holds: the
+    object did not change, its state did (a reloaded health rules file, or "waiting for a
+    controller" learned for its kind). Compare ``state`` as well as the resourceVersion. A
+    new watch always starts with the current state; there is no resuming from a version.
+    """
 
     type: Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]
     object: dict[str, Any]

@@ -33,6 +33,14 @@ Resending the state mid-stream was rejected because a client could not tell whic
 objects had been deleted meanwhile. Lines go out in pieces of about ``CHUNK_BYTES``, so the
 bound is checked between pieces even for a huge initial state.
 
+A MODIFIED line may carry the resourceVersion the client already holds: the object did
+not change, its reading did (a reloaded health rules file, or the kind's learned "waiting
+for a controller" tally, ``informers.awaiting``). The stream sends a line whenever the
+object *or its state* differs from what it last sent for that key, and never invents a
+resourceVersion: the object's is the apiserver's. A client that keys on resourceVersion
+alone must also compare ``state``. There is no resuming from a resourceVersion: a new
+watch starts with the current state, the states in force included.
+
 Each user may hold ``CRSCOPE_WATCH_MAX_PER_USER`` streams at once (default 10, per
 replica); the next one is a 429 problem with Retry-After.
 
@@ -68,7 +76,7 @@ from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
 from dashboard.core import identity, rbac, sendbuffer
 from dashboard.core.slots import Slot, UserSlots
-from informers import Change, Entry, SelectorError, parse_selector
+from informers import Change, Entry, SelectorError, Status, parse_selector
 
 log = logging.getLogger(__name__)
 router = Router(tags=["watch"])
@@ -294,21 +302,23 @@ def _pieces(lines: Iterable[bytes]) -> Iterator[bytes]:
 class _Lines:
     """Turns entries and changes into NDJSON lines, remembering what the client holds.
 
-    ``sent`` maps each object key to the (uid, resourceVersion) last sent, so the initial
-    state and the first changes never repeat an object, a change to an unseen object is an
-    ADDED, and a DELETED is only sent for an object the client was shown.
+    ``sent`` maps each object key to the (uid, resourceVersion, state) last sent, so the
+    initial state and the first changes never repeat an object, a change to an unseen object
+    is an ADDED, and a DELETED is only sent for an object the client was shown. The state is
+    part of it because a health rules reload (or the kind's "waiting for a controller"
+    tally) changes a state under the same resourceVersion, and the client must hear of it.
     """
 
     def __init__(self, kind_scope: KindScope, flt: WatchFilter) -> None:
         self.scope = kind_scope
         self.flt = flt
-        self.sent: dict[str, tuple[str, str]] = {}
+        self.sent: dict[str, tuple[str, str, Status]] = {}
 
     def initial(self) -> Iterator[bytes]:
         """ADDED lines for the current state, rendered as they are sent (a snapshot of
         entries is taken first, so the hub's later changes are compared against it)."""
         for entry in list(self.flt.current(self.scope.informer.store)):
-            self.sent[entry.key] = (entry.uid, entry.resource_version)
+            self.sent[entry.key] = _held(entry)
             yield self._line("ADDED", entry)
 
     def changes(self, changes: list[Change]) -> Iterator[bytes]:
@@ -326,7 +336,7 @@ class _Lines:
         out = []
         for entry in self.flt.current(self.scope.informer.store):
             if entry.key not in self.sent:
-                self.sent[entry.key] = (entry.uid, entry.resource_version)
+                self.sent[entry.key] = _held(entry)
                 out.append(self._line("ADDED", entry))
         return b"".join(out)
 
@@ -338,13 +348,13 @@ class _Lines:
                 return []
             del self.sent[change.key]
             return [self._line("DELETED", change.new or change.entry)]
-        if held == (new.uid, new.resource_version):
+        if held == _held(new):
             return []
         out = []
         if held is not None and held[0] != new.uid and change.old is not None:
             out.append(self._line("DELETED", change.old))  # deleted and created again
             held = None
-        self.sent[change.key] = (new.uid, new.resource_version)
+        self.sent[change.key] = _held(new)
         out.append(self._line("MODIFIED" if held is not None else "ADDED", new))
         return out
 
@@ -385,6 +395,12 @@ class _Lines:
                 },
             }
         )
+
+
+def _held(entry: Entry) -> tuple[str, str, Status]:
+    """What the client holds once ``entry`` is sent: the object's identity, its version,
+    and its reading (which changes alone when the health rules do)."""
+    return entry.uid, entry.resource_version, entry.status
 
 
 def _namespace_of(key: str) -> str | None:
