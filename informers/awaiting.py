@@ -93,6 +93,14 @@ class AwaitingController:
         self.with_status += has_status(new) - has_status(old)
         return self.learned != before
 
+    def under(self, *, enabled: bool) -> AwaitingController:
+        """This tally, switched on or off as other rules would (a draft's ``awaitController``
+        in the rule tester): the same learned counts, so ``adjust`` answers as the engine
+        would once those rules are in force."""
+        other = AwaitingController(enabled=enabled)
+        other.objects, other.with_status = self.objects, self.with_status
+        return other
+
     def adjust(self, obj: Mapping[str, Any], status: Status) -> Status:
         """``status``, or "awaiting a controller" for a bare object that is Current only
         because nothing said otherwise (``generic/default``).

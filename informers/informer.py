@@ -241,10 +241,21 @@ class Informer:
     def status_of(self, obj: Mapping[str, Any]) -> Status:
         """The state of an object of this kind: Terminating, then the kind's health rules,
         then the generic rules (``informers.healthrules.evaluate_status``)."""
-        status = evaluate_status(obj, self.rules, failure_reasons=self.options.failure_reasons)
+        return self._status(obj, self.rules, self.awaiting)
+
+    def status_under(self, obj: Mapping[str, Any], rules: KindRules) -> Status:
+        """The state ``obj`` would have if ``rules`` were in force for this kind: the same
+        evaluation as ``status_of``, with the kind's learned "waiting for a controller"
+        tally switched as ``rules`` say. For the rule tester's draft."""
+        return self._status(obj, rules, self.awaiting.under(enabled=self._awaits(rules)))
+
+    def _status(
+        self, obj: Mapping[str, Any], rules: KindRules, awaiting: AwaitingController
+    ) -> Status:
+        status = evaluate_status(obj, rules, failure_reasons=self.options.failure_reasons)
         if self.options.metadata_only and status.state != State.TERMINATING:
             return METADATA_ONLY_STATUS
-        return self.awaiting.adjust(obj, status)
+        return awaiting.adjust(obj, status)
 
     def use_rules(self, rules: KindRules) -> int:
         """Switch to new health rules and re-evaluate every cached object.

@@ -9,8 +9,12 @@ authorization gate first, so only objects the caller may list are ever evaluated
 
 The draft is evaluated as the user rules file would be once saved: it replaces the rules
 file in force, ahead of the shipped pack (a draft rule named like a shipped one replaces
-it). "Before" is the same evaluation with the rules in force, so a difference is the
-draft's doing and nothing else's.
+it). "Now" ("before") is the state the dashboard shows: the cached one, "waiting for a
+controller" included. "With the draft" is the informer's own evaluation under the draft's
+rules (``Informer.status_under``), with the kind's same learned tally switched on or off
+as the draft's ``awaitController`` says, so the difference is the draft's doing.
+One caveat: the draft sees redacted objects, "now" was read from the real ones, so a rule
+in force that reads a redacted field may seem to change under an identical draft.
 
 Bounds: each viewer may run it ``CRSCOPE_RULE_TEST_RATE`` times a second (bursts of
 ``CRSCOPE_RULE_TEST_BURST``); the draft is at most ``MAX_DRAFT_CHARS`` characters; at most
@@ -32,7 +36,7 @@ from dashboard.core.ratelimit import rule_test_limiter
 from dashboard.core.redact import redact_body
 from dashboard.core.why import shown_inputs, why_text
 from informers import Engine, Informer, State, Status
-from informers.healthrules import evaluate_status, parse_rules
+from informers.healthrules import parse_rules
 
 MAX_DRAFT_CHARS = 64 * 1024
 MAX_OBJECTS = 2000
@@ -126,10 +130,7 @@ def try_draft(
         )
     draft = parse_rules(text, source=DRAFT_SOURCE)
     kind = informer.kind
-    rules = engine.health_rules
-    now_rules = rules.current.for_kind(kind.group, kind.kind)
-    draft_rules = draft.over(rules.shipped).for_kind(kind.group, kind.kind)
-    reasons = engine.settings.failure_reasons
+    draft_rules = draft.over(engine.health_rules.shipped).for_kind(kind.group, kind.kind)
     names = [rule.name for rule in draft.rules]
     entries = informer.store.list(namespaces=namespace_filter(namespaces, kind))
     entries.sort(key=lambda e: (e.namespace or "", e.name))
@@ -141,9 +142,8 @@ def try_draft(
     )
     own = set(names)
     for entry in entries[:MAX_OBJECTS]:
-        shown = redact_body(entry.obj)
-        before = evaluate_status(shown, now_rules, failure_reasons=reasons)
-        after = evaluate_status(shown, draft_rules, failure_reasons=reasons)
+        before = entry.status  # what the dashboard shows now
+        after = informer.status_under(redact_body(entry.obj), draft_rules)
         outcome.before[before.state.value] += 1
         outcome.after[after.state.value] += 1
         outcome.decided_by_draft += after.rule in own
