@@ -163,7 +163,6 @@ NEEDED = [
     ("list", "customresourcedefinitions.apiextensions.k8s.io"),
     ("watch", "widgets.demo.crscope.dev"),
     ("list", "events"),
-    ("watch", "events.events.k8s.io"),
     ("get", "namespaces"),
     ("create", "tokenreviews.authentication.k8s.io"),
     ("create", "subjectaccessreviews.authorization.k8s.io"),
@@ -183,6 +182,7 @@ REFUSED = [
     ("delete", "widgets.demo.crscope.dev"),
     ("update", "customresourcedefinitions.apiextensions.k8s.io"),
     ("list", "gadgets.example.com"),  # a group the values do not name
+    ("list", "events.events.k8s.io"),  # crscope reads core Events only
     ("create", "serviceaccounts/token"),
     ("impersonate", "users"),
     ("bind", "clusterroles.rbac.authorization.k8s.io"),

@@ -29,7 +29,6 @@ REVIEWS = {
 BUILTIN_GROUPS = {
     "apiextensions.k8s.io",
     "",
-    "events.k8s.io",
     "authentication.k8s.io",
     "authorization.k8s.io",
 }
@@ -106,7 +105,6 @@ def test_cluster_role_grants_what_crscope_uses(
     for verb in READ:
         assert grants(role, "apiextensions.k8s.io", "customresourcedefinitions", verb)
         assert grants(role, "", "events", verb)
-        assert grants(role, "events.k8s.io", "events", verb)
         for entry in values(variant)["rbac"]["groups"]:
             for resource in entry["resources"]:
                 assert grants(role, entry["group"], resource, verb)
