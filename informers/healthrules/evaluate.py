@@ -194,6 +194,11 @@ def run_rule(rule: Rule, facts: ObjectFacts) -> Status | None:
 
 
 def _run(rule: Rule, facts: ObjectFacts) -> Status | None:
+    if rule.guard is not None:
+        kind, name = rule.guard
+        condition = facts.conditions().get(kind)
+        if condition is None or condition.get(name) is None:
+            return None  # no case can hold (see ``model.guard_of``)
     env = _Env(rule, facts)
     for case in rule.cases:
         if _holds(case.when, env):

@@ -243,6 +243,14 @@ _COMPARE = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _LITERAL = "_quick_literal"  # (value,)
 _NAME = "_quick_name"  # a bare variable name
 _NAME_IS_TEXT = "_quick_name_is_text"  # (name, text): ``name == "text"``
+_FALSE_IF_NULL = "_quick_false_if_null"  # names: when any is null, the node is false
+
+
+def false_if_null(node: Quick | None) -> frozenset[str]:
+    """The names such that, when any of them is null, ``node`` gives false without error
+    (``x == "a"``, ``x != null``, a conjunction with one such side, a disjunction with
+    such sides only): what lets a rule be skipped without running it."""
+    return getattr(node, _FALSE_IF_NULL, frozenset())
 
 
 def _literal(value: Any) -> Quick:
@@ -293,6 +301,8 @@ def _equal_literal(op: str, left: Quick, right: Quick) -> Quick | None:
             setattr(run, _NAME_IS_TEXT, (getattr(other, _NAME), literal))
     else:
         return None
+    if negate == (literal is None) and hasattr(other, _NAME):
+        setattr(run, _FALSE_IF_NULL, frozenset({getattr(other, _NAME)}))
     return run
 
 
@@ -309,6 +319,7 @@ def _membership(operands: list[Quick]) -> Quick | None:
         value = paths.value(name)
         return isinstance(value, str) and value in texts
 
+    setattr(run, _FALSE_IF_NULL, frozenset({name}))
     return run
 
 
@@ -353,6 +364,7 @@ def _and(left: Quick, right: Quick) -> Quick:
             return True
         raise TypeError("no such overload")
 
+    setattr(run, _FALSE_IF_NULL, false_if_null(left) | false_if_null(right))
     return run
 
 
@@ -386,6 +398,7 @@ def _or(left: Quick, right: Quick) -> Quick:
             return False
         raise TypeError("no such overload")
 
+    setattr(run, _FALSE_IF_NULL, false_if_null(left) & false_if_null(right))
     return run
 
 

@@ -422,3 +422,46 @@ def test_the_cost_bound_still_refuses_a_product_over_one_list() -> None:
     assert "cost limit" in result.message
     small = _status(_widget({"items": items[:3]}), _rules(NESTED_OVER_ONE_LIST))
     assert (small.state, small.reason) == (State.FAILED, "Never")
+
+
+GUARDED = """\
+rules:
+  - name: demo/Guarded
+    match: {group: "*", kind: "*"}
+    inputs:
+      synced: conditions.Synced.status
+      ready: conditions.Ready.status
+      phase: object.status.phase
+    cases:
+      - {when: 'synced == "False" && phase == "x"', state: Failed, reason: A}
+      - {when: 'synced != null && (ready == "True" || phase == "y")', state: Current, reason: B}
+      - {when: 'synced == "True" || synced == "Unknown"', state: InProgress, reason: C}
+"""
+
+
+def test_a_rule_whose_cases_all_need_a_condition_is_skipped_without_it() -> None:
+    """The guard only skips a rule whose every case is false when the condition is absent,
+    so the states are those of running it: the generic rules decide without Synced."""
+    rules = _rules(GUARDED)
+    (rule,) = rules.rules
+    assert rule.guard == ("Synced", "status")
+    without = _widget({"phase": "y", "conditions": [{"type": "Ready", "status": "True"}]})
+    assert _status(without, rules) == evaluate_status(without, None)
+    synced = [{"type": "Synced", "status": "False"}, {"type": "Ready", "status": "True"}]
+    decided = _status(_widget({"phase": "x", "conditions": synced}), rules)
+    assert (decided.rule, decided.reason) == ("demo/Guarded", "A")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        'synced == "False" || phase == "x"',  # true without Synced when phase is x
+        'synced != "True"',
+        "synced == null",
+        'phase == "x" && has(object.status.x)',  # not read by the Python evaluator
+    ],
+)
+def test_a_case_that_can_hold_without_the_condition_leaves_the_rule_unguarded(when: str) -> None:
+    rules = _rules(GUARDED.replace('\'synced == "True" || synced == "Unknown"\'', repr(when)))
+    (rule,) = rules.rules
+    assert rule.guard is None
