@@ -87,5 +87,5 @@ USER 10001:10001
 EXPOSE 8000
 
 # No HEALTHCHECK: Kubernetes ignores it and uses the Deployment's probes on /healthz and
-# /readyz (see deploy/base/deployment.yaml).
+# /readyz (see deploy/helm/crscope/templates/deployment.yaml).
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/crscope-entrypoint"]

@@ -26,12 +26,12 @@ if [ "$#" -gt 0 ]; then
     exec "$@"
 fi
 
-# The example overlays ship a placeholder secret key. Django signs with this key, and that
-# one is published in the repository: refuse to start with it.
+# A "replace-me" key is a placeholder copied from an example. Django signs with this key,
+# and that one is published: refuse to start with it.
 case "${CRSCOPE_SECRET_KEY:-}" in
     replace-me*)
-        echo "crscope: CRSCOPE_SECRET_KEY is still the placeholder from deploy/overlays;" \
-            "set a long random value in the crscope-secret Secret" >&2
+        echo "crscope: CRSCOPE_SECRET_KEY is a published placeholder;" \
+            "set a long random value in its Secret (see deploy/README.md)" >&2
         exit 64
         ;;
 esac

@@ -124,7 +124,7 @@ def test_hadolint_finds_nothing() -> None:
         ".mypy_cache/3.11/x.json",
         ".ruff_cache/x",
         "crscope.egg-info/PKG-INFO",
-        "deploy/base/deployment.yaml",
+        "deploy/helm/crscope/values.yaml",
         ".env",
     ],
 )

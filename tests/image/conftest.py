@@ -7,8 +7,6 @@ The tests here are marked ``image`` and run only when a ``-m`` expression names 
 
 from __future__ import annotations
 
-import base64
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +14,10 @@ import pytest
 
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
-from tests.deploy.kustomize import Obj, render
+from tests.deploy.helm import Obj, template
 from tests.image.account import Account, deployment_account
-from tests.image.build import ROOT, ensure_image
+from tests.image.build import ensure_image
 from tests.image.pod import Apiserver, PodSpec
-
-#: Where the Deployment comes from today; the Helm chart's rendering can replace it.
-MANIFESTS = ROOT / "deploy" / "base"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -39,20 +34,10 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> str:
     return ensure_image(log=tmp_path_factory.getbasetemp() / "image-build.log")
 
 
-def operator_secret() -> Obj:
-    """The crscope-secret the overlays leave to the operator: a fresh random key."""
-    key = base64.b64encode(secrets.token_urlsafe(48).encode()).decode()
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {"name": "crscope-secret"},
-        "data": {"secret-key": key},
-    }
-
-
 def load_manifests() -> list[Obj]:
-    """deploy/'s objects as ``kubectl apply -k`` would send them, plus the Secret."""
-    return [*render(MANIFESTS), operator_secret()]
+    """The objects ``helm install`` creates with the chart's defaults (its generated
+    crscope-secret included)."""
+    return template()
 
 
 @pytest.fixture(scope="session")

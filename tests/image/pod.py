@@ -3,8 +3,8 @@
 Why: the manifests promise a pod that starts as a non-root user on a read-only root
 filesystem, writes only to its volumes, and reaches the apiserver with the in-cluster
 service-account files. Dry-running the manifests checks none of that. This module reads a
-parsed Deployment (from deploy/'s kustomize base today, from the Helm chart's rendering
-tomorrow) and maps each field of its first container onto ``podman run``:
+parsed Deployment (as the Helm chart renders it) and maps each field of its first
+container onto ``podman run``:
 
 - pod and container ``securityContext``: uid/gid (``--user``), ``fsGroup`` and
   ``supplementalGroups`` (``--group-add``; volumes are group-owned by ``fsGroup`` and

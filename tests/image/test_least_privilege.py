@@ -27,7 +27,7 @@ import pytest
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.controlplane.samples import GROUP, KINDS, WIDGET, ensure_namespace, sample_object
-from tests.deploy.kustomize import Obj
+from tests.deploy.helm import Obj
 from tests.image.account import bound_role, deployment_account
 from tests.image.conftest import deployment_of, load_manifests, pod_spec
 from tests.image.pod import Pod, run_pod

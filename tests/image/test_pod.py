@@ -17,7 +17,7 @@ import pytest
 
 from tests.controlplane import ControlPlane
 from tests.controlplane.samples import KINDS
-from tests.deploy.kustomize import Obj
+from tests.deploy.helm import Obj
 from tests.image.account import Account
 from tests.image.conftest import pod_spec
 from tests.image.pod import run_pod
