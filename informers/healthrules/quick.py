@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 _TOKEN = re.compile(
     r"""\s*(?:(?P<num>\d+\.\d+|\d+(?![\w.]))|(?P<str>"[^"\\\n]*"|'[^'\\\n]*')"""
-    r"""|(?P<id>[A-Za-z_]\w*)|(?P<op>==|!=|<=|>=|&&|\|\||[<>!().\[\],+]))"""
+    r"""|(?P<id>[A-Za-z_]\w*)|(?P<op>==|!=|<=|>=|&&|\|\||[<>!().\[\],+?:]))"""
 )
 _INT64 = (-(2**63), 2**63 - 1)
 _EXACT_FLOAT_INT = 2**53
@@ -99,6 +99,15 @@ class _Parser:
         return False
 
     def expression(self) -> Quick:
+        condition = self.disjunction()
+        if not self.take("?"):
+            return condition
+        chosen = self.disjunction()
+        if not self.take(":"):
+            raise _NotInSubset
+        return _choice(condition, chosen, self.expression())
+
+    def disjunction(self) -> Quick:
         operands = [self.conjunction()]
         while self.take("||"):
             operands.append(self.conjunction())
@@ -162,11 +171,26 @@ class _Parser:
             return _literal(_LITERALS[text])
         if text in _RESERVED:
             raise _NotInSubset
-        if text == "size" and self.take("("):
+        if text in _FUNCTIONS and self.take("("):
             inner = self.expression()
             if not self.take(")"):
                 raise _NotInSubset
-            return self.postfix(_size(inner))
+            return self.postfix(_FUNCTIONS[text](inner))
+        if text == "has" and self.take("("):
+            token = self.peek()
+            if token is None or token[0] != "id" or token[1] in _ROOTS:
+                raise _NotInSubset  # has() on the object's paths: nulls there read as absent
+            self.at += 1
+            path: list[str] = []
+            while self.take("."):
+                step = self.peek()
+                if step is None or step[0] != "id":
+                    raise _NotInSubset
+                self.at += 1
+                path.append(step[1])
+            if not path or not self.take(")"):
+                raise _NotInSubset
+            return _has(token[1], tuple(path))
         return self.selection(text)
 
     def selection(self, root: str) -> Quick:
@@ -183,6 +207,9 @@ class _Parser:
                 path.append(token[1])
             elif self.take("["):
                 token = self.peek()
+                if token is not None and token[0] == "num":
+                    self.at -= 1  # a list index: the path so far is a value
+                    return self.postfix(_select(root, tuple(path)))
                 if token is None or token[0] != "str" or not self.take_after_str("]"):
                     raise _NotInSubset
                 path.append(token[1][1:-1])
@@ -191,7 +218,13 @@ class _Parser:
         return _select(root, tuple(path))
 
     def macro(self, target: Quick, name: str) -> Quick:
-        """``target.name(var, predicate)`` for the macros in ``_MACROS``; the ``(`` is next."""
+        """``target.name(var, predicate)`` for the macros in ``_MACROS`` (or
+        ``target.contains(text)``); the ``(`` is next."""
+        if name == "contains" and self.take("("):
+            argument = self.expression()
+            if not self.take(")"):
+                raise _NotInSubset
+            return _contains(target, argument)
         if name not in _MACROS or not self.take("("):
             raise _NotInSubset
         token = self.peek()
@@ -595,3 +628,53 @@ def _concat(left: Quick, right: Quick) -> Quick:
         raise Unsure  # numbers, lists: the library's arithmetic
 
     return run
+
+
+def _choice(condition: Quick, chosen: Quick, other: Quick) -> Quick:
+    """``c ? a : b``: only the chosen branch is evaluated; a non-bool condition errs."""
+
+    def run(paths: Paths) -> Any:
+        return chosen(paths) if _truth(condition(paths)) else other(paths)
+
+    return run
+
+
+def _has(root: str, path: tuple[str, ...]) -> Quick:
+    """``has(v.a.b)`` on a macro's variable or an input: the value as the library sees it
+    (a null field is present)."""
+
+    def run(paths: Paths) -> Any:
+        node = paths.value(root)
+        for step in path[:-1]:
+            node = _step(node, step)
+        if isinstance(node, Mapping):
+            return path[-1] in node
+        raise TypeError("no such overload")
+
+    return run
+
+
+def _string(inner: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        value = inner(paths)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and _category(value):
+            return str(value)
+        raise Unsure  # other conversions: the library's formatting and errors
+
+    return run
+
+
+def _contains(target: Quick, argument: Quick) -> Quick:
+    def run(paths: Paths) -> Any:
+        text = target(paths)
+        part = argument(paths)
+        if isinstance(text, str) and isinstance(part, str):
+            return part in text
+        raise Unsure
+
+    return run
+
+
+_FUNCTIONS: Mapping[str, Callable[[Quick], Quick]] = {"size": _size, "string": _string}

@@ -115,8 +115,9 @@ def _has_null_on_the_way(values: Mapping[str, Any]) -> bool:
         "x in [1, 2]",
         "x - 1 == 2",
         "x.map(i, i) == y",
-        "x.exists(i, i > 0) ? y : z",
         "x.size() > 0",
+        "has(object.status.x)",
+        "x.matches(y)",
         "x.exists(i, j, i == j)",
         'x.startsWith("a")',
         "-1 < x",
@@ -124,7 +125,6 @@ def _has_null_on_the_way(values: Mapping[str, Any]) -> bool:
         "0x10 == x",
         r'x == "a\"b"',
         "r'raw' == x",
-        "x ? y : z",
         "",
     ],
 )
@@ -151,6 +151,18 @@ MACRO_EXPRESSIONS = [
     "x.exists(i, i.c.exists(i, i.t == 1))",
     "x.exists(i, i.a.b == 1)",
     "x.exists(i, i.a == null || i.a > y)",
+    "x.exists(i, has(i.a))",
+    "x.exists(i, has(i.a.b) && i.a.b == 1)",
+    'size(x.filter(i, has(i.c) && i.c.exists(j, j.t == "A"))) > 0',
+    'y == "A" ? "a" : x.filter(i, has(i.a))[0].a',
+    'y ? x : "no"',
+    'x.exists(i, i.a == 1) ? "one" : y == null ? "none" : "other"',
+    'string(y) + "!"',
+    "string(size(x)) == y",
+    'y.contains("A")',
+    'x != null && size(x) > 0 ? x[0] : ""',
+    "x[1].a == 1",
+    'x.exists(i, i.b.contains("x"))',
 ]
 
 LISTS: list[Any] = [
