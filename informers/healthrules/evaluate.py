@@ -76,36 +76,43 @@ class _Env:
     itself is converted only if some expression uses it other than as a plain path.
     """
 
-    __slots__ = ("_context", "_pending", "_size", "_values", "facts", "rule")
+    __slots__ = ("_context", "_sent", "_size", "_values", "facts", "rule")
 
     def __init__(self, rule: Rule, facts: ObjectFacts) -> None:
         self.rule = rule
         self.facts = facts
         self._values: dict[str, Any] = {"generation": facts.generation}
-        self._pending: dict[str, Any] = dict(self._values)
         self._context: Any = None
+        self._sent = 0  # how many of _values the CEL context has (they keep their order)
         self._size = 0
 
     def value(self, name: str) -> Any:
         """A variable's value; an input is evaluated when it is first read (so a case that
         only needs one input of six does not pay for the others)."""
-        if name in self._values:
-            return self._values[name]
+        values = self._values
+        if name in values:
+            return values[name]
         expression = self.rule.input_map.get(name)
         if expression is None:
             raise KeyError(name)
         fast = expression.fast
         if fast is None:
             value = _lenient(expression, self)
-        else:  # the commonest input, a plain path: read it without the general machinery
+        elif fast[0] == "conditions" and len(fast[1]) == 2:
+            # the commonest input of all, ``conditions.Type.field``: cannot fail
+            conditions = self.facts._conditions
+            if conditions is None:
+                conditions = self.facts.conditions()
+            found = conditions.get(fast[1][0])
+            value = None if found is None else found.get(fast[1][1])
+        else:  # a plain path: read it without the general machinery
             try:
                 value = self.select(*fast)
             except (_Missing, *_MISSING):
                 value = None
             except TypeError as exc:
                 raise RuleFailure(f"{expression.source!r}: {_describe(exc)}") from None
-        self._values[name] = value
-        self._pending[name] = value
+        values[name] = value
         return value
 
     def run(self, expression: Expression) -> Any:
@@ -147,20 +154,21 @@ class _Env:
         return node
 
     def _ready(self) -> Any:
+        pending = dict(list(self._values.items())[self._sent :])
+        self._sent = len(self._values)
         if self._context is None:
             paths = self.rule.paths
             if "object" in paths:
-                self._pending["object"] = view(self.facts.obj, paths["object"])
+                pending["object"] = view(self.facts.obj, paths["object"])
             if "conditions" in paths:
-                self._pending["conditions"] = view(self.facts.conditions(), paths["conditions"])
-        if not self._pending:
+                pending["conditions"] = view(self.facts.conditions(), paths["conditions"])
+        if not pending:
             return self._context
-        self._size += measure(self._pending, limit=1 << 62)
+        self._size += measure(pending, limit=1 << 62)
         if self._context is None:
-            self._context = cel.Context(self._pending)
+            self._context = cel.Context(pending)
         else:
-            self._context.update(self._pending)
-        self._pending = {}
+            self._context.update(pending)
         return self._context
 
 
