@@ -48,7 +48,7 @@ test: setup system-deps lint typecheck
 	$(PY) -m pytest -q
 
 ## image-test: build the image from a clean copy of the tree on a local Debian base (cached
-## in ~/.cache/crscope/images), run it as deploy/'s Deployment against the local apiserver,
+## in ~/.cache/crscope/images), run it as the chart's Deployment against the local apiserver,
 ## and prove its ClusterRole is least privilege. Root and podman (make system-deps).
 .PHONY: image-test
 image-test: setup system-deps

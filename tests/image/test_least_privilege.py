@@ -270,26 +270,9 @@ def test_every_capability_works_with_the_shipped_role(
     assert all(works.values()), works
 
 
-#: Rules this test found unneeded, kept until the manifests drop them: the engine reads
-#: Events through the core API only, so the events.k8s.io grant is broader than needed.
-#: strict: once the rule is needed (or gone), this entry must go.
-NOT_NEEDED_YET = {"events.k8s.io/events"}
-
-
 def _rule_params() -> list[object]:
     rules = shipped_rules(load_manifests())
-    return [
-        pytest.param(
-            i,
-            id=rule_id(rule),
-            marks=[
-                pytest.mark.xfail(strict=True, reason="not needed: remove it from the ClusterRole")
-            ]
-            if rule_id(rule) in NOT_NEEDED_YET
-            else [],
-        )
-        for i, rule in enumerate(rules)
-    ]
+    return [pytest.param(i, id=rule_id(rule)) for i, rule in enumerate(rules)]
 
 
 @pytest.mark.parametrize("index", _rule_params())

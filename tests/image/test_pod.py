@@ -1,4 +1,4 @@
-"""The image, run as deploy/'s Deployment would run it, against the real apiserver.
+"""The image, run as the Helm chart's Deployment would run it, against the real apiserver.
 
 What a platform team relies on when it applies the manifests: the pod becomes ready as a
 non-root user on a read-only root filesystem, using only the in-cluster service account
