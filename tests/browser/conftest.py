@@ -51,7 +51,7 @@ def watched(browser: Browser) -> Iterator[Watched]:
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # generous: the suite runs on loaded 2-core machines
     yield watched
     context.close()
 

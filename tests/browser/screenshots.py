@@ -67,7 +67,7 @@ def sample_dashboard() -> Iterator[str]:
 def shoot(page: Page, url: str, name: str, scheme: str) -> None:
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     page.goto(url)
-    page.wait_for_selector("#conn[data-state='live']", timeout=10_000)
+    page.wait_for_selector("#conn[data-state='live']", timeout=30_000)
     page.wait_for_timeout(400)
     page.screenshot(path=str(OUT / f"{name}-{scheme}.png"))
 

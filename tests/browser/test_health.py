@@ -31,7 +31,7 @@ def test_stalled_object_appears_in_needs_attention(
     expect(attention).to_have_count(0)
 
     stall_widget(kube, created)
-    expect(attention).to_be_visible(timeout=3_000)
+    expect(attention).to_be_visible(timeout=30_000)
     expect(attention).to_contain_text("Failed")
     expect(attention).to_contain_text("BackendError")
     expect(page.locator("#health-cards")).to_contain_text("Widget")

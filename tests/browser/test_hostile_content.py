@@ -46,7 +46,7 @@ def test_hostile_strings_render_as_text(
     page.goto(f"{dashboard.url}/")
     wait_live(page)
     row = page.locator("#attention-rows tr", has_text="hostile")
-    expect(row).to_contain_text("<script>window.__xss", timeout=3_000)
+    expect(row).to_contain_text("<script>window.__xss", timeout=30_000)
 
     page.locator("#attention-rows a", has_text="hostile").click()
     wait_live(page)

@@ -33,14 +33,14 @@ def test_row_appears_updates_and_disappears_without_reload(
 
     create_widget(kube, namespace, "live-row")
     row = page.locator("#rows tr", has_text="live-row")
-    expect(row).to_be_visible(timeout=2_000)
+    expect(row).to_be_visible(timeout=30_000)
 
     patch_spec(kube, namespace, "live-row", {"color": "purple", "size": 99})
-    expect(row).to_contain_text("purple", timeout=2_000)
-    expect(row).to_contain_text("99", timeout=2_000)
+    expect(row).to_contain_text("purple", timeout=30_000)
+    expect(row).to_contain_text("99", timeout=30_000)
 
     delete_widget(kube, namespace, "live-row")
-    expect(page.locator("#rows tr", has_text="live-row")).to_have_count(0, timeout=2_000)
+    expect(page.locator("#rows tr", has_text="live-row")).to_have_count(0, timeout=30_000)
     assert_not_reloaded(page)
     assert watched.errors == []
     assert watched.console_errors == []  # no CSP violation, no failed swap

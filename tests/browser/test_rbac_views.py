@@ -44,7 +44,7 @@ def test_limited_user_sees_and_receives_only_their_namespace(
 
     create_widget(kube, grants.other_ns, "hidden-push")
     create_widget(kube, grants.allowed_ns, "visible-push")
-    expect(page.locator("#rows tr", has_text="visible-push")).to_be_visible(timeout=3_000)
+    expect(page.locator("#rows tr", has_text="visible-push")).to_be_visible(timeout=30_000)
     expect(page.locator("#rows tr", has_text="hidden-push")).to_have_count(0)
     assert "hidden-push" not in page.content()
 

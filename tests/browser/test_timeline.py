@@ -22,11 +22,11 @@ def test_new_revision_appears_and_diff_shows_changed_path(
     page.locator("#rows a", has_text="timeline-widget").click()
     expect(page.locator("#obj-header h1")).to_have_text("timeline-widget")
     wait_live(page)
-    expect(page.locator("#timeline-items .tl-rev")).to_have_count(1, timeout=5_000)
+    expect(page.locator("#timeline-items .tl-rev")).to_have_count(1, timeout=30_000)
 
     patch_spec(kube, namespace, "timeline-widget", {"size": 42})
     newest = page.locator("#timeline-items .tl-rev").first
-    expect(newest.locator(".chip.path", has_text="spec.size")).to_be_visible(timeout=5_000)
+    expect(newest.locator(".chip.path", has_text="spec.size")).to_be_visible(timeout=30_000)
     expect(page.locator("#obj-yaml")).to_contain_text("size: 42")
 
     newest.locator("a.diff-link").click()

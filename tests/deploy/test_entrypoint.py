@@ -61,7 +61,7 @@ def output(tmp_path: Path) -> str:
 
 
 def wait_healthy(started: Started, tmp_path: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # migrations on a loaded 2-core machine
     while time.monotonic() < deadline:
         code = started.proc.poll()
         assert code is None, f"exited {code}:\n{output(tmp_path)}"
@@ -73,7 +73,7 @@ def wait_healthy(started: Started, tmp_path: Path) -> None:
         except (urllib.error.URLError, ConnectionError):
             pass
         time.sleep(0.2)
-    pytest.fail(f"/healthz did not answer within 60 s:\n{output(tmp_path)}")
+    pytest.fail(f"/healthz did not answer within 300 s:\n{output(tmp_path)}")
 
 
 def cmdline(pid: int) -> list[str]:
@@ -104,7 +104,7 @@ def test_migrates_then_becomes_daphne_which_stops_on_sigterm(
         apps = {row[0] for row in db.execute("SELECT app FROM django_migrations")}
     assert "history" in apps
     server.proc.send_signal(signal.SIGTERM)
-    server.proc.wait(timeout=15)  # well inside the pod's 30 s grace period
+    server.proc.wait(timeout=30)  # the pod's grace period
 
 
 @pytest.mark.parametrize(
@@ -119,7 +119,7 @@ def test_migrations_off_and_proxy_headers_on(server: Started, tmp_path: Path) ->
 def get(server: Started, path: str, headers: dict[str, str]) -> int:
     request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return exc.code

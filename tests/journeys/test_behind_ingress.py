@@ -74,7 +74,7 @@ def forging_page(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()
     assert errors == []
@@ -101,7 +101,7 @@ def test_live_through_the_proxy_and_forged_identity_is_ignored(
     page = forging_page
     page.goto(f"{proxy.url}{LIST}?namespace={grants.allowed_ns}")
     expect(page.locator("header .user")).to_have_text("limited")
-    wait_live(page, timeout=20_000)
+    wait_live(page, timeout=30_000)
     create_widget(kube, grants.allowed_ns, "via-ingress")
     expect(page.locator("#rows tr", has_text="via-ingress")).to_be_visible()
 
@@ -128,7 +128,7 @@ def test_page_reconnects_after_the_proxy_reloads(
     _, proxy = behind_proxy
     page = forging_page
     page.goto(f"{proxy.url}{LIST}?namespace={grants.allowed_ns}")
-    wait_live(page, timeout=20_000)
+    wait_live(page, timeout=30_000)
     mark_page(page)
     # Every state the indicator shows from here on (a transient one is easy to miss).
     page.evaluate(

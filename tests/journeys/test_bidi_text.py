@@ -72,7 +72,7 @@ def test_object_text_is_isolated_wherever_it_is_shown(
 
     page.goto(f"{dashboard.url}/")
     wait_live(page)
-    expect(page.locator("#attention-rows tr", has_text=NAME)).to_be_visible(timeout=15_000)
+    expect(page.locator("#attention-rows tr", has_text=NAME)).to_be_visible(timeout=30_000)
     assert _not_isolated(page) == []
 
     page.goto(f"{dashboard.url}{LIST}{namespace}/{NAME}/")

@@ -43,7 +43,7 @@ def test_copy_for_apply_leaves_out_server_fields_and_secrets(
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=dashboard.url)
     page.goto(f"{dashboard.url}{LIST}{namespace}/{NAME}/")
     wait_live(page)
-    expect(page.locator("#obj-yaml")).to_contain_text("conditions", timeout=15_000)
+    expect(page.locator("#obj-yaml")).to_contain_text("conditions", timeout=30_000)
 
     page.get_by_role("button", name="Copy for apply").click()
     expect(page.locator("#toast, .toast").first).to_contain_text("Copied")

@@ -54,7 +54,7 @@ def test_why_this_state_and_a_draft_rule(
     page = watched.page
     page.goto(f"{dashboard.url}/k/{GROUP}/widgets/{namespace}/{name}/")
     why = page.locator("section.why")
-    expect(why).to_contain_text("Why this state", timeout=15_000)
+    expect(why).to_contain_text("Why this state", timeout=30_000)
     expect(why.locator(".why-rule")).to_have_text("generic/stalled-condition")
     expect(why.locator(".why-when")).to_have_text('conditions.Stalled.status == "True"')
     expect(why.locator("table.why-inputs")).to_contain_text("conditions.Stalled.status")
@@ -66,7 +66,7 @@ def test_why_this_state_and_a_draft_rule(
     expect(page.locator("#shipped-rules")).to_contain_text("argo-cd/Application")
     _evaluate(page, _draft(prefix))
     summary = page.locator("#rt-summary")
-    expect(summary).to_contain_text("1 would change state", timeout=15_000)
+    expect(summary).to_contain_text("1 would change state", timeout=30_000)
     expect(summary).to_contain_text("the draft decides 1")
     row = page.locator("#rt-changes tbody tr")
     expect(row).to_have_count(1)
@@ -102,7 +102,7 @@ def test_a_limited_users_tester_sees_only_their_namespace(
     page.fill("#rt-rules", _draft("", state="Failed").replace('name.startsWith("")', "true"))
     page.click("#rule-tester button[type='submit']")
     rows = page.locator("#rt-changes tbody tr")
-    expect(rows.first).to_be_visible(timeout=15_000)
+    expect(rows.first).to_be_visible(timeout=30_000)
     namespaces = {text.strip() for text in rows.locator("td.name .muted").all_inner_texts()}
     assert namespaces == {grants.allowed_ns}
     assert grants.other_ns not in page.locator("#rt-result").inner_text()

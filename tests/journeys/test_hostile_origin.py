@@ -75,7 +75,7 @@ def test_page_on_another_port_cannot_read_the_live_socket(
     expect(page.locator("#rows")).to_contain_text(grants.allowed_ns)  # the user can see rows
 
     page.goto(f"{hostile_site}/socket.html")
-    expect(page.locator("#socket")).to_contain_text("closed", timeout=15_000)
+    expect(page.locator("#socket")).to_contain_text("closed", timeout=30_000)
     assert "LEAKED" not in page.locator("#socket").inner_text()
     assert grants.allowed_ns not in page.content()
 

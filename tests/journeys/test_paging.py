@@ -69,7 +69,7 @@ def expect_window(page: Page, number: int) -> None:
     expect(page.locator("#list-summary")).to_contain_text(summary)
     expect(page.locator("#list-pager .muted")).to_have_text(f"page {number}")
     names = page.locator("#rows tr.row:not(.leaving) td.name a")
-    expect(names).to_have_text(NAMES[first - 1 : last], timeout=10_000)
+    expect(names).to_have_text(NAMES[first - 1 : last], timeout=30_000)
     expect(page.get_by_role("link", name=PREVIOUS)).to_have_count(1 if number > 1 else 0)
     expect(page.get_by_role("link", name=NEXT)).to_have_count(1 if last < TOTAL else 0)
 
@@ -93,7 +93,7 @@ def go(page: Page, frames: LiveFrames, link: str, number: int) -> None:
     wait_until(page, "window.scrollY > 0", timeout=5.0)
     since = frames.mark()
     page.get_by_role("link", name=link).click()
-    expect(page.locator("#list-pager .muted")).to_have_text(f"page {number}", timeout=20_000)
+    expect(page.locator("#list-pager .muted")).to_have_text(f"page {number}", timeout=30_000)
     wait_scrolled_to_top(page)
     frames.wait_full_refresh(since)
     expect_window(page, number)

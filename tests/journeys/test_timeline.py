@@ -80,7 +80,7 @@ def test_timeline_pages_to_the_first_revision(
     expect(more).to_be_visible()
     expect(page.locator("#timeline-items .tl-more")).to_contain_text("50 older")
     more.click()
-    expect(revisions).to_have_count(REVISIONS, timeout=20_000)
+    expect(revisions).to_have_count(REVISIONS, timeout=30_000)
     expect(revisions.last).to_contain_text("Created")
     expect(revisions.last.locator("a.diff-link")).to_have_count(0)  # nothing before the first
     expect(more).to_have_count(0)
@@ -92,7 +92,7 @@ def test_timeline_pages_to_the_first_revision(
     # A revision made now arrives live at the top, and the count follows.
     patch_spec(kube, namespace, NAME, {"image": image_at(REVISIONS + 1)})
     expect(page.locator("#timeline-total")).to_have_text(
-        f"{REVISIONS + 1} revisions", timeout=20_000
+        f"{REVISIONS + 1} revisions", timeout=30_000
     )
     expect(revisions).to_have_count(REVISIONS + 1)
     expect(revisions.first.locator("a.diff-link")).to_have_count(1)

@@ -61,7 +61,7 @@ def test_a_page_over_the_socket_cap_says_so_and_recovers(
     page.click("button[type='submit']")
 
     conn = page.locator("#conn")
-    expect(conn).to_have_attribute("data-state", "toomany", timeout=20_000)
+    expect(conn).to_have_attribute("data-state", "toomany", timeout=30_000)
     expect(conn).to_contain_text("too many tabs")
     expect(conn).to_have_attribute(
         "title",

@@ -105,7 +105,7 @@ def test_swagger_ui_renders_under_the_csp(api: Api) -> None:
                 ),
             )
             page.goto(api.url + "/api/docs")
-            page.wait_for_selector(".opblock", timeout=15_000)
+            page.wait_for_selector(".opblock", timeout=30_000)
             assert page.locator(".opblock").count() >= len(PUBLIC_PATHS)
             assert problems == []
             assert external == []

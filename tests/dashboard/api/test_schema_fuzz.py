@@ -127,7 +127,7 @@ def _schemathesis(api: Api, schema: dict[str, Any], workdir: Path) -> tuple[int,
         "PYTHONPATH": str(ROOT),
     }
     done = subprocess.run(
-        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=240, check=False
+        command, cwd=workdir, env=env, capture_output=True, text=True, timeout=900, check=False
     )
     return done.returncode, done.stdout + done.stderr
 

@@ -172,7 +172,7 @@ def test_many_objects_in_one_window_are_grouped_into_one_message(
         dispatcher.record(failed_hit(rules, name=f"w{i}"))
     worker = workers(rules)
     # The first failure goes out at once on each destination; the twelve after it, grouped.
-    pump(worker, lambda: len(receiver.received) == 4, timeout=10, message="four messages")
+    pump(worker, lambda: len(receiver.received) == 4, timeout=60, message="four messages")
     hooks = sorted(
         (r.json for r in receiver.received if r.path == "/hook"), key=lambda b: b["object_count"]
     )
