@@ -211,7 +211,7 @@ def _run(rule: Rule, facts: ObjectFacts) -> Status | None:
     for case in rule.cases:
         if _holds(case.when, env):
             # the deciding rule's inputs are all read: they are the "why"
-            inputs = tuple((name, _shown(env.value(name))) for name, _ in rule.inputs)
+            inputs = tuple([(name, _shown(env.value(name))) for name, _ in rule.inputs])
             return _decide(rule, case, env, inputs)
     return None
 
@@ -293,6 +293,9 @@ def _text(value: Any) -> str:
 
 def _shown(value: Any) -> Any:
     """An input's value as a JSON scalar (containers and long texts shortened)."""
+    kind = type(value)
+    if kind is str and len(value) <= MAX_INPUT_CHARS:
+        return value
     if value is None or isinstance(value, bool | int | float):
         return value
     text = value if isinstance(value, str) else _json(value)
