@@ -44,6 +44,7 @@ from informers.selector import Selector, SelectorError, parse_selector
 from informers.settings import EngineSettings
 from informers.status import STATE_ORDER, State, Status, compute_status, is_stuck
 from informers.store import Entry, Store, object_key
+from informers.watchedfile import WatchedFile
 
 __all__: list[str] = [
     "STATE_ORDER",
@@ -79,6 +80,7 @@ __all__: list[str] = [
     "Store",
     "Subscription",
     "SyncProgress",
+    "WatchedFile",
     "changed_paths",
     "compute_status",
     "decode_summary",
