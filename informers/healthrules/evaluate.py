@@ -16,6 +16,7 @@ from typing import Any
 import cel
 
 from informers.healthrules.expressions import (
+    COST_LIMIT,
     Expression,
     ViewError,
     measure,
@@ -76,7 +77,7 @@ class _Env:
     itself is converted only if some expression uses it other than as a plain path.
     """
 
-    __slots__ = ("_context", "_sent", "_size", "_values", "facts", "rule")
+    __slots__ = ("_context", "_sent", "_size", "_values", "_viewed", "facts", "rule")
 
     def __init__(self, rule: Rule, facts: ObjectFacts) -> None:
         self.rule = rule
@@ -85,6 +86,7 @@ class _Env:
         self._context: Any = None
         self._sent = 0  # how many of _values the CEL context has (they keep their order)
         self._size = 0
+        self._viewed: int | None = None  # values in the object's views (see _quick_size)
 
     def value(self, name: str) -> Any:
         """A variable's value; an input is evaluated when it is first read (so a case that
@@ -119,6 +121,8 @@ class _Env:
         if expression.fast is not None:
             return self.select(*expression.fast)
         if expression.quick is not None:
+            if expression.comprehensions and values_over(expression, self._quick_size(expression)):
+                raise RuleFailure(_over_cost(expression, self._quick_size(expression)))
             try:
                 return expression.quick(self)
             except Unsure:
@@ -128,10 +132,25 @@ class _Env:
                 self.value(name)
         context = self._ready()
         if values_over(expression, self._size):
-            raise RuleFailure(
-                f"cost limit: {expression.source!r} may not run on data of {self._size} values"
-            )
+            raise RuleFailure(_over_cost(expression, self._size))
         return expression.run(context)
+
+    def _quick_size(self, expression: Expression) -> int:
+        """The values an expression run in Python can read, counted as for CEL (the
+        object's views and the inputs it uses), so the cost bound is the same either way."""
+        if self._viewed is None:
+            paths = self.rule.paths
+            data: dict[str, Any] = {}
+            if "object" in paths:
+                data["object"] = view(self.facts.obj, paths["object"])
+            if "conditions" in paths:
+                data["conditions"] = view(self.facts.conditions(), paths["conditions"])
+            self._viewed = measure(data, limit=COST_LIMIT)
+        size = self._viewed
+        for name in expression.variables:
+            if name in self.rule.input_map:
+                size += measure(self.value(name), limit=COST_LIMIT)
+        return size
 
     def select(self, root: str, path: tuple[str, ...]) -> Any:
         """A name and its field selections, read in Python as CEL would read them."""
@@ -170,6 +189,10 @@ class _Env:
         else:
             self._context.update(pending)
         return self._context
+
+
+def _over_cost(expression: Expression, values: int) -> str:
+    return f"cost limit: {expression.source!r} may not run on data of {values} values"
 
 
 def _type_name(value: Any) -> str:

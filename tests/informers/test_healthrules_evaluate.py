@@ -465,3 +465,24 @@ def test_a_case_that_can_hold_without_the_condition_leaves_the_rule_unguarded(wh
     rules = _rules(GUARDED.replace('\'synced == "True" || synced == "Unknown"\'', repr(when)))
     (rule,) = rules.rules
     assert rule.guard is None
+
+
+LINEAR = """\
+rules:
+  - name: demo/Linear
+    match: {kind: Widget}
+    cases:
+      - when: 'object.status.items.exists(i, i == 20000)'
+        state: Failed
+        reason: Found
+"""
+
+
+def test_the_cost_bound_holds_for_expressions_evaluated_in_python() -> None:
+    """The Python evaluator takes this expression, but the bound is the same as in CEL:
+    one exists over 20,000 values is over it, over ten values is not."""
+    big = _status(_widget({"items": list(range(20_001))}), _rules(LINEAR))
+    assert (big.state, big.reason) == (State.UNKNOWN, "RuleError")
+    assert "cost limit" in big.message
+    small = _status(_widget({"items": [*range(10), 20_000]}), _rules(LINEAR))
+    assert (small.state, small.reason) == (State.FAILED, "Found")
