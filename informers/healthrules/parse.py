@@ -118,9 +118,19 @@ def parse_rules_list(text: str, *, source: str) -> tuple[Rule, ...]:
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _pairs(at: _At) -> list[tuple[yaml.Node, yaml.Node]]:
+def _pairs(
+    at: _At,
+    done: dict[int, list[tuple[yaml.Node, yaml.Node]]] | None = None,
+    active: frozenset[int] = frozenset(),
+) -> list[tuple[yaml.Node, yaml.Node]]:
     """A mapping's entries with YAML merge keys (``<<: *anchor``) expanded in place, as a
-    YAML loader would: merged entries first, the mapping's own entries override them."""
+    YAML loader would: merged entries first, the mapping's own entries override them.
+
+    Why ``done`` and ``active``: aliases let a short file merge one mapping many times
+    over at every level (each level's expansion is computed once), or into itself (an
+    error, not endless recursion)."""
+    done = {} if done is None else done
+    active = active | {id(at.node)}
     merged: list[tuple[yaml.Node, yaml.Node]] = []
     own: list[tuple[yaml.Node, yaml.Node]] = []
     for key, value in at.node.value:
@@ -131,7 +141,11 @@ def _pairs(at: _At) -> list[tuple[yaml.Node, yaml.Node]]:
         for source in sources:
             if not isinstance(source, yaml.MappingNode):
                 raise at.child(key, at.field).error("'<<' must merge a mapping")
-            merged.extend(_pairs(at.child(source, at.field)))
+            if id(source) in active:
+                raise at.child(key, at.field).error("'<<' merges a mapping into itself")
+            if id(source) not in done:
+                done[id(source)] = _pairs(at.child(source, at.field), done, active)
+            merged.extend(done[id(source)])
     names = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
     kept: list[tuple[yaml.Node, yaml.Node]] = []
     for key, value in merged:

@@ -252,3 +252,26 @@ def test_the_shipped_pack_loads_with_unique_names() -> None:
     pack = shipped_rules()
     assert len(set(pack.names())) == len(pack.names())
     assert all(rule.source.startswith("pack/") for rule in pack.rules)
+
+
+def _merge_bomb(levels: int) -> str:
+    """Each level merges the level below nine times: 9**levels entries if expanded blindly."""
+    lines = ["<<:", "  - &l0 {rules: []}"]
+    for level in range(1, levels):
+        below = ", ".join([f"*l{level - 1}"] * 9)
+        lines.append(f"  - &l{level} {{<<: [{below}]}}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.timeout(60)
+def test_merge_keys_through_aliases_expand_each_mapping_once() -> None:
+    """A few hundred characters of aliased merges must not take the loader (or the rule
+    tester's request) forever: 40 levels would be 9**40 merges."""
+    assert parse_rules(_merge_bomb(40), source="x").rules == ()
+
+
+@pytest.mark.timeout(60)
+def test_a_mapping_merged_into_itself_is_a_rule_error() -> None:
+    error = _error("rules: []\n<<: &a\n  x: 1\n  <<: *a\n")
+    assert "'<<' merges a mapping into itself" in str(error)
+    assert error.line == 4
