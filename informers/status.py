@@ -505,7 +505,8 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def _clip(message: str) -> str:
+def clip_message(message: str) -> str:
+    """A status message as every rule shows it: secrets masked, length bounded."""
     if not message:
         return message
     # The message is shown in lists, the API and notifications, which never see the
@@ -526,14 +527,19 @@ def _status(
     when: str = "",
 ) -> Status:
     return Status(
-        state=state, reason=reason, message=_clip(message), rule=rule, inputs=inputs, when=when
+        state=state,
+        reason=reason,
+        message=clip_message(message),
+        rule=rule,
+        inputs=inputs,
+        when=when,
     )
 
 
 def _noted(decided: Status, notes: list[str]) -> Status:
     """The decision with the ignored fields reported after its message, which is cut first
     so that the notes always show."""
-    tail = _clip("; ".join(notes))
+    tail = clip_message("; ".join(notes))
     room = MAX_MESSAGE_CHARS - len(tail) - 2
     head = decided.message
     if len(head) > room:

@@ -25,8 +25,7 @@ from informers.healthrules.expressions import (
 )
 from informers.healthrules.model import Case, Rule
 from informers.healthrules.quick import Unsure
-from informers.redaction import mask_text
-from informers.status import MAX_MESSAGE_CHARS, State, Status
+from informers.status import State, Status, clip_message
 
 RULE_ERROR = "RuleError"
 MAX_REASON_CHARS = 200
@@ -290,9 +289,7 @@ def rule_status(
 ) -> Status:
     """A Status with its texts bounded and secrets in the message masked, like the generic
     rules' (the message is shown where the object is not)."""
-    message = mask_text(message)
-    if len(message) > MAX_MESSAGE_CHARS:
-        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    message = clip_message(message)
     if len(reason) > MAX_REASON_CHARS:
         reason = reason[: MAX_REASON_CHARS - 1] + "…"
     return Status(state=state, reason=reason, message=message, rule=rule, inputs=inputs, when=when)
