@@ -30,6 +30,11 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Why a bound: the CEL library parses and evaluates long operator chains (``1+1+…``,
+#: ``object.a.a.…``) recursively in native code, and some 16,000 of them overflow the
+#: thread's stack, which kills the whole process (not an exception). The longest shipped
+#: expression has under 250 characters.
+MAX_EXPRESSION_CHARS = 4096
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
@@ -268,8 +273,15 @@ def _case(at: _At, known: frozenset[str] | set[str]) -> Case:
 
 def _expression(at: _At, known: frozenset[str] | set[str]) -> Expression:
     source = _scalar(at)
+    if len(source) > MAX_EXPRESSION_CHARS:
+        raise at.error(
+            f"CEL: the expression has {len(source)} characters; at most "
+            f"{MAX_EXPRESSION_CHARS} are allowed"
+        )
     try:
         expression = compile_expression(source)
+    except RecursionError:  # e.g. thousands of '!' for the Python evaluator's parser
+        raise at.error("CEL: the expression is nested too deeply") from None
     except CompileError as exc:
         if exc.line is None or exc.column is None:
             raise at.error(f"CEL: {exc.message}") from None

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -275,3 +278,41 @@ def test_a_mapping_merged_into_itself_is_a_rule_error() -> None:
     error = _error("rules: []\n<<: &a\n  x: 1\n  <<: *a\n")
     assert "'<<' merges a mapping into itself" in str(error)
     assert error.line == 4
+
+
+def _one_case(when: str) -> str:
+    return (
+        "rules:\n  - name: a\n    match: {kind: W}\n    cases:\n"
+        f"      - when: '{when}'\n        state: Failed\n        reason: x\n"
+    )
+
+
+@pytest.mark.timeout(120)
+def test_a_very_long_expression_is_a_rule_error_not_a_crash() -> None:
+    """20,000 field selections overflowed the CEL library's native stack: the process
+    died (SIGSEGV), so the check runs in a child process."""
+    code = (
+        "from informers import RuleError, parse_rules\n"
+        "from tests.informers.test_healthrules_parse import _one_case\n"
+        "try:\n"
+        "    parse_rules(_one_case('object' + '.a' * 20000 + ' == 1'), source='x')\n"
+        "except RuleError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+        cwd=Path(__file__).parents[2],
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert "the expression has 40011 characters; at most 4096 are allowed" in done.stdout
+    assert "rules[0].cases[0].when: line 5" in done.stdout
+
+
+def test_an_expression_nested_past_the_parsers_depth_is_a_rule_error() -> None:
+    error = _error(_one_case("!" * 3000 + "true"))
+    assert error.field == "rules[0].cases[0].when"
+    assert "nested too deeply" in str(error)
