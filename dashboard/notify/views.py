@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.core.access import Viewer
+from dashboard.core.htmx import htmx
 from dashboard.core.identity import viewer_for_request
 from dashboard.notify import inbox, present
 from dashboard.notify.service import service
@@ -76,7 +77,7 @@ def unread(request: HttpRequest) -> JsonResponse:
 def mark_read(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for_request(request)
     inbox.mark_read(viewer)
-    if request.headers.get("HX-Request"):
+    if htmx(request):
         return HttpResponse(bell_for(viewer))
     return HttpResponseRedirect(PAGE)
 

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from dashboard.core.access import Viewer
+from dashboard.core.htmx import htmx
 from dashboard.core.identity import viewer_for_request
 
 LIVE_PATH = "/ws/live/"
@@ -25,11 +26,8 @@ def viewer(request: HttpRequest) -> Viewer:
 
 
 def is_partial(request: HttpRequest) -> bool:
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-        and request.headers.get("HX-Target") == "view"
-    )
+    details = htmx(request)
+    return bool(details) and not details.history_restore_request and details.target == "view"
 
 
 def live_url(view: str, **params: Any) -> str:

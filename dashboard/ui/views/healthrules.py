@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from dashboard.core import ruletester
+from dashboard.core.htmx import htmx
 from dashboard.ui import links
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
 from dashboard.ui.views.common import live_url, page, unavailable, viewer
@@ -59,7 +60,7 @@ def health_rules(request: HttpRequest) -> HttpResponse:
             context["error"] = {"message": f"{exc}."}
         else:
             context.update(_tried(engine, kinds, form))
-        if request.headers.get("HX-Request") == "true":
+        if htmx(request):
             return render(request, "ui/healthrules/_result.html", context)
     return page(request, "ui/healthrules.html", context)
 
