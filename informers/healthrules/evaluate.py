@@ -23,8 +23,9 @@ from informers.healthrules.expressions import (
     values_over,
     view,
 )
-from informers.healthrules.model import Case, Rule
+from informers.healthrules.model import DEFAULT_REDACTOR, Case, Rule
 from informers.healthrules.quick import Unsure
+from informers.redaction import REDACTED
 from informers.status import State, Status, clip_message
 
 RULE_ERROR = "RuleError"
@@ -233,7 +234,7 @@ def _run(rule: Rule, facts: ObjectFacts) -> Status | None:
     for case in rule.cases:
         if _holds(case.when, env):
             # the deciding rule's inputs are all read: they are the "why"
-            inputs = tuple([(name, _shown(env.value(name))) for name, _ in rule.inputs])
+            inputs = tuple([(name, _shown_input(rule, name, env)) for name, _ in rule.inputs])
             return _decide(rule, case, env, inputs)
     return None
 
@@ -269,10 +270,13 @@ def _holds(expression: Expression, env: _Env) -> bool:
 def _decide(rule: Rule, case: Case, env: _Env, inputs: tuple[tuple[str, Any], ...]) -> Status:
     reason = case.reason
     if case.reason_from is not None:
-        reason = _text(_lenient(case.reason_from, env)) or reason
+        read = _text(_lenient(case.reason_from, env))
+        reason = REDACTED if read and id(case.reason_from) in rule.secret_texts else read or reason
     message = ""
     if case.message is not None:
         message = _text(_lenient(case.message, env))
+        if message and id(case.message) in rule.secret_texts:
+            message = REDACTED
     return rule_status(
         case.state, reason, message, rule=rule.name, inputs=inputs, when=case.when.source
     )
@@ -309,6 +313,17 @@ def _text(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     return _json(value)
+
+
+def _shown_input(rule: Rule, name: str, env: _Env) -> Any:
+    """An input as "why this state" shows it: masked when it may be a secret (see
+    ``model.reads_secret``), containers with their secret keys masked."""
+    value = env.value(name)
+    if value is not None and name in rule.secret_inputs:
+        return REDACTED
+    if isinstance(value, dict | list):
+        value = DEFAULT_REDACTOR.redact(value)
+    return _shown(value)
 
 
 def _shown(value: Any) -> Any:

@@ -346,3 +346,14 @@ def values_over(expression: Expression, values: int) -> bool:
         * (values + 1) ** expression.multiplying
     )
     return work > COST_LIMIT
+
+
+def names_in(source: str) -> tuple[str, ...]:
+    """Every identifier and string literal's text in ``source`` (for the secret check)."""
+    found: list[str] = []
+    for match in _TOKEN.finditer(source):
+        if match.lastgroup == "ident":
+            found.append(match.group())
+        elif match.lastgroup == "str":
+            found.append(match.group()[1:-1])
+    return tuple(found)

@@ -7,9 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from informers.healthrules.expressions import Expression, Trie, merge_paths
+from informers.healthrules.expressions import WHOLE, Expression, Trie, merge_paths, names_in
 from informers.healthrules.quick import false_if_null
+from informers.redaction import Redactor
 from informers.status import State
+
+#: The default redaction rules (credential-like keys, the default pointers): what a rule
+#: reads under them is never shown in "why this state", a message or a reason.
+DEFAULT_REDACTOR = Redactor()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +46,21 @@ class Rule:
     #: (condition type, field): when that field of that condition is absent or null, no
     #: case of the rule holds, so it is not run at all (see ``guard_of``)
     guard: tuple[str, str] | None = field(default=None, compare=False)
+    #: inputs whose value may be a secret (see ``reads_secret``): shown masked
+    secret_inputs: frozenset[str] = field(default=frozenset(), compare=False)
+    #: ids of the cases' ``message``/``reasonFrom`` expressions that may read a secret
+    secret_texts: frozenset[int] = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "input_map", dict(self.inputs))
+        secret: set[str] = set()
+        for name, expression in self.inputs:  # inputs may read earlier inputs only
+            if reads_secret(expression, frozenset(secret)):
+                secret.add(name)
+        object.__setattr__(self, "secret_inputs", frozenset(secret))
+        texts = (e for c in self.cases for e in (c.message, c.reason_from) if e is not None)
+        secret_texts = frozenset(id(e) for e in texts if reads_secret(e, self.secret_inputs))
+        object.__setattr__(self, "secret_texts", secret_texts)
         object.__setattr__(self, "guard", guard_of(self))
         merged: dict[str, Trie] = {}
         for expression in self.expressions():
@@ -90,3 +107,33 @@ def guard_of(rule: Rule) -> tuple[str, str] | None:
         if root == "conditions" and len(path) == 2:
             return path[0], path[1]
     return None
+
+
+def reads_secret(expression: Expression, secret_inputs: frozenset[str]) -> bool:
+    """True when ``expression``'s value may be or hold a secret, judged once at load.
+
+    Why statically: the deciding rule's inputs, message and reason are shown on pages,
+    in the API and in notifications, which mask secrets everywhere else; redacting the
+    object before every evaluation would cost more than the evaluation itself. Judged
+    conservatively: a secret input used, the whole object used, a selected path under a
+    secret node, or any name or string in the expression that looks like a credential key
+    (``users[0].password`` is not a path this module follows, but it names ``password``).
+    """
+    if expression.variables & secret_inputs:
+        return True
+    for root, trie in expression.paths.items():
+        if trie is WHOLE and root == "object":
+            return True
+        if root == "object" and _secret_path(trie, ()):
+            return True
+    return any(DEFAULT_REDACTOR.covers_json_path(name) for name in names_in(expression.source))
+
+
+def _secret_path(trie: Trie, prefix: tuple[str, ...]) -> bool:
+    for key, below in trie.items():
+        path = (*prefix, key)
+        if DEFAULT_REDACTOR.covers_json_path("." + ".".join(path)):
+            return True
+        if below and _secret_path(below, path):
+            return True
+    return False
