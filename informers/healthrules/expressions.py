@@ -83,6 +83,9 @@ class Expression:
     fast: tuple[str, tuple[str, ...]] | None = None
     #: a Python evaluator for the common subset (``informers.healthrules.quick``)
     quick: Quick | None = None
+    #: at least the number of elements of the lists written in the expression itself (a
+    #: comprehension can range over one as well as over the data): its commas, plus one
+    literal_items: int = 0
 
     def run(self, context: Any) -> Any:
         return self.program.execute(context)
@@ -115,6 +118,7 @@ def compile_expression(source: str) -> Expression:
         # the Python evaluator has no cost bound of its own: it takes only expressions
         # whose work is linear in the data (at most one multiplying comprehension)
         quick=compile_quick(source) if multiplying <= 1 else None,
+        literal_items=code.count(",") + 1,
     )
 
 
@@ -340,11 +344,9 @@ def values_over(expression: Expression, values: int) -> bool:
     ``COST_LIMIT`` (see the module docstring)."""
     if expression.comprehensions == 0:
         return False
-    work: int = (
-        len(expression.source)
-        * (expression.comprehensions + 1)
-        * (values + 1) ** expression.multiplying
-    )
+    reach = values + expression.literal_items  # the data, and lists written in the source
+    steps = (reach + 1) ** expression.multiplying
+    work: int = len(expression.source) * (expression.comprehensions + 1) * steps
     return work > COST_LIMIT
 
 

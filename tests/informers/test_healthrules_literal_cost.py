@@ -9,8 +9,6 @@ or the engine's evaluation of every object.
 
 from __future__ import annotations
 
-import pytest
-
 from informers.healthrules.expressions import compile_expression, values_over
 
 
@@ -22,12 +20,12 @@ def _nested(size: int, depth: int) -> str:
     return expression
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="values_over counts only the data's values, not literal lists (expressions.py "
-    "was being edited by another helper)",
-)
 def test_nested_comprehensions_over_literal_lists_are_over_the_cost_bound() -> None:
     expression = compile_expression(_nested(100, 5))  # 10**10 steps
     assert values_over(expression, 0)
     assert values_over(expression, 10)
+
+
+def test_one_comprehension_over_a_short_literal_list_is_allowed() -> None:
+    expression = compile_expression('["a", "b", "c"].exists(x, x == "b")')
+    assert not values_over(expression, 1000)
