@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.core.ruletester import MAX_CHANGES, MAX_DRAFT_CHARS
+from dashboard.core.ruletester import MAX_CHANGES, MAX_DRAFT_CHARS, MAX_SECONDS
 from informers import State
 
 ColumnValue = str | int | float | bool | None
@@ -274,7 +274,10 @@ class RuleTestResult(BaseModel):
     matching: list[str] = Field(description="The draft's rules whose match selects this kind")
     total: int = Field(description="Objects of the kind the caller may list")
     evaluated: int = Field(description="Objects evaluated (at most maxObjects)")
-    truncated: bool = Field(description="Some objects were not evaluated (over maxObjects)")
+    truncated: bool = Field(
+        description="Some objects were not evaluated (over maxObjects, or the run took its "
+        f"{MAX_SECONDS:g} s)"
+    )
     maxObjects: int
     before: StateCounts
     after: StateCounts

@@ -26,8 +26,9 @@ test a secret's value.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,10 @@ from informers.healthrules import parse_rules
 
 MAX_DRAFT_CHARS = 64 * 1024
 MAX_OBJECTS = 2000
+#: Wall time one tester run may take: each expression is bounded per object, but a draft
+#: of many cases over 2,000 large objects could still hold a request thread for minutes.
+#: A run that reaches it stops and says how many objects it evaluated (``truncated``).
+MAX_SECONDS = 5.0
 MAX_CHANGES = 200
 DRAFT_SOURCE = "draft"
 
@@ -117,8 +122,10 @@ def try_draft(
     engine: Engine,
     informer: Informer,
     namespaces: set[str] | None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
-    """Evaluate ``text`` (a rules file) on ``informer``'s objects in ``namespaces``.
+    """Evaluate ``text`` (a rules file) on ``informer``'s objects in ``namespaces``,
+    for at most ``MAX_SECONDS`` of ``clock``.
 
     ``namespaces`` is the caller's answer from ``access.visible_namespaces`` (None: all).
     Raises :class:`DraftTooLarge`, or ``informers.healthrules.RuleError`` (with the field,
@@ -141,7 +148,11 @@ def try_draft(
         evaluated=min(len(entries), MAX_OBJECTS),
     )
     own = set(names)
-    for entry in entries[:MAX_OBJECTS]:
+    deadline = clock() + MAX_SECONDS
+    for done, entry in enumerate(entries[:MAX_OBJECTS]):
+        if clock() > deadline:
+            outcome.evaluated = done
+            break
         before = entry.status  # what the dashboard shows now
         after = informer.status_under(redact_body(entry.obj), draft_rules)
         outcome.before[before.state.value] += 1

@@ -50,6 +50,7 @@ def health_rules(request: HttpRequest) -> HttpResponse:
         "form": form,
         "max_chars": ruletester.MAX_DRAFT_CHARS,
         "max_objects": ruletester.MAX_OBJECTS,
+        "max_seconds": f"{ruletester.MAX_SECONDS:g}",
         "max_changes": ruletester.MAX_CHANGES,
         "live_url": live_url("frame"),
     }

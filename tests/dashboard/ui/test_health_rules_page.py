@@ -186,3 +186,23 @@ def test_the_tester_is_rate_limited_per_user(
     assert response["Content-Type"].startswith("application/problem+json")
     assert int(response["Retry-After"]) >= 1
     assert response.json()["type"] == "urn:crscope:problem:rate-limited"
+
+
+def test_a_run_that_takes_too_long_stops_and_says_how_far_it_got(
+    live_engine: Engine, kube: KubeHTTP, namespace: str
+) -> None:
+    _noted(kube, live_engine, namespace, "slow-a")
+    _noted(kube, live_engine, namespace, "slow-b")
+    informer = live_engine.informer(f"{GROUP}/widgets")
+    assert informer is not None
+    ticks = iter(range(0, 10**6, 4))  # each look at the clock: 4 s later
+    outcome = ruletester.try_draft(
+        draft("slow-"),
+        engine=live_engine,
+        informer=informer,
+        namespaces={namespace},
+        clock=lambda: float(next(ticks)),
+    )
+    assert outcome.total == 2
+    assert outcome.evaluated == 1 and outcome.truncated  # 5 s: one object, then stopped
+    assert sum(outcome.after.values()) == 1
