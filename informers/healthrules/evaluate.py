@@ -10,6 +10,7 @@ exception in the engine's reader thread.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -321,9 +322,20 @@ def _shown_input(rule: Rule, name: str, env: _Env) -> Any:
     value = env.value(name)
     if value is not None and name in rule.secret_inputs:
         return REDACTED
-    if isinstance(value, dict | list):
-        value = DEFAULT_REDACTOR.redact(value)
-    return _shown(value)
+    if not isinstance(value, dict | list):
+        return _shown(value)
+    text = _json(value)
+    if _MAY_HOLD_SECRET.search(text):
+        text = _json(DEFAULT_REDACTOR.redact(value))
+    return text if len(text) <= MAX_INPUT_CHARS else text[: MAX_INPUT_CHARS - 1] + "…"
+
+
+#: Text without any of these cannot hold what the redactor masks (a credential-like key or
+#: pair name, the masked annotation, a URL's userinfo, a query value): a container whose
+#: JSON has none is shown as it is, without walking it (most are lists of conditions).
+_MAY_HOLD_SECRET = re.compile(
+    r"(?i:passw|token|secret|key|credential|last-applied)|://|[?&;][^=\s\"]+="
+)
 
 
 def _shown(value: Any) -> Any:
