@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import psycopg
 import pytest
 
+from dashboard.core.management.commands.migrate import MIGRATE_LOCK_KEY
 from tests.deploy.conftest import ROOT
 from tests.services import Postgres
 
@@ -75,3 +77,37 @@ def test_replicas_migrating_at_once_all_succeed(postgres_server: Postgres) -> No
         assert rows == []  # each migration recorded once
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
     assert {"history_revision", "django_session"} <= tables
+
+
+def test_a_replica_waits_for_the_lock_another_holds(postgres_server: Postgres) -> None:
+    """The deterministic half: hold the lock as another replica would, and watch a
+    ``migrate`` wait for it in PostgreSQL itself, touching nothing until it is free."""
+    url = _fresh_database(postgres_server)
+    database = url.rsplit("/", 1)[1]
+    admin = f"postgresql://postgres@127.0.0.1:{postgres_server.port}/postgres"
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as holder:
+        holder.autocommit = True
+        holder.execute("SELECT pg_advisory_lock(%s)", [MIGRATE_LOCK_KEY])
+        proc = _migrate(url)
+        deadline = time.monotonic() + 120
+        with psycopg.connect(admin) as watcher:
+            watcher.autocommit = True
+            while True:
+                (waiting,) = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+                    " AND wait_event_type = 'Lock' AND wait_event = 'advisory'",
+                    [database],
+                ).fetchone() or (0,)
+                if waiting:
+                    break
+                output = (
+                    proc.stdout.read().decode() if proc.poll() is not None and proc.stdout else ""
+                )
+                assert proc.poll() is None, f"migrate did not wait for the lock:\n{output}"
+                assert time.monotonic() < deadline, "migrate never asked for the lock"
+                time.sleep(0.1)  # polling interval of a bounded wait
+        tables = {r[0] for r in holder.execute("SELECT tablename FROM pg_tables").fetchall()}
+        assert "django_migrations" not in tables  # nothing done while the lock is held
+        holder.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK_KEY])
+    assert proc.wait(timeout=300) == 0
+    assert "[ ]" not in _applied_and_pending(url)
