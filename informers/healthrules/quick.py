@@ -369,40 +369,22 @@ def _not(inner: Quick) -> Quick:
 def _and(left: Quick, right: Quick) -> Quick:
     """CEL's ``&&``: false if either side is false (even if the other errs), else an error
     if either errs, else true; anything but booleans is an error."""
-
-    def run(paths: Paths) -> Any:
-        error: Exception | None = None
-        try:
-            a = left(paths)
-        except Unsure:
-            raise
-        except Exception as exc:
-            error, a = exc, None
-        else:
-            if a is False:
-                return False
-        try:
-            b = right(paths)
-        except Unsure:
-            raise
-        except Exception:
-            if error is not None:
-                raise error from None
-            raise
-        if b is False:
-            return False
-        if error is not None:
-            raise error
-        if a is True and b is True:
-            return True
-        raise TypeError("no such overload")
-
+    run = _logical(left, right, decisive=False)
     setattr(run, _FALSE_IF_NULL, false_if_null(left) | false_if_null(right))
     return run
 
 
 def _or(left: Quick, right: Quick) -> Quick:
-    """CEL's ``||``: the mirror image of ``_and``."""
+    """CEL's ``||``: the mirror image of ``_and``. A null side makes it false only when
+    both sides would."""
+    run = _logical(left, right, decisive=True)
+    setattr(run, _FALSE_IF_NULL, false_if_null(left) & false_if_null(right))
+    return run
+
+
+def _logical(left: Quick, right: Quick, *, decisive: bool) -> Quick:
+    """``&&`` (``decisive`` False) or ``||`` (True): the decisive value on either side wins
+    even when the other side errs; otherwise an error on either side is the result."""
 
     def run(paths: Paths) -> Any:
         error: Exception | None = None
@@ -413,8 +395,8 @@ def _or(left: Quick, right: Quick) -> Quick:
         except Exception as exc:
             error, a = exc, None
         else:
-            if a is True:
-                return True
+            if a is decisive:
+                return decisive
         try:
             b = right(paths)
         except Unsure:
@@ -423,15 +405,14 @@ def _or(left: Quick, right: Quick) -> Quick:
             if error is not None:
                 raise error from None
             raise
-        if b is True:
-            return True
+        if b is decisive:
+            return decisive
         if error is not None:
             raise error
-        if a is False and b is False:
-            return False
+        if a is (not decisive) and b is (not decisive):
+            return not decisive
         raise TypeError("no such overload")
 
-    setattr(run, _FALSE_IF_NULL, false_if_null(left) & false_if_null(right))
     return run
 
 
