@@ -12,8 +12,9 @@ import time
 
 from django.template.loader import render_to_string
 
+from dashboard.notify.dispatcher import occurrence_row
 from dashboard.notify.matching import match_change
-from dashboard.notify.models import Notification, Occurrence
+from dashboard.notify.models import Notification
 from dashboard.notify.payloads import webhook_payload
 from dashboard.notify.rules import parse_rules
 from informers import Change, State, Status
@@ -54,21 +55,7 @@ def test_the_webhook_new_state_cites_the_rule() -> None:
     notification = Notification(
         nid="n1", rule="failed", trigger="state", opened_at=now, due_at=now, last_at=now
     )
-    occurrence = Occurrence(
-        oid=hit.oid,
-        kind=hit.kind,
-        api_version=hit.api_version,
-        kind_name=hit.kind_name,
-        namespace=hit.namespace,
-        name=hit.name,
-        uid=hit.uid,
-        observed=hit.observed,
-        old_state=hit.old_state,
-        new_state=hit.new_state,
-        new_reason=hit.new_reason,
-        message=hit.message,
-        detail=dict(hit.detail),
-    )
+    occurrence = occurrence_row(hit, notification)  # as the dispatcher stores it
     body = webhook_payload(notification, [occurrence], public_url="")
     assert body["new_state"]["rule"] == "argo-cd/Application"
     assert body["new_state"]["why"] == hit.detail["why"]["text"]
