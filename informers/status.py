@@ -321,22 +321,7 @@ def _final_phase(r: StatusReading, _: frozenset[str]) -> Status | None:
 
 
 def _ready(r: StatusReading, failure_reasons: frozenset[str]) -> Status | None:
-    ready = r.conditions.get("Ready")
-    if ready is None:
-        return None
-    if ready["status"] == "True":
-        return _decide(r, ready, State.CURRENT, "Ready", when='conditions.Ready.status == "True"')
-    if is_failure_reason(text(ready, "reason"), failure_reasons):
-        return _decide(
-            r,
-            ready,
-            State.FAILED,
-            "NotReady",
-            when='conditions.Ready.status != "True" && conditions.Ready.reason is a failure reason',
-        )
-    return _decide(
-        r, ready, State.IN_PROGRESS, "NotReady", when='conditions.Ready.status != "True"'
-    )
+    return _positive(r, failure_reasons, "Ready")
 
 
 def _succeeded(r: StatusReading, _: frozenset[str]) -> Status | None:
@@ -346,29 +331,28 @@ def _succeeded(r: StatusReading, _: frozenset[str]) -> Status | None:
 
 
 def _available(r: StatusReading, failure_reasons: frozenset[str]) -> Status | None:
-    available = r.conditions.get("Available")
-    if available is None:
+    return _positive(r, failure_reasons, "Available")
+
+
+def _positive(r: StatusReading, failure_reasons: frozenset[str], kind: str) -> Status | None:
+    """A condition that is True when all is well (Ready, Available): True is Current; not
+    True is Failed under a failure reason, else InProgress (reasons ``Ready``/``NotReady``,
+    ``Available``/``NotAvailable``)."""
+    condition = r.conditions.get(kind)
+    if condition is None:
         return None
-    if available["status"] == "True":
-        return _decide(
-            r, available, State.CURRENT, "Available", when='conditions.Available.status == "True"'
-        )
-    if is_failure_reason(text(available, "reason"), failure_reasons):
+    field = f"conditions.{kind}"
+    if condition["status"] == "True":
+        return _decide(r, condition, State.CURRENT, kind, when=f'{field}.status == "True"')
+    if is_failure_reason(text(condition, "reason"), failure_reasons):
         return _decide(
             r,
-            available,
+            condition,
             State.FAILED,
-            "NotAvailable",
-            when='conditions.Available.status != "True" && '
-            "conditions.Available.reason is a failure reason",
+            f"Not{kind}",
+            when=f'{field}.status != "True" && {field}.reason is a failure reason',
         )
-    return _decide(
-        r,
-        available,
-        State.IN_PROGRESS,
-        "NotAvailable",
-        when='conditions.Available.status != "True"',
-    )
+    return _decide(r, condition, State.IN_PROGRESS, f"Not{kind}", when=f'{field}.status != "True"')
 
 
 def _other_phase(r: StatusReading, _: frozenset[str]) -> Status | None:
