@@ -7,19 +7,17 @@ must still push the row, which it did not while rows were compared by resourceVe
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dashboard.core.adapter import adapter
 from dashboard.ui.fragments import cache
-from informers import Engine, EngineSettings, KubeClient, State, load_cluster_config
+from informers import Engine, State
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.ui.conftest import Live
-from tests.dashboard.ui.test_list_escaping import _crd, _served
+from tests.dashboard.ui.gadgets import gadget_engine
 from tests.informers.kit import wait_until
 
 pytestmark = pytest.mark.cluster
@@ -43,39 +41,10 @@ def _rule(group: str) -> str:
 def rules_engine(
     control_plane: ControlPlane, kube: KubeHTTP, tmp_path: Path
 ) -> Iterator[tuple[Engine, str, Path]]:
-    import dashboard.asgi  # noqa: F401 - the application under test
-    from dashboard.core import pagecache
-    from dashboard.ui.live import hooks
-
-    group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules: []\n")
-    kube.request(
-        "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=_crd(group)
-    )
-    wait_until(lambda: _served(kube, group), timeout=30, message="CRD served")
-    adapter.stop()
-    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
-    settings = EngineSettings(include_groups=(group,), events="off", health_rules_path=str(rules))
-    engine = Engine(KubeClient(config), settings)
-    hooks.install(engine)
-    pagecache.attach(engine)
-    engine.start()
-    adapter.engine = engine
-    wait_until(
-        lambda: engine.readiness().ready and engine.informer(f"{group}/gadgets"),
-        timeout=30,
-        message="engine synced",
-    )
-    try:
+    with gadget_engine(control_plane, kube, health_rules_path=str(rules)) as (engine, group):
         yield engine, group, rules
-    finally:
-        adapter.engine = None
-        engine.stop()
-        hooks.uninstall()
-        kube.request(
-            "DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}"
-        )
 
 
 async def test_a_reloaded_rule_repaints_the_open_list(

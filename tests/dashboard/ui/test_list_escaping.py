@@ -11,30 +11,26 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.test import Client
 
-from dashboard.core.adapter import adapter
 from dashboard.core.query import Row
 from dashboard.ui import listing
 from dashboard.ui.fragments import cache
 from informers import (
     Engine,
-    EngineSettings,
     KindInfo,
-    KubeClient,
     PrinterColumn,
     State,
     Status,
-    load_cluster_config,
 )
 from informers.store import Entry
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.dom import Node, parse
+from tests.dashboard.ui.gadgets import gadget_engine
 from tests.informers.kit import wait_until
 
 HOSTILE = '<img src=x onerror="alert(1)"><b>bold</b><a href="https://evil.example/">x</a>'
@@ -118,83 +114,11 @@ def test_attention_row_escapes_reason_and_message() -> None:
 # -- the real list page and its live feed, on the real apiserver ------------------------------
 
 
-def _crd(group: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"gadgets.{group}"},
-        "spec": {
-            "group": group,
-            "scope": "Namespaced",
-            "names": {
-                "kind": "Gadget",
-                "plural": "gadgets",
-                "singular": "gadget",
-                "listKind": "GadgetList",
-            },
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        }
-                    },
-                    "additionalPrinterColumns": [
-                        {"name": "Note", "type": "string", "jsonPath": ".spec.note"},
-                        {"name": "Owner", "type": "string", "jsonPath": ".status.owner"},
-                    ],
-                }
-            ],
-        },
-    }
-
-
 @pytest.fixture(scope="module")
 def hostile_engine(control_plane: ControlPlane, kube: KubeHTTP) -> Iterator[tuple[Engine, str]]:
     """An engine of this module's own CRD group (string printer columns take any text)."""
-    import dashboard.asgi  # noqa: F401 - the application under test
-    from dashboard.core import pagecache
-    from dashboard.ui.live import hooks
-
-    group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
-    kube.request(
-        "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=_crd(group)
-    )
-    wait_until(lambda: _served(kube, group), timeout=30, message="CRD served")
-    adapter.stop()
-    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
-    engine = Engine(KubeClient(config), EngineSettings(include_groups=(group,), events="off"))
-    hooks.install(engine)
-    pagecache.attach(engine)
-    engine.start()
-    adapter.engine = engine
-    wait_until(
-        lambda: engine.readiness().ready and engine.informer(f"{group}/gadgets"),
-        timeout=30,
-        message="engine synced",
-    )
-    try:
-        yield engine, group
-    finally:
-        adapter.engine = None
-        engine.stop()
-        hooks.uninstall()
-        kube.request(
-            "DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}"
-        )
-
-
-def _served(kube: KubeHTTP, group: str) -> bool:
-    try:
-        kube.request("GET", f"/apis/{group}/v1/gadgets")
-        return True
-    except Exception:
-        return False
+    with gadget_engine(control_plane, kube) as found:
+        yield found
 
 
 def _create_hostile(kube: KubeHTTP, engine: Engine, group: str, namespace: str, name: str) -> None:

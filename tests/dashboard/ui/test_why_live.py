@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from django.test import Client
 
-from dashboard.core.adapter import adapter
 from dashboard.ui.fragments import cache
-from informers import Engine, EngineSettings, KubeClient, load_cluster_config
+from informers import Engine
 from tests.controlplane import ControlPlane
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.dom import Node, parse
-from tests.dashboard.ui.test_list_escaping import HOSTILE, MARKUP, _crd, _served
+from tests.dashboard.ui.gadgets import gadget_engine
+from tests.dashboard.ui.test_list_escaping import HOSTILE, MARKUP
 from tests.informers.kit import wait_until
 
 pytestmark = pytest.mark.cluster
@@ -48,39 +47,12 @@ def noted_engine(
     control_plane: ControlPlane, kube: KubeHTTP, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Engine, str]]:
     """An engine of this module's own CRD group, with a user rules file for its Gadgets."""
-    import dashboard.asgi  # noqa: F401 - the application under test
-    from dashboard.core import pagecache
-    from dashboard.ui.live import hooks
-
-    group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
     rules = tmp_path_factory.mktemp("rules") / "rules.yaml"
-    rules.write_text(_rules(group))
-    kube.request(
-        "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body=_crd(group)
-    )
-    wait_until(lambda: _served(kube, group), timeout=30, message="CRD served")
-    adapter.stop()
-    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
-    settings = EngineSettings(include_groups=(group,), events="off", health_rules_path=str(rules))
-    engine = Engine(KubeClient(config), settings)
-    hooks.install(engine)
-    pagecache.attach(engine)
-    engine.start()
-    adapter.engine = engine
-    wait_until(
-        lambda: engine.readiness().ready and engine.informer(f"{group}/gadgets"),
-        timeout=30,
-        message="engine synced",
-    )
-    try:
+    rules.write_text("rules: []\n")  # the group is known once the CRD exists
+    with gadget_engine(control_plane, kube, health_rules_path=str(rules)) as (engine, group):
+        rules.write_text(_rules(group))
+        engine.reload_health_rules()
         yield engine, group
-    finally:
-        adapter.engine = None
-        engine.stop()
-        hooks.uninstall()
-        kube.request(
-            "DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.{group}"
-        )
 
 
 def _create(kube: KubeHTTP, engine: Engine, group: str, namespace: str, name: str) -> None:
