@@ -19,19 +19,18 @@ import pytest
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.api.conftest import Api, wait_for
 from tests.dashboard.api.test_health_rules import post
-from tests.dashboard.ui.test_list_escaping import _crd, _served
+from tests.dashboard.ui.gadgets import CRDS, gadget_crd, served
 
 pytestmark = pytest.mark.cluster
-CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 
 @pytest.fixture
 def gadgets(api: Api, kube: KubeHTTP, namespace: str) -> Iterator[str]:
     """Four Gadgets of a new group: three with a status, one without."""
     group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
-    kube.request("POST", CRDS, body=_crd(group))
+    kube.request("POST", CRDS, body=gadget_crd(group))
     try:
-        wait_for(lambda: _served(kube, group), timeout=60, what="the CRD is served")
+        wait_for(lambda: served(kube, group), timeout=60, what="the CRD is served")
         path = f"/apis/{group}/v1/namespaces/{namespace}/gadgets"
         for i in range(4):
             body = {

@@ -15,9 +15,8 @@ import pytest
 
 from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.api.conftest import Api, wait_for
-from tests.dashboard.api.test_health_rules_awaiting import CRDS
 from tests.dashboard.api.test_watch import WATCH, Stream, _named
-from tests.dashboard.ui.test_list_escaping import _crd, _served
+from tests.dashboard.ui.gadgets import CRDS, gadget_crd, served
 
 pytestmark = pytest.mark.cluster
 
@@ -25,9 +24,9 @@ pytestmark = pytest.mark.cluster
 @pytest.fixture
 def group(kube: KubeHTTP) -> Iterator[str]:
     name = f"t{uuid.uuid4().hex[:8]}.crscope.test"
-    kube.request("POST", CRDS, body=_crd(name))
+    kube.request("POST", CRDS, body=gadget_crd(name))
     try:
-        wait_for(lambda: _served(kube, name), timeout=60, what="the CRD is served")
+        wait_for(lambda: served(kube, name), timeout=60, what="the CRD is served")
         yield name
     finally:
         kube.request("DELETE", f"{CRDS}/gadgets.{name}")
