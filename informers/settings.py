@@ -3,24 +3,39 @@
 Why a plain dataclass with an environment loader: the dashboard, the benchmarks and the
 tests all build engines, and each wants a different subset; the environment variables are
 the documented contract for production (see README).
+
+This is one of the engine's two settings modules (with ``informers.config``, the cluster
+connection): no other engine module reads the environment. ``from_env`` reads every field
+from the mapping it is given, so a caller's mapping is the whole truth.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from informers.reflector import ListMode
-from informers.status import DEFAULT_FAILURE_REASONS, stuck_threshold_from_env
+from informers.status import DEFAULT_FAILURE_REASONS
 
 EventScope = Literal["all", "namespaces", "off"]
 
 
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def _stuck_after(raw: str | None, default: float = 600.0) -> float:
+    """CRSCOPE_STUCK_AFTER_SECONDS: a finite number of seconds above zero; anything else
+    (empty, words, zero, negative, nan, inf) gives ``default``."""
+    try:
+        value = float(raw or "")
+    except ValueError:
+        return default
+    return value if math.isfinite(value) and value > 0 else default
 
 
 @dataclass(frozen=True)
@@ -107,7 +122,7 @@ class EngineSettings:
             exclude_namespaces=_split(env.get("CRSCOPE_EXCLUDE_NAMESPACES")),
             list_mode=mode if mode in ("auto", "stream", "paged") else "auto",  # type: ignore[arg-type]
             events=events if events in ("all", "namespaces", "off") else "all",  # type: ignore[arg-type]
-            stuck_after=stuck_threshold_from_env(),
+            stuck_after=_stuck_after(env.get("CRSCOPE_STUCK_AFTER_SECONDS")),
             stuck_after_by_kind=per_kind,
             metadata_only_kinds=_split(env.get("CRSCOPE_METADATA_ONLY_KINDS")),
             failure_grace=grace,

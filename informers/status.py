@@ -48,8 +48,6 @@ ignored, and the message says so, rather than making the whole object Unknown.
 from __future__ import annotations
 
 import enum
-import math
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -133,7 +131,6 @@ DEFAULT_FAILURE_REASONS: frozenset[str] = frozenset(
 MAX_MESSAGE_CHARS = 1000
 #: Input values shown in "why this state" are cut to this length (a reason is a word).
 MAX_INPUT_CHARS = 200
-STUCK_ENV_VAR = "CRSCOPE_STUCK_AFTER_SECONDS"
 _FAILURE_SUFFIXES = ("failed", "error")
 
 RULE_DELETION = "generic/deletion"
@@ -185,23 +182,6 @@ def is_stuck(state: State, since: float, now: float, threshold_seconds: float) -
     if state not in (State.IN_PROGRESS, State.TERMINATING):
         return False
     return now - since > threshold_seconds
-
-
-def stuck_threshold_from_env(default: float = 600.0) -> float:
-    """Read the "stuck after" threshold from the environment; bad values give ``default``.
-
-    Accepted: a finite number of seconds greater than zero.
-    """
-    raw = os.environ.get(STUCK_ENV_VAR, "")
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        return default
-    if not math.isfinite(value) or value <= 0:
-        return default
-    return value
 
 
 def _compute(obj: Mapping[str, Any], failure_reasons: frozenset[str]) -> Status:

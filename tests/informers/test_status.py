@@ -1,4 +1,7 @@
-"""Reconcile-state rules (kstatus order), malformed input, and the stuck threshold."""
+"""Reconcile-state rules (kstatus order), malformed input, and the stuck test.
+
+The stuck threshold's parsing is tested with the settings (tests/informers/test_settings.py).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from informers.status import (
     State,
     compute_status,
     is_stuck,
-    stuck_threshold_from_env,
 )
 
 
@@ -325,32 +327,3 @@ def test_state_order_sorts_worst_first() -> None:
 )
 def test_is_stuck(state: State, since: float, now: float, threshold: float, stuck: bool) -> None:
     assert is_stuck(state, since, now, threshold) is stuck
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        (None, 600.0),
-        ("120", 120.0),
-        (" 90.5 ", 90.5),
-        ("", 600.0),
-        ("ten minutes", 600.0),
-        ("-5", 600.0),
-        ("0", 600.0),
-        ("nan", 600.0),
-        ("inf", 600.0),
-    ],
-)
-def test_stuck_threshold_from_env(
-    monkeypatch: pytest.MonkeyPatch, raw: str | None, expected: float
-) -> None:
-    if raw is None:
-        monkeypatch.delenv("CRSCOPE_STUCK_AFTER_SECONDS", raising=False)
-    else:
-        monkeypatch.setenv("CRSCOPE_STUCK_AFTER_SECONDS", raw)
-    assert stuck_threshold_from_env() == expected
-
-
-def test_stuck_threshold_default_is_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CRSCOPE_STUCK_AFTER_SECONDS", "bogus")
-    assert stuck_threshold_from_env(default=30.0) == 30.0
