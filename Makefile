@@ -20,7 +20,7 @@ system-deps:
 
 ## controlplane: build (once) and cache kube-apiserver, etcd and helm from Go modules
 controlplane: $(VENV_STAMP)
-	$(PY) -m tests.controlplane.build
+	$(PY) -m devkit.controlplane.build
 
 setup: $(VENV_STAMP) controlplane
 
@@ -28,9 +28,9 @@ setup: $(VENV_STAMP) controlplane
 ## A stale demo from .demo is stopped and a busy port reported before anything is built.
 demo: PORT ?= 8000
 demo:
-	@python3 -m tests.controlplane.preflight --port $(PORT)
+	@python3 -m devkit.controlplane.preflight --port $(PORT)
 	@$(MAKE) --no-print-directory setup
-	$(PY) manage.py demo --port $(PORT)
+	$(PY) -m devkit.demo --port $(PORT)
 
 lint: $(VENV_STAMP)
 	.venv/bin/ruff check .

@@ -33,9 +33,9 @@ from typing import Any
 import requests
 
 from benchmarks.endtoend import measure_api
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.dashboard_server import DashboardServer
 
 GROUP = "bench-api.crscope.dev"
 PLURAL = "items"

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 
 CRD_API = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 USER_MANAGER = "bench-user"

@@ -32,11 +32,11 @@ from playwright.sync_api import sync_playwright
 from benchmarks import ui_latency
 from benchmarks.dataset import BenchKind
 from benchmarks.loadgen import LoadGenerator
-from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import GROUP as DEMO_GROUP
-from tests.controlplane.samples import apply_crds
-from tests.dashboard_server import DashboardServer
+from devkit.chromium import CHROMIUM, LAUNCH_ARGS
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import GROUP as DEMO_GROUP
+from devkit.controlplane.samples import apply_crds
+from devkit.dashboard_server import DashboardServer
 
 CLIENTS = 4
 REQUESTS = 400

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.controlplane.build import CACHE_DIR
+from devkit.controlplane.build import CACHE_DIR
 
 MODULE_DIR = Path(__file__).resolve().parent / "clientgo"
 _SOURCES = ("main.go", "go.mod", "go.sum")

@@ -290,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown(result))
         return 0
     from benchmarks.populate import populate
-    from tests.controlplane import ControlPlane
-    from tests.controlplane.kubehttp import KubeHTTP
+    from devkit.controlplane import ControlPlane
+    from devkit.controlplane.kubehttp import KubeHTTP
 
     kind = BenchKind()
     with ControlPlane() as cp:

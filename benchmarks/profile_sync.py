@@ -23,9 +23,9 @@ from pyinstrument import Profiler
 from benchmarks.dataset import BenchKind, ensure_crd
 from benchmarks.loadgen import LoadGenerator
 from benchmarks.populate import populate
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Hub, Informer, KindInfo, KubeClient, Reflector, load_cluster_config
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 
 
 class _StopAfterSync:

@@ -41,8 +41,8 @@ from benchmarks.report import (
     results_table,
     targets_table,
 )
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 WORK_DIR = ROOT / "benchmarks" / ".work"

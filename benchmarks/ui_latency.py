@@ -43,11 +43,11 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.controlplane.samples import WIDGET, apply_crds, ensure_namespace, sample_object
-from tests.dashboard_server import DashboardServer
+from devkit.chromium import CHROMIUM, LAUNCH_ARGS
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane.samples import WIDGET, apply_crds, ensure_namespace, sample_object
+from devkit.dashboard_server import DashboardServer
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"

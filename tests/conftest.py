@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import apply_crds
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import apply_crds
+from devkit.dashboard_server import DashboardServer
 from tests.services import Postgres, Redis
 
 os.environ.setdefault("CRSCOPE_ENGINE", "off")  # tests start engines explicitly

@@ -12,7 +12,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 
-from tests.controlplane.cluster import free_port
+from devkit.controlplane.cluster import free_port
 
 
 @dataclass

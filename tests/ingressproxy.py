@@ -187,7 +187,7 @@ class Nginx:
     def start(self) -> Nginx:
         if not Path(NGINX).exists():
             raise RuntimeError("nginx is not installed (make system-deps)")
-        from tests.controlplane.cluster import free_port
+        from devkit.controlplane.cluster import free_port
 
         self.port = self.port or free_port()
         if self.identity is not None:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.controlplane.cluster import free_port
+from devkit.controlplane.cluster import free_port
 
 
 def _wait_port(port: int, timeout: float = 20.0) -> None:

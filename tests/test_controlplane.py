@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.build import KUBE_VERSION
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.build import KUBE_VERSION
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.informers.kit import make_crd, obj
 
 pytestmark = pytest.mark.cluster

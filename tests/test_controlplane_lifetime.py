@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.lifetime import PidFile, alive, cmdline, die_with_parent
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.lifetime import PidFile, alive, cmdline, die_with_parent
 
 
 def _wait_gone(pid: int, timeout: float = 30) -> bool:
@@ -64,7 +64,7 @@ def test_a_child_dies_with_its_parent(tmp_path: Path) -> None:
     """The parent (a python that starts a sleeper with die_with_parent) is SIGKILLed."""
     script = (
         "import subprocess, sys, time\n"
-        "from tests.controlplane.lifetime import die_with_parent\n"
+        "from devkit.controlplane.lifetime import die_with_parent\n"
         "child = subprocess.Popen(['sleep', '600'], preexec_fn=die_with_parent())\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(600)\n"

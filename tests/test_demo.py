@@ -1,4 +1,4 @@
-"""``manage.py demo`` run by hand, as a new user would: it prepares its own database, says
+"""``python -m devkit.demo`` run by hand, as a new user would: it prepares its own database, says
 at once when its port is taken, and takes its cluster with it when it is killed."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane.cluster import free_port
-from tests.controlplane.lifetime import PidFile, alive
+from devkit.controlplane.cluster import free_port
+from devkit.controlplane.lifetime import PidFile, alive
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGETS = "demo.crscope.dev/widgets"
@@ -33,7 +33,7 @@ def _demo(tmp_path: Path, *, port: int, state_dir: Path) -> subprocess.Popen[byt
     log = open(tmp_path / f"demo-{port}.log", "wb")  # noqa: SIM115
     args = ["--port", str(port), "--state-dir", str(state_dir), "--churn-rate", "0"]
     return subprocess.Popen(
-        [sys.executable, "manage.py", "demo", *args, "--objects-per-kind", "1"],
+        [sys.executable, "-m", "devkit.demo", *args, "--objects-per-kind", "1"],
         cwd=ROOT,
         env=_env(tmp_path),
         stdout=log,
@@ -154,7 +154,7 @@ def test_a_busy_port_is_reported_before_anything_is_built(tmp_path: Path) -> Non
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "manage.py", "demo", "--port", str(port), "--state-dir", state_dir],
+            [sys.executable, "-m", "devkit.demo", "--port", str(port), "--state-dir", state_dir],
             cwd=ROOT,
             env=_env(tmp_path),
             capture_output=True,
@@ -172,6 +172,21 @@ def test_make_demo_takes_the_port_from_the_command_line() -> None:
     dry_run = subprocess.run(
         ["make", "-n", "demo", "PORT=8080"], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    demo_lines = [line for line in dry_run.stdout.splitlines() if "manage.py demo" in line]
+    demo_lines = [line for line in dry_run.stdout.splitlines() if "-m devkit.demo" in line]
     assert demo_lines and all("--port 8080" in line for line in demo_lines)
     assert "migrate" not in dry_run.stdout  # the demo migrates its own database
+
+
+def test_the_product_has_no_demo_command(tmp_path: Path) -> None:
+    """The demo is a developer tool (``devkit``); the image's ``manage.py`` must not offer a
+    command that can only fail there."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "demo"],
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Unknown command: 'demo'" in result.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard_server import DashboardServer
+from devkit.dashboard_server import DashboardServer
 
 
 def _get(url: str) -> tuple[int, bytes]:

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.churn import CONTROLLER_MANAGER, USER_MANAGER, Churn, ChurnStats
-from tests.controlplane.kubehttp import TABLE, KubeHTTP
-from tests.controlplane.samples import (
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.churn import CONTROLLER_MANAGER, USER_MANAGER, Churn, ChurnStats
+from devkit.controlplane.kubehttp import TABLE, KubeHTTP
+from devkit.controlplane.samples import (
     CLUSTER_POLICY,
     CRD_API,
     DATABASE,

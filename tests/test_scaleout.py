@@ -11,10 +11,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.controlplane.samples import WIDGET, ensure_namespace, sample_object
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane.samples import WIDGET, ensure_namespace, sample_object
+from devkit.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 from tests.services import Postgres, Redis
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 
 USER = "bob"
 _RBAC = "/apis/rbac.authorization.k8s.io/v1"

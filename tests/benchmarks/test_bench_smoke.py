@@ -28,7 +28,7 @@ from benchmarks.report import (
     targets_table,
 )
 from benchmarks.run import contender_specs, run_sizes
-from tests.controlplane import ControlPlane
+from devkit.controlplane import ControlPlane
 
 pytestmark = pytest.mark.cluster
 

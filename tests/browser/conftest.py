@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
 
-from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
+from devkit.chromium import CHROMIUM, LAUNCH_ARGS
 
 
 # Module scope, not session: the sync API keeps an event loop running in the main thread

@@ -7,8 +7,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.controlplane.samples import WIDGET, sample_object, status_for, write_status
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane.samples import WIDGET, sample_object, status_for, write_status
 
 LIST = "/k/demo.crscope.dev/widgets/"
 

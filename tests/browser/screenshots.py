@@ -21,7 +21,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from tests.browser.chromium import CHROMIUM, LAUNCH_ARGS
+from devkit.chromium import CHROMIUM, LAUNCH_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
@@ -30,12 +30,12 @@ SIZE = {"width": 1280, "height": 800}
 
 @contextlib.contextmanager
 def sample_dashboard() -> Iterator[str]:
-    from dashboard.core.management.commands.demo import DEMO_RULES
-    from tests.controlplane import ControlPlane
-    from tests.controlplane.churn import Churn
-    from tests.controlplane.kubehttp import KubeHTTP
-    from tests.controlplane.samples import apply_crds, seed_objects
-    from tests.dashboard_server import DashboardServer
+    from devkit.controlplane import ControlPlane
+    from devkit.controlplane.churn import Churn
+    from devkit.controlplane.kubehttp import KubeHTTP
+    from devkit.controlplane.samples import apply_crds, seed_objects
+    from devkit.dashboard_server import DashboardServer
+    from devkit.demo import DEMO_RULES
 
     namespaces = ["team-a", "team-b", "payments"]
     with tempfile.TemporaryDirectory(prefix="crscope-shots-") as tmp:

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import (
     LIST,
@@ -21,9 +24,6 @@ from tests.browser.live import (
     stall_widget,
     wait_live,
 )
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

@@ -7,11 +7,11 @@ import random
 import pytest
 from playwright.sync_api import expect
 
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import WIDGET, status_for, write_status
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, create_widget, wait_live
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, status_for, write_status
-from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

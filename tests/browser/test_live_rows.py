@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import (
     LIST,
@@ -15,8 +17,6 @@ from tests.browser.live import (
     patch_spec,
     wait_live,
 )
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

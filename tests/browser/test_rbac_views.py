@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, create_widget, wait_live
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.dashboard_server import DashboardServer
 from tests.security.conftest import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, create_widget, patch_spec, wait_live
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

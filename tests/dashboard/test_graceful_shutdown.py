@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import GROUP, WIDGET
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import GROUP, WIDGET
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.history.restart import BOUND, create, edit_size, restartable_dashboard
-from tests.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 from tests.security.livesocket import open_socket, read_until_closed
 

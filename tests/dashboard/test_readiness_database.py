@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane import ControlPlane
+from devkit.controlplane import ControlPlane
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.conftest import wait_for
-from tests.dashboard_server import DashboardServer
 
 pytestmark = pytest.mark.cluster
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.conftest import wait_for
-from tests.dashboard_server import DashboardServer
 from tests.faultproxy import FaultProxy
 from tests.informers.kit import make_crd, obj
 from tests.unlistable import USER, GroupGrant, allow_crds

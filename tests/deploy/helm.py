@@ -3,7 +3,7 @@
 Why a module: the chart is the one source of the manifests a user installs, and several
 test files need its output (the manifest checks, the dry runs against the apiserver, the
 image run as the Deployment would). They all render through :func:`template`, with the
-pinned helm that ``tests/controlplane/build.py`` builds and caches like the apiserver.
+pinned helm that ``devkit/controlplane/build.py`` builds and caches like the apiserver.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tests.controlplane.build import ensure_helm
+from devkit.controlplane.build import ensure_helm
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "crscope"

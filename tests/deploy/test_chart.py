@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.deploy.conftest import ROOT, VARIANTS, values_of
 from tests.deploy.helm import CHART, HelmError, helm, lint, template
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane.cluster import free_port
+from devkit.controlplane.cluster import free_port
 from tests.deploy.conftest import ROOT
 
 SCRIPT = ROOT / "deploy" / "docker-entrypoint.sh"

@@ -114,6 +114,7 @@ def test_hadolint_finds_nothing() -> None:
         ".venv/bin/python",
         ".demo/kubeconfig",
         "tests/conftest.py",
+        "devkit/demo.py",
         "benchmarks/run.py",
         "docs/index.md",
         "db.sqlite3",
@@ -145,7 +146,7 @@ def test_build_context_has_what_the_image_needs() -> None:
     ):
         assert needed in context, needed
     assert any(p.startswith("dashboard/static/") for p in context)
-    assert not [p for p in context if p.split("/")[0] in {"tests", "benchmarks", ".ci"}]
+    assert not [p for p in context if p.split("/")[0] in {"tests", "devkit", "benchmarks", ".ci"}]
 
 
 def test_every_copied_source_is_in_the_context() -> None:

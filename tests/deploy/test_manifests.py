@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from dashboard.notify.rules import parse_rules
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from informers.healthrules import parse_rules as parse_health_rules
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.deploy.conftest import ROOT, VARIANTS, all_of, one, values_of
 from tests.deploy.helm import CHART, Obj, template
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 
 Obj = dict[str, Any]
 RBAC = "/apis/rbac.authorization.k8s.io/v1"

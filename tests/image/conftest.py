@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from tests.deploy.helm import Obj, template
 from tests.image.account import Account, deployment_account
 from tests.image.build import ensure_image

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.controlplane.cluster import free_port
+from devkit.controlplane.cluster import free_port
 from tests.image.podman import podman, podman_argv
 
 Obj = dict[str, Any]

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import GROUP, KINDS, WIDGET, ensure_namespace, sample_object
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import GROUP, KINDS, WIDGET, ensure_namespace, sample_object
 from tests.deploy.helm import Obj
 from tests.image.account import bound_role, deployment_account
 from tests.image.conftest import deployment_of, load_manifests, pod_spec

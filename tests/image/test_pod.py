@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.samples import KINDS
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.samples import KINDS
 from tests.deploy.helm import Obj
 from tests.image.account import Account
 from tests.image.conftest import pod_spec

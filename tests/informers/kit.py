@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from informers import ClusterConfig, Engine, EngineSettings, KubeClient, load_cluster_config
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
 
 
 def wait_until(

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from informers import Engine, EngineSettings, KubeClient, State
 from informers.awaiting import REASON
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.informers.kit import cluster_config, make_crd, obj, start_engine, wait_until
 
 pytestmark = pytest.mark.cluster

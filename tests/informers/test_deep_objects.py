@@ -15,11 +15,11 @@ from typing import Any
 import orjson
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import EngineSettings, State
 from informers.depth import MAX_DEPTH, TOO_DEEP, Truncated, loads
 from informers.status import compute_status
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.informers.kit import make_crd, obj, start_engine, wait_until
 
 PARSER_LIMIT = 1024

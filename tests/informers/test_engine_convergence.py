@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from informers import EngineSettings
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.informers.kit import (
     cached_identities,
     delete_crd,

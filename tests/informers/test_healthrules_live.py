@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from informers import Change, EngineSettings, State
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.informers.kit import make_crd, obj, start_engine, wait_until
 
 pytestmark = pytest.mark.cluster

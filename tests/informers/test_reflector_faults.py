@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from informers import Change, ChangeType, EngineSettings
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.faultproxy import FaultProxy
 from tests.informers.kit import (
     cached_identities,

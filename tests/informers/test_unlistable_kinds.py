@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine, EngineSettings, KubeClient, load_cluster_config
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.informers.kit import make_crd, obj, start_engine, wait_until
 from tests.unlistable import USER, GroupGrant, allow_crds
 

@@ -11,9 +11,9 @@ import logging
 
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import EngineSettings
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.informers.kit import make_crd, start_engine, wait_until
 
 pytestmark = pytest.mark.cluster

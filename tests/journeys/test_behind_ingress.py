@@ -18,10 +18,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from dashboard.core.identity import GROUPS_HEADER, USER_HEADER
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.live import LIST, assert_not_reloaded, create_widget, mark_page, wait_live
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.dashboard_server import DashboardServer
 from tests.ingressproxy import PROXY_ADDRESS, Identity, IngressSettings, Nginx, shipped_ingress
 from tests.security.conftest import Grants
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, WebSocket, expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import wait_live
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

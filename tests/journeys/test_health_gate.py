@@ -21,11 +21,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.api.conftest import wait_for
-from tests.dashboard_server import DashboardServer
 from tests.informers.kit import make_crd
 from tests.unlistable import USER, GroupGrant, allow_crds, create_many
 

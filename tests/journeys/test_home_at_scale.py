@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import assert_not_reloaded, mark_page, wait_live
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.dashboard_server import DashboardServer
 from tests.informers.kit import delete_crd, make_crd
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.cluster import free_port
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, wait_live
-from tests.controlplane import ControlPlane
-from tests.controlplane.cluster import free_port
-from tests.dashboard_server import DashboardServer
 from tests.security.conftest import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

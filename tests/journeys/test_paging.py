@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import Page, expect
 
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, create_widget, patch_spec, wait_live
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.dashboard_server import DashboardServer
 from tests.journeys.frames import LiveFrames
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import GROUP, WIDGET
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import GROUP, WIDGET
 from tests.dashboard.history.restart import NIGHT_EDITOR, restartable_dashboard, run_scenario
-from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

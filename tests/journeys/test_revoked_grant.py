@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import CLUSTER_POLICY, sample_object
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import mark_page, wait_live
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import CLUSTER_POLICY, sample_object
-from tests.dashboard_server import DashboardServer
 from tests.security.clusterrbac import cluster_grant
 from tests.security.conftest import AUTHZ_TTL
 

@@ -13,10 +13,10 @@ import pytest
 import websocket
 from playwright.sync_api import expect
 
+from devkit.controlplane import ControlPlane
+from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import wait_live
-from tests.controlplane import ControlPlane
-from tests.dashboard_server import DashboardServer
 from tests.security.livesocket import open_socket
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

@@ -11,8 +11,8 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.controlplane.samples import GROUP
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane.samples import GROUP
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 RBAC = f"/apis/{RBAC_GROUP}/v1"

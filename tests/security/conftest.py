@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.controlplane.samples import DATABASE, WIDGET, ensure_namespace, sample_object
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane.samples import DATABASE, WIDGET, ensure_namespace, sample_object
+from devkit.dashboard_server import DashboardServer
 
 AUTHZ_TTL = 2.0
 

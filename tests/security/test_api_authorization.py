@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from tests.informers.kit import wait_until
 from tests.security.conftest import AUTHZ_TTL, Grants, Http
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 from tests.security.conftest import Grants, Http
 

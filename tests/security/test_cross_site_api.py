@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.dashboard_server import DashboardServer
 
 pytestmark = pytest.mark.cluster
 

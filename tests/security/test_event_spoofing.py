@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import CLUSTER_POLICY, WIDGET, sample_object
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import CLUSTER_POLICY, WIDGET, sample_object
+from devkit.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 from tests.security.conftest import Grants, Http
 

@@ -21,9 +21,9 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import DATABASE, WIDGET, sample_object
 from informers import Engine
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import DATABASE, WIDGET, sample_object
 from tests.dashboard.ui.conftest import Live, live_engine  # noqa: F401 - the in-process engine
 from tests.dashboard.ui.test_live_flow import meta
 from tests.informers.kit import wait_until

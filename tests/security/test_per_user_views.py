@@ -22,9 +22,9 @@ from django.test import Client
 
 from dashboard.core.rbac import reviewer
 from dashboard.history.models import Revision
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.ui.conftest import live_engine  # noqa: F401 - the in-process engine
 from tests.dashboard.ui.dom import Node, parse
 from tests.informers.kit import wait_until

@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.conftest import wait_for
-from tests.dashboard_server import DashboardServer
 
 KIND, PLURAL = "Vault", "vaults"
 SECRETS = {

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.dashboard_server import DashboardServer
+from devkit.dashboard_server import DashboardServer
 
 pytestmark = pytest.mark.cluster
 

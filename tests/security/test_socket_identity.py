@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import websocket
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.security.conftest import Grants
 from tests.security.livesocket import (
     open_socket,

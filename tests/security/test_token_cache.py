@@ -17,8 +17,8 @@ from dashboard.core import identity
 from dashboard.core.access import Viewer
 from dashboard.core.identity import AuthenticationError, TokenReviewer, TooManyFailures
 from dashboard.core.ratelimit import RateLimiter
-from tests.controlplane import ControlPlane
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.dashboard_server import DashboardServer
 
 
 class Spy:

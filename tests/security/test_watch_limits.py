@@ -21,11 +21,11 @@ from typing import Any
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import MERGE_PATCH, WIDGET, ensure_namespace
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import MERGE_PATCH, WIDGET, ensure_namespace
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.test_watch import Stream
-from tests.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 from tests.security.clusterrbac import cluster_grant, namespace_grant
 from tests.security.conftest import AUTHZ_TTL, Grants

@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.controlplane.samples import (
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane.samples import (
     GROUP,
     SampleKind,
     conditions_for,
@@ -29,7 +29,7 @@ from tests.controlplane.samples import (
     write_params,
     write_status,
 )
-from tests.dashboard_server import DashboardServer
+from devkit.dashboard_server import DashboardServer
 
 T = TypeVar("T")
 MANAGER = "api-tests"

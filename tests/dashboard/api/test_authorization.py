@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import DATABASE, GROUP, WIDGET
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import DATABASE, GROUP, WIDGET
 from tests.dashboard.api.conftest import (
     Api,
     Objects,

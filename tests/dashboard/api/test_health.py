@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane.samples import DATABASE, GROUP, WIDGET
+from devkit.controlplane.samples import DATABASE, GROUP, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, wait_for
 
 pytestmark = pytest.mark.cluster

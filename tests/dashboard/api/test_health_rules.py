@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import DATABASE, GROUP, WIDGET
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import DATABASE, GROUP, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path, wait_for
 from tests.security.clusterrbac import namespace_grant
 

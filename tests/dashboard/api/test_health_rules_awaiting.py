@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.api.conftest import Api, wait_for
 from tests.dashboard.api.test_health_rules import post
 from tests.dashboard.ui.gadgets import CRDS, gadget_crd, served

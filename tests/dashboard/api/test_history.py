@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import CLUSTER_POLICY, WIDGET
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import CLUSTER_POLICY, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, object_path, wait_for
 
 pytestmark = pytest.mark.cluster

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.api.openapi import dumps
 from dashboard.api.schemas import ObjectList
-from tests.controlplane.samples import CLUSTER_POLICY, DATABASE, GROUP, WIDGET
+from devkit.controlplane.samples import CLUSTER_POLICY, DATABASE, GROUP, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path, wait_for
 
 pytestmark = pytest.mark.cluster

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.controlplane.samples import CLUSTER_POLICY, GROUP, WIDGET
+from devkit.controlplane.samples import CLUSTER_POLICY, GROUP, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, object_path, wait_for
 
 pytestmark = pytest.mark.cluster

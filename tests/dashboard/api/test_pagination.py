@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, sample_object, write_params
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import WIDGET, sample_object, write_params
 from tests.dashboard.api.conftest import MANAGER, Api, list_path, wait_for
 
 pytestmark = pytest.mark.cluster

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.controlplane.samples import DATABASE, GROUP
+from devkit.controlplane.samples import DATABASE, GROUP
 from tests.dashboard.api.conftest import Api, Objects, wait_for
 
 pytestmark = pytest.mark.cluster

@@ -31,8 +31,8 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import CLUSTER_POLICY, DATABASE, GROUP, WIDGET
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import CLUSTER_POLICY, DATABASE, GROUP, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, object_path, wait_for
 
 pytestmark = pytest.mark.cluster

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.conftest import assert_problem
-from tests.dashboard_server import DashboardServer
 
 
 class UnconfiguredServer(DashboardServer):

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.controlplane.samples import GROUP, WIDGET
+from devkit.controlplane.samples import GROUP, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, wait_for
 
 pytestmark = pytest.mark.cluster

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.api.conftest import Api, wait_for
 from tests.dashboard.api.test_watch import WATCH, Stream, _named
 from tests.dashboard.ui.gadgets import CRDS, gadget_crd, served

@@ -17,9 +17,9 @@ from dashboard.api import watch
 from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
 from dashboard.core.access import SERVER
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import EngineSettings
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.informers.kit import make_crd, start_engine, wait_until
 
 pytestmark = pytest.mark.cluster

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import GROUP, WIDGET
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import GROUP, WIDGET
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.conftest import API_ENV, Api, Objects
 from tests.dashboard.api.test_watch import RESOURCE, WATCH, Stream, _named
-from tests.dashboard_server import DashboardServer
 
 pytestmark = pytest.mark.cluster
 RULE = "test/marked-widgets"

@@ -15,10 +15,10 @@ from typing import Any
 
 import requests
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.controlplane.samples import GROUP, WIDGET, sample_object, write_params
-from tests.dashboard_server import DashboardServer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane.samples import GROUP, WIDGET, sample_object, write_params
+from devkit.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 
 #: The field manager of the one change made while the dashboard was down.

@@ -9,9 +9,9 @@ import pytest
 
 from dashboard.history.models import Revision
 from dashboard.history.writer import HistoryWriter
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from informers import Engine, EngineSettings
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.dashboard.sharedcache import read, wait_until
 from tests.informers.kit import make_crd, obj, start_engine
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import WIDGET
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.history.restart import (
     NIGHT_EDITOR,
     edit_size,
@@ -26,7 +27,6 @@ from tests.dashboard.history.restart import (
     types,
     wait_history,
 )
-from tests.dashboard_server import DashboardServer
 
 pytestmark = [pytest.mark.cluster]
 

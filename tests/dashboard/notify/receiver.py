@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.controlplane.cluster import free_port
+from devkit.controlplane.cluster import free_port
 
 
 @dataclass

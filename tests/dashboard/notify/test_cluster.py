@@ -15,9 +15,9 @@ from dashboard.notify import inbox
 from dashboard.notify.models import SENT, Delivery, Notification
 from dashboard.notify.options import NotifyOptions
 from dashboard.notify.service import NotifyService
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from informers import Engine, EngineSettings, KubeClient
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from tests.dashboard.notify.receiver import Receiver
 from tests.dashboard.sharedcache import read, wait_until
 from tests.informers.kit import cluster_config, make_crd, obj

@@ -171,7 +171,7 @@ def test_paths_become_json_pointers(text: str, pointer: str) -> None:
 
 def test_the_demo_rules_load_without_errors() -> None:
     """``make demo`` shows these on /notifications/; a typo would show as a rule error."""
-    from dashboard.core.management.commands.demo import DEMO_RULES
+    from devkit.demo import DEMO_RULES
 
     loaded = parse_rules(DEMO_RULES)
     assert loaded.errors == ()

@@ -11,8 +11,8 @@ import uuid
 import psycopg
 import pytest
 
+from devkit.dashboard_server import ROOT
 from tests.dashboard.notify.receiver import Receiver
-from tests.dashboard_server import ROOT
 from tests.services import Postgres
 
 pytestmark = pytest.mark.services

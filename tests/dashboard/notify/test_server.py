@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.dashboard_server import DashboardServer
 from tests.dashboard.notify.receiver import Receiver
-from tests.dashboard_server import DashboardServer
 from tests.informers.kit import make_crd, obj, wait_until
 
 pytestmark = [pytest.mark.cluster]

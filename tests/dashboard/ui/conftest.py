@@ -17,8 +17,8 @@ import pytest
 from channels.testing import WebsocketCommunicator
 
 from dashboard.core.adapter import adapter
+from devkit.controlplane import ControlPlane
 from informers import Engine, EngineSettings, KubeClient, load_cluster_config
-from tests.controlplane import ControlPlane
 from tests.informers.kit import wait_until
 
 SEQ = re.compile(r'id="live-meta"[^>]*data-seq="(\d+)"')

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from dashboard.core.adapter import adapter
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine, EngineSettings, KubeClient, load_cluster_config
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.informers.kit import wait_until
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"

@@ -16,10 +16,10 @@ from django.test import Client
 
 from dashboard.core import ruletester
 from dashboard.core.ratelimit import RateLimiter
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import GROUP, WIDGET, sample_object
 from informers import Engine
 from informers.healthrules import HealthRulesSource
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import GROUP, WIDGET, sample_object
 from tests.dashboard.ui.dom import Node, parse
 from tests.dashboard.ui.test_pages import assert_csp_clean
 from tests.informers.kit import wait_until

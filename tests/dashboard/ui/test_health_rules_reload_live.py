@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from dashboard.ui.fragments import cache
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine, State
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.gadgets import gadget_engine
 from tests.informers.kit import wait_until

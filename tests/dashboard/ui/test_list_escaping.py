@@ -18,6 +18,8 @@ from django.test import Client
 from dashboard.core.query import Row
 from dashboard.ui import listing
 from dashboard.ui.fragments import cache
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import (
     Engine,
     KindInfo,
@@ -26,8 +28,6 @@ from informers import (
     Status,
 )
 from informers.store import Entry
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.dom import Node, parse
 from tests.dashboard.ui.gadgets import gadget_engine

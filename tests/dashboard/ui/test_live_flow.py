@@ -12,9 +12,9 @@ import pytest
 
 from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.ui.live import consumer
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import WIDGET, sample_object, status_for, write_status
 from informers import Engine
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, sample_object, status_for, write_status
 from tests.dashboard.ui.conftest import Live
 
 pytestmark = pytest.mark.cluster

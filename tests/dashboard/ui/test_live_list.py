@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from dashboard.ui.live import consumer
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import DATABASE, WIDGET, sample_object, status_for, write_status
 from informers import Engine
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import DATABASE, WIDGET, sample_object, status_for, write_status
 from tests.dashboard.ui.conftest import Live
 
 pytestmark = pytest.mark.cluster

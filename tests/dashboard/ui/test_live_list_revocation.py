@@ -17,10 +17,10 @@ from channels.testing import WebsocketCommunicator
 
 from dashboard.core import rbac
 from dashboard.ui.live import consumer
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import CLUSTER_POLICY, sample_object
 from informers import Engine
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import CLUSTER_POLICY, sample_object
 from tests.dashboard.ui.conftest import Live
 from tests.security.clusterrbac import cluster_grant
 

@@ -13,9 +13,9 @@ import re
 
 import pytest
 
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import WIDGET, sample_object
 from informers import Engine
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, sample_object
 from tests.dashboard.ui.conftest import Live
 from tests.informers.kit import wait_until
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane.samples import WIDGET, sample_object, status_for, write_status
 from informers import Engine
-from tests.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
-from tests.controlplane.samples import WIDGET, sample_object, status_for, write_status
 from tests.dashboard.ui.conftest import Live
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import WIDGET, sample_object
 from informers import Engine
-from tests.controlplane.kubehttp import KubeHTTP
-from tests.controlplane.samples import WIDGET, sample_object
 from tests.informers.kit import wait_until
 
 pytestmark = pytest.mark.cluster

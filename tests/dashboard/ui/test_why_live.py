@@ -16,9 +16,9 @@ import pytest
 from django.test import Client
 
 from dashboard.ui.fragments import cache
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import KubeHTTP
 from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.dom import Node, parse
 from tests.dashboard.ui.gadgets import gadget_engine

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
+from devkit.controlplane.samples import apply_crds
 from informers import Engine, EngineSettings, KubeClient, load_cluster_config
-from tests.controlplane import ControlPlane
-from tests.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.controlplane.samples import apply_crds
 from tests.informers.healthpack.cases import CaseFile, case_files, crds_of, plane_groups
 
 #: Installing ~60 CRDs and starting an informer per kind on a loaded 2-core machine.

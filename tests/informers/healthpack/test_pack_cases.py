@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from devkit.controlplane.kubehttp import MERGE_PATCH
 from informers import Entry, object_key
-from tests.controlplane.kubehttp import MERGE_PATCH
 from tests.informers.healthpack.cases import Case, all_cases
 from tests.informers.healthpack.conftest import PackPlane, PackPlanes, wait_for
 

@@ -1,7 +1,7 @@
 """``migrate`` that takes a PostgreSQL advisory lock first, so replicas migrate one at a time.
 
 Why override the command rather than the entrypoint: every start-up path (the image's
-entrypoint, ``manage.py demo``, the test server, an operator's Job) runs ``migrate``, and
+entrypoint, ``python -m devkit.demo``, the test server, an operator's Job) runs ``migrate``, and
 each gets the lock this way. Two replicas of an upgrade start together; without the lock
 both create the same tables and one crash-loops on "relation ... already exists". The
 second waits for the first, then finds nothing left to apply. SQLite serves one process

@@ -23,9 +23,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.controlplane.build import ensure_binaries
-from tests.controlplane.certs import generate_pki
-from tests.controlplane.lifetime import PidFile, die_with_parent
+from devkit.controlplane.build import ensure_binaries
+from devkit.controlplane.certs import generate_pki
+from devkit.controlplane.lifetime import PidFile, die_with_parent
 
 #: Users in the static token file. ``admin`` is cluster-admin through system:masters;
 #: the others have no RBAC grants until a test creates them.

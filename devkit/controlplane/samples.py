@@ -6,7 +6,7 @@ observedGeneration, redaction of secret-looking fields, label filters) only show
 objects shaped like real ones, so this module owns what a sample object looks like. It is
 deterministic for a given ``random.Random`` so a failing test can be replayed.
 
-Interface: every function takes a :class:`~tests.controlplane.kubehttp.KubeHTTP`, built
+Interface: every function takes a :class:`~devkit.controlplane.kubehttp.KubeHTTP`, built
 with ``KubeHTTP.from_kubeconfig(cp.kubeconfig_path("admin"))``. ``churn.py`` reuses the
 object and status builders here to change the objects over time.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from tests.controlplane.kubehttp import APPLY_PATCH, MERGE_PATCH, ApiError, KubeHTTP
+from devkit.controlplane.kubehttp import APPLY_PATCH, MERGE_PATCH, ApiError, KubeHTTP
 
 GROUP = "demo.crscope.dev"
 CRDS_FILE = Path(__file__).resolve().parent / "samples" / "crds.yaml"

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.controlplane.cluster import free_port
+from devkit.controlplane.cluster import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,9 @@
 check that the dashboard's port is free.
 
 Why a module of its own, on the standard library only: ``make demo`` runs it with the
-system ``python3`` before the virtualenv and the binaries are built, and ``manage.py demo``
-before Django starts (seconds), so a busy port is reported at once instead of after the
-cluster has started. The ``demo`` command runs it again for callers that skip both.
+system ``python3`` before the virtualenv and the binaries are built, so a busy port is
+reported at once instead of after the cluster has started. ``python -m devkit.demo`` runs it
+again, before Django starts, for callers that skip ``make``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from tests.controlplane.lifetime import PidFile
+from devkit.controlplane.lifetime import PidFile
 
 DEFAULT_PORT = 8000
 DEFAULT_STATE_DIR = ".demo"
@@ -25,7 +25,7 @@ HOST = "127.0.0.1"
 
 
 class Writer(Protocol):
-    """Where to say what was done: ``sys.stdout``, or a Django command's ``self.stdout``."""
+    """Where to say what was done: ``sys.stdout`` by default."""
 
     def write(self, text: str, /) -> object: ...
 
@@ -52,7 +52,7 @@ def check_port(port: int, host: str = HOST) -> None:
             why = "it is already in use" if err.errno == errno.EADDRINUSE else err.strerror
             raise PreflightError(
                 f"cannot serve the dashboard on {host}:{port}: {why}. Stop what uses it, "
-                "or choose another port: make demo PORT=8080 (manage.py demo --port 8080)"
+                "or choose another port: make demo PORT=8080 (python -m devkit.demo --port 8080)"
             ) from err
 
 
@@ -67,7 +67,7 @@ def preflight(*, port: int, state_dir: Path, out: Writer = sys.stdout) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python3 -m tests.controlplane.preflight [--port N] [--state-dir DIR]``; other
+    """``python3 -m devkit.controlplane.preflight [--port N] [--state-dir DIR]``; other
     arguments (the demo's own) are ignored."""
     parser = argparse.ArgumentParser(prog="demo preflight", add_help=False)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)

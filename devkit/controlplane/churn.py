@@ -14,7 +14,7 @@ never raised, so a test that restarts the apiserver can keep churn running acros
 
 Run it against any kubeconfig with a bearer token::
 
-    python -m tests.controlplane.churn --kubeconfig PATH --rate 5 --seed-per-kind 3
+    python -m devkit.controlplane.churn --kubeconfig PATH --rate 5 --seed-per-kind 3
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from typing import Any
 
 import urllib3
 
-from tests.controlplane.kubehttp import MERGE_PATCH, ApiError, KubeHTTP
-from tests.controlplane.samples import (
+from devkit.controlplane.kubehttp import MERGE_PATCH, ApiError, KubeHTTP
+from devkit.controlplane.samples import (
     CLUSTER_POLICY,
     DATABASE,
     KINDS,
@@ -484,7 +484,7 @@ def tweak_spec(
 # -- command line -------------------------------------------------------------------------
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.controlplane.churn",
+        prog="python -m devkit.controlplane.churn",
         description="Apply the sample CRDs and churn objects.",
     )
     parser.add_argument("--kubeconfig", required=True, help="token-based kubeconfig")
