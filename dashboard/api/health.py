@@ -24,10 +24,9 @@ from dashboard.api.params import HealthParams
 from dashboard.api.problems import ApiProblem, not_found
 from dashboard.api.schemas import Health
 from dashboard.api.scope import KindScope
-from dashboard.api.tally import Tally, attention, severity, tally
-from dashboard.core import namespaces
+from dashboard.api.tally import Tally, namespaces_for, tally
+from dashboard.core import attention, namespaces
 from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT
-from informers import Entry
 
 router = Router(tags=["health"])
 
@@ -94,16 +93,20 @@ def health(request: HttpRequest, params: Query[HealthParams]) -> tuple[int, dict
     namespace = params.namespace or None
     now = time.time()
     overall, kinds = Tally(), []
-    found: list[tuple[KindScope, Entry, bool]] = []
+    found: list[attention.Needing] = []
     for kind_scope in scopes:
         counts = tally(kind_scope, namespace=namespace, now=now)
         overall.add(counts)
         kinds.append(_kind_body(kind_scope, counts))
         found.extend(
-            (kind_scope, entry, stuck)
-            for entry, stuck in attention(kind_scope, namespace=namespace, now=now)
+            attention.needing(
+                kind_scope.informer,
+                namespaces=namespaces_for(kind_scope, namespace),
+                stuck_after=kind_scope.stuck_after,
+                now=now,
+            )
         )
-    found.sort(key=lambda item: severity(item[1], item[2]))
+    found.sort(key=lambda item: item.sort_key)
     shown = found[: min(params.limit or DEFAULT_LIMIT, MAX_LIMIT)]
     syncing = [s.kind.key for s in scopes if not s.informer.synced]
     # A kind that synced and then could no longer be listed keeps its old counts: stale.
@@ -120,15 +123,15 @@ def health(request: HttpRequest, params: Query[HealthParams]) -> tuple[int, dict
         "kinds": kinds,
         "attention": [
             {
-                "group": s.kind.group,
-                "plural": s.kind.plural,
-                "kind": s.kind.kind,
-                "name": entry.name,
-                "namespace": entry.namespace,
-                "uid": entry.uid,
-                "state": render.state_info(entry, stuck),
+                "group": item.kind.group,
+                "plural": item.kind.plural,
+                "kind": item.kind.kind,
+                "name": item.entry.name,
+                "namespace": item.entry.namespace,
+                "uid": item.entry.uid,
+                "state": render.state_info(item.entry, item.stuck),
             }
-            for s, entry, stuck in shown
+            for item in shown
         ],
         "attentionTotal": len(found),
     }

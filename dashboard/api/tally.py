@@ -1,4 +1,4 @@
-"""Counting one kind's objects by state, and picking the ones that need attention.
+"""Counting one kind's objects by state, within what the caller may see.
 
 Why shared: ``/resources`` and ``/health`` must report the same numbers for the same
 caller. The common case (a caller who sees every namespace) uses the store's state index
@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 
 from dashboard.api.scope import KindScope
 from dashboard.core.access import namespace_filter
-from informers import STATE_ORDER, Entry, State
+from informers import State
 
 _MAY_BE_STUCK = (State.IN_PROGRESS, State.TERMINATING)
-_ATTENTION_STATES = (State.FAILED, State.IN_PROGRESS, State.TERMINATING)
 
 
 @dataclass
@@ -32,7 +31,7 @@ class Tally:
             self.states[state] = self.states.get(state, 0) + count
 
 
-def _namespaces(scope: KindScope, namespace: str | None) -> list[str] | None:
+def namespaces_for(scope: KindScope, namespace: str | None) -> list[str] | None:
     """The namespace filter for the store: the requested one, cut to what the caller sees."""
     if namespace is not None:
         return [namespace] if scope.allows(namespace) else []
@@ -43,7 +42,7 @@ def tally(scope: KindScope, *, namespace: str | None = None, now: float | None =
     now = time.time() if now is None else now
     store = scope.informer.store
     threshold = scope.stuck_after
-    namespaces = _namespaces(scope, namespace)
+    namespaces = namespaces_for(scope, namespace)
     if namespaces is None:
         counts = store.state_counts()
         result = Tally(
@@ -58,25 +57,3 @@ def tally(scope: KindScope, *, namespace: str | None = None, now: float | None =
         result.states[state] = result.states.get(state, 0) + 1
         result.stuck += entry.stuck(now, threshold)
     return result
-
-
-def attention(
-    scope: KindScope, *, namespace: str | None = None, now: float | None = None
-) -> list[tuple[Entry, bool]]:
-    """Failed, stuck or Terminating entries with their stuck flag (unsorted)."""
-    now = time.time() if now is None else now
-    threshold = scope.stuck_after
-    entries = scope.informer.store.list(
-        namespaces=_namespaces(scope, namespace), states=_ATTENTION_STATES
-    )
-    found = []
-    for entry in entries:
-        stuck = entry.stuck(now, threshold)
-        if entry.status.state != State.IN_PROGRESS or stuck:
-            found.append((entry, stuck))
-    return found
-
-
-def severity(entry: Entry, stuck: bool) -> tuple[int, float, str]:
-    """Sort key, worst first: Failed, Terminating, stuck InProgress; then oldest first."""
-    return (STATE_ORDER[entry.status.state], entry.since, entry.key)

@@ -1,9 +1,8 @@
 """The health overview: one card per kind and the "needs attention" list.
 
 Why its own module: the home page and its live feed compute exactly the same thing, and
-"worst first" must mean one order everywhere. An object needs attention when it is
-Failed, stuck (InProgress or Terminating past the kind's threshold) or Terminating.
-Worst first: Failed, then stuck, then Terminating; oldest first within each.
+"worst first" must mean one order everywhere: what needs attention, and in which order,
+is ``dashboard.core.attention``'s rule, the same one ``/api/v1/health`` lists by.
 
 At scale (60+ kinds, 1,000 failures) the same rules must still fit one screen: objects of
 one kind that need attention for one reason are one group row with a count and a link to
@@ -17,13 +16,14 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from dashboard.core import attention as needs
 from dashboard.core.access import Viewer, sync_progress
 from dashboard.ui import links
 from dashboard.ui.counts import KindCounts, count_kind
 from dashboard.ui.kinds import namespace_filter, visible_informers
 from dashboard.ui.sampler import sampler
 from dashboard.ui.sparkline import Sparkline, sparkline
-from informers import STATE_ORDER, Engine, Entry, Informer, KindInfo, State
+from informers import STATE_ORDER, Engine, Informer, KindInfo, State
 
 ATTENTION_LIMIT = 200
 #: objects of one kind, rank and reason from which they show as one group row
@@ -44,11 +44,8 @@ class KindCard:
 
 
 @dataclass(frozen=True)
-class AttentionRow:
-    kind: KindInfo
-    entry: Entry
-    stuck: bool
-    rank: int
+class AttentionRow(needs.Needing):
+    """One object needing attention, as the home page shows it (a row and its link)."""
 
     @property
     def key(self) -> str:
@@ -69,13 +66,13 @@ class AttentionRow:
     def count(self) -> int:
         return 1
 
-    @property
-    def sort_key(self) -> tuple[int, float, str, str]:
-        return (self.rank, self.entry.since, self.kind.key, self.entry.key)
-
 
 # The list page's filter for each attention rank: what a group row's link opens.
-_RANK_FILTER = {0: "?state=Failed", 1: "?stuck=true", 2: "?state=Terminating&stuck=false"}
+_RANK_FILTER = {
+    needs.FAILED: "?state=Failed",
+    needs.STUCK: "?stuck=true",
+    needs.TERMINATING: "?state=Terminating&stuck=false",
+}
 
 
 @dataclass(frozen=True)
@@ -188,17 +185,6 @@ def partial_note(engine: Engine, viewer: Viewer) -> str:
     return ", ".join(parts)
 
 
-def _rank(entry: Entry, stuck: bool) -> int | None:
-    state = entry.status.state
-    if state == State.FAILED:
-        return 0
-    if stuck:
-        return 1
-    if state == State.TERMINATING:
-        return 2
-    return None
-
-
 def attention(
     engine: Engine, viewer: Viewer, *, limit: int = ATTENTION_LIMIT, now: float | None = None
 ) -> Attention:
@@ -206,16 +192,15 @@ def attention(
     now = time.time() if now is None else now
     rows: list[AttentionRow] = []
     for informer, allowed in visible_informers(engine, viewer):
-        threshold = engine.settings.stuck_threshold(informer.kind.key)
-        candidates = informer.store.list(
+        found = needs.needing(
+            informer,
             namespaces=namespace_filter(informer, allowed),
-            states=[State.FAILED, State.IN_PROGRESS, State.TERMINATING],
+            stuck_after=engine.settings.stuck_threshold(informer.kind.key),
+            now=now,
         )
-        for entry in candidates:
-            stuck = entry.stuck(now, threshold)
-            rank = _rank(entry, stuck)
-            if rank is not None:
-                rows.append(AttentionRow(kind=informer.kind, entry=entry, stuck=stuck, rank=rank))
+        rows.extend(
+            AttentionRow(kind=n.kind, entry=n.entry, stuck=n.stuck, rank=n.rank) for n in found
+        )
     items = grouped(rows)
     items.sort(key=lambda item: item.sort_key)
     return Attention(items=items[:limit], total=len(rows))

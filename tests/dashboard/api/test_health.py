@@ -63,14 +63,15 @@ def test_attention_is_worst_first_and_limited(api: Api, objects: Objects, namesp
             return body if body["attentionTotal"] == 3 else None
 
         body = wait_for(ready, what="failed, terminating and stuck objects")
-        assert [a["name"] for a in body["attention"]] == ["failed", "leaving", "slow"]
+        # Failed, then stuck, then Terminating (not yet stuck): the home page's order too.
+        assert [a["name"] for a in body["attention"]] == ["failed", "slow", "leaving"]
         assert [a["state"]["state"] for a in body["attention"]] == [
             "Failed",
-            "Terminating",
             "InProgress",
+            "Terminating",
         ]
-        assert body["attention"][2]["state"]["stuck"] is True
-        assert body["attention"][2]["kind"] == "Database"
+        assert body["attention"][1]["state"]["stuck"] is True
+        assert body["attention"][1]["kind"] == "Database"
         assert body["stuck"] == 1
         assert body["states"]["InProgress"] == 2  # busy is InProgress, but not yet stuck
         # Keyed by group too: other tests leave kinds named "widgets" in their own groups.
