@@ -3,6 +3,10 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
+# Bytecode caches on, even where the shell turns them off: the suite starts some hundred
+# Python processes (pytest, dashboard servers, mutants), and each compiling the project and
+# its libraries from source costs about 3 s.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup demo test test-unit lint typecheck bench controlplane system-deps clean
 

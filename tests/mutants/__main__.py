@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.mutants.catalog import ROOT, CatalogError, Mutant, check, load
-from tests.mutants.runner import Outcome, run_one
+from tests.mutants.runner import Outcome, make_base, run_one
 
 
 def _table(outcomes: list[Outcome]) -> str:
@@ -86,22 +86,24 @@ def main(argv: list[str] | None = None) -> int:
 
     logs = Path(tempfile.mkdtemp(prefix="crscope-mutants-"))
     started = time.monotonic()
-    if not args.no_baseline:
-        base = run_one(
-            None, tests=_baseline_tests(mutants), logs=logs, timeout=args.timeout, source=source
-        )
-        print(f"baseline (unmutated, every listed test): {base.verdict} in {base.seconds:.0f}s")
-        if base.verdict != "survived":
-            print(f"mutants: the unmutated tree fails ({base.detail}); see {base.log}")
-            return 2
+    with tempfile.TemporaryDirectory(prefix="crscope-mutants-base-") as tmp:
+        tree = make_base(Path(tmp) / "tree", source)
+        if not args.no_baseline:
+            base = run_one(
+                None, tests=_baseline_tests(mutants), logs=logs, timeout=args.timeout, base=tree
+            )
+            print(f"baseline (unmutated, every listed test): {base.verdict} in {base.seconds:.0f}s")
+            if base.verdict != "survived":
+                print(f"mutants: the unmutated tree fails ({base.detail}); see {base.log}")
+                return 2
 
-    def one(m: Mutant) -> Outcome:
-        outcome = run_one(m, tests=m.tests, logs=logs, timeout=args.timeout, source=source)
-        print(f"  {m.id}: {outcome.verdict} ({outcome.seconds:.0f}s)", flush=True)
-        return outcome
+        def one(m: Mutant) -> Outcome:
+            outcome = run_one(m, tests=m.tests, logs=logs, timeout=args.timeout, base=tree)
+            print(f"  {m.id}: {outcome.verdict} ({outcome.seconds:.0f}s)", flush=True)
+            return outcome
 
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        outcomes = list(pool.map(one, mutants))
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            outcomes = list(pool.map(one, mutants))
     print()
     print(_table(outcomes))
     caught = sum(o.caught for o in outcomes)

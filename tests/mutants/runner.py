@@ -4,10 +4,18 @@ Why a copy: the working tree is shared (editors, other runs, a demo), so it is n
 touched; a fresh copy per mutant also lets mutants run side by side. The copy is the files
 git knows about plus untracked ones that are not ignored (so a test written a minute ago
 counts), and runs with the project's own virtualenv, with the copy first on the path.
+
+Why a compiled base: a pytest start that compiles the project from source costs about 3 s
+more than one that finds bytecode, and a run has a hundred of them. So the tree is copied
+once into a base and compiled there (``compileall``); each mutant copies the base, and
+Python recompiles only the one file the mutant changed (its source no longer matches the
+cached timestamp and size). Bytecode writing stays on in copies and the virtualenv, so
+pytest's rewritten test modules are cached too.
 """
 
 from __future__ import annotations
 
+import compileall
 import os
 import re
 import shutil
@@ -70,10 +78,18 @@ def copy_tree(dest: Path, files: list[str], root: Path = ROOT) -> None:
             shutil.copy2(src, target)
 
 
+def make_base(dest: Path, source: Path = ROOT) -> Path:
+    """Copy ``source`` into ``dest`` once and compile it: what every mutant's copy starts
+    from (see the module docstring)."""
+    copy_tree(dest, tracked_files(source), source)
+    compileall.compile_dir(dest, quiet=1, workers=0 if (os.cpu_count() or 1) > 1 else 1)
+    return dest
+
+
 def _env(copy: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(copy)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # copies are thrown away; caches are the point
     env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTEST_ADDOPTS", None)
     return env
@@ -117,16 +133,16 @@ def run_one(
     tests: tuple[str, ...],
     logs: Path,
     timeout: float,
-    source: Path = ROOT,
+    base: Path,
 ) -> Outcome:
-    """Copy ``source``, apply ``mutant`` (None: the baseline, which runs every test rather
-    than stopping at the first failure), run ``tests`` there."""
+    """Copy ``base`` (from ``make_base``), apply ``mutant`` (None: the baseline, which runs
+    every test rather than stopping at the first failure), run ``tests`` there."""
     name = mutant.id if mutant is not None else "baseline"
     log = logs / f"{name}.log"
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"crscope-mutant-{name}-") as tmp:
-        copy = Path(tmp)
-        copy_tree(copy, tracked_files(source), source)
+        copy = Path(tmp) / "tree"
+        shutil.copytree(base, copy, symlinks=True)
         if mutant is not None:
             target = copy / mutant.file
             try:
