@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 
 import pytest
@@ -57,3 +58,19 @@ def test_the_apiserver_reports_the_version_it_was_built_from(kube: KubeHTTP) -> 
     version = kube.request("GET", "/version")
     assert version["gitVersion"] == KUBE_VERSION
     assert [version["major"], version["minor"]] == KUBE_VERSION.lstrip("v").split(".")[:2]
+
+
+def test_etcd_port_taken_between_probe_and_bind_is_retried() -> None:
+    """``free_port`` closes its probe before etcd binds; a port taken in between must not
+    fail the whole session (a CI run once lost 265 tests that way)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        cp = ControlPlane(etcd_port=port)
+        try:
+            cp.start()
+            assert cp.etcd_port != port
+            assert cp.etcd_request("/v3/maintenance/status", {})
+        finally:
+            cp.stop()

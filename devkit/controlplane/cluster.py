@@ -79,13 +79,41 @@ class ControlPlane:
         self._token_file = token_file
         self.port = self.port or free_port()
         self.etcd_port = self.etcd_port or free_port()
-        self._start_etcd()
+        self._start_etcd(timeout=timeout)
         self.start_apiserver(timeout=timeout)
         self._write_kubeconfigs()
         return self
 
-    def _start_etcd(self) -> None:
+    def _start_etcd(self, *, timeout: float = 60.0) -> None:
+        """Start etcd and wait until it answers.
+
+        Why retries: the ports come from ``free_port``, which closes its probe socket before
+        etcd binds, so another process (a second test run, a helper's apiserver) can take
+        one in between; etcd then exits at once. A fresh pair of ports is tried, and a final
+        failure quotes etcd's own log, since the state directory is gone by the time a
+        reader looks.
+        """
         assert self.state_dir is not None
+        deadline = time.monotonic() + timeout
+        for attempt in range(3):
+            if attempt:
+                self.etcd_port = free_port()
+            proc = self._spawn_etcd()
+            while time.monotonic() < deadline and proc.poll() is None:
+                with contextlib.suppress(OSError):
+                    self.etcd_request("/v3/maintenance/status", {})
+                    return
+                time.sleep(0.1)
+            if proc.poll() is None:
+                break  # alive but silent until the deadline: a retry would not help
+        log = (self.state_dir / "etcd.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"etcd did not become ready within {timeout:.0f}s; its log:\n{log}")
+
+    def _spawn_etcd(self) -> subprocess.Popen[bytes]:
+        assert self.state_dir is not None
+        if self._etcd is not None and self._etcd.poll() is None:
+            self._etcd.kill()
+            self._etcd.wait()
         data = self.state_dir / "etcd-data"
         shutil.rmtree(data, ignore_errors=True)
         peer = free_port()
@@ -120,13 +148,7 @@ class ControlPlane:
             preexec_fn=die_with_parent(),
         )
         self._record("etcd", self._etcd, argv)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                self.etcd_request("/v3/maintenance/status", {})
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"etcd did not become ready; see {self.state_dir / 'etcd.log'}")
+        return self._etcd
 
     def start_apiserver(self, *, timeout: float = 60.0) -> None:
         """Start (or restart) kube-apiserver on the same port and etcd."""
