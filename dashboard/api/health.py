@@ -24,8 +24,9 @@ from dashboard.api.params import HealthParams
 from dashboard.api.problems import ApiProblem, not_found
 from dashboard.api.schemas import Health
 from dashboard.api.scope import KindScope
-from dashboard.api.tally import Tally, namespaces_for, tally
+from dashboard.api.tally import Tally, tally
 from dashboard.core import attention, namespaces
+from dashboard.core.access import namespace_filter
 from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT
 
 router = Router(tags=["health"])
@@ -101,7 +102,7 @@ def health(request: HttpRequest, params: Query[HealthParams]) -> tuple[int, dict
         found.extend(
             attention.needing(
                 kind_scope.informer,
-                namespaces=namespaces_for(kind_scope, namespace),
+                namespaces=namespace_filter(kind_scope.namespaces, kind_scope.kind, namespace),
                 stuck_after=kind_scope.stuck_after,
                 now=now,
             )

@@ -31,18 +31,11 @@ class Tally:
             self.states[state] = self.states.get(state, 0) + count
 
 
-def namespaces_for(scope: KindScope, namespace: str | None) -> list[str] | None:
-    """The namespace filter for the store: the requested one, cut to what the caller sees."""
-    if namespace is not None:
-        return [namespace] if scope.allows(namespace) else []
-    return namespace_filter(scope.namespaces, scope.kind)
-
-
 def tally(scope: KindScope, *, namespace: str | None = None, now: float | None = None) -> Tally:
     now = time.time() if now is None else now
     store = scope.informer.store
     threshold = scope.stuck_after
-    namespaces = namespaces_for(scope, namespace)
+    namespaces = namespace_filter(scope.namespaces, scope.kind, namespace)
     if namespaces is None:
         counts = store.state_counts()
         result = Tally(

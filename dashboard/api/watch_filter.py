@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dashboard.api.scope import KindScope
-from dashboard.core.access import namespace_filter, shows_namespace
+from dashboard.core.access import namespace_filter
 from informers import Change, Entry, Selector, Store
 
 
@@ -27,13 +27,8 @@ class WatchFilter:
         cls, kind_scope: KindScope, *, namespace: str | None, selector: Selector | None
     ) -> WatchFilter:
         allowed, kind = kind_scope.namespaces, kind_scope.kind
-        namespaces: frozenset[str] | None
-        if namespace is not None:
-            visible = shows_namespace(allowed, kind, namespace)
-            namespaces = frozenset({namespace} if visible else ())
-        else:
-            found = namespace_filter(allowed, kind)
-            namespaces = frozenset(found) if found is not None else None
+        found = namespace_filter(allowed, kind, namespace)
+        namespaces = frozenset(found) if found is not None else None
         return cls(kind.key, namespaces, selector)
 
     def shows(self, entry: Entry) -> bool:

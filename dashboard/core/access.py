@@ -55,12 +55,19 @@ def visible_namespaces(viewer: Viewer, kind: KindInfo, verb: str = "list") -> se
     return reviewer.namespaces(viewer, kind, verb, _candidates(kind))
 
 
-def namespace_filter(allowed: AbstractSet[str] | None, kind: KindInfo) -> list[str] | None:
+def namespace_filter(
+    allowed: AbstractSet[str] | None, kind: KindInfo, requested: str | None = None
+) -> list[str] | None:
     """The ``namespaces=`` argument for ``Store.list``: None reads everything, ``[]`` nothing.
 
     Empty means nothing for every scope. For a cluster-scoped kind a non-empty set (never
     produced by the reviewer) means the whole kind, as its objects have no namespace.
+    ``requested`` is the one namespace a caller asked for (``?namespace=``): it is read
+    when ``allowed`` shows it and is otherwise nothing, the same answer as "not there".
+    Pages, feeds, watches and counts all cut with this one function.
     """
+    if requested is not None:
+        return [requested] if shows_namespace(allowed, kind, requested) else []
     if allowed is None:
         return None
     if not allowed:

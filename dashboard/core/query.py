@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core import signing
 
-from dashboard.core.access import namespace_filter, shows_namespace
+from dashboard.core.access import namespace_filter
 from dashboard.core.redact import shown_columns
 from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
 
@@ -206,7 +206,7 @@ def _matching(
     now: float,
 ) -> list[tuple[Entry, bool]]:
     """Entries matching ``query`` that the caller may see, each with its stuck flag."""
-    ns_filter = _namespace_filter(informer, query, namespaces)
+    ns_filter = namespace_filter(namespaces, informer.kind, query.namespace)
     if ns_filter == []:
         return []
     search = query.search.lower()
@@ -292,7 +292,7 @@ def _page_by_name(informer: Informer, request: PageRequest) -> Page:
     query, continue_token, stuck_after = request.query, request.continue_token, request.stuck_after
     store = informer.store
     now = time.time()
-    ns_filter = _namespace_filter(informer, query, request.namespaces)
+    ns_filter = namespace_filter(request.namespaces, informer.kind, query.namespace)
     if ns_filter == []:
         return Page(rows=[], total=0, continue_token=None)
     candidates = store.candidates(
@@ -354,16 +354,6 @@ def _page_by_name(informer: Informer, request: PageRequest) -> Page:
         last = chosen[-1]
         token = _encode_token(((1, last.name), last.key), query, informer.kind.key)
     return Page(rows=rows, total=total, continue_token=token)
-
-
-def _namespace_filter(
-    informer: Informer, query: ListQuery, namespaces: AbstractSet[str] | None
-) -> list[str] | None:
-    """The namespaces to look in (None: all); an empty list means nothing is visible."""
-    if query.namespace is not None:
-        visible = shows_namespace(namespaces, informer.kind, query.namespace)
-        return [query.namespace] if visible else []
-    return namespace_filter(namespaces, informer.kind)
 
 
 def _residual_filter(

@@ -17,10 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from dashboard.core import attention as needs
-from dashboard.core.access import Viewer, sync_progress
+from dashboard.core.access import Viewer, namespace_filter, sync_progress
 from dashboard.ui import links
 from dashboard.ui.counts import KindCounts, count_kind
-from dashboard.ui.kinds import namespace_filter, visible_informers
+from dashboard.ui.kinds import visible_informers
 from dashboard.ui.sampler import sampler
 from dashboard.ui.sparkline import Sparkline, sparkline
 from informers import STATE_ORDER, Engine, Informer, KindInfo, State
@@ -194,7 +194,7 @@ def attention(
     for informer, allowed in visible_informers(engine, viewer):
         found = needs.needing(
             informer,
-            namespaces=namespace_filter(informer, allowed),
+            namespaces=namespace_filter(allowed, informer.kind),
             stuck_after=engine.settings.stuck_threshold(informer.kind.key),
             now=now,
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from dashboard.core import access
 from dashboard.core.access import Viewer, can_see_kind, visible_namespaces
 from dashboard.core.adapter import adapter
 from informers import Engine, Informer
@@ -47,8 +46,3 @@ def visible_informers(engine: Engine, viewer: Viewer) -> list[tuple[Informer, se
         if allowed is None or allowed:
             result.append((informer, allowed))
     return result
-
-
-def namespace_filter(informer: Informer, allowed: set[str] | None) -> list[str] | None:
-    """The ``namespaces=`` argument for ``Store.list`` (None = no restriction, [] = none)."""
-    return access.namespace_filter(allowed, informer.kind)

@@ -41,3 +41,21 @@ def test_shows_namespace(
     allowed: set[str] | None, kind: KindInfo, namespace: str | None, expected: bool
 ) -> None:
     assert shows_namespace(allowed, kind, namespace) is expected
+
+
+@pytest.mark.parametrize(
+    ("allowed", "kind", "requested", "expected"),
+    [
+        (None, NAMESPACED, "a", ["a"]),
+        ({"a", "b"}, NAMESPACED, "a", ["a"]),
+        ({"a"}, NAMESPACED, "b", []),  # not visible: the same answer as "not there"
+        (set(), NAMESPACED, "a", []),
+        ({"a"}, CLUSTER, "a", ["a"]),
+        (set(), CLUSTER, "a", []),
+    ],
+)
+def test_namespace_filter_for_a_requested_namespace(
+    allowed: set[str] | None, kind: KindInfo, requested: str, expected: list[str]
+) -> None:
+    """Pages, watches and /health cut a ``?namespace=`` with this one rule."""
+    assert namespace_filter(allowed, kind, requested) == expected

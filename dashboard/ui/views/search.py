@@ -6,13 +6,9 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 
+from dashboard.core.access import namespace_filter
 from dashboard.ui import links
-from dashboard.ui.kinds import (
-    EngineUnavailable,
-    current_engine,
-    namespace_filter,
-    visible_informers,
-)
+from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
 from dashboard.ui.views.common import live_url, page, unavailable, viewer
 
 PER_KIND = 25
@@ -30,7 +26,7 @@ def search(request: HttpRequest) -> HttpResponse:
         needle = text.lower()
         for informer, allowed in visible_informers(engine, viewer(request)):
             found = informer.store.list(
-                namespaces=namespace_filter(informer, allowed),
+                namespaces=namespace_filter(allowed, informer.kind),
                 where=lambda e: needle in e.name.lower(),
             )
             if not found:
