@@ -1,7 +1,10 @@
 """Settings, read from the environment only (the documented ``CRSCOPE_`` prefix, plus the
 conventional ``DATABASE_URL``, ``CHANNEL_LAYER_URL`` and ``KUBECONFIG``).
 
-Why one module: dev, test and production differ only in environment values.
+Why one module: dev, test and production differ only in environment values. It is the
+dashboard's only reader of the environment: other modules read ``django.conf.settings``
+(so a test can use ``override_settings``), and tests/test_config_reads.py keeps it so.
+The engine's own settings are read by ``informers.EngineSettings.from_env``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,29 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [p.strip() for p in os.environ.get(name, default).split(",") if p.strip()]
+
+
+def env_float(name: str, default: float, *, floor: float | None = None) -> float:
+    """A number; unset or not a number gives ``default``, one below ``floor`` is raised."""
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if floor is None else max(floor, value)
+
+
+def env_positive(name: str, default: float) -> float:
+    """A number above zero; unset, not a number, zero or below gives ``default``."""
+    value = env_float(name, default)
+    return value if value > 0 else default
+
+
+def env_int(name: str, default: int, *, floor: int) -> int:
+    """A whole number, at least ``floor``; unset or not a whole number gives ``default``."""
+    try:
+        return max(floor, int(os.environ.get(name, "") or default))
+    except ValueError:
+        return default
 
 
 DEBUG = env_bool("CRSCOPE_DEBUG")
@@ -141,6 +167,33 @@ CRSCOPE_AUTH_MODE = os.environ.get("CRSCOPE_AUTH_MODE", "none")
 CRSCOPE_HISTORY_MAX_AGE_DAYS = float(os.environ.get("CRSCOPE_HISTORY_MAX_AGE_DAYS", "14"))
 CRSCOPE_HISTORY_MAX_REVISIONS = int(os.environ.get("CRSCOPE_HISTORY_MAX_REVISIONS", "200"))
 CRSCOPE_CLUSTER_NAME = os.environ.get("CRSCOPE_CLUSTER_NAME", "")
+#: The dashboard's external URL: links in notifications, and a trusted WebSocket origin.
+CRSCOPE_PUBLIC_URL = os.environ.get("CRSCOPE_PUBLIC_URL", "")
+CRSCOPE_METRICS_TOKEN = os.environ.get("CRSCOPE_METRICS_TOKEN", "")
+CRSCOPE_REDACT_PATHS = env_list("CRSCOPE_REDACT_PATHS")
+
+# Authentication and authorization (dashboard/core/identity.py, rbac.py) -------------------
+CRSCOPE_TRUSTED_PROXIES = os.environ.get("CRSCOPE_TRUSTED_PROXIES", "")  # comma-separated CIDRs
+CRSCOPE_PROXY_USER_HEADER = os.environ.get("CRSCOPE_PROXY_USER_HEADER", "X-Forwarded-User")
+CRSCOPE_PROXY_GROUPS_HEADER = os.environ.get("CRSCOPE_PROXY_GROUPS_HEADER", "X-Forwarded-Groups")
+CRSCOPE_TOKEN_CACHE_SECONDS = env_float("CRSCOPE_TOKEN_CACHE_SECONDS", 10.0, floor=0.0)
+CRSCOPE_AUTHZ_TTL = env_float("CRSCOPE_AUTHZ_TTL", 10.0, floor=0.0)
+
+# Limits (dashboard/core/ratelimit.py, ui/live/consumer.py, api/watch.py) ------------------
+CRSCOPE_API_RATE = env_float("CRSCOPE_API_RATE", 50.0)
+CRSCOPE_API_BURST = env_float("CRSCOPE_API_BURST", 200.0)
+CRSCOPE_PAGE_RATE = env_float("CRSCOPE_PAGE_RATE", 10.0)
+CRSCOPE_PAGE_BURST = env_float("CRSCOPE_PAGE_BURST", 100.0)
+CRSCOPE_AUTH_FAILURE_RATE = env_float("CRSCOPE_AUTH_FAILURE_RATE", 0.5)
+CRSCOPE_AUTH_FAILURE_BURST = env_float("CRSCOPE_AUTH_FAILURE_BURST", 20.0)
+CRSCOPE_RULE_TEST_RATE = env_float("CRSCOPE_RULE_TEST_RATE", 0.2)
+CRSCOPE_RULE_TEST_BURST = env_float("CRSCOPE_RULE_TEST_BURST", 10.0)
+CRSCOPE_WS_MAX_PER_USER = env_int("CRSCOPE_WS_MAX_PER_USER", 20, floor=1)
+CRSCOPE_WATCH_BOOKMARK_SECONDS = env_positive("CRSCOPE_WATCH_BOOKMARK_SECONDS", 5)
+CRSCOPE_WATCH_MAX_PENDING = int(env_positive("CRSCOPE_WATCH_MAX_PENDING", 5000))
+CRSCOPE_WATCH_MAX_SECONDS = env_positive("CRSCOPE_WATCH_MAX_SECONDS", 1800)
+CRSCOPE_WATCH_MAX_PER_USER = int(env_positive("CRSCOPE_WATCH_MAX_PER_USER", 10))
+CRSCOPE_WATCH_MAX_BUFFER_BYTES = int(env_positive("CRSCOPE_WATCH_MAX_BUFFER_BYTES", 8 << 20))
 
 LOGGING = {
     "version": 1,

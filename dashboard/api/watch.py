@@ -54,7 +54,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
@@ -63,6 +62,7 @@ from typing import Any
 import orjson
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router
@@ -82,19 +82,11 @@ log = logging.getLogger(__name__)
 router = Router(tags=["watch"])
 
 
-def _number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
-BOOKMARK_SECONDS = _number("CRSCOPE_WATCH_BOOKMARK_SECONDS", 5)
-MAX_PENDING = int(_number("CRSCOPE_WATCH_MAX_PENDING", 5000))
-MAX_SECONDS = _number("CRSCOPE_WATCH_MAX_SECONDS", 1800)
-MAX_PER_USER = int(_number("CRSCOPE_WATCH_MAX_PER_USER", 10))
-MAX_BUFFER_BYTES = int(_number("CRSCOPE_WATCH_MAX_BUFFER_BYTES", 8 << 20))
+BOOKMARK_SECONDS: float = settings.CRSCOPE_WATCH_BOOKMARK_SECONDS
+MAX_PENDING: int = settings.CRSCOPE_WATCH_MAX_PENDING
+MAX_SECONDS: float = settings.CRSCOPE_WATCH_MAX_SECONDS
+MAX_PER_USER: int = settings.CRSCOPE_WATCH_MAX_PER_USER
+MAX_BUFFER_BYTES: int = settings.CRSCOPE_WATCH_MAX_BUFFER_BYTES
 ABORT_GRACE_SECONDS = 10.0
 CHUNK_BYTES = 256 << 10
 RETRY_AFTER_SECONDS = 5

@@ -17,7 +17,6 @@ import hashlib
 import ipaddress
 import logging
 import math
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -58,16 +57,9 @@ def _networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return nets
 
 
-TRUSTED_PROXIES = _networks(os.environ.get("CRSCOPE_TRUSTED_PROXIES", ""))
-USER_HEADER = os.environ.get("CRSCOPE_PROXY_USER_HEADER", "X-Forwarded-User")
-GROUPS_HEADER = os.environ.get("CRSCOPE_PROXY_GROUPS_HEADER", "X-Forwarded-Groups")
-
-
-def _token_cache_seconds() -> float:
-    try:
-        return max(0.0, float(os.environ.get("CRSCOPE_TOKEN_CACHE_SECONDS", "10")))
-    except ValueError:
-        return 10.0
+TRUSTED_PROXIES = _networks(settings.CRSCOPE_TRUSTED_PROXIES)
+USER_HEADER: str = settings.CRSCOPE_PROXY_USER_HEADER
+GROUPS_HEADER: str = settings.CRSCOPE_PROXY_GROUPS_HEADER
 
 
 def _digest(token: str) -> str:
@@ -126,7 +118,7 @@ class TokenReviewer:
         max_entries: int = 10_000,
         ask: Callable[[str], Viewer | None] | None = None,
     ) -> None:
-        self.ttl = _token_cache_seconds() if ttl is None else ttl
+        self.ttl = float(settings.CRSCOPE_TOKEN_CACHE_SECONDS) if ttl is None else ttl
         self.max_entries = max_entries
         self._ask_review = ask or self._ask
         self._cache: OrderedDict[str, tuple[float, Viewer | None]] = OrderedDict()

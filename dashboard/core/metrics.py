@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import os
 from collections.abc import Callable, Iterator
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -92,18 +92,13 @@ class EngineCollector(Collector):
         )
         overflows.add_metric([], float(sum(s["overflows"] for s in subs)))
         yield overflows
-        from dashboard.core.lifecycle import writer
-
-        queue = GaugeMetricFamily("crscope_history_queue_depth", "Changes waiting for the DB")
-        queue.add_metric([], float(writer.depth))
-        yield queue
 
 
 REGISTRY.register(EngineCollector())
 
 
 def _allowed(request: HttpRequest) -> bool:
-    expected = os.environ.get("CRSCOPE_METRICS_TOKEN", "")
+    expected = str(settings.CRSCOPE_METRICS_TOKEN)
     if expected:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), expected.encode())

@@ -17,7 +17,6 @@ a client can send a bearer token instead.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,7 +47,7 @@ def normalize(origin: str) -> tuple[str, str, int] | None:
 
 
 def _configured() -> list[tuple[str, str, int]]:
-    public = getattr(settings, "CRSCOPE_PUBLIC_URL", "") or os.environ.get("CRSCOPE_PUBLIC_URL", "")
+    public = settings.CRSCOPE_PUBLIC_URL
     found = [normalize(text) for text in [public, *settings.CSRF_TRUSTED_ORIGINS] if text]
     return [origin for origin in found if origin is not None]
 

@@ -8,9 +8,10 @@ send TokenReviews as fast as they can send requests. The buckets live in the pro
 
 from __future__ import annotations
 
-import os
 import threading
 import time
+
+from django.conf import settings
 
 MAX_BUCKETS = 100_000
 
@@ -61,26 +62,15 @@ class RateLimiter:
             self._buckets = dict(recent[len(recent) - MAX_BUCKETS // 2 :])
 
 
-def _float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-api_limiter = RateLimiter(
-    rate=_float("CRSCOPE_API_RATE", 50.0), burst=_float("CRSCOPE_API_BURST", 200.0)
-)
+api_limiter = RateLimiter(rate=settings.CRSCOPE_API_RATE, burst=settings.CRSCOPE_API_BURST)
 #: HTML pages and their htmx fragments, per user: a page view costs one to a few.
-page_limiter = RateLimiter(
-    rate=_float("CRSCOPE_PAGE_RATE", 10.0), burst=_float("CRSCOPE_PAGE_BURST", 100.0)
-)
+page_limiter = RateLimiter(rate=settings.CRSCOPE_PAGE_RATE, burst=settings.CRSCOPE_PAGE_BURST)
 #: Failed authentications (each one cost a TokenReview), per client address.
 auth_failure_limiter = RateLimiter(
-    rate=_float("CRSCOPE_AUTH_FAILURE_RATE", 0.5), burst=_float("CRSCOPE_AUTH_FAILURE_BURST", 20.0)
+    rate=settings.CRSCOPE_AUTH_FAILURE_RATE, burst=settings.CRSCOPE_AUTH_FAILURE_BURST
 )
 #: Health rule tester runs, per user: each may evaluate thousands of objects twice, so a
 #: script may not keep a core busy with them (a person editing a rule is far slower).
 rule_test_limiter = RateLimiter(
-    rate=_float("CRSCOPE_RULE_TEST_RATE", 0.2), burst=_float("CRSCOPE_RULE_TEST_BURST", 10.0)
+    rate=settings.CRSCOPE_RULE_TEST_RATE, burst=settings.CRSCOPE_RULE_TEST_BURST
 )

@@ -10,10 +10,11 @@ so a revoked RoleBinding stops working within that time.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import TYPE_CHECKING
+
+from django.conf import settings
 
 from dashboard.core.kubeapi import ReviewUnavailable, post_review
 from informers import KindInfo
@@ -25,16 +26,9 @@ log = logging.getLogger(__name__)
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
 
 
-def _ttl() -> float:
-    try:
-        return max(0.0, float(os.environ.get("CRSCOPE_AUTHZ_TTL", "10")))
-    except ValueError:
-        return 10.0
-
-
 class Reviewer:
     def __init__(self, ttl: float | None = None) -> None:
-        self.ttl = _ttl() if ttl is None else ttl
+        self.ttl = float(settings.CRSCOPE_AUTHZ_TTL) if ttl is None else ttl
         self._cache: dict[tuple[str, str, str, str, str], tuple[float, bool]] = {}
         self._lock = threading.Lock()
         self.reviews = 0

@@ -7,17 +7,17 @@ output and the watch stream, printer columns, notification values) passes it thr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from django.conf import settings
 
 from informers.columns import column_values
 from informers.diff import FieldChange
 from informers.kinds import PrinterColumn
 from informers.redaction import DEFAULT_PATTERNS, REDACTED, Redactor, masked_at
 
-_extra = [p.strip() for p in os.environ.get("CRSCOPE_REDACT_PATHS", "").split(",") if p.strip()]
-redactor = Redactor(patterns=(*DEFAULT_PATTERNS, *_extra))
+redactor = Redactor(patterns=(*DEFAULT_PATTERNS, *settings.CRSCOPE_REDACT_PATHS))
 
 
 def redact_body(obj: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ with short retry backoffs and fast scans without touching global settings.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,9 +30,7 @@ class NotifyOptions:
     @classmethod
     def from_settings(cls) -> NotifyOptions:
         base = cls()
-        public = getattr(settings, "CRSCOPE_PUBLIC_URL", None)
-        if public is None:
-            public = os.environ.get("CRSCOPE_PUBLIC_URL", "")
+        public = settings.CRSCOPE_PUBLIC_URL
         return cls(
             rules_path=str(_setting("RULES", "") or ""),
             reload_seconds=_number("RELOAD_SECONDS", base.reload_seconds),

@@ -30,13 +30,13 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from dashboard.core.adapter import adapter
 from dashboard.core.identity import (
@@ -71,14 +71,7 @@ TOO_MANY = 4429
 UNVERIFIED = 1013
 
 
-def _max_per_user() -> int:
-    try:
-        return max(1, int(os.environ.get("CRSCOPE_WS_MAX_PER_USER", "20")))
-    except ValueError:
-        return 20
-
-
-slots = UserSlots(_max_per_user())
+slots = UserSlots(settings.CRSCOPE_WS_MAX_PER_USER)
 
 
 def access_refresh_seconds() -> float:
