@@ -1,21 +1,15 @@
-"""Counting one kind's objects by state, within what the caller may see.
+"""One kind's counts by state in the API's shape, summed across kinds for ``/health``.
 
 Why shared: ``/resources`` and ``/health`` must report the same numbers for the same
-caller. The common case (a caller who sees every namespace) uses the store's state index
-and only walks InProgress/Terminating entries for "stuck"; a caller limited to some
-namespaces pays for a walk over just those namespaces.
+caller, and the same as the home page: the counting itself is ``core.counts``.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from dashboard.api.scope import KindScope
-from dashboard.core.access import namespace_filter
-from informers import State
-
-_MAY_BE_STUCK = (State.IN_PROGRESS, State.TERMINATING)
+from dashboard.core.counts import count_kind
 
 
 @dataclass
@@ -32,21 +26,10 @@ class Tally:
 
 
 def tally(scope: KindScope, *, namespace: str | None = None, now: float | None = None) -> Tally:
-    now = time.time() if now is None else now
-    store = scope.informer.store
-    threshold = scope.stuck_after
-    namespaces = namespace_filter(scope.namespaces, scope.kind, namespace)
-    if namespaces is None:
-        counts = store.state_counts()
-        result = Tally(
-            total=sum(counts.values()), states={state.value: n for state, n in counts.items()}
-        )
-        result.stuck = sum(1 for e in store.list(states=_MAY_BE_STUCK) if e.stuck(now, threshold))
-        return result
-    result = Tally()
-    for entry in store.list(namespaces=namespaces):
-        result.total += 1
-        state = entry.status.state.value
-        result.states[state] = result.states.get(state, 0) + 1
-        result.stuck += entry.stuck(now, threshold)
-    return result
+    """The kind's counts as the API reports them (``count_kind``, cut to the caller)."""
+    informer, allowed = scope.informer, scope.namespaces
+    counts = count_kind(
+        informer, allowed, namespace=namespace, stuck_after=scope.stuck_after, now=now
+    )
+    states = {state.value: n for state, n in counts.by_state if n}
+    return Tally(total=counts.total, states=states, stuck=counts.stuck)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.core.counts import KindCounts
 from dashboard.ui import health
-from dashboard.ui.counts import KindCounts
 from dashboard.ui.fragments import FragmentCache, in_template, with_oob
 from dashboard.ui.live.health_feed import card_html
 from dashboard.ui.sparkline import sparkline

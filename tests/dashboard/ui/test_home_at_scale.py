@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 import uuid
 
+from dashboard.core.counts import ORDERED_STATES, KindCounts
 from dashboard.ui import health
-from dashboard.ui.counts import ORDERED_STATES, KindCounts
 from dashboard.ui.live.health_feed import cards_html, empty_list_html, item_html
 from dashboard.ui.sparkline import sparkline
 from informers import KindInfo, State, Status

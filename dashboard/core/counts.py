@@ -1,13 +1,17 @@
 """Per-kind counts by reconcile state, cut down to the namespaces a viewer may see.
 
-Why separate: the rail, the health cards and the sparkline sampler all count, and for the
-server identity they must stay O(states) (index sizes), not O(objects).
+Why one module: the rail, the home page's cards, ``/api/v1/health`` and
+``/api/v1/resources`` all count, and for the same viewer they must give the same numbers
+(they were two implementations once). For a viewer who sees every namespace a count
+stays O(states) (index sizes), not O(objects); a viewer limited to some namespaces pays
+for a walk over just those.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from dashboard.core.access import namespace_filter
@@ -33,15 +37,17 @@ class KindCounts:
 
 def count_kind(
     informer: Informer,
-    allowed: set[str] | None,
+    allowed: AbstractSet[str] | None,
     *,
+    namespace: str | None = None,
     stuck_after: float | None,
     now: float | None = None,
 ) -> KindCounts:
-    """Counts for one kind; ``stuck_after=None`` skips the stuck scan (the rail needs none)."""
+    """Counts for one kind in what ``allowed`` shows (cut to ``namespace`` when given);
+    ``stuck_after=None`` skips the stuck scan (the rail needs none)."""
     now = time.time() if now is None else now
     store = informer.store
-    namespaces = namespace_filter(allowed, informer.kind)
+    namespaces = namespace_filter(allowed, informer.kind, namespace)
     if namespaces is None:
         raw: dict[State, int] = dict(store.state_counts())
         total = len(store)
