@@ -17,11 +17,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
 from dashboard.core import sendbuffer  # noqa: E402
-from dashboard.core.lifecycle import start_engine  # noqa: E402
 from dashboard.core.limits import RequestLimits, install_twisted_limits  # noqa: E402
 from dashboard.core.origins import WebSocketOriginValidator  # noqa: E402
 from dashboard.core.shutdown import OpenSockets, install_sigterm_drain  # noqa: E402
 from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
+from dashboard.wiring import start_engine  # noqa: E402
 
 # Sessions only (not AuthMiddlewareStack): django.contrib.auth is not installed, and the
 # viewer is resolved from the session's token or headers by dashboard.core.identity.

@@ -85,6 +85,17 @@ class Store:
         self._by_label: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._by_state: dict[State, set[str]] = defaultdict(set)
         self._by_name: list[tuple[str, str]] = []  # (name, key), sorted
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        """Bumped by every write, under the write's lock, before the change is published.
+
+        Why: a reader that memoizes something computed from the store (the dashboard's
+        page memo) keys on it, so a page computed after a change was published can never
+        be one computed before it; no listener, listener order or batch window involved.
+        """
+        return self._version
 
     # -- writes (reflector thread) ---------------------------------------------------------
     def put(self, entry: Entry) -> Entry | None:
@@ -97,6 +108,7 @@ class Store:
                 insort(self._by_name, (entry.name, entry.key))
             self._items[entry.key] = entry
             self._index(entry)
+            self._version += 1
             return old
 
     def swap(self, old: Entry, new: Entry) -> bool:
@@ -117,6 +129,7 @@ class Store:
                 at = bisect_left(self._by_name, pair)
                 if at < len(self._by_name) and self._by_name[at] == pair:
                     del self._by_name[at]
+                self._version += 1
             return old
 
     def replace(self, entries: Iterable[Entry]) -> dict[str, Entry]:
@@ -131,6 +144,7 @@ class Store:
                 self._items[entry.key] = entry
                 self._index(entry)
             self._by_name = sorted((e.name, e.key) for e in self._items.values())
+            self._version += 1
             return {k: v for k, v in previous.items() if k not in self._items}
 
     def _index(self, entry: Entry) -> None:

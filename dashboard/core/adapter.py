@@ -36,8 +36,7 @@ class EngineAdapter:
         self.cluster_name = ""
         self._lock = threading.Lock()
         self._started = False
-        self._on_start: list[Callable[[Engine], None]] = []
-        self._on_stop: list[Callable[[], None]] = []
+        self._on_stop: Callable[[], None] | None = None
 
     def status_of(self, obj: Mapping[str, Any]) -> Status:
         """The state of an object that is not in a store (a deleted object's last revision,
@@ -48,16 +47,16 @@ class EngineAdapter:
             return engine.status_of(obj)
         return evaluate_status(obj, shipped_rules().for_object(obj))
 
-    def on_start(self, hook: Callable[[Engine], None]) -> None:
-        """Register a hook run after the engine is built, before it starts (listeners)."""
-        self._on_start.append(hook)
-
-    def on_stop(self, hook: Callable[[], None]) -> None:
-        self._on_stop.append(hook)
-
     def start(
-        self, *, config: ClusterConfig | None = None, engine_settings: EngineSettings | None = None
+        self,
+        *,
+        config: ClusterConfig | None = None,
+        engine_settings: EngineSettings | None = None,
+        on_start: Callable[[Engine], None] | None = None,
+        on_stop: Callable[[], None] | None = None,
     ) -> Engine | None:
+        """Build and start the engine once. ``on_start`` runs after it is built and before
+        it starts (to attach listeners: ``dashboard.wiring``); ``on_stop`` after it stops."""
         with self._lock:
             if self._started:
                 return self.engine
@@ -70,8 +69,9 @@ class EngineAdapter:
                 return None
             self.cluster_name = settings.CRSCOPE_CLUSTER_NAME or config.name
             engine = Engine(KubeClient(config), engine_settings or EngineSettings.from_env())
-            for hook in self._on_start:
-                hook(engine)
+            if on_start is not None:
+                on_start(engine)
+            self._on_stop = on_stop
             engine.start()
             self.engine = engine
             self.error = None
@@ -81,11 +81,12 @@ class EngineAdapter:
         with self._lock:
             if self.engine is not None:
                 self.engine.stop()
-            for hook in self._on_stop:
+            hook, self._on_stop = self._on_stop, None
+            if hook is not None:
                 try:
                     hook()
                 except Exception:
-                    log.exception("adapter: a stop hook failed")
+                    log.exception("adapter: the stop hook failed")
             self.engine = None
             self._started = False
 

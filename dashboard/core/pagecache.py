@@ -8,38 +8,31 @@ change count, so the first request after a change computes the page and the othe
 it; the UI list, its live feed and the REST API share the memo. Any change to the kind
 invalidates its pages at once; "stuck" flags depend on the clock as well, so a memoized
 page is also dropped after a second.
+
+The memo keys on the store's own write counter (``Store.version``), which the informer
+bumps before it publishes a change: a page computed by anyone who has seen a change is
+computed after it. (It used to count changes through an engine listener, which made the
+memo's truth depend on listener order and the live feed's batch window.)
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Hashable
 
 from dashboard.core.query import Page, PageRequest, QueryError, list_page
-from informers import Change, Engine, Informer
+from informers import Informer
 
 MAX_PAGES = 256
-_changes: defaultdict[str, int] = defaultdict(int)
 _pages: dict[Hashable, Page | QueryError] = {}
 _lock = threading.Lock()
-
-
-def count_change(change: Change) -> None:
-    """Engine change listener (reader thread): bump the kind's change count."""
-    with _lock:
-        _changes[change.kind] += 1
-
-
-def attach(engine: Engine) -> None:
-    engine.add_change_listener(count_change)
 
 
 def page(informer: Informer, request: PageRequest) -> Page:
     """``list_page``, memoized; raises QueryError like it does."""
     kind = informer.kind.key
-    key = (kind, id(informer), request, _changes.get(kind, 0), int(time.monotonic()))
+    key = (kind, id(informer), request, informer.store.version, int(time.monotonic()))
     with _lock:
         found = _pages.get(key)
     if found is None:

@@ -6,7 +6,7 @@ abnormal close (1006) and could not tell a restart from a network fault. Here SI
 first sends every socket 1012 ("service restart", which the page's client retries),
 waits a bounded time for the clients to answer, and only then hands over to daphne's own
 shutdown; the engine, the history writer and the notification outbox then flush in the
-process's exit hooks (:mod:`dashboard.core.lifecycle`).
+process's exit hooks (:mod:`dashboard.wiring`).
 """
 
 from __future__ import annotations

@@ -325,3 +325,7 @@ class HistoryWriter:
 def decode(body: str) -> dict[str, Any]:
     value = orjson.loads(body)
     return value if isinstance(value, dict) else {}
+
+
+#: The server process's writer (attached by ``dashboard.wiring``).
+writer = HistoryWriter()

@@ -7,11 +7,8 @@ reloads the rules file, scans for stuck objects, and drives the outbox worker, w
 per-destination sender threads do the HTTP. A database hiccup delays notifications but
 loses none: unrecorded hits are kept and retried.
 
-Wiring (dashboard/core/lifecycle.py)::
-
-    from dashboard.notify.service import service as notify
-    adapter.on_start(notify.attach_and_start)
-    adapter.on_stop(notify.stop)
+``dashboard.wiring`` attaches it (``attach_and_start``) before the engine starts and
+stops it after the engine stops.
 """
 
 from __future__ import annotations

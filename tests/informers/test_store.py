@@ -48,3 +48,34 @@ def test_replace_rebuilds_the_order_and_same_names_sort_by_key() -> None:
     assert store.delete("x/old") is None  # dropped by the relist
     store.delete("a/same")
     assert store.names_in_order() == [("cluster-wide", "cluster-wide"), ("same", "b/same")]
+
+
+def test_version_moves_with_every_write_and_only_then() -> None:
+    """Readers key memos on ``version``: a write that left it alone would serve a page
+    computed before the write."""
+    store = Store()
+    seen = [store.version]
+
+    def wrote() -> None:
+        assert store.version > seen[-1]
+        seen.append(store.version)
+
+    store.put(entry("a", "one"))
+    wrote()
+    store.put(entry("a", "one", rv=2))  # an update
+    wrote()
+    old = store.get("a/one")
+    assert old is not None
+    assert store.swap(old, entry("a", "one", rv=3))  # a re-evaluation
+    wrote()
+    assert not store.swap(old, entry("a", "one", rv=4))  # lost the race: no write
+    assert store.version == seen[-1]
+    store.delete("a/one")
+    wrote()
+    store.delete("a/one")  # nothing to delete
+    assert store.version == seen[-1]
+    store.replace([entry("b", "two")])  # a relist
+    wrote()
+    store.list()
+    store.names_in_order()
+    assert store.version == seen[-1]  # reads never move it

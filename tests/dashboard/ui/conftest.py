@@ -27,16 +27,14 @@ SEQ = re.compile(r'id="live-meta"[^>]*data-seq="(\d+)"')
 @pytest.fixture(scope="module")
 def live_engine(control_plane: ControlPlane, sample_crds: list[str]) -> Iterator[Engine]:
     import dashboard.asgi  # noqa: F401 - the application under test (its start is a no-op)
-    from dashboard.core import pagecache
-    from dashboard.ui.live import hooks
+    from dashboard import wiring
 
     adapter.stop()
     config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
     engine = Engine(
         KubeClient(config), EngineSettings(include_groups=("demo.crscope.dev",), events="off")
     )
-    hooks.install(engine)
-    pagecache.attach(engine)  # what the core app does for the server's own engine
+    wiring.attach(engine, wiring.UI_PARTS)  # the server's wiring, without database writers
     engine.start()
     adapter.engine = engine
     wait_until(
@@ -49,7 +47,7 @@ def live_engine(control_plane: ControlPlane, sample_crds: list[str]) -> Iterator
     finally:
         adapter.engine = None
         engine.stop()
-        hooks.uninstall()
+        wiring.detach()
 
 
 class Live:

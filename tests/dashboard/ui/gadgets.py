@@ -72,8 +72,7 @@ def gadget_engine(
     """A fresh group's Gadget CRD and an engine watching only it (``settings`` are extra
     ``EngineSettings``), installed as the dashboard's engine; all removed afterwards."""
     import dashboard.asgi  # noqa: F401 - the application under test
-    from dashboard.core import pagecache
-    from dashboard.ui.live import hooks
+    from dashboard import wiring
 
     group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
     kube.request("POST", CRDS, body=gadget_crd(group))
@@ -83,8 +82,7 @@ def gadget_engine(
     engine = Engine(
         KubeClient(config), EngineSettings(include_groups=(group,), events="off", **settings)
     )
-    hooks.install(engine)
-    pagecache.attach(engine)
+    wiring.attach(engine, wiring.UI_PARTS)  # the server's wiring, without database writers
     engine.start()
     adapter.engine = engine
     wait_until(
@@ -97,5 +95,5 @@ def gadget_engine(
     finally:
         adapter.engine = None
         engine.stop()
-        hooks.uninstall()
+        wiring.detach()
         kube.request("DELETE", f"{CRDS}/gadgets.{group}")

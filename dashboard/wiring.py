@@ -1,0 +1,121 @@
+"""Every engine listener of a server process, in one list, attached in one order.
+
+Why one module: the listeners used to be attached from four places (import side effects
+of a lifecycle module, two apps' ``ready`` and per-component ``attach`` calls), and tests
+copied the wiring by hand. This is the composition root: it alone imports the parts that
+listen (history, notifications, the live UI), and the ASGI start-up and the tests both
+attach through it. Listeners are attached before the engine starts, so none misses the
+initial list, and detached in reverse order after it stops.
+
+The list pages' memo needs no listener: it keys on the store's own write counter.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from dashboard.core.adapter import adapter
+from dashboard.history import metrics as _history_metrics  # noqa: F401 - registers its gauge
+from dashboard.history.writer import writer
+from dashboard.notify.service import service as notify_service
+from dashboard.ui.live import eventbus
+from dashboard.ui.sampler import sampler
+from informers import ClusterConfig, Engine, EngineSettings
+
+
+@dataclass(frozen=True)
+class Part:
+    """One listener: what it is, how it joins an engine, how it leaves."""
+
+    name: str
+    attach: Callable[[Engine], None]
+    detach: Callable[[], None]
+    why: str
+
+
+def _attach_history(engine: Engine) -> None:
+    writer.attach(engine)
+    writer.start()
+
+
+def _route_events(engine: Engine) -> None:
+    engine.add_event_listener(eventbus.publish)
+
+
+def _nothing() -> None:
+    return None
+
+
+#: In attach order; detached in reverse.
+PARTS: tuple[Part, ...] = (
+    Part(
+        "history",
+        _attach_history,
+        writer.stop,
+        "records every change and Event in the database (timeline, diffs, managers)",
+    ),
+    Part(
+        "notifications",
+        notify_service.attach_and_start,
+        notify_service.stop,
+        "matches changes and Events against the notification rules; one outbox thread",
+    ),
+    Part(
+        "event-routing",
+        _route_events,
+        _nothing,
+        "sends a new Event to the detail pages open on its object",
+    ),
+    Part(
+        "sampler",
+        sampler.start,
+        sampler.stop,
+        "samples state counts for the home page's sparklines",
+    ),
+)
+NAMES = tuple(p.name for p in PARTS)
+#: What UI tests attach to an engine of their own (no database writers).
+UI_PARTS = ("event-routing", "sampler")
+
+_attached: list[Part] = []
+_lock = threading.Lock()
+
+
+def attach(engine: Engine, parts: Collection[str] = NAMES) -> None:
+    """Attach the named parts (all by default) to ``engine``, before it starts."""
+    unknown = set(parts) - set(NAMES)
+    if unknown:
+        raise ValueError(f"no such wiring part: {', '.join(sorted(unknown))}")
+    with _lock:
+        for part in PARTS:
+            if part.name in parts:
+                part.attach(engine)
+                _attached.append(part)
+
+
+def detach() -> None:
+    """Detach what ``attach`` attached, in reverse order (the engine has stopped)."""
+    with _lock:
+        parts = list(reversed(_attached))
+        _attached.clear()
+    for part in parts:
+        part.detach()
+
+
+def start_engine(
+    *,
+    config: ClusterConfig | None = None,
+    engine_settings: EngineSettings | None = None,
+    force: bool = False,
+) -> None:
+    """The server process's engine, with every part attached (unless ``CRSCOPE_ENGINE``
+    is ``off`` and ``force`` is not set)."""
+    if settings.CRSCOPE_ENGINE == "off" and not force:
+        return
+    adapter.start(config=config, engine_settings=engine_settings, on_start=attach, on_stop=detach)
+    atexit.register(adapter.stop)
