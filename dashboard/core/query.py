@@ -64,6 +64,25 @@ class ListQuery:
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def finds(self, name: str) -> bool:
+        """The name search: a case-insensitive substring ("" finds everything)."""
+        return not self.search or self.search.lower() in name.lower()
+
+    def shows(self, entry: Entry) -> bool:
+        """Whether ``entry`` passes every filter but ``stuck``, one object at a time.
+
+        The page reads the same filters from the store's indexes; the live list asks this
+        for each change, so "would this change move my page?" and the page itself cannot
+        disagree. ``stuck`` moves with time, not with changes, so it is not tested here.
+        """
+        if self.namespace is not None and entry.namespace != self.namespace:
+            return False
+        if self.states and entry.status.state not in self.states:
+            return False
+        if self.selector is not None and not self.selector.matches(entry.labels):
+            return False
+        return self.finds(entry.name)
+
 
 Params = Mapping[str, Sequence[str]]
 
@@ -209,12 +228,11 @@ def _matching(
     ns_filter = namespace_filter(namespaces, informer.kind, query.namespace)
     if ns_filter == []:
         return []
-    search = query.search.lower()
     entries = informer.store.list(
         namespaces=ns_filter,
         selector=query.selector,
         states=query.states or None,
-        where=(lambda e: search in e.name.lower()) if search else None,
+        where=(lambda e: query.finds(e.name)) if query.search else None,
     )
     found = []
     for entry in entries:

@@ -47,16 +47,7 @@ class ListFeed(Feed):
     def _matches(self, entry: Entry | None) -> bool:
         if entry is None:
             return False
-        query = self.query
-        if not shows_namespace(self.allowed, self.kind, entry.namespace):
-            return False
-        if self.kind.namespaced and query.namespace not in (None, entry.namespace):
-            return False
-        if query.states and entry.status.state not in query.states:
-            return False
-        if query.selector is not None and not query.selector.matches(entry.labels):
-            return False
-        return not query.search or query.search.lower() in entry.name.lower()
+        return shows_namespace(self.allowed, self.kind, entry.namespace) and self.query.shows(entry)
 
     def refresh_access(self) -> None:
         self.allowed = visible_namespaces(self.viewer, self.kind, "list")
