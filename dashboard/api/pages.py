@@ -8,17 +8,16 @@ another object. The sort values used here never change once a row is written.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core import signing
 from django.db.models import Model, Q, QuerySet
 
 from dashboard.api.params import PageParams
 from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError
+from dashboard.core.tokens import BadToken, TokenCodec
 
-_SIGNER = signing.Signer(salt="crscope.api.pages")
+_TOKENS = TokenCodec(salt="crscope.api.pages")
 
 
 @dataclass(frozen=True)
@@ -47,22 +46,15 @@ def keyset_page(
     return DbPage(rows=rows, continue_token=token, total=total)
 
 
-def _fingerprint(bound_to: str) -> str:
-    return hashlib.sha256(bound_to.encode()).hexdigest()[:16]
-
-
 def _encode(last: list[Any], bound_to: str) -> str:
-    return _SIGNER.sign_object({"q": _fingerprint(bound_to), "k": last}, compress=True)
+    return _TOKENS.seal(last, bound_to=bound_to)
 
 
 def _decode(token: str, bound_to: str) -> tuple[float, int]:
     try:
-        data = _SIGNER.unsign_object(token)
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise QueryError("continue", "not a continue token issued by this server") from exc
-    if not isinstance(data, dict) or data.get("q") != _fingerprint(bound_to):
-        raise QueryError("continue", "this token belongs to a different query")
-    last = data.get("k")
+        last = _TOKENS.open(token, bound_to=bound_to)
+    except BadToken as exc:
+        raise QueryError("continue", str(exc)) from exc
     if (
         not isinstance(last, list)
         or len(last) != 2

@@ -18,15 +18,14 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from django.core import signing
-
 from dashboard.core.access import namespace_filter
 from dashboard.core.redact import shown_columns
+from dashboard.core.tokens import BadToken, TokenCodec
 from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-_SIGNER = signing.Signer(salt="crscope.continue")
+_TOKENS = TokenCodec(salt="crscope.continue")
 BUILTIN_SORTS = ("name", "namespace", "age", "state")
 
 
@@ -391,8 +390,7 @@ def _residual_filter(
 
 
 def _encode_token(last: tuple[Any, ...], query: ListQuery, scope: str) -> str:
-    data = {"q": query.fingerprint(scope), "k": _jsonable(last)}
-    return _SIGNER.sign_object(data, compress=True)
+    return _TOKENS.seal(_jsonable(last), bound_to=query.fingerprint(scope))
 
 
 def _jsonable(value: Any) -> Any:
@@ -409,12 +407,9 @@ def _tupled(value: Any) -> Any:
 
 def _decode_token(token: str, query: ListQuery, scope: str) -> tuple[Any, ...]:
     try:
-        data = _SIGNER.unsign_object(token[:4096])
-    except (signing.BadSignature, ValueError, TypeError) as exc:
-        raise QueryError("continue", "not a continue token issued by this server") from exc
-    if not isinstance(data, dict) or data.get("q") != query.fingerprint(scope):
-        raise QueryError("continue", "this token belongs to a different query")
-    last = _tupled(data.get("k"))
+        last = _tupled(_TOKENS.open(token, bound_to=query.fingerprint(scope)))
+    except BadToken as exc:
+        raise QueryError("continue", str(exc)) from exc
     if not isinstance(last, tuple):
         raise QueryError("continue", "malformed token")
     return last

@@ -9,14 +9,13 @@ entirely. Delivery counters, too, count only what the viewer may see.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core import signing
 from django.db.models import Count, Q
 
 from dashboard.core.access import Viewer
+from dashboard.core.tokens import BadToken, TokenCodec
 from dashboard.notify.inbox import MAX_PAIRS, Visibility
 from dashboard.notify.models import FAILED, PENDING, SENT, Delivery, Notification, Occurrence
 from dashboard.notify.payloads import (
@@ -32,7 +31,7 @@ STATUSES = (PENDING, SENT, FAILED)
 MAX_LIMIT = 200
 OCCURRENCES_SHOWN = 500
 SCAN_FACTOR = 20
-_SIGNER = signing.Signer(salt="crscope.notify.pages")
+_TOKENS = TokenCodec(salt="crscope.notify.pages")
 
 
 class BadContinue(ValueError):
@@ -45,21 +44,21 @@ class Page:
     continue_token: str | None
 
 
-def _fingerprint(status: str | None) -> str:
-    return hashlib.sha256(f"notifications|{status or ''}".encode()).hexdigest()[:16]
+def _bound_to(status: str | None) -> str:
+    return f"notifications|{status or ''}"
 
 
 def _decode(token: str, status: str | None) -> tuple[float, int]:
     """The (latest time, pk) the next page starts below."""
     try:
-        data = _SIGNER.unsign_object(token)
-    except signing.BadSignature as exc:
-        raise BadContinue("the continue token is invalid") from exc
-    if not isinstance(data, dict) or data.get("q") != _fingerprint(status):
-        raise BadContinue("the continue token belongs to another query")
-    at, before = data.get("t"), data.get("b")
+        last = _TOKENS.open(token, bound_to=_bound_to(status))
+    except BadToken as exc:
+        raise BadContinue(str(exc)) from exc
+    if not isinstance(last, list) or len(last) != 2:
+        raise BadContinue("malformed token")
+    at, before = last
     if not isinstance(at, (int, float)) or not isinstance(before, int):
-        raise BadContinue("the continue token is invalid")
+        raise BadContinue("malformed token")
     return float(at), before
 
 
@@ -99,9 +98,7 @@ def recent(
             items.append(item)
     token_out = None
     if not exhausted and last is not None:
-        token_out = _SIGNER.sign_object(
-            {"q": _fingerprint(status), "t": last.last_at, "b": last.pk}
-        )
+        token_out = _TOKENS.seal([last.last_at, last.pk], bound_to=_bound_to(status))
     return Page(items=items, continue_token=token_out)
 
 

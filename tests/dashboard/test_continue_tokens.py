@@ -3,8 +3,8 @@
 Why: a token holds where the last page ended (a sort value and a key). Accepted for
 another query, kind or object, it would resume the wrong list at an arbitrary place
 (silently skipping or repeating rows); forged, it would let a client pick where the
-server starts. Both lists keep tokens: the cache's (``core.query``) and the history's
-keyset pages (``api.pages``).
+server starts. Three lists keep tokens, all through ``core.tokens``: the cache's
+(``core.query``), the history's keyset pages (``api.pages``) and the notifications.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from django.core import signing
 
 from dashboard.api import pages
 from dashboard.core.query import PageRequest, QueryError, list_page, parse_list_query
+from dashboard.core.tokens import BadToken, TokenCodec
+from dashboard.notify import present
 from informers.kinds import KindInfo
 from informers.store import Store
 from tests.dashboard.test_query_pages import KIND, FakeInformer, thing
@@ -97,3 +99,20 @@ def test_history_tokens_are_bound_to_their_object() -> None:
         pages._decode(token, "history|demo/widgets|ns/b")
     with pytest.raises(QueryError, match="not a continue token"):
         pages._decode(token + "x", "history|demo/widgets|ns/a")
+
+
+def test_notification_tokens_are_bound_to_their_status_filter() -> None:
+    token = present._TOKENS.seal([12.5, 7], bound_to=present._bound_to("failed"))
+    assert present._decode(token, "failed") == (12.5, 7)
+    with pytest.raises(present.BadContinue, match="different query"):
+        present._decode(token, None)
+    with pytest.raises(present.BadContinue, match="not a continue token"):
+        present._decode("forged", "failed")
+
+
+def test_a_token_of_one_list_never_opens_another() -> None:
+    """Each list has its own salt: the same position and binding still do not carry over."""
+    token = TokenCodec("crscope.continue").seal([1, "a"], bound_to="same")
+    assert TokenCodec("crscope.continue").open(token, bound_to="same") == [1, "a"]
+    with pytest.raises(BadToken, match="not a continue token"):
+        TokenCodec("crscope.api.pages").open(token, bound_to="same")
