@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -22,12 +21,10 @@ from ninja.errors import HttpError, ValidationError
 
 from dashboard.core import dbunavailable
 from dashboard.core.identity import AuthenticationError, NotAuthenticated
+from dashboard.core.problem import PROBLEM_JSON, problem_body
 from dashboard.core.query import QueryError
 
 log = logging.getLogger(__name__)
-
-PROBLEM_JSON = "application/problem+json"
-TYPE_PREFIX = "urn:crscope:problem:"
 
 
 class ApiProblem(Exception):
@@ -52,12 +49,7 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "type": TYPE_PREFIX + self.slug,
-            "title": HTTPStatus(self.status).phrase,
-            "status": self.status,
-            "detail": self.detail,
-        }
+        body = problem_body(self.status, self.detail, slug=self.slug)
         if self.param is not None:
             body["param"] = self.param
         body.update(self.extra)

@@ -7,10 +7,8 @@ sign-in form (token mode) or a plain 401 page.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,22 +25,18 @@ from dashboard.core.identity import (
     viewer_for_request,
 )
 from dashboard.core.origins import cross_site_refusal
+from dashboard.core.problem import problem_response
 from dashboard.core.ratelimit import api_limiter, page_limiter
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = ("/healthz", "/readyz", "/static/", "/signin", "/metrics", "/favicon.ico")
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> HttpResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
-
-
 def too_many(request: HttpRequest, is_api: bool, detail: str, retry_after: int) -> HttpResponse:
     """429 with Retry-After: problem+json for the API, a page for people."""
     seconds = max(1, retry_after)
     if is_api:
-        response = problem(429, "Too Many Requests", detail)
+        response = problem_response(429, detail, slug="rate-limited")
     else:
         context = {"message": detail.split(";")[0], "retry_after": seconds}
         response = render(request, "429.html", context, status=429)
@@ -71,7 +65,7 @@ class AuthenticationMiddleware:
         if is_api:
             refusal = cross_site_refusal(request)
             if refusal is not None:
-                return problem(403, "Forbidden", refusal)
+                return problem_response(403, refusal, slug="cross-site")
         wait = (api_limiter if is_api else page_limiter).take(viewer.cache_key)
         if wait > 0:
             return too_many(
@@ -83,7 +77,7 @@ class AuthenticationMiddleware:
         self, request: HttpRequest, is_api: bool, detail: str, *, sign_in: bool = False
     ) -> HttpResponse:
         if is_api:
-            response = problem(401, "Unauthorized", detail)
+            response = problem_response(401, detail, slug="unauthenticated")
             response["WWW-Authenticate"] = 'Bearer realm="crscope"'
             return response
         from django.conf import settings

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from dashboard.core.authn import problem
+from dashboard.core.problem import problem_response
 
 RETRY_AFTER_SECONDS = 2
 MESSAGE = "the database is busy or unreachable; retry shortly"
@@ -45,9 +45,7 @@ def is_transient(exc: BaseException) -> bool:
 def unavailable_response(*, api: bool) -> HttpResponse:
     """The 503: an RFC 9457 problem for the API, a page for people."""
     if api:
-        response = problem(
-            503, "Service Unavailable", MESSAGE, type="urn:crscope:problem:database-unavailable"
-        )
+        response = problem_response(503, MESSAGE, slug="database-unavailable")
     else:  # rendered without the request: context processors may read the database too
         response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

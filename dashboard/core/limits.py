@@ -14,12 +14,15 @@ that URLs between our limit and Twisted's reach the 414 here.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
+import orjson
 from django.conf import settings
+
+from dashboard.core.problem import PROBLEM_JSON, problem_body
 
 MAX_URL_BYTES = 8192
 #: Request line plus headers, for Twisted (its default, 16 KiB, undercuts MAX_URL_BYTES
@@ -48,14 +51,13 @@ class RequestLimits:
             return
         path = scope.get("raw_path") or scope.get("path", "").encode()
         if len(path) + len(scope.get("query_string", b"")) > MAX_URL_BYTES:
-            await _refuse(
-                scope, send, 414, "URI Too Long", f"URLs are limited to {MAX_URL_BYTES} bytes"
-            )
+            detail = f"URLs are limited to {MAX_URL_BYTES} bytes"
+            await _refuse(scope, send, 414, detail, slug="uri-too-long")
             return
         limit = max_body_bytes()
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _refuse(scope, send, 413, "Content Too Large", _body_detail(limit))
+            await _refuse(scope, send, 413, _body_detail(limit), slug="too-large")
             return
         buffered: list[Message] = []
         if declared is None:  # chunked: count what arrives before Django sees any of it
@@ -66,7 +68,7 @@ class RequestLimits:
                 size += len(message.get("body", b""))
                 more = message.get("type") == "http.request" and message.get("more_body", False)
                 if size > limit:
-                    await _refuse(scope, send, 413, "Content Too Large", _body_detail(limit))
+                    await _refuse(scope, send, 413, _body_detail(limit), slug="too-large")
                     return
 
         async def replay() -> Message:
@@ -89,14 +91,12 @@ def _body_detail(limit: int) -> str:
     return f"request bodies are limited to {limit} bytes"
 
 
-async def _refuse(scope: Message, send: Send, status: int, title: str, detail: str) -> None:
+async def _refuse(scope: Message, send: Send, status: int, detail: str, *, slug: str) -> None:
     if scope.get("path", "").startswith("/api/"):
-        body = json.dumps(
-            {"type": "about:blank", "title": title, "status": status, "detail": detail}
-        ).encode()
-        content_type = b"application/problem+json"
+        body = orjson.dumps(problem_body(status, detail, slug=slug))
+        content_type = PROBLEM_JSON.encode()
     else:
-        body = f"{status} {title}: {detail}\n".encode()
+        body = f"{status} {HTTPStatus(status).phrase}: {detail}\n".encode()
         content_type = b"text/plain; charset=utf-8"
     await send(
         {

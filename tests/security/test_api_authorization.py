@@ -33,6 +33,8 @@ def _wait_synced(http: Http, cp: ControlPlane, grants: Grants) -> None:
 def test_no_or_bad_credentials_get_401(http: Http, control_plane: ControlPlane) -> None:
     status, body = http.get("/api/v1/resources")
     assert status == 401 and body["status"] == 401 and body["detail"]
+    # the middleware's 401 has the type a view's 401 has (urn:crscope:problem:<slug>)
+    assert body["type"] == "urn:crscope:problem:unauthenticated"
     status, body = http.get("/api/v1/resources", token="not-a-real-token")
     assert status == 401 and "invalid" in body["detail"]
     status, _ = http.get("/api/v1/resources", headers={"Authorization": "Basic abc"})
