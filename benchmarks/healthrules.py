@@ -39,12 +39,12 @@ from informers import (
     KindInfo,
     KindRules,
     KubeClient,
-    Reflector,
     evaluate_status,
     load_cluster_config,
     parse_rules,
     shipped_rules,
 )
+from informers.reflector import Reflector
 
 CASES_DIR = ROOT / "tests" / "informers" / "healthpack" / "cases"
 RESULTS_DIR = ROOT / "benchmarks" / "results"

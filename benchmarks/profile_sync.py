@@ -25,7 +25,9 @@ from benchmarks.loadgen import LoadGenerator
 from benchmarks.populate import populate
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
-from informers import Hub, Informer, KindInfo, KubeClient, Reflector, load_cluster_config
+from informers import Informer, KindInfo, KubeClient, load_cluster_config
+from informers.fanout import Hub
+from informers.reflector import Reflector
 
 
 class _StopAfterSync:

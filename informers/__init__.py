@@ -13,10 +13,14 @@ Typical use::
 from __future__ import annotations
 
 from informers.changes import Change, ChangeType, EventRecord
+from informers.columns import column_values
 from informers.config import ClusterConfig, ConfigError, load_cluster_config
-from informers.diff import FieldChange, changed_paths, diff, is_noise, readable_path
+from informers.diff import FieldChange, changed_paths, is_noise, readable_path, split_pointer
+
+# Exported under a name of its own: ``diff`` would shadow the module ``informers.diff``.
+from informers.diff import diff as diff_objects
 from informers.engine import Engine, Readiness
-from informers.fanout import Hub, Subscription
+from informers.fanout import Subscription
 from informers.healthrules import (
     HealthRulesStatus,
     KindRules,
@@ -38,15 +42,17 @@ from informers.managedfields import (
     managers_by_path,
     managers_for_change,
 )
-from informers.redaction import Redactor
-from informers.reflector import Reflector
+from informers.redaction import DEFAULT_PATTERNS, REDACTED, Redactor, masked_at
 from informers.selector import Selector, SelectorError, parse_selector
 from informers.settings import EngineSettings
 from informers.status import STATE_ORDER, State, Status, compute_status, is_stuck
 from informers.store import Entry, Store, object_key
+from informers.timestamps import parse_time
 from informers.watchedfile import WatchedFile
 
 __all__: list[str] = [
+    "DEFAULT_PATTERNS",
+    "REDACTED",
     "STATE_ORDER",
     "ApiError",
     "Change",
@@ -59,7 +65,6 @@ __all__: list[str] = [
     "EventRecord",
     "FieldChange",
     "HealthRulesStatus",
-    "Hub",
     "Informer",
     "KindFailure",
     "KindInfo",
@@ -69,7 +74,6 @@ __all__: list[str] = [
     "PrinterColumn",
     "Readiness",
     "Redactor",
-    "Reflector",
     "Rule",
     "RuleError",
     "RuleSet",
@@ -82,9 +86,10 @@ __all__: list[str] = [
     "SyncProgress",
     "WatchedFile",
     "changed_paths",
+    "column_values",
     "compute_status",
     "decode_summary",
-    "diff",
+    "diff_objects",
     "encode_summary",
     "evaluate_status",
     "is_noise",
@@ -92,9 +97,12 @@ __all__: list[str] = [
     "load_cluster_config",
     "managers_by_path",
     "managers_for_change",
+    "masked_at",
     "object_key",
     "parse_rules",
     "parse_selector",
+    "parse_time",
     "readable_path",
     "shipped_rules",
+    "split_pointer",
 ]

@@ -22,7 +22,7 @@ from dashboard.api.openapi import error_responses
 from dashboard.api.problems import ApiProblem
 from dashboard.api.schemas import HealthRulesInfo, RuleTestIn, RuleTestResult
 from dashboard.core import ruletester
-from informers.healthrules import RuleError
+from informers import RuleError
 
 router = Router(tags=["health rules"])
 

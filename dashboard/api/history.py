@@ -26,7 +26,7 @@ from dashboard.api.schemas import Diff, History, RevisionDetail
 from dashboard.core.redact import masked_changes, redact_body, redactor
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
-from informers import State, diff
+from informers import State, diff_objects
 
 router = Router(tags=["history"])
 
@@ -112,7 +112,7 @@ def object_diff(ref: ObjectRef, params: DiffParams) -> dict[str, Any]:
         from_rv, old = _body(ref, params.from_, "from")
     # rows stored before bodies were redacted on write are not; the live body never is
     old, new = (None if old is None else redact_body(old)), redact_body(new)
-    found = diff(old, new, noise=noise)
+    found = diff_objects(old, new, noise=noise)
     recorded = _recorded_paths(ref, from_rv, to_rv)
     found = sorted(
         [*found, *masked_changes(old, new, (c.path for c in found), recorded)],

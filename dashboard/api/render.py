@@ -15,8 +15,7 @@ from typing import Any
 from dashboard.core.query import Row
 from dashboard.core.redact import redact_body
 from dashboard.core.why import shown_inputs
-from informers import Entry
-from informers.timestamps import parse_time
+from informers import Entry, parse_time
 
 
 def timestamp(epoch: float | None) -> dt.datetime | None:

@@ -12,10 +12,15 @@ from typing import Any
 
 from django.conf import settings
 
-from informers.columns import column_values
-from informers.diff import FieldChange
-from informers.kinds import PrinterColumn
-from informers.redaction import DEFAULT_PATTERNS, REDACTED, Redactor, masked_at
+from informers import (
+    DEFAULT_PATTERNS,
+    REDACTED,
+    FieldChange,
+    PrinterColumn,
+    Redactor,
+    column_values,
+    masked_at,
+)
 
 redactor = Redactor(patterns=(*DEFAULT_PATTERNS, *settings.CRSCOPE_REDACT_PATHS))
 

@@ -36,8 +36,7 @@ from dashboard.core.access import Viewer, namespace_filter
 from dashboard.core.ratelimit import rule_test_limiter
 from dashboard.core.redact import redact_body
 from dashboard.core.why import shown_inputs, why_text
-from informers import Engine, Informer, State, Status
-from informers.healthrules import parse_rules
+from informers import Engine, Informer, State, Status, parse_rules
 
 MAX_DRAFT_CHARS = 64 * 1024
 MAX_OBJECTS = 2000

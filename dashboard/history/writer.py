@@ -41,7 +41,7 @@ from informers import (
     EventRecord,
     changed_paths,
     decode_summary,
-    diff,
+    diff_objects,
     encode_summary,
     managers_for_change,
 )
@@ -101,7 +101,7 @@ def sighting_row(change: Change, last: Revision | None) -> Revision | None:
     # Both sides as stored, so how the body column stores an object never shows as a
     # change; the old side redacted again (idempotent), since rows written before history
     # was stored redacted hold secrets in plain text that must not read as changed.
-    paths = tuple(changed_paths(diff(redact_body(decode(last.body)), decode(row.body))))
+    paths = tuple(changed_paths(diff_objects(redact_body(decode(last.body)), decode(row.body))))
     row.type = ChangeType.MODIFIED.value
     row.changed_paths = list(paths)
     row.managers = managers_for_change(

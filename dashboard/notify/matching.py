@@ -17,8 +17,7 @@ from typing import Any
 from dashboard.core.redact import redactor
 from dashboard.core.why import shown_inputs, why_text
 from dashboard.notify.rules import MISSING, Match, Rule, Trigger, TriggerType
-from informers import Change, ChangeType, Entry, EventRecord, Status
-from informers.diff import split_pointer
+from informers import Change, ChangeType, Entry, EventRecord, Status, split_pointer
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from informers import (
     Entry,
     EventRecord,
     changed_paths,
-    diff,
+    diff_objects,
     object_key,
 )
 
@@ -94,7 +94,7 @@ def _change(sample: SampleIn, old: Entry | None, new: Entry | None, now: float) 
         new = None
     paths: tuple[str, ...] = ()
     if old is not None and new is not None:
-        paths = tuple(changed_paths(diff(old.obj, new.obj)))
+        paths = tuple(changed_paths(diff_objects(old.obj, new.obj)))
     entry = new or old
     assert entry is not None
     return Change(

@@ -17,7 +17,7 @@ from typing import Any
 
 from dashboard.core.redact import masked_changes, redact_body, redactor
 from dashboard.ui.yamlview import dump
-from informers import diff, readable_path
+from informers import diff_objects, readable_path
 
 LONG = 80
 
@@ -44,7 +44,7 @@ def rows(
     """``recorded``: the changed paths stored with the revisions in the range (see
     ``masked_changes``)."""
     old, new = redact_body(old), redact_body(new)
-    found = diff(old, new, noise=noise)
+    found = diff_objects(old, new, noise=noise)
     found = sorted(
         [*found, *masked_changes(old, new, (c.path for c in found), recorded)],
         key=lambda c: c.path,

@@ -19,8 +19,7 @@ from dashboard.core.redact import redactor
 from dashboard.core.why import shown_inputs
 from dashboard.ui import links
 from dashboard.ui.yamlview import dump, highlight
-from informers import Engine, Entry, KindInfo, Status
-from informers.timestamps import parse_time
+from informers import Engine, Entry, KindInfo, Status, parse_time
 
 LONG_VALUE = 120
 

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.core.redact import redactor
-from informers.redaction import REDACTED
+from informers import REDACTED
 
 _LINE = re.compile(
     r"^(?P<indent>\s*(?:- )*)(?P<key>[^\s:#'\"][^:]*?|'[^']*'|\"[^\"]*\"):"

@@ -19,8 +19,7 @@ from dashboard.core.why import why_text
 from dashboard.ui import links
 from dashboard.ui.timefmt import absolute, compact_duration, iso, since
 from dashboard.ui.yamlview import apply_dump
-from informers import State, Status
-from informers.timestamps import parse_time
+from informers import State, Status, parse_time
 
 register = template.Library()
 

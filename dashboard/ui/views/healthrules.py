@@ -20,8 +20,7 @@ from dashboard.core.htmx import htmx
 from dashboard.ui import links
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
 from dashboard.ui.views.common import live_url, page, unavailable, viewer
-from informers import Engine, Informer, State
-from informers.healthrules import RuleError
+from informers import Engine, Informer, RuleError, State
 
 EXAMPLE = """rules:
   - name: my/Widget

@@ -6,7 +6,15 @@ import time
 import uuid
 from typing import Any
 
-from informers import Change, ChangeType, Entry, changed_paths, compute_status, diff, object_key
+from informers import (
+    Change,
+    ChangeType,
+    Entry,
+    changed_paths,
+    compute_status,
+    diff_objects,
+    object_key,
+)
 
 GROUP = "example.com"
 KIND = f"{GROUP}/widgets"
@@ -73,7 +81,9 @@ def change(
         change_type = ChangeType.MODIFIED
     old_entry = entry(old) if old is not None else None
     new_entry = entry(new) if new is not None else None
-    paths = tuple(changed_paths(diff(old, new))) if old is not None and new is not None else ()
+    paths = (
+        tuple(changed_paths(diff_objects(old, new))) if old is not None and new is not None else ()
+    )
     shown = new_entry or old_entry
     assert shown is not None
     return Change(
