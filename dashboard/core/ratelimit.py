@@ -1,5 +1,5 @@
 """Token buckets: per user for the API and for pages, per client address for failed
-authentications.
+authentications, per destination for notifications.
 
 Why: one script in a loop must not starve the operators' pages, and nobody may make us
 send TokenReviews as fast as they can send requests. The buckets live in the process
@@ -8,6 +8,7 @@ send TokenReviews as fast as they can send requests. The buckets live in the pro
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -30,6 +31,14 @@ class RateLimiter:
         with self._lock:
             tokens = self._level(key, now)
         return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
+    def available(self, key: str, now: float | None = None) -> int:
+        """Whole tokens in ``key``'s bucket: how many takes would be allowed right now."""
+        if self.rate <= 0:
+            return sys.maxsize
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            return int(self._level(key, now))
 
     def _level(self, key: str, now: float) -> float:
         """Tokens in ``key``'s bucket at ``now``, refilled since its last use (lock held)."""

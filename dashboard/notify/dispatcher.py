@@ -13,7 +13,6 @@ occurrence, sent at once.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from django.db import IntegrityError, transaction
@@ -137,31 +136,3 @@ def occurrence_row(hit: Hit, notification: Notification) -> Occurrence:
         changed_paths=list(hit.changed_paths),
         detail=dict(hit.detail),
     )
-
-
-class TokenBucket:
-    """At most ``count`` sends in any ``per`` seconds, smoothly refilled (thread-safe)."""
-
-    def __init__(self, count: int, per: float) -> None:
-        self.capacity = float(count)
-        self.rate = count / per
-        self._tokens = float(count)
-        self._at = time.monotonic()
-        self._lock = threading.Lock()
-
-    def _refill(self, now: float) -> None:
-        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-
-    def available(self) -> int:
-        with self._lock:
-            self._refill(time.monotonic())
-            return int(self._tokens)
-
-    def take(self) -> bool:
-        with self._lock:
-            self._refill(time.monotonic())
-            if self._tokens >= 1:
-                self._tokens -= 1
-                return True
-            return False

@@ -28,9 +28,10 @@ import orjson
 from django.db import connection
 from django.db.models import F, Q
 
+from dashboard.core.ratelimit import RateLimiter
 from dashboard.notify import inbox
 from dashboard.notify.destinations import IN_APP, SLACK, Destination
-from dashboard.notify.dispatcher import TokenBucket, seal
+from dashboard.notify.dispatcher import seal
 from dashboard.notify.models import (
     FAILED,
     PENDING,
@@ -69,7 +70,8 @@ class OutboxWorker:
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.results: queue.SimpleQueue[tuple[Job, Outcome]] = queue.SimpleQueue()
         self.senders: dict[str, DestinationSender] = {}
-        self.buckets: dict[str, TokenBucket] = {}
+        #: a destination's ``rate_limit``: one bucket each, keyed by the destination's name
+        self.buckets: dict[str, RateLimiter] = {}
         self.poster = HttpPoster(
             connect_timeout=options.connect_timeout, read_timeout=options.read_timeout
         )
@@ -121,11 +123,10 @@ class OutboxWorker:
             bucket = self.buckets.get(name)
             if dest.rate is None:
                 self.buckets.pop(name, None)
-            elif bucket is None or (bucket.capacity, bucket.rate) != (
-                float(dest.rate[0]),
-                dest.rate[0] / dest.rate[1],
-            ):
-                self.buckets[name] = TokenBucket(*dest.rate)
+            else:
+                count, per = dest.rate
+                if bucket is None or (bucket.burst, bucket.rate) != (float(count), count / per):
+                    self.buckets[name] = RateLimiter(rate=count / per, burst=float(count))
 
     def _room(self, ruleset: RuleSet) -> dict[str, int]:
         room: dict[str, int] = {}
@@ -134,7 +135,7 @@ class OutboxWorker:
             free = MAX_IN_FLIGHT - sender.in_flight if sender is not None else INBOX_PER_TICK
             bucket = self.buckets.get(name)
             if bucket is not None:
-                free = min(free, bucket.available())
+                free = min(free, bucket.available(name))
             if free > 0:
                 room[name] = free
         return room
@@ -194,7 +195,7 @@ class OutboxWorker:
         body = orjson.dumps(build(notification, occurrences, public_url=self.options.public_url))
         bucket = self.buckets.get(dest.name)
         if bucket is not None:
-            bucket.take()
+            bucket.take(dest.name)
         self.senders[dest.name].submit(Job(delivery_id, notification.nid, dest, body))
 
     def _to_inbox(

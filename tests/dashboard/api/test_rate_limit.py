@@ -24,6 +24,18 @@ def test_the_bucket_allows_a_burst_then_refills_at_the_rate() -> None:
     assert RateLimiter(rate=0, burst=0).take("anyone") == 0.0  # rate 0 switches it off
 
 
+def test_available_counts_whole_tokens_without_taking_one() -> None:
+    """What the notification worker asks before it sends (a destination's rate_limit)."""
+    limiter = RateLimiter(rate=2.0, burst=3.0)
+    assert limiter.available("hook", now=100.0) == 3
+    limiter.take("hook", now=100.0)
+    limiter.take("hook", now=100.0)
+    assert limiter.available("hook", now=100.0) == 1
+    assert limiter.available("hook", now=100.0) == 1  # looking takes nothing
+    assert limiter.available("hook", now=100.25) == 1  # half a token back: still one
+    assert limiter.available("hook", now=101.0) == 3  # full again, never above the burst
+
+
 def test_api_answers_429_with_retry_after_once_the_burst_is_spent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
