@@ -21,8 +21,8 @@ from ninja.openapi.docs import DocsBase
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import BaseRenderer
 
-from dashboard.api.problems import PROBLEM_JSON
 from dashboard.api.schemas import Problem
+from dashboard.core.problem import PROBLEM_JSON
 
 NDJSON = "application/x-ndjson"
 _JSON = "application/json"
