@@ -75,6 +75,7 @@ from dashboard.api.schemas import WatchEvent
 from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
 from dashboard.core import identity, rbac, sendbuffer
+from dashboard.core.loophop import call_on_loop
 from dashboard.core.slots import Slot, UserSlots
 from informers import Change, Entry, SelectorError, Status, parse_selector
 
@@ -171,8 +172,7 @@ async def _stream(
     wake = asyncio.Event()
 
     def notify() -> None:  # on an engine thread
-        with contextlib.suppress(RuntimeError):  # a closed loop: the stream is gone anyway
-            loop.call_soon_threadsafe(wake.set)
+        call_on_loop(loop, wake.set)
 
     lines = _Lines(kind_scope, flt)
     hub = kind_scope.engine.hub

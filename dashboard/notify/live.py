@@ -10,9 +10,9 @@ it as an htmx out-of-band swap. ``close()`` on disconnect.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 
+from dashboard.core.loophop import call_on_loop
 from dashboard.notify.inbox import Notice, on_notification, remove_listener
 
 
@@ -23,8 +23,7 @@ class BellPush:
         on_notification(self._notice)
 
     def _notice(self, notice: Notice) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop is closed: the socket is gone
-            self._loop.call_soon_threadsafe(self._on_change)
+        call_on_loop(self._loop, self._on_change)
 
     def close(self) -> None:
         remove_listener(self._notice)

@@ -27,7 +27,6 @@ close reasons on, so the code is the message).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -47,6 +46,7 @@ from dashboard.core.identity import (
     session_group,
     viewer_for_scope,
 )
+from dashboard.core.loophop import call_on_loop
 from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.core.rbac import reviewer
 from dashboard.core.slots import Slot, UserSlots
@@ -207,8 +207,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         return any(feed.predicate(change) for feed in self.feeds)
 
     def _notify(self) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop is gone: the socket is closing
-            self.loop.call_soon_threadsafe(self._wake)
+        call_on_loop(self.loop, self._wake)
 
     def _on_event(self, record: EventRecord) -> None:
         for feed in self.feeds:
