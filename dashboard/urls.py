@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from dashboard.api import urls as api_urls
 from dashboard.core import authn
 from dashboard.core import metrics as core_metrics
 from dashboard.core import views as core_views
+from dashboard.notify import api as notify_api
+
+# The notifications API joins /api/v1/ through the API's hook, so the API never imports it.
+api_urls.mount(notify_api.router)
 
 #: A busy or unreachable database answers 503 with Retry-After; other errors stay 500s.
 handler500 = "dashboard.core.dbunavailable.server_error"
@@ -17,7 +22,7 @@ urlpatterns = [
     path("metrics", core_metrics.metrics_view, name="metrics"),
     path("signin", authn.signin, name="signin"),
     path("signout", authn.signout, name="signout"),
-    path("api/", include("dashboard.api.urls")),
+    path("api/", include(api_urls.patterns())),
     path("", include("dashboard.notify.urls")),
     path("", include("dashboard.ui.urls")),
 ]

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard.core.access import Viewer
 from dashboard.core.htmx import htmx
 from dashboard.core.identity import viewer_for_request
+from dashboard.core.liveurl import live_url
 from dashboard.notify import inbox, present
 from dashboard.notify.service import service
-from dashboard.ui.views.common import live_url
 
 PAGE = "/notifications/"
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.urls import path
 
+from dashboard.core.liveurl import LIVE_PATH
 from dashboard.ui.live.consumer import LiveConsumer
 
 websocket_urlpatterns: list[Any] = [
-    path("ws/live/", LiveConsumer.as_asgi()),
+    path(LIVE_PATH.lstrip("/"), LiveConsumer.as_asgi()),
 ]

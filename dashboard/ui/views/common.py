@@ -1,4 +1,4 @@
-"""What every page view shares: the viewer, partial-vs-full responses, the live URL.
+"""What every page view shares: the viewer and partial-vs-full responses.
 
 Why: htmx requests for a view (filters, sort, paging) get just the ``#view`` section;
 history restores and plain loads get the whole frame. ``Vary: HX-Request`` keeps browser
@@ -8,7 +8,6 @@ caches from mixing the two.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,8 +17,6 @@ from dashboard.core.access import Viewer
 from dashboard.core.htmx import htmx
 from dashboard.core.identity import viewer_for_request
 
-LIVE_PATH = "/ws/live/"
-
 
 def viewer(request: HttpRequest) -> Viewer:
     return viewer_for_request(request)
@@ -28,16 +25,6 @@ def viewer(request: HttpRequest) -> Viewer:
 def is_partial(request: HttpRequest) -> bool:
     details = htmx(request)
     return bool(details) and not details.history_restore_request and details.target == "view"
-
-
-def live_url(view: str, **params: Any) -> str:
-    pairs: list[tuple[str, str]] = [("view", view)]
-    for key, value in params.items():
-        if isinstance(value, (list, tuple)):
-            pairs += [(key, str(v)) for v in value]
-        elif value is not None:
-            pairs.append((key, str(value)))
-    return f"{LIVE_PATH}?{urlencode(pairs)}"
 
 
 def page(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
+from dashboard.core.liveurl import live_url
 from dashboard.ui import health
 from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.live.health_feed import attention_html, cards_html, empty_kinds_html
-from dashboard.ui.views.common import live_url, page, unavailable, viewer
+from dashboard.ui.views.common import page, unavailable, viewer
 
 
 def home(request: HttpRequest) -> HttpResponse:

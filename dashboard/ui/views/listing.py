@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dashboard.core.access import visible_namespaces
+from dashboard.core.liveurl import live_url
 from dashboard.core.query import Page, QueryError
 from dashboard.ui import links, listing
 from dashboard.ui.kinds import (
@@ -21,7 +22,7 @@ from dashboard.ui.kinds import (
     informer_for,
     kinds_known,
 )
-from dashboard.ui.views.common import is_partial, live_url, page, unavailable, viewer
+from dashboard.ui.views.common import is_partial, page, unavailable, viewer
 from informers import Informer, State
 
 
