@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from dashboard.core.timefmt import iso_precise
 from dashboard.notify.models import Notification, Occurrence
 
 MAX_OBJECTS = 50
@@ -49,10 +49,6 @@ def summarize(occurrences: Iterable[Occurrence]) -> list[ObjectSummary]:
         else:
             summary.add(occ)
     return list(by_object.values())
-
-
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 def object_path(kind: str, namespace: str, name: str) -> str:
@@ -107,8 +103,8 @@ def object_entry(summary: ObjectSummary, public_url: str) -> dict[str, Any]:
         "link": f"{public_url}{path}" if public_url else None,
         "path": path,
         "occurrences": summary.count,
-        "first_seen": iso(first.observed),
-        "last_seen": iso(last.observed),
+        "first_seen": iso_precise(first.observed),
+        "last_seen": iso_precise(last.observed),
         "detail": last.detail or {},
         "text": line(summary),
     }
@@ -126,8 +122,8 @@ def webhook_payload(
         "rule": notification.rule,
         "trigger": notification.trigger,
         "when": notification.description,
-        "time": iso(notification.last_at),
-        "first_seen": iso(notification.opened_at),
+        "time": iso_precise(notification.last_at),
+        "first_seen": iso_precise(notification.opened_at),
         "count": len(occurrences),
         "object_count": len(summaries),
         "summary": headline(notification, summaries),

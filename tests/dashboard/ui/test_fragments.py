@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from dashboard.core.counts import KindCounts
+from dashboard.core.timefmt import compact_duration
 from dashboard.ui import health
 from dashboard.ui.fragments import FragmentCache, in_template, with_oob
 from dashboard.ui.live.health_feed import card_html
 from dashboard.ui.sparkline import sparkline
 from dashboard.ui.templatetags.crscope import reltime, state_badge
-from dashboard.ui.timefmt import compact_duration
 from dashboard.ui.yamlview import highlight
 from informers import KindInfo, State
 
