@@ -112,7 +112,8 @@ def test_most_means_at_least_three_and_more_than_half(
 
 def test_update_reports_each_crossing_and_only_then() -> None:
     tally = AwaitingController()
-    bare, full = {"spec": {}}, {"status": {"phase": "Running"}}
+    bare: dict[str, Any] = {"spec": {}}
+    full: dict[str, Any] = {"status": {"phase": "Running"}}
     assert [tally.update(None, full), tally.update(None, full), tally.update(None, bare)] == [
         False,
         False,

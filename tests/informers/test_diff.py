@@ -8,8 +8,11 @@ import pytest
 
 from informers.diff import FieldChange, changed_paths, diff, is_noise, readable_path
 
+JSON = dict[str, Any]
+Row = tuple[str, str, Any, Any]
 
-def ops(changes: list[FieldChange]) -> list[tuple[str, str, Any, Any]]:
+
+def ops(changes: list[FieldChange]) -> list[Row]:
     return [(c.op, c.path, c.old, c.new) for c in changes]
 
 
@@ -94,11 +97,11 @@ def ops(changes: list[FieldChange]) -> list[tuple[str, str, Any, Any]]:
         ),
     ],
 )
-def test_diff(name: str, old: dict, new: dict, expected: list) -> None:
+def test_diff(name: str, old: JSON, new: JSON, expected: list[Row]) -> None:
     assert ops(diff(old, new)) == expected, name
 
 
-def conditions(*items: tuple[str, str]) -> dict:
+def conditions(*items: tuple[str, str]) -> JSON:
     return {"status": {"conditions": [{"type": t, "status": s} for t, s in items]}}
 
 
@@ -169,7 +172,7 @@ def conditions(*items: tuple[str, str]) -> dict:
         ),
     ],
 )
-def test_diff_keyed_lists(name: str, old: dict, new: dict, expected: list) -> None:
+def test_diff_keyed_lists(name: str, old: JSON, new: JSON, expected: list[Row]) -> None:
     assert ops(diff(old, new)) == expected, name
 
 
@@ -189,7 +192,7 @@ def test_diff_keyed_lists(name: str, old: dict, new: dict, expected: list) -> No
         (None, None, []),
     ],
 )
-def test_diff_with_a_missing_side(old: dict | None, new: dict | None, expected: list) -> None:
+def test_diff_with_a_missing_side(old: JSON | None, new: JSON | None, expected: list[Row]) -> None:
     assert ops(diff(old, new)) == expected
 
 
@@ -373,5 +376,5 @@ def test_changed_paths_rejects_a_useless_limit() -> None:
         ("", ({},), "(whole object)"),
     ],
 )
-def test_readable_path(pointer: str, documents: tuple[dict, ...], expected: str) -> None:
+def test_readable_path(pointer: str, documents: tuple[JSON, ...], expected: str) -> None:
     assert readable_path(pointer, *documents) == expected

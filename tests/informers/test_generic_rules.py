@@ -17,7 +17,9 @@ import pytest
 from informers.status import MAX_INPUT_CHARS, MAX_MESSAGE_CHARS, State, Status, compute_status
 
 
-def cond(kind: str, status: str, reason: str = "", message: str = "", **extra: Any) -> dict:
+def cond(
+    kind: str, status: str, reason: str = "", message: str = "", **extra: Any
+) -> dict[str, Any]:
     found: dict[str, Any] = {"type": kind, "status": status, **extra}
     if reason:
         found["reason"] = reason
@@ -26,18 +28,18 @@ def cond(kind: str, status: str, reason: str = "", message: str = "", **extra: A
     return found
 
 
-def obj(status: Any = None, generation: Any = 3) -> dict:
+def obj(status: Any = None, generation: Any = 3) -> dict[str, Any]:
     result: dict[str, Any] = {"metadata": {"name": "x", "generation": generation}}
     if status is not None:
         result["status"] = status
     return result
 
 
-def conditions(*items: dict, **status: Any) -> dict:
+def conditions(*items: dict[str, Any], **status: Any) -> dict[str, Any]:
     return obj({"conditions": list(items), **status})
 
 
-CASES: list[tuple[str, dict, State, str, str]] = [
+CASES: list[tuple[str, dict[str, Any], State, str, str]] = [
     # -- status.phase ------------------------------------------------------------------------
     ("velero backup failed", obj({"phase": "Failed"}), State.FAILED, "Failed", "generic/phase"),
     (
@@ -284,13 +286,15 @@ CASES: list[tuple[str, dict, State, str, str]] = [
 
 
 @pytest.mark.parametrize(("name", "resource", "state", "reason", "rule"), CASES)
-def test_generic_rule(name: str, resource: dict, state: State, reason: str, rule: str) -> None:
+def test_generic_rule(
+    name: str, resource: dict[str, Any], state: State, reason: str, rule: str
+) -> None:
     result = compute_status(resource)
     assert (result.state, result.reason, result.rule) == (state, reason, rule), name
 
 
 @pytest.mark.parametrize(("name", "resource"), [(c[0], c[1]) for c in CASES])
-def test_every_decision_says_why(name: str, resource: dict) -> None:
+def test_every_decision_says_why(name: str, resource: dict[str, Any]) -> None:
     result = compute_status(resource)
     assert result.rule.startswith("generic/"), name
     assert result.when, name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Literal
 
 import pytest
 
@@ -19,6 +20,9 @@ from tests.informers.kit import (
 )
 
 pytestmark = pytest.mark.cluster
+
+# The two list modes these tests compare ("stream" is what "auto" picks when it can).
+ComparedMode = Literal["auto", "paged"]
 
 
 def _populate(kube: KubeHTTP, group: str, n: int) -> str:
@@ -38,13 +42,13 @@ def _populate(kube: KubeHTTP, group: str, n: int) -> str:
 
 @pytest.mark.parametrize("mode", ["auto", "paged"])
 def test_initial_sync_matches_list(
-    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: str
+    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: ComparedMode
 ) -> None:
     path = _populate(kube, group, 1100)
     engine = start_engine(
         control_plane,
         settings=EngineSettings(include_groups=(group,), list_mode=mode, events="off"),
-    )  # type: ignore[arg-type]
+    )
     key = f"{group}/items"
     try:
         wait_until(
@@ -89,7 +93,7 @@ def test_paged_list_is_used_when_streaming_is_unavailable(
 
 @pytest.mark.parametrize("mode", ["auto", "paged"])
 def test_metadata_only_kinds_cache_metadata_without_bodies(
-    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: str
+    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: ComparedMode
 ) -> None:
     path = _populate(kube, group, 30)
     engine = start_engine(
@@ -97,7 +101,7 @@ def test_metadata_only_kinds_cache_metadata_without_bodies(
         settings=EngineSettings(
             include_groups=(group,), events="off", metadata_only_kinds=("Item",), list_mode=mode
         ),
-    )  # type: ignore[arg-type]
+    )
     key = f"{group}/items"
     try:
         wait_until(
@@ -129,7 +133,7 @@ def test_metadata_only_kinds_cache_metadata_without_bodies(
 
 @pytest.mark.parametrize("mode", ["auto", "paged"])
 def test_listed_objects_lose_managed_fields_but_keep_their_managers(
-    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: str
+    control_plane: ControlPlane, kube: KubeHTTP, group: str, mode: ComparedMode
 ) -> None:
     """managedFields are dropped as the list is parsed (for memory), yet the initial
     changes still name who wrote each object, and later updates name the new writer."""
@@ -145,7 +149,7 @@ def test_listed_objects_lose_managed_fields_but_keep_their_managers(
     engine = start_engine(
         control_plane,
         settings=EngineSettings(include_groups=(group,), list_mode=mode, events="off"),
-    )  # type: ignore[arg-type]
+    )
     seen: list[Change] = []
     engine.add_change_listener(seen.append)
     key = f"{group}/items"

@@ -19,7 +19,9 @@ from informers.status import (
 )
 
 
-def cond(kind: str, status: str, reason: str = "", message: str = "", **extra: Any) -> dict:
+def cond(
+    kind: str, status: str, reason: str = "", message: str = "", **extra: Any
+) -> dict[str, Any]:
     found: dict[str, Any] = {"type": kind, "status": status, **extra}
     if reason:
         found["reason"] = reason
@@ -28,7 +30,7 @@ def cond(kind: str, status: str, reason: str = "", message: str = "", **extra: A
     return found
 
 
-def obj(generation: Any = 2, status: Any = None, **metadata: Any) -> dict:
+def obj(generation: Any = 2, status: Any = None, **metadata: Any) -> dict[str, Any]:
     result: dict[str, Any] = {"metadata": {"name": "db", "generation": generation, **metadata}}
     if status is not None:
         result["status"] = status
@@ -218,7 +220,9 @@ def obj(generation: Any = 2, status: Any = None, **metadata: Any) -> dict:
         ("status null is no status", obj(status=None), State.CURRENT, ""),
     ],
 )
-def test_compute_status_rules(name: str, resource: dict, state: State, reason: str) -> None:
+def test_compute_status_rules(
+    name: str, resource: dict[str, Any], state: State, reason: str
+) -> None:
     result = compute_status(resource)
     assert (result.state, result.reason) == (state, reason), name
 
