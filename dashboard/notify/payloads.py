@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
+from dashboard.core.links import object_url_by_key
 from dashboard.core.timefmt import iso_precise
 from dashboard.notify.models import Notification, Occurrence
 
@@ -49,13 +49,6 @@ def summarize(occurrences: Iterable[Occurrence]) -> list[ObjectSummary]:
         else:
             summary.add(occ)
     return list(by_object.values())
-
-
-def object_path(kind: str, namespace: str, name: str) -> str:
-    """The UI's object page: /k/<group>/<plural>/<namespace or ->/<name>/ (ui/links.py)."""
-    group, _, plural = kind.partition("/")
-    segments = (group, plural, namespace or "-", name)
-    return "/k/" + "/".join(quote(s, safe="") for s in segments) + "/"
 
 
 def identity(occ: Occurrence) -> dict[str, Any]:
@@ -94,7 +87,7 @@ def why_of(occ: Occurrence) -> Mapping[str, Any]:
 
 def object_entry(summary: ObjectSummary, public_url: str) -> dict[str, Any]:
     first, last = summary.first, summary.last
-    path = object_path(first.kind, first.namespace, first.name)
+    path = object_url_by_key(first.kind, first.namespace, first.name)
     return {
         "object": identity(first),
         "old_state": _state(first.old_state, first.old_reason, ""),
@@ -188,7 +181,7 @@ def slack_payload(
         entry = _slack_escape(line(summary))
         occ = summary.last
         if public_url:
-            url = public_url + object_path(occ.kind, occ.namespace, occ.name)
+            url = public_url + object_url_by_key(occ.kind, occ.namespace, occ.name)
             entry = f"<{url}|{_slack_escape(_name(occ))}> {entry}"
         lines.append(f"• {entry}")
     if len(summaries) > SLACK_LINES:

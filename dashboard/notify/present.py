@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from dashboard.core.access import Viewer
+from dashboard.core.links import object_url_by_key
 from dashboard.core.tokens import BadToken, TokenCodec
 from dashboard.notify.inbox import MAX_PAIRS, Visibility
 from dashboard.notify.models import FAILED, PENDING, SENT, Delivery, Notification, Occurrence
@@ -22,7 +23,6 @@ from dashboard.notify.payloads import (
     ObjectSummary,
     headline,
     identity,
-    object_path,
     summarize,
     why_of,
 )
@@ -160,7 +160,7 @@ def _share(notification: Notification, visibility: Visibility) -> int:
 
 def _object(summary: ObjectSummary, public_url: str) -> dict[str, Any]:
     first, last = summary.first, summary.last
-    path = object_path(first.kind, first.namespace, first.name)
+    path = object_url_by_key(first.kind, first.namespace, first.name)
     return {
         **identity(first),
         "oldState": first.old_state or None,

@@ -17,9 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from dashboard.core import attention as needs
+from dashboard.core import links
 from dashboard.core.access import Viewer, namespace_filter, sync_progress
 from dashboard.core.counts import KindCounts, count_kind
-from dashboard.ui import links
 from dashboard.ui.kinds import visible_informers
 from dashboard.ui.sampler import sampler
 from dashboard.ui.sparkline import Sparkline, sparkline

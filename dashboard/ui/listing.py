@@ -16,10 +16,9 @@ from urllib.parse import urlencode
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from dashboard.core import pagecache
+from dashboard.core import links, pagecache
 from dashboard.core.access import sync_progress
 from dashboard.core.query import ListQuery, Page, PageRequest, QueryError, Row, parse_list_query
-from dashboard.ui import links
 from dashboard.ui.fragments import cache, dom_id, join_safe
 from informers import Informer, KindInfo, PrinterColumn, Status
 

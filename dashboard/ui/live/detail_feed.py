@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 
+from dashboard.core import links
 from dashboard.core.access import Viewer, can_see
 from dashboard.history.writer import decode
-from dashboard.ui import detailrender, links, objectview, timeline
+from dashboard.ui import detailrender, objectview, timeline
 from dashboard.ui.fragments import with_oob
 from dashboard.ui.live.feed import Feed, SpecError
 from informers import Change, Engine, Entry, KindInfo

@@ -16,8 +16,9 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from dashboard.core import links
 from dashboard.core.access import Viewer, shows_namespace
-from dashboard.ui import health, links, rowdiff
+from dashboard.ui import health, rowdiff
 from dashboard.ui.fragments import cache, dom_id, in_template, join_safe, with_oob
 from dashboard.ui.kinds import visible_informers
 from dashboard.ui.live.feed import Feed

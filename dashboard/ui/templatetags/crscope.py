@@ -15,9 +15,9 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from dashboard.core import links
 from dashboard.core.timefmt import absolute, compact_duration, iso, since
 from dashboard.core.why import why_text
-from dashboard.ui import links
 from dashboard.ui.yamlview import apply_dump
 from informers import State, Status, parse_time
 

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from dashboard.core import links
 from dashboard.core.access import Viewer, can_see, can_see_kind
 from dashboard.core.liveurl import live_url
 from dashboard.core.query import QueryError
 from dashboard.history.writer import decode
-from dashboard.ui import detailrender, links, objectview, timeline
+from dashboard.ui import detailrender, objectview, timeline
 from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
 from dashboard.ui.views.common import page, unavailable, viewer
 from informers import Engine, Entry, Informer

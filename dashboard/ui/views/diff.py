@@ -11,10 +11,11 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from dashboard.core import links
 from dashboard.core.liveurl import live_url
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
-from dashboard.ui import diffview, links
+from dashboard.ui import diffview
 from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.views.common import page, unavailable, viewer
 from dashboard.ui.views.detail import cluster_scope, locate

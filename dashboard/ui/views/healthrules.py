@@ -15,10 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from dashboard.core import ruletester
+from dashboard.core import links, ruletester
 from dashboard.core.htmx import htmx
 from dashboard.core.liveurl import live_url
-from dashboard.ui import links
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
 from dashboard.ui.views.common import page, unavailable, viewer
 from informers import Engine, Informer, RuleError, State

@@ -12,10 +12,11 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from dashboard.core import links
 from dashboard.core.access import visible_namespaces
 from dashboard.core.liveurl import live_url
 from dashboard.core.query import Page, QueryError
-from dashboard.ui import links, listing
+from dashboard.ui import listing
 from dashboard.ui.kinds import (
     EngineUnavailable,
     current_engine,

@@ -1,4 +1,5 @@
-"""URLs of kinds and objects, built in one place so pages, fragments and tests agree.
+"""URLs of kinds and objects, built in one place so pages, fragments, tests and the
+links in notifications agree (notifications once built their own, from a kind key).
 
 Why not ``reverse()`` everywhere: row fragments are rendered thousands of times; plain
 string building with per-segment quoting is cheaper and keeps odd names (dots, unicode)
@@ -7,6 +8,7 @@ safe in a path.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -20,9 +22,22 @@ def kind_url(kind: Any) -> str:
 
 
 def object_url(kind: Any, namespace: str | None, name: str) -> str:
+    """``/k/<group>/<plural>/<namespace or ->/<name>/``; ``kind`` has a group and a plural."""
     if namespace:
         return f"{kind_url(kind)}{_seg(namespace)}/{_seg(name)}/"
     return f"{kind_url(kind)}-/{_seg(name)}/"
+
+
+@dataclass(frozen=True)
+class _KindKey:
+    group: str
+    plural: str
+
+
+def object_url_by_key(kind_key: str, namespace: str | None, name: str) -> str:
+    """``object_url`` for a kind known only by its key, ``group/plural`` (as stored)."""
+    group, _, plural = kind_key.partition("/")
+    return object_url(_KindKey(group, plural), namespace, name)
 
 
 def diff_url(kind: Any, namespace: str | None, name: str) -> str:
