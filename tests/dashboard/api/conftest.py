@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pytest
 import requests
@@ -42,9 +42,17 @@ API_ENV = {
 
 
 def wait_for(
-    probe: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.05, what: str = ""
+    probe: Callable[[], T | Literal[False] | None],
+    *,
+    timeout: float = 10.0,
+    interval: float = 0.05,
+    what: str = "",
 ) -> T:
-    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds."""
+    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds.
+
+    A probe says "not yet" with ``None`` or ``False`` (``ok and body``), so the value
+    returned is typed without them.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
@@ -82,10 +90,12 @@ class Api:
             f"{self.url}{path}", params=params, headers=sent, timeout=30, **kwargs
         )
 
-    def json(self, path: str, params: Any = None, **kwargs: Any) -> Any:
+    def json(self, path: str, params: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """The JSON object at ``path``; every API endpoint answers with an object."""
         response = self.get(path, params, **kwargs)
         assert response.status_code == 200, (response.status_code, response.text[:500])
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body
 
 
 @pytest.fixture(scope="session")
@@ -206,7 +216,9 @@ def objects(kube: KubeHTTP, api: Api) -> Objects:
     return Objects(kube, api, random.Random(1234))
 
 
-def assert_problem(response: requests.Response, status: int, param: str | None = None) -> dict:
+def assert_problem(
+    response: requests.Response, status: int, param: str | None = None
+) -> dict[str, Any]:
     """The response is an RFC 9457 problem with ``status`` (naming ``param`` if given)."""
     assert response.status_code == status, (response.status_code, response.text[:500])
     assert response.headers["Content-Type"].startswith("application/problem+json")

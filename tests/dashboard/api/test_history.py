@@ -14,7 +14,7 @@ from tests.dashboard.api.conftest import Api, Objects, assert_problem, object_pa
 pytestmark = pytest.mark.cluster
 
 
-def _history(api: Api, kind: Any, obj: dict, **params: Any) -> dict[str, Any]:
+def _history(api: Api, kind: Any, obj: dict[str, Any], **params: Any) -> dict[str, Any]:
     return api.json(object_path(kind, obj, "/history"), params)
 
 

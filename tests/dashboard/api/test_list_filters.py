@@ -15,10 +15,11 @@ from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path
 pytestmark = pytest.mark.cluster
 
 WIDGETS = list_path(WIDGET)
+Widgets = list[dict[str, Any]]  # apiserver bodies of the widgets a test made
 
 
 @pytest.fixture
-def five(api: Api, objects: Objects, namespace: str) -> list[dict[str, Any]]:
+def five(api: Api, objects: Objects, namespace: str) -> Widgets:
     """Five widgets in a fresh namespace with known names, labels, sizes and states."""
     specs = [
         ("alpha", {"app": "web", "tier": "front"}, 10, "Ready"),
@@ -53,7 +54,7 @@ def _names(api: Api, **params: Any) -> list[str]:
     return [item["name"] for item in _page(api, **params)["items"]]
 
 
-def test_items_carry_identity_state_and_columns(api: Api, five: list, namespace: str) -> None:
+def test_items_carry_identity_state_and_columns(api: Api, five: Widgets, namespace: str) -> None:
     item = _page(api, namespace=namespace, search="charlie")["items"][0]
     created = five[2]["metadata"]
     assert item["namespace"] == namespace
@@ -74,7 +75,9 @@ def test_items_carry_identity_state_and_columns(api: Api, five: list, namespace:
     }
 
 
-def test_a_list_page_is_what_its_schema_would_produce(api: Api, five: list, namespace: str) -> None:
+def test_a_list_page_is_what_its_schema_would_produce(
+    api: Api, five: Widgets, namespace: str
+) -> None:
     """The list skips ninja's response validation for speed: the bytes must be the same
     as the validated-and-dumped body, and valid against the documented schema."""
     response = api.get(list_path(WIDGET), {"namespace": namespace, "limit": 3})
@@ -85,12 +88,12 @@ def test_a_list_page_is_what_its_schema_would_produce(api: Api, five: list, name
     assert len(body["items"]) == 3 and body["continue"]
 
 
-def test_namespace_filter(api: Api, five: list, namespace: str) -> None:
+def test_namespace_filter(api: Api, five: Widgets, namespace: str) -> None:
     assert len(_names(api, namespace=namespace)) == 5
     assert _names(api, namespace=f"{namespace}-other") == []
 
 
-def test_label_selector(api: Api, five: list, namespace: str) -> None:
+def test_label_selector(api: Api, five: Widgets, namespace: str) -> None:
     assert _names(api, namespace=namespace, labelSelector="app=web") == ["alpha", "bravo"]
     assert _names(api, namespace=namespace, labelSelector="app=web,tier!=front") == ["bravo"]
     selector = "app in (db,cache)"
@@ -102,7 +105,7 @@ def test_label_selector(api: Api, five: list, namespace: str) -> None:
     assert _names(api, namespace=namespace, labelSelector="!tier") == ["delta-web", "echo"]
 
 
-def test_state_filter_repeats(api: Api, five: list, namespace: str) -> None:
+def test_state_filter_repeats(api: Api, five: Widgets, namespace: str) -> None:
     assert _names(api, namespace=namespace, state=["Failed"]) == ["charlie"]
     both = _names(api, namespace=namespace, state=["Failed", "InProgress"])
     assert both == ["bravo", "charlie"]
@@ -129,7 +132,9 @@ def test_stuck_filter(api: Api, objects: Objects, namespace: str) -> None:
     assert item["state"] == {**item["state"], "state": "InProgress", "stuck": True}
 
 
-def test_search_matches_name_substrings_in_any_case(api: Api, five: list, namespace: str) -> None:
+def test_search_matches_name_substrings_in_any_case(
+    api: Api, five: Widgets, namespace: str
+) -> None:
     assert _names(api, namespace=namespace, search="WEB") == ["delta-web"]
     assert _names(api, namespace=namespace, search="a") == [
         "alpha",
@@ -139,7 +144,7 @@ def test_search_matches_name_substrings_in_any_case(api: Api, five: list, namesp
     ]
 
 
-def test_sorts(api: Api, five: list, namespace: str) -> None:
+def test_sorts(api: Api, five: Widgets, namespace: str) -> None:
     ns = {"namespace": namespace}
     assert _names(api, **ns) == ["alpha", "bravo", "charlie", "delta-web", "echo"]
     assert _names(api, **ns, sort="-name") == ["echo", "delta-web", "charlie", "bravo", "alpha"]
@@ -189,7 +194,7 @@ def test_bad_parameters_are_400_naming_the_parameter(api: Api, param: str, value
     assert body["type"].endswith("bad-parameter")
 
 
-def test_a_token_from_another_query_is_refused(api: Api, five: list, namespace: str) -> None:
+def test_a_token_from_another_query_is_refused(api: Api, five: Widgets, namespace: str) -> None:
     token = _page(api, namespace=namespace, limit=2)["continue"]
     assert token
     assert_problem(

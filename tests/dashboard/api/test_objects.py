@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from devkit.controlplane.samples import CLUSTER_POLICY, GROUP, WIDGET
@@ -83,7 +85,7 @@ def test_deleted_object_is_404_saying_so_with_a_history_link(
     objects.delete(WIDGET, widget)
     path = object_path(WIDGET, widget)
 
-    def deleted() -> dict | None:
+    def deleted() -> dict[str, Any] | None:
         response = api.get(path)
         return response.json() if response.json().get("deleted") else None
 

@@ -89,7 +89,9 @@ def _walk(api: Api, params: dict[str, Any]) -> list[str]:
     raise AssertionError("pagination did not end")
 
 
-def test_default_page_is_100_items(api: Api, populated: tuple, namespace: str) -> None:
+def test_default_page_is_100_items(
+    api: Api, populated: tuple[list[str], list[str]], namespace: str
+) -> None:
     page = api.json(WIDGETS, {"namespace": namespace})
     assert len(page["items"]) == 100
     assert page["total"] == STABLE + DOOMED
@@ -100,7 +102,7 @@ def test_default_page_is_100_items(api: Api, populated: tuple, namespace: str) -
 
 @pytest.mark.parametrize("sort", ["name", "-name", "Size", "-age"])
 def test_pages_stay_consistent_under_concurrent_writes(
-    api: Api, kube: KubeHTTP, populated: tuple, namespace: str, sort: str
+    api: Api, kube: KubeHTTP, populated: tuple[list[str], list[str]], namespace: str, sort: str
 ) -> None:
     stable, doomed = populated
     writer = Writer(kube, namespace, doomed)

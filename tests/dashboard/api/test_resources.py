@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from devkit.controlplane.samples import DATABASE, GROUP
@@ -10,7 +12,7 @@ from tests.dashboard.api.conftest import Api, Objects, wait_for
 pytestmark = pytest.mark.cluster
 
 
-def _kinds(api: Api) -> dict[str, dict]:
+def _kinds(api: Api) -> dict[str, dict[str, Any]]:
     return {f"{k['group']}/{k['plural']}": k for k in api.json("/api/v1/resources")["items"]}
 
 
@@ -35,7 +37,7 @@ def test_counts_follow_objects_and_their_states(api: Api, objects: Objects, name
     db = objects.create(DATABASE, namespace=namespace)
     objects.set_outcome(DATABASE, db, "Stalled")
 
-    def counted() -> dict | None:
+    def counted() -> dict[str, Any] | None:
         now = _kinds(api)[f"{GROUP}/databases"]
         grew = now["count"] == before["count"] + 1
         return now if grew and now["states"]["Failed"] == before["states"]["Failed"] + 1 else None

@@ -55,7 +55,7 @@ class Stream:
 
     def initial(self) -> list[dict[str, Any]]:
         """The current state, up to the initial-events-end bookmark."""
-        lines = []
+        lines: list[dict[str, Any]] = []
         while True:
             _, line = self.next()
             if line["type"] == "BOOKMARK":
