@@ -12,14 +12,13 @@ import time
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.core.access import Viewer
 from dashboard.core.htmx import htmx
 from dashboard.core.identity import viewer_for_request
 from dashboard.core.liveurl import live_url
 from dashboard.notify import inbox, present
+from dashboard.notify.bell import bell_for
 from dashboard.notify.service import service
 
 PAGE = "/notifications/"
@@ -49,18 +48,6 @@ def page(request: HttpRequest) -> HttpResponse:
     response = render(request, "notify/page.html", context)
     inbox.mark_read(viewer)
     return response
-
-
-def bell_html(count: int, *, oob: bool = False) -> str:
-    """The bell fragment; ``oob=True`` for an htmx out-of-band swap pushed over WebSocket."""
-    return render_to_string(
-        "notify/bell.html",
-        {"unread": count, "unread_text": inbox.count_text(count), "oob": oob},
-    )
-
-
-def bell_for(viewer: Viewer, *, oob: bool = False) -> str:
-    return bell_html(inbox.unread_count(viewer), oob=oob)
 
 
 @require_GET

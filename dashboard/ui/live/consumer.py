@@ -50,8 +50,7 @@ from dashboard.core.loophop import call_on_loop
 from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.core.rbac import reviewer
 from dashboard.core.slots import Slot, UserSlots
-from dashboard.notify.live import BellPush
-from dashboard.notify.views import bell_for
+from dashboard.notify.bell import BellPush, bell_for
 from dashboard.ui.live import eventbus, framing
 from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError

@@ -6,7 +6,7 @@ import asyncio
 import threading
 
 from dashboard.notify import inbox
-from dashboard.notify.live import BellPush
+from dashboard.notify.bell import BellPush
 
 
 async def test_a_notice_on_another_thread_wakes_the_loop_until_closed() -> None:

@@ -11,10 +11,10 @@ from django.test import Client
 
 from dashboard.core.access import SERVER
 from dashboard.notify import dispatcher, inbox
+from dashboard.notify.bell import bell_html
 from dashboard.notify.matching import match_change
 from dashboard.notify.models import FAILED, Delivery, InboxItem, Notification
 from dashboard.notify.service import NotifyService
-from dashboard.notify.views import bell_html
 from tests.dashboard.notify.kit import change, widget
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.dashboard.notify.urls")]
