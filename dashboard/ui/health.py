@@ -123,7 +123,7 @@ def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> Ki
         informer, allowed, stuck_after=engine.settings.stuck_threshold(informer.kind.key)
     )
     current = (counts.get(State.FAILED), counts.get(State.IN_PROGRESS))
-    failed, progress = sampler.series(informer.kind.key, allowed, current)
+    failed, progress = sampler.series(informer.kind, allowed, current)
     progress_info = sync_progress(informer, allowed)
     failure = informer.unavailable
     return KindCard(

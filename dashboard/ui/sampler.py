@@ -14,7 +14,8 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass
 
-from informers import Engine, State
+from dashboard.core.access import shows_namespace
+from informers import Engine, KindInfo, State
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,14 @@ class KindSample:
     progress: int
     by_namespace: dict[str, tuple[int, int]]
 
-    def for_namespaces(self, allowed: set[str] | None) -> tuple[int, int]:
+    def for_namespaces(self, allowed: set[str] | None, kind: KindInfo) -> tuple[int, int]:
+        """The counts in what ``allowed`` shows, by ``access.shows_namespace`` (the rule the
+        cards' counts use, so a card and its sparkline end on the same number)."""
         if allowed is None:
             return self.failed, self.progress
         failed = progress = 0
         for ns, (f, p) in self.by_namespace.items():
-            if ns in allowed:
+            if shows_namespace(allowed, kind, ns or None):
                 failed += f
                 progress += p
         return failed, progress
@@ -91,14 +94,14 @@ class Sampler:
                 log.exception("ui sampler: a sample failed")
 
     def series(
-        self, kind_key: str, allowed: set[str] | None, current: tuple[int, int] | None = None
+        self, kind: KindInfo, allowed: set[str] | None, current: tuple[int, int] | None = None
     ) -> tuple[list[int], list[int]]:
         """Failed and InProgress counts, oldest first, ending with ``current`` if given."""
         failed: list[int] = []
         progress: list[int] = []
         for _, sample in list(self._ring):
-            kind = sample.get(kind_key)
-            f, p = kind.for_namespaces(allowed) if kind is not None else (0, 0)
+            counts = sample.get(kind.key)
+            f, p = counts.for_namespaces(allowed, kind) if counts is not None else (0, 0)
             failed.append(f)
             progress.append(p)
         if current is not None:
