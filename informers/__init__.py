@@ -39,7 +39,6 @@ from informers.managedfields import (
     ManagedSummary,
     decode_summary,
     encode_summary,
-    managers_by_path,
     managers_for_change,
 )
 from informers.redaction import DEFAULT_PATTERNS, REDACTED, Redactor, masked_at
@@ -95,7 +94,6 @@ __all__: list[str] = [
     "is_noise",
     "is_stuck",
     "load_cluster_config",
-    "managers_by_path",
     "managers_for_change",
     "masked_at",
     "object_key",

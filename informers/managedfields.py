@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from informers.diff import escape_segment, split_pointer
+from informers.diff import split_pointer
 
 _Segment = tuple[str, str]  # (FieldsV1 kind: "f", "k", "v" or "i"; readable text)
 _Path = tuple[_Segment, ...]
@@ -116,15 +116,6 @@ class _Entry:
         if self.time is None:
             return False
         return other.time is None or self.time > other.time
-
-
-def managers_by_path(managed_fields: Any) -> dict[str, str]:
-    """Map each owned path to its manager; with several owners, the newest entry wins."""
-    try:
-        owners = _owners(managed_fields)
-    except RecursionError:  # nested deeper than the stack allows: attribution is best-effort
-        return {}
-    return {_render(path): entry.manager for path, entry in owners.items()}
 
 
 def managers_for_change(
@@ -303,7 +294,3 @@ def _parse_time(text: str) -> datetime | None:
 
 def _string(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-def _render(path: _Path) -> str:
-    return "".join("/" + escape_segment(text) for _, text in path)

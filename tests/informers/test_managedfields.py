@@ -11,7 +11,6 @@ from informers.managedfields import (
     Mark,
     decode_summary,
     encode_summary,
-    managers_by_path,
     managers_for_change,
     summarize,
 )
@@ -120,34 +119,36 @@ CLIENT_SIDE_APPLY_WITHOUT_REPLICAS: dict[str, Any] = copy.deepcopy(CLIENT_SIDE_A
 del CLIENT_SIDE_APPLY_WITHOUT_REPLICAS["fieldsV1"]["f:spec"]["f:replicas"]
 
 
+# Owners of a changed path: what the one rule (managers_for_change) falls back on when no
+# entry's time or fields moved, so old and new are the same managedFields here.
 @pytest.mark.parametrize(
-    ("path", "manager"),
+    ("path", "managers"),
     [
-        ("/spec", "kubectl-client-side-apply"),
-        ("/spec/image", "kubectl-client-side-apply"),
-        ("/spec/replicas", "kubectl-edit"),
-        ("/spec/ports/containerPort=5432,protocol=TCP", "kubectl-client-side-apply"),
-        ("/spec/ports/containerPort=5432,protocol=TCP/protocol", "kubectl-client-side-apply"),
+        ("/spec", ["kubectl-client-side-apply", "kubectl-edit"]),  # every owner inside it
+        ("/spec/image", ["kubectl-client-side-apply"]),
+        ("/spec/replicas", ["kubectl-edit"]),  # the newest of its two owners
+        ("/spec/ports/containerPort=5432,protocol=TCP", ["kubectl-client-side-apply"]),
+        ("/spec/ports/containerPort=5432,protocol=TCP/protocol", ["kubectl-client-side-apply"]),
         (
             "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration",
-            "kubectl-client-side-apply",
+            ["kubectl-client-side-apply"],
         ),
-        ("/metadata/finalizers/example.com~1cleanup", "kubectl-client-side-apply"),
-        ("/status", "my-operator"),
-        ("/status/conditions/type=Ready", "my-operator"),
-        ("/status/conditions/type=Ready/status", "my-operator"),
-        ("/status/observedGeneration", "my-operator"),
+        ("/metadata/finalizers/example.com~1cleanup", ["kubectl-client-side-apply"]),
+        ("/status", ["my-operator"]),
+        ("/status/conditions/type=Ready", ["my-operator"]),
+        ("/status/conditions/type=Ready/status", ["my-operator"]),
+        ("/status/observedGeneration", ["my-operator"]),
     ],
 )
-def test_managers_by_path(path: str, manager: str) -> None:
-    owners = managers_by_path([CLIENT_SIDE_APPLY, OPERATOR_STATUS, KUBECTL_EDIT])
-    assert owners[path] == manager
+def test_owners_of_a_changed_path(path: str, managers: list[str]) -> None:
+    both = [CLIENT_SIDE_APPLY, OPERATOR_STATUS, KUBECTL_EDIT]
+    assert attribute(both, both, [path]) == managers
 
 
 def test_intermediate_nodes_without_dot_are_not_owned() -> None:
-    owners = managers_by_path([CLIENT_SIDE_APPLY, OPERATOR_STATUS])
-    assert "/metadata" not in owners
-    assert "/status/conditions" in owners
+    both = [CLIENT_SIDE_APPLY, OPERATOR_STATUS]
+    assert attribute(both, both, ["/metadata/labels/team"]) == []  # /metadata: no "."
+    assert attribute(both, both, ["/status/conditions/type=Other"]) == ["my-operator"]
 
 
 @pytest.mark.parametrize(
@@ -164,7 +165,7 @@ def test_intermediate_nodes_without_dot_are_not_owned() -> None:
     ],
 )
 def test_newest_owner_wins(order: list[dict[str, Any]], expected: str) -> None:
-    assert managers_by_path(order)["/spec/replicas"] == expected
+    assert attribute(order, order, ["/spec/replicas"]) == [expected]
 
 
 @pytest.mark.parametrize(
@@ -180,17 +181,13 @@ def test_newest_owner_wins(order: list[dict[str, Any]], expected: str) -> None:
     ],
 )
 def test_malformed_managed_fields_give_nothing(managed_fields: Any) -> None:
-    assert managers_by_path(managed_fields) == {}
     assert attribute(managed_fields, managed_fields, ["/spec"]) == []
 
 
 def test_malformed_keys_are_kept_readable() -> None:
     entry = {"manager": "m", "fieldsV1": {"f:spec": {"k:{broken": {}, "weird": {}, "v:3": {}}}}
-    assert managers_by_path([entry]) == {
-        "/spec/{broken": "m",
-        "/spec/weird": "m",
-        "/spec/3": "m",
-    }
+    for path in ("/spec/{broken", "/spec/weird", "/spec/3"):
+        assert attribute([entry], [entry], [path]) == ["m"]
 
 
 BEFORE = [CLIENT_SIDE_APPLY, OPERATOR_STATUS]
@@ -310,7 +307,7 @@ def test_too_deep_fields_do_not_raise() -> None:
         node = node["f:x"]
     node["f:leaf"] = {}
     entry = {"manager": "m", "fieldsV1": {"f:spec": fields}}
-    assert managers_by_path([entry]) == {}
+    assert attribute([entry], [entry], ["/spec/x"]) == []
     assert attribute(None, [entry], ["/spec/x"]) == []
 
 
