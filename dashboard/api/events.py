@@ -20,10 +20,9 @@ from ninja import Router
 from dashboard.api import render
 from dashboard.api.objectroutes import object_route
 from dashboard.api.objects import ObjectRef
-from dashboard.api.openapi import error_responses
-from dashboard.api.pages import keyset_page
-from dashboard.api.params import PageParams
 from dashboard.api.schemas import Events
+from dashboard.core.apierror import error_responses
+from dashboard.core.keyset import PageParams, keyset_page
 from dashboard.history.models import EventRow
 
 router = Router(tags=["events"])

@@ -19,14 +19,13 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from dashboard.api import render, scope
-from dashboard.api.openapi import error_responses
 from dashboard.api.params import HealthParams
-from dashboard.api.problems import ApiProblem, not_found
 from dashboard.api.schemas import Health
 from dashboard.api.scope import KindScope
 from dashboard.api.tally import Tally, tally
 from dashboard.core import attention, namespaces
 from dashboard.core.access import namespace_filter
+from dashboard.core.apierror import ApiProblem, error_responses, not_found
 from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT
 
 router = Router(tags=["health"])

@@ -18,10 +18,9 @@ from django.http import HttpRequest
 from ninja import Router
 
 from dashboard.api import render, scope
-from dashboard.api.openapi import error_responses
-from dashboard.api.problems import ApiProblem
 from dashboard.api.schemas import HealthRulesInfo, RuleTestIn, RuleTestResult
 from dashboard.core import ruletester
+from dashboard.core.apierror import ApiProblem, error_responses
 from informers import RuleError
 
 router = Router(tags=["health rules"])

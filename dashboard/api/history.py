@@ -18,11 +18,10 @@ from ninja import Router
 from dashboard.api import render
 from dashboard.api.objectroutes import object_route
 from dashboard.api.objects import ObjectRef
-from dashboard.api.openapi import error_responses
-from dashboard.api.pages import keyset_page
-from dashboard.api.params import DiffParams, PageParams, RevisionParams
-from dashboard.api.problems import ApiProblem, bad_param, not_found
+from dashboard.api.params import DiffParams, RevisionParams
 from dashboard.api.schemas import Diff, History, RevisionDetail
+from dashboard.core.apierror import ApiProblem, bad_param, error_responses, not_found
+from dashboard.core.keyset import PageParams, keyset_page
 from dashboard.core.redact import masked_changes, redact_body, redactor
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode

@@ -19,11 +19,10 @@ from ninja import Path as PathParam
 from ninja import Router
 
 from dashboard.api import render, scope
-from dashboard.api.openapi import error_responses
 from dashboard.api.params import ClusterPath, NamespacedPath
-from dashboard.api.problems import ApiProblem, not_found
 from dashboard.api.schemas import ObjectDetail
 from dashboard.api.scope import KindScope
+from dashboard.core.apierror import ApiProblem, error_responses, not_found
 from dashboard.core.redact import shown_columns
 from dashboard.history.models import Revision
 

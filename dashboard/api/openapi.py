@@ -21,7 +21,6 @@ from ninja.openapi.docs import DocsBase
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import BaseRenderer
 
-from dashboard.api.schemas import Problem
 from dashboard.core.problem import PROBLEM_JSON
 
 NDJSON = "application/x-ndjson"
@@ -29,14 +28,6 @@ _JSON = "application/json"
 #: operationId -> media type of its 200 response, where it is not JSON.
 _STREAMING = {"watch": NDJSON}
 SWAGGER_DIR = "vendor/swagger-ui"
-
-
-def error_responses(*statuses: int) -> dict[int, type[Problem]]:
-    """The problem responses an endpoint documents: the given ones, plus 401 (credentials),
-    404, 414 (a URL over 8 KiB, dashboard.core.limits), 429 (the per-user rate limit) and
-    503 (no cluster configuration, or a busy or unreachable database:
-    ``urn:crscope:problem:database-unavailable``, with Retry-After)."""
-    return {status: Problem for status in sorted({*statuses, 401, 404, 414, 429, 503})}
 
 
 def dumps(data: Any) -> bytes:

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dashboard.core.keyset import PageParams
 from informers import State
 
 RV_PATTERN = r"^[0-9]{1,20}$"
-#: Continue tokens are signed base64url; anything else cannot be one.
-TOKEN_PATTERN = r"^[A-Za-z0-9_.:-]*$"
 #: Label selectors are ASCII (keys and values are restricted by Kubernetes).
 SELECTOR_PATTERN = r"^[ -~]*$"
-_LIMIT = "Page size: default 100; values above 1000 are capped to 1000"
 _SELECTOR = "Kubernetes label selector, e.g. `app=web,env!=dev,tier in (a,b)`"
 
 
@@ -41,17 +39,6 @@ class ClusterPath(KindPath):
 class NamespacedPath(KindPath):
     namespace: str = Field(..., max_length=63, description="Object namespace")
     name: str = Field(..., max_length=253, description="Object name")
-
-
-class PageParams(_Params):
-    limit: int | None = Field(None, ge=1, description=_LIMIT)
-    continue_: str | None = Field(
-        None,
-        alias="continue",
-        max_length=2048,
-        pattern=TOKEN_PATTERN,
-        description="Token from the previous page",
-    )
 
 
 class ListParams(PageParams):

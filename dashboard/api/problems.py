@@ -13,64 +13,17 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from dashboard.core import dbunavailable
+from dashboard.core.apierror import ApiProblem, bad_param, not_found, problem_response
 from dashboard.core.identity import AuthenticationError, NotAuthenticated
-from dashboard.core.problem import PROBLEM_JSON, problem_body
 from dashboard.core.query import QueryError
 
 log = logging.getLogger(__name__)
-
-
-class ApiProblem(Exception):
-    """A failure to report to the client; ``slug`` becomes the problem ``type``."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        *,
-        slug: str,
-        param: str | None = None,
-        extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.slug = slug
-        self.param = param
-        self.extra = extra or {}
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        body = problem_body(self.status, self.detail, slug=self.slug)
-        if self.param is not None:
-            body["param"] = self.param
-        body.update(self.extra)
-        return body
-
-
-def bad_param(param: str, message: str) -> ApiProblem:
-    return ApiProblem(400, f"{param}: {message}", slug="bad-parameter", param=param)
-
-
-def not_found(detail: str, **extra: Any) -> ApiProblem:
-    return ApiProblem(404, detail, slug="not-found", extra=extra)
-
-
-def problem_response(problem: ApiProblem) -> HttpResponse:
-    response = HttpResponse(
-        orjson.dumps(problem.body()), status=problem.status, content_type=PROBLEM_JSON
-    )
-    for name, value in problem.headers.items():
-        response[name] = value
-    return response
 
 
 def _validation_problem(exc: ValidationError) -> ApiProblem:

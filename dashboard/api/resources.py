@@ -15,11 +15,12 @@ from ninja import Path as PathParam
 from ninja import Query, Router
 
 from dashboard.api import render, scope
-from dashboard.api.openapi import error_responses, prevalidated
+from dashboard.api.openapi import prevalidated
 from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
 from dashboard.core import access, pagecache
+from dashboard.core.apierror import error_responses
 from dashboard.core.query import PageRequest, parse_list_query
 
 router = Router(tags=["resources"])

@@ -211,18 +211,6 @@ class Health(BaseModel):
     attentionTotal: int
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details; extra members (e.g. ``deleted``) may follow."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    param: str | None = Field(default=None, description="The query parameter that was wrong")
-
-
 class WatchEvent(BaseModel):
     """One line of the NDJSON watch stream.
 

@@ -16,10 +16,10 @@ from importlib import import_module
 from django.conf import settings
 from django.http import HttpRequest
 
-from dashboard.api.problems import ApiProblem, not_found
 from dashboard.core import access, identity
 from dashboard.core.access import Viewer
 from dashboard.core.adapter import adapter
+from dashboard.core.apierror import ApiProblem, not_found
 from informers import Engine, Informer, KindInfo
 
 

@@ -23,6 +23,7 @@ from dashboard.api import (
     watch,
 )
 from dashboard.api.openapi import CrscopeAPI, LocalSwagger, OrjsonRenderer
+from dashboard.core import apierror
 
 api = CrscopeAPI(
     title="crscope API",
@@ -51,7 +52,7 @@ def mount(router: Router) -> None:
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return problems.problem_response(problems.not_found(f"no API endpoint at {request.path}"))
+    return apierror.problem_response(apierror.not_found(f"no API endpoint at {request.path}"))
 
 
 def patterns() -> list[Any]:

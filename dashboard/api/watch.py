@@ -68,13 +68,13 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router
 
 from dashboard.api import render, scope
-from dashboard.api.openapi import NDJSON, error_responses
+from dashboard.api.openapi import NDJSON
 from dashboard.api.params import WatchParams
-from dashboard.api.problems import ApiProblem, bad_param
 from dashboard.api.schemas import WatchEvent
 from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
 from dashboard.core import identity, rbac, sendbuffer
+from dashboard.core.apierror import ApiProblem, bad_param, error_responses
 from dashboard.core.loophop import call_on_loop
 from dashboard.core.slots import Slot, UserSlots
 from informers import Change, Entry, SelectorError, Status, parse_selector

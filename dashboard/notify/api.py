@@ -17,8 +17,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.api.openapi import error_responses
-from dashboard.api.problems import bad_param, not_found
+from dashboard.core.apierror import bad_param, error_responses, not_found
 from dashboard.core.identity import viewer_for_request
 from dashboard.notify import inbox, present
 from dashboard.notify.sampling import SampleError, evaluate

@@ -23,8 +23,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from pydantic import ValidationError
 
-from dashboard.api.pages import keyset_page
-from dashboard.api.params import PageParams
+from dashboard.core.keyset import PageParams, keyset_page
 from dashboard.core.query import QueryError
 from dashboard.history.models import EventRow, Revision
 from dashboard.history.writer import decode

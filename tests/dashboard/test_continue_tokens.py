@@ -4,7 +4,7 @@ Why: a token holds where the last page ended (a sort value and a key). Accepted 
 another query, kind or object, it would resume the wrong list at an arbitrary place
 (silently skipping or repeating rows); forged, it would let a client pick where the
 server starts. Three lists keep tokens, all through ``core.tokens``: the cache's
-(``core.query``), the history's keyset pages (``api.pages``) and the notifications.
+(``core.query``), the history's keyset pages (``core.keyset``) and the notifications.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import random
 import pytest
 from django.core import signing
 
-from dashboard.api import pages
+from dashboard.core import keyset as pages
 from dashboard.core.query import PageRequest, QueryError, list_page, parse_list_query
 from dashboard.core.tokens import BadToken, TokenCodec
 from dashboard.notify import present

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.test import RequestFactory
 
-from dashboard.api.problems import ApiProblem
 from dashboard.core import authn, dbunavailable, limits
+from dashboard.core.apierror import ApiProblem
 from dashboard.core.limits import MAX_URL_BYTES, RequestLimits
 
 PREFIX = "urn:crscope:problem:"

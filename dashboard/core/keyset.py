@@ -1,5 +1,8 @@
 """Keyset pagination over history tables, with the same ``limit``/``continue`` as lists.
 
+Why in core: the API and the UI's timeline both page history this way, and neither may
+import the other.
+
 Why keyset and not offsets: the history writer inserts rows while a client pages, and an
 offset would then repeat or skip rows. A token holds the last (sort value, id) served,
 signed and bound to the query it came from, so it can be neither forged nor reused for
@@ -12,12 +15,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
+from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.api.params import PageParams
 from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError
 from dashboard.core.tokens import BadToken, TokenCodec
 
+#: The salt names the API module these tokens were first issued by; changing it would
+#: invalidate tokens that clients hold.
 _TOKENS = TokenCodec(salt="crscope.api.pages")
+#: Continue tokens are signed base64url; anything else cannot be one.
+TOKEN_PATTERN = r"^[A-Za-z0-9_.:-]*$"
+_LIMIT = "Page size: default 100; values above 1000 are capped to 1000"
+
+
+# ``limit`` and ``continue``, as the API documents them and the timeline reads them. (No
+# docstring: it would become the schema's description and change the OpenAPI document.)
+class PageParams(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    limit: int | None = Field(None, ge=1, description=_LIMIT)
+    continue_: str | None = Field(
+        None,
+        alias="continue",
+        max_length=2048,
+        pattern=TOKEN_PATTERN,
+        description="Token from the previous page",
+    )
 
 
 @dataclass(frozen=True)
