@@ -112,13 +112,13 @@ def deployment_account(
         files.chmod(0o755)
         yield Account(namespace, account_name, role_name, token, files)
     finally:
-        for path in (
+        for url in (
             f"{RBAC}/clusterrolebindings/{role_name}",
             f"{RBAC}/clusterroles/{role_name}",
             f"/api/v1/namespaces/{namespace}",
         ):
             with contextlib.suppress(ApiError):
-                kube.request("DELETE", path)
+                kube.request("DELETE", url)
 
 
 def mint_token(kube: KubeHTTP, namespace: str, name: str) -> str:

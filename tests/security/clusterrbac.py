@@ -49,18 +49,20 @@ def _grant(kube: KubeHTTP, *, user: str, plural: str, namespace: str | None) -> 
             ],
         },
     )
+    meta = {"name": name}
     if namespace is None:
-        collection, kind, meta = f"{RBAC}/clusterrolebindings", "ClusterRoleBinding", {}
+        collection, kind = f"{RBAC}/clusterrolebindings", "ClusterRoleBinding"
     else:
         collection = f"{RBAC}/namespaces/{namespace}/rolebindings"
-        kind, meta = "RoleBinding", {"namespace": namespace}
+        kind = "RoleBinding"
+        meta["namespace"] = namespace
     kube.request(
         "POST",
         collection,
         body={
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": kind,
-            "metadata": {"name": name, **meta},
+            "metadata": meta,
             "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": name},
             "subjects": [{"kind": "User", "name": user, "apiGroup": RBAC_GROUP}],
         },

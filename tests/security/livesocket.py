@@ -59,9 +59,8 @@ def open_socket(
         headers.append(f"Cookie: {cookie}")
     if token is not None:
         headers.append(f"Authorization: Bearer {token}")
-    ws = websocket.WebSocket()
-    ws.connect(base.replace("http://", "ws://") + path, header=headers, origin=base, timeout=30)
-    return ws
+    url = base.replace("http://", "ws://") + path
+    return websocket.create_connection(url, timeout=30, header=headers, origin=base)
 
 
 def read_until_closed(ws: websocket.WebSocket, *, timeout: float) -> tuple[list[str], Closed]:

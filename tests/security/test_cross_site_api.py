@@ -47,6 +47,7 @@ def test_post_with_a_csrf_token_is_accepted(dashboard: DashboardServer) -> None:
     session = requests.Session()
     session.get(dashboard.url + "/signin", timeout=30)  # sets the CSRF cookie
     token = session.cookies["csrftoken"]
+    assert token, "the sign-in page sets the CSRF cookie"
     response = session.post(dashboard.url + READ, headers={"X-CSRFToken": token}, timeout=30)
     assert response.status_code == 200, response.text
 

@@ -11,6 +11,7 @@ The real Django and Channels applications in this process, on the session's apis
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import random
 import time
@@ -196,7 +197,7 @@ def test_sync_progress_counts_only_the_users_objects(
     informer = live_engine.informer("demo.crscope.dev/widgets")
     assert informer is not None
     cls = type(informer)
-    real_synced = cls.synced
+    real_synced = inspect.getattr_static(cls, "synced")  # the property, not its value
     monkeypatch.setattr(
         cls, "synced", property(lambda self: self is not informer and real_synced.fget(self))
     )

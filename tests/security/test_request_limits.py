@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -38,7 +39,7 @@ def test_body_over_one_mib_is_413(dashboard: DashboardServer, path: str, content
 def test_chunked_body_over_one_mib_is_413(dashboard: DashboardServer) -> None:
     """No Content-Length to look at: the limit applies to what arrives."""
 
-    def chunks() -> object:
+    def chunks() -> Iterator[bytes]:
         for _ in range(20):
             yield b"a" * (128 * 1024)
 

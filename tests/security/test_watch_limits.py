@@ -22,8 +22,8 @@ import pytest
 import requests
 
 from devkit.controlplane import ControlPlane
-from devkit.controlplane.kubehttp import KubeHTTP
-from devkit.controlplane.samples import MERGE_PATCH, WIDGET, ensure_namespace
+from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
+from devkit.controlplane.samples import WIDGET, ensure_namespace
 from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.test_watch import Stream
 from tests.informers.kit import wait_until
@@ -187,9 +187,10 @@ def test_a_stream_follows_namespaces_granted_and_revoked_while_open(
 
 
 def _watch_status(server: DashboardServer, token: str) -> requests.Response:
+    params: dict[str, str | int] = {"resource": WIDGETS, "timeoutSeconds": 30}
     return requests.get(
         server.url + WATCH,
-        params={"resource": WIDGETS, "timeoutSeconds": 30},
+        params=params,
         headers={"Authorization": f"Bearer {token}"},
         stream=True,
         timeout=30,
