@@ -2,14 +2,16 @@
 
 Why: when an apiserver restarts, every informer reconnects at once; jitter spreads them,
 the cap keeps recovery under half a minute, and the reset means one hiccup after hours
-of healthy streaming does not inherit a long delay.
+of healthy streaming does not inherit a long delay. The reset is measured on an injected
+clock (``informers.clock``) so tests can run it on virtual time.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass, field
+
+from informers.clock import SYSTEM_CLOCK, Clock
 
 
 @dataclass
@@ -19,6 +21,7 @@ class Backoff:
     factor: float = 2.0
     jitter: float = 0.5
     reset_after: float = 120.0
+    clock: Clock = SYSTEM_CLOCK
     _current: float = 0.0
     _healthy_since: float | None = None
     _rng: random.Random = field(default_factory=random.Random)
@@ -33,7 +36,7 @@ class Backoff:
 
     def healthy(self, now: float | None = None) -> None:
         """Report progress; after ``reset_after`` seconds of it the delay starts over."""
-        now = time.monotonic() if now is None else now
+        now = self.clock.monotonic() if now is None else now
         if self._healthy_since is None:
             self._healthy_since = now
         elif now - self._healthy_since >= self.reset_after:

@@ -25,6 +25,7 @@ from informers.healthrules import (
 )
 from informers.informer import ChangeListener, Informer, InformerOptions
 from informers.kinds import KindInfo
+from informers.listerwatcher import ResourceListerWatcher
 from informers.listwatch import KubeClient
 from informers.reflector import Reflector
 from informers.registry import CRD_PATH, KindRegistry
@@ -75,12 +76,12 @@ class Engine:
             selected=self._selected, on_start=self._start_kind, on_stop=self._stop_kind
         )
         self._crd_reflector = Reflector(
-            client=client,
-            path=CRD_PATH,
+            lister_watcher=ResourceListerWatcher(
+                client, CRD_PATH, read_timeout=self.settings.read_timeout
+            ),
             sink=self.registry,
             name="crds",
             list_mode=self.settings.list_mode,
-            read_timeout=self.settings.read_timeout,
         )
         self._event_reflectors = self._make_event_reflectors()
         self.started_at = 0.0
@@ -334,12 +335,12 @@ class Engine:
         )
         return [
             Reflector(
-                client=self.client,
-                path=p,
+                lister_watcher=ResourceListerWatcher(
+                    self.client, p, read_timeout=self.settings.read_timeout
+                ),
                 sink=sink,
                 name=f"events:{p}",
                 list_mode=self.settings.list_mode,
-                read_timeout=self.settings.read_timeout,
             )
             for p in paths
         ]

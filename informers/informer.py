@@ -22,6 +22,7 @@ from informers.gcpause import gc_paused
 from informers.healthrules import KindRules, evaluate_status
 from informers.kindfailure import KindFailure, past_grace, unlistable
 from informers.kinds import KindInfo
+from informers.listerwatcher import ListerWatcher, ResourceListerWatcher
 from informers.listwatch import KubeClient
 from informers.managedfields import ManagedSummary, managers_for_change, summarize
 from informers.reflector import ListMode, Reflector
@@ -69,7 +70,8 @@ class Informer:
         self,
         kind: KindInfo,
         *,
-        client: KubeClient,
+        client: KubeClient | None = None,
+        lister_watcher: ListerWatcher | None = None,
         listeners: Iterable[ChangeListener],
         options: InformerOptions | None = None,
         rules: KindRules | None = None,
@@ -88,15 +90,26 @@ class Informer:
         self._thread: threading.Thread | None = None
         self._bad_logged: set[str] = set()
         self.reflector = Reflector(
-            client=client,
-            path=kind.collection_path(),
+            lister_watcher=(
+                lister_watcher if lister_watcher is not None else self._lister_watcher(client)
+            ),
             sink=self,
             name=kind.key,
             list_mode=self.options.list_mode,
-            read_timeout=self.options.read_timeout,
-            accept=_METADATA_ACCEPT if self.options.metadata_only else "application/json",
-            list_accept=_METADATA_LIST_ACCEPT if self.options.metadata_only else None,
             on_listed=self._strip_listed,
+        )
+
+    def _lister_watcher(self, client: KubeClient | None) -> ListerWatcher:
+        """This kind's collection over ``client`` (tests pass a ``lister_watcher`` instead)."""
+        if client is None:
+            raise TypeError("Informer needs a client or a lister_watcher")
+        metadata_only = self.options.metadata_only
+        return ResourceListerWatcher(
+            client,
+            self.kind.collection_path(),
+            accept=_METADATA_ACCEPT if metadata_only else "application/json",
+            list_accept=_METADATA_LIST_ACCEPT if metadata_only else None,
+            read_timeout=self.options.read_timeout,
         )
 
     # -- lifecycle -------------------------------------------------------------------------

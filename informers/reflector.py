@@ -7,6 +7,9 @@ Why: this is client-go's ``tools/cache/reflector.go`` in Python. The rules it ke
 - 410 Gone (as a status or an ERROR event) means that RV is compacted: relist;
 - 429 waits for Retry-After; other failures back off with jitter;
 - a read timeout on the stream detects a silently dead connection.
+
+It reads through a ``ListerWatcher`` (``informers.listerwatcher``) and tells time with a
+``Clock`` (``informers.clock``), so ``informers.testing`` can drive it in-process.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -22,9 +24,17 @@ from typing import Any, Literal, Protocol
 import urllib3.exceptions
 
 from informers.backoff import Backoff
+from informers.clock import SYSTEM_CLOCK, Clock
 from informers.gcpause import gc_paused
 from informers.kindfailure import classify
-from informers.listwatch import DEFAULT_READ_TIMEOUT, ApiError, KubeClient, WatchStream
+from informers.listerwatcher import (
+    EventStream,
+    ListerWatcher,
+    ListOptions,
+    ResourceListerWatcher,
+    WatchOptions,
+)
+from informers.listwatch import ApiError, KubeClient
 from informers.store import object_resource_version
 
 log = logging.getLogger(__name__)
@@ -65,33 +75,37 @@ class ReflectorMetrics:
 
 
 class Reflector:
+    """Keeps a sink in step with one collection.
+
+    ``lister_watcher`` is what it reads; ``client`` and ``path`` are a shorthand for a
+    plain JSON ``ResourceListerWatcher`` over them.
+    """
+
     def __init__(
         self,
         *,
-        client: KubeClient,
-        path: str,
         sink: ReflectorSink,
         name: str,
+        lister_watcher: ListerWatcher | None = None,
+        client: KubeClient | None = None,
+        path: str = "",
+        clock: Clock = SYSTEM_CLOCK,
         list_mode: ListMode = "auto",
         page_size: int = 500,
-        read_timeout: float = DEFAULT_READ_TIMEOUT,
-        accept: str = "application/json",
-        list_accept: str | None = None,
-        extra_params: Mapping[str, str] | None = None,
         backoff: Backoff | None = None,
         on_listed: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
-        self.client = client
-        self.path = path
+        if lister_watcher is None:
+            if client is None:
+                raise TypeError("Reflector needs a lister_watcher, or a client and a path")
+            lister_watcher = ResourceListerWatcher(client, path)
+        self.lister_watcher = lister_watcher
+        self.clock = clock
         self.sink = sink
         self.name = name
         self.list_mode: ListMode = list_mode
         self.page_size = page_size
-        self.read_timeout = read_timeout
-        self.accept = accept
-        self.list_accept = list_accept or accept
-        self.extra_params = dict(extra_params or {})
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff(clock=clock)
         # Called for each object of an initial list as soon as it is parsed, before the
         # whole list is collected (the informer strips managedFields there).
         self.on_listed = on_listed
@@ -99,7 +113,7 @@ class Reflector:
         self.last_synced_rv = ""
         self.synced = threading.Event()
         self._stop = threading.Event()
-        self._stream: WatchStream | None = None
+        self._stream: EventStream | None = None
         self._needs_list = True
 
     # -- control ---------------------------------------------------------------------------
@@ -162,7 +176,7 @@ class Reflector:
         m.last_error = message
         m.failing_status, m.failing_message = status, message
         if not m.failing_since:
-            m.failing_since = time.time()
+            m.failing_since = self.clock.time()
         log.warning("reflector %s: %s", self.name, message)
 
     def _healthy(self) -> None:
@@ -172,7 +186,7 @@ class Reflector:
             self.metrics.failing_status, self.metrics.failing_message = 0, ""
 
     def _sleep(self, seconds: float) -> None:
-        self._stop.wait(seconds)
+        self.clock.wait(self._stop, seconds)
 
     # -- list ------------------------------------------------------------------------------
     def _list(self) -> None:
@@ -200,15 +214,12 @@ class Reflector:
     def _streaming_list(self) -> None:
         total = self._count_hint()
         self.sink.progress(0, total)
-        params: dict[str, str | int | bool] = {
-            **self.extra_params,
-            "sendInitialEvents": True,
-            "resourceVersionMatch": "NotOlderThan",
-            "allowWatchBookmarks": True,
-            "resourceVersion": self.last_synced_rv,
-            "timeoutSeconds": self._timeout_seconds(),
-        }
-        stream = self._open(params)
+        options = WatchOptions(
+            resource_version=self.last_synced_rv,
+            timeout_seconds=self._timeout_seconds(),
+            send_initial_events=True,
+        )
+        stream = self._open(options)
         with gc_paused():
             initial, rv = self._collect_initial(stream, total)
         if initial is None:
@@ -221,7 +232,7 @@ class Reflector:
         self._consume(stream, first=False)
 
     def _collect_initial(
-        self, stream: WatchStream, total: int | None
+        self, stream: EventStream, total: int | None
     ) -> tuple[list[dict[str, Any]] | None, str]:
         """Read ADDED events up to the initial-events-end bookmark; None if the stream ended."""
         initial: list[dict[str, Any]] = []
@@ -247,7 +258,7 @@ class Reflector:
     def _count_hint(self) -> int | None:
         """One cheap LIST (limit=1) tells how many objects to expect, for progress display."""
         try:
-            body = self.client.get(self.path, {**self.extra_params, "limit": 1}, timeout=30)
+            body = self.lister_watcher.list(ListOptions(limit=1, request_timeout=30))
         except (ApiError, *_NETWORK_ERRORS):
             return None
         meta = body.get("metadata") or {}
@@ -270,10 +281,7 @@ class Reflector:
         total: int | None = None
         rv = ""
         while not self._stop.is_set():
-            params: dict[str, str | int | bool] = {**self.extra_params, "limit": self.page_size}
-            if token:
-                params["continue"] = token
-            body = self.client.get(self.path, params, accept=self.list_accept)
+            body = self.lister_watcher.list(ListOptions(limit=self.page_size, continue_token=token))
             page = [o for o in body.get("items") or [] if isinstance(o, dict)]
             _fill_kind(page, body)
             if self.on_listed is not None:
@@ -295,31 +303,24 @@ class Reflector:
         self.sink.replace(items, rv)
         self.last_synced_rv = rv
         self._needs_list = False
-        self.metrics.last_synced_at = time.time()
+        self.metrics.last_synced_at = self.clock.time()
         self._healthy()
         self.synced.set()
 
     # -- watch -----------------------------------------------------------------------------
-    def _open(self, params: Mapping[str, str | int | bool]) -> WatchStream:
+    def _open(self, options: WatchOptions) -> EventStream:
         self.metrics.watch_starts += 1
-        stream = self.client.watch(
-            self.path, params, read_timeout=self.read_timeout, accept=self.accept
-        )
+        stream = self.lister_watcher.watch(options)
         self._stream = stream
         if self._stop.is_set():
             stream.close()
         return stream
 
     def _watch(self, rv: str) -> None:
-        params: dict[str, str | int | bool] = {
-            **self.extra_params,
-            "allowWatchBookmarks": True,
-            "resourceVersion": rv,
-            "timeoutSeconds": self._timeout_seconds(),
-        }
-        self._consume(self._open(params), first=True)
+        options = WatchOptions(resource_version=rv, timeout_seconds=self._timeout_seconds())
+        self._consume(self._open(options), first=True)
 
-    def _consume(self, stream: WatchStream, *, first: bool) -> None:
+    def _consume(self, stream: EventStream, *, first: bool) -> None:
         for event in stream:
             kind = event.get("type")
             obj = event.get("object") or {}
@@ -333,7 +334,7 @@ class Reflector:
                 self.metrics.bookmarks += 1
             elif kind in ("ADDED", "MODIFIED", "DELETED"):
                 self.metrics.events += 1
-                self.metrics.last_event_at = time.time()
+                self.metrics.last_event_at = self.clock.time()
                 self.sink.apply(str(kind), obj)
             if rv:
                 self.last_synced_rv = rv
