@@ -186,7 +186,8 @@ def test_a_synced_kind_that_can_no_longer_be_listed_closes_the_gate(
 
             def stale() -> bool:
                 kinds = setup.get("/api/v1/health", resource=gadgets).json()["kinds"]
-                return kinds[0]["unavailable"] == "forbidden"
+                unavailable: str | None = kinds[0]["unavailable"]
+                return unavailable == "forbidden"
 
             wait_for(stale, timeout=120, interval=0.5, what="the kind is reported unlistable")
             answer = gate()

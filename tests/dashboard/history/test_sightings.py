@@ -93,6 +93,7 @@ def test_a_body_stored_before_redaction_is_compared_redacted() -> None:
     plain["spec"]["password"] = "hunter2"
     last.body = orjson.dumps(plain).decode()
     change = sighting("20", 2, [CREATOR, EDITOR])
+    assert change.new is not None
     change.new.obj["spec"]["password"] = "hunter2"
     row = sighting_row(change, last)
     assert row is not None

@@ -79,7 +79,7 @@ class Live:
         while await self.comm.receive_nothing(timeout=0.05, interval=0.01):
             if loop.time() >= deadline:
                 return None
-        text = await self.comm.receive_from(timeout=30)  # one is queued: no wait
+        text: str = await self.comm.receive_from(timeout=30)  # one is queued: no wait
         self.messages.append(text)
         match = SEQ.search(text)
         if match:

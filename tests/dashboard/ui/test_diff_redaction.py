@@ -92,7 +92,7 @@ def test_ui_diff_views_mask_every_secret(vault: tuple[str, list[int]], namespace
     name, ids = vault
     base = f"/k/demo.crscope.dev/widgets/{namespace}/{name}/diff/"
     client = Client(REMOTE_ADDR="127.0.0.1")
-    queries = [
+    queries: list[dict[str, str | int]] = [
         {},  # the newest change
         {"from": ids[0], "to": ids[1]},  # a changed password, an added token
         {"from": ids[0], "to": ids[2]},  # a range, with a whole secret block added

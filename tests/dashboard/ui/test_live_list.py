@@ -84,7 +84,12 @@ async def test_changes_within_a_batch_window_arrive_as_one_message(
         ]
         for t in threads:
             t.start()
-        await asyncio.to_thread(lambda: [t.join() for t in threads])
+
+        def join_all() -> None:
+            for t in threads:
+                t.join()
+
+        await asyncio.to_thread(join_all)
         message = await live.until(lambda m: any(n in m for n in names))
         assert all(n in message for n in names), message
         assert message.count('id="live-meta"') == 1

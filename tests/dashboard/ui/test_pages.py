@@ -66,9 +66,9 @@ def test_htmx_request_gets_only_the_view(
     assert "<html" not in html
     assert "HX-Request" in response["Vary"]
     # htmx's own history restore and a swap into another target need the whole page.
-    for other in ({"HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}, {"HTTP_HX_TARGET": "rows"}):
-        headers = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "view", **other}
-        whole = client.get(LIST, {"namespace": namespace}, **headers).content.decode()
+    for other in ({"HX-History-Restore-Request": "true"}, {"HX-Target": "rows"}):
+        headers = {"HX-Request": "true", "HX-Target": "view", **other}
+        whole = client.get(LIST, {"namespace": namespace}, headers=headers).content.decode()
         assert "<html" in whole, other
     assert (
         "<html" in client.get(LIST, HTTP_HX_REQUEST="false", HTTP_HX_TARGET="view").content.decode()
