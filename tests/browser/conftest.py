@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Error,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from devkit.chromium import CHROMIUM, LAUNCH_ARGS
 
@@ -43,8 +51,16 @@ def watched(browser: Browser) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     watched = Watched(page)
-    page.on("pageerror", lambda exc: watched.errors.append(str(exc)))
-    page.on("console", lambda m: m.type == "error" and watched.console_errors.append(m.text))
+
+    def on_page_error(error: Error) -> None:
+        watched.errors.append(str(error))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            watched.console_errors.append(message.text)
+
+    page.on("pageerror", on_page_error)
+    page.on("console", on_console)
 
     def on_dialog(dialog: Dialog) -> None:
         watched.dialogs.append(dialog.message)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Request, expect
 
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
@@ -58,7 +58,12 @@ def test_the_bell_counts_live_and_clears_once_read(
 ) -> None:
     page = watched.page
     bell_fetches: list[str] = []
-    page.on("request", lambda r: "/notifications/bell/" in r.url and bell_fetches.append(r.url))
+
+    def on_request(request: Request) -> None:
+        if "/notifications/bell/" in request.url:
+            bell_fetches.append(request.url)
+
+    page.on("request", on_request)
     page.goto(f"{notifying.url}{LIST}?namespace={namespace}")
     wait_live(page)
     mark_page(page)

@@ -190,7 +190,7 @@ def test_home_at_scale_shows_attention_first_grouped_and_empty_kinds_folded(
     expect(folded.get_by_role("link", name="Empty00")).to_be_visible()
 
     for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        page.emulate_media(color_scheme=scheme)
         page.screenshot(path=str(scale.server.workdir / f"home-at-scale-{scheme}.png"))
 
     # Live: one more BackendError joins its group without a reload.
