@@ -59,7 +59,7 @@ def pod_spec(objects: list[Obj]) -> dict[str, Any]:
 
 
 def container(objects: list[Obj]) -> dict[str, Any]:
-    containers = pod_spec(objects)["containers"]
+    containers: list[dict[str, Any]] = pod_spec(objects)["containers"]
     assert [c["name"] for c in containers] == ["crscope"]
     return containers[0]
 
@@ -383,7 +383,7 @@ def collection_path(kube: KubeHTTP, obj: Obj, namespace: str) -> str:
 
 
 def create_namespace(kube: KubeHTTP, name: str, labels: dict[str, str] | None = None) -> None:
-    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+    namespace: Obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
     if labels:
         namespace["metadata"]["labels"] = labels
     kube.request(
@@ -420,7 +420,7 @@ def test_pod_meets_the_restricted_pod_security_standard(
 ) -> None:
     name = f"t-chart-{uuid.uuid4().hex[:8]}"
     create_namespace(kube, name, {"pod-security.kubernetes.io/enforce": "restricted"})
-    pod = {
+    pod: Obj = {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": "crscope", "namespace": name},
