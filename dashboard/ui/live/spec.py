@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dashboard.core.access import Viewer
 from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError
-from dashboard.ui.live.health_feed import HealthFeed
 from dashboard.ui.live.list_feed import ListFeed
+from dashboard.ui.live.overview_feed import OverviewFeed
 from dashboard.ui.live.rail_feed import RailFeed
 from informers import Engine
 
@@ -23,7 +23,7 @@ def build_feeds(engine: Engine, viewer: Viewer, params: Mapping[str, Sequence[st
     active = (list(params.get("kind") or [""]))[-1] or None
     feeds: list[Feed] = [RailFeed(engine, viewer, active)]
     if view == "health":
-        feeds.append(HealthFeed(engine, viewer))
+        feeds.append(OverviewFeed(engine, viewer))
     elif view == "list":
         feeds.append(ListFeed(engine, viewer, params))
     elif view == "detail":

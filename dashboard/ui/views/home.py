@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from dashboard.core.liveurl import live_url
-from dashboard.ui import health
+from dashboard.ui import overview
 from dashboard.ui.kinds import EngineUnavailable, current_engine
-from dashboard.ui.live.health_feed import attention_html, cards_html, empty_kinds_html
+from dashboard.ui.live.overview_feed import attention_html, cards_html, empty_kinds_html
 from dashboard.ui.views.common import page, unavailable, viewer
 
 
@@ -17,15 +17,15 @@ def home(request: HttpRequest) -> HttpResponse:
     except EngineUnavailable as exc:
         return unavailable(request, str(exc))
     who = viewer(request)
-    cards = health.cards(engine, who)
-    attention = health.attention(engine, who)
+    cards = overview.cards(engine, who)
+    attention = overview.attention(engine, who)
     return page(
         request,
         "ui/home.html",
         {
             "cards_html": cards_html(cards),
             "empty_kinds_html": empty_kinds_html(cards),
-            "attention_html": attention_html(attention, health.partial_note(engine, who)),
+            "attention_html": attention_html(attention, overview.partial_note(engine, who)),
             "live_url": live_url("health"),
             "kind_count": len(cards),
         },

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from dashboard.core.counts import KindCounts
 from dashboard.core.timefmt import compact_duration
-from dashboard.ui import health
+from dashboard.ui import overview
 from dashboard.ui.fragments import FragmentCache, in_template, with_oob
-from dashboard.ui.live.health_feed import card_html
+from dashboard.ui.live.overview_feed import card_html
 from dashboard.ui.sparkline import sparkline
 from dashboard.ui.templatetags.crscope import reltime, state_badge
 from dashboard.ui.yamlview import highlight
@@ -28,7 +30,7 @@ def test_card_shows_sync_progress_for_a_syncing_kind() -> None:
         group="big.example.com", version="v1", kind="Thing", plural="things", namespaced=True
     )
     counts = KindCounts(total=12000, by_state=tuple((s, 0) for s in State), stuck=0)
-    card = health.KindCard(
+    card = overview.KindCard(
         kind=kind,
         url="/k/big.example.com/things/",
         counts=counts,
@@ -75,7 +77,12 @@ def test_oob_helpers() -> None:
     assert with_oob('<tr id="r-1" class="row">') == '<tr hx-swap-oob="true" id="r-1" class="row">'
     assert in_template("<tr></tr>") == "<template><tr></tr></template>"
     cache = FragmentCache(size=2)
-    renders = []
+    renders: list[str] = []
+
+    def render(key: str) -> str:
+        renders.append(key)
+        return f"<p>{key}</p>"
+
     for key in ("a", "a", "b", "c", "a"):
-        cache.get(key, lambda k=key: renders.append(k) or f"<p>{k}</p>")
+        cache.get(key, partial(render, key))
     assert renders == ["a", "b", "c", "a"]  # cached until evicted (LRU of two)

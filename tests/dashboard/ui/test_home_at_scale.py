@@ -11,8 +11,8 @@ import time
 import uuid
 
 from dashboard.core.counts import ORDERED_STATES, KindCounts
-from dashboard.ui import health
-from dashboard.ui.live.health_feed import cards_html, empty_list_html, item_html
+from dashboard.ui import overview
+from dashboard.ui.live.overview_feed import cards_html, empty_list_html, item_html
 from dashboard.ui.sparkline import sparkline
 from informers import KindInfo, State, Status
 from informers.store import Entry
@@ -29,20 +29,20 @@ HOSTILE = '<img src=x onerror="alert(1)"><b>bold</b>'
 
 def _row(
     kind: KindInfo, name: str, reason: str, *, since: float, rank: int = 0
-) -> health.AttentionRow:
+) -> overview.AttentionRow:
     obj = {"metadata": {"name": name, "namespace": "ns", "resourceVersion": uuid.uuid4().hex}}
     entry = Entry(
         key=f"ns/{name}", obj=obj, status=Status(State.FAILED, reason, "it broke"), since=since
     )
-    return health.AttentionRow(kind=kind, entry=entry, stuck=False, rank=rank)
+    return overview.AttentionRow(kind=kind, entry=entry, stuck=False, rank=rank)
 
 
 def _card(
     kind: KindInfo, *, synced: bool = True, unavailable: str | None = None, **n: int
-) -> health.KindCard:
+) -> overview.KindCard:
     by_state = tuple((s, n.get(s.name.lower(), 0)) for s in ORDERED_STATES)
     counts = KindCounts(total=sum(n.values()), by_state=by_state, stuck=0)
-    return health.KindCard(
+    return overview.KindCard(
         kind=kind,
         url=f"/k/{kind.group}/{kind.plural}/",
         counts=counts,
@@ -56,31 +56,31 @@ def _card(
 
 def test_many_of_one_kind_and_reason_are_one_group_row_with_the_oldest_first() -> None:
     now = time.time()
-    many = [_row(WIDGET, f"w{i}", "BackendError", since=now - i) for i in range(health.GROUP_AT)]
-    few = [_row(WIDGET, f"q{i}", "QuotaFailed", since=now) for i in range(health.GROUP_AT - 1)]
-    items = health.grouped([*many, *few, _row(GIZMO, "g", "BackendError", since=now)])
-    groups = [i for i in items if isinstance(i, health.AttentionGroup)]
+    many = [_row(WIDGET, f"w{i}", "BackendError", since=now - i) for i in range(overview.GROUP_AT)]
+    few = [_row(WIDGET, f"q{i}", "QuotaFailed", since=now) for i in range(overview.GROUP_AT - 1)]
+    items = overview.grouped([*many, *few, _row(GIZMO, "g", "BackendError", since=now)])
+    groups = [i for i in items if isinstance(i, overview.AttentionGroup)]
     assert len(groups) == 1
     (group,) = groups
-    assert (group.kind, group.reason, group.count) == (WIDGET, "BackendError", health.GROUP_AT)
-    assert group.oldest.entry.name == f"w{health.GROUP_AT - 1}"
-    assert len(items) == 1 + (health.GROUP_AT - 1) + 1  # the rest stay rows of their own
+    assert (group.kind, group.reason, group.count) == (WIDGET, "BackendError", overview.GROUP_AT)
+    assert group.oldest.entry.name == f"w{overview.GROUP_AT - 1}"
+    assert len(items) == 1 + (overview.GROUP_AT - 1) + 1  # the rest stay rows of their own
 
 
 def test_a_group_links_to_its_kinds_list_filtered_to_its_rank() -> None:
     now = time.time()
     for rank, query in ((0, "?state=Failed"), (1, "?stuck=true"), (2, "?state=Terminating")):
-        rows = [_row(WIDGET, f"w{i}", "R", since=now, rank=rank) for i in range(health.GROUP_AT)]
-        (group,) = health.grouped(rows)
-        assert isinstance(group, health.AttentionGroup)
+        rows = [_row(WIDGET, f"w{i}", "R", since=now, rank=rank) for i in range(overview.GROUP_AT)]
+        (group,) = overview.grouped(rows)
+        assert isinstance(group, overview.AttentionGroup)
         assert group.url.startswith("/k/t.crscope.test/widgets/" + query)
 
 
 def test_a_new_member_changes_the_group_rows_version_so_the_live_count_moves() -> None:
     now = time.time()
-    rows = [_row(WIDGET, f"w{i}", "R", since=now) for i in range(health.GROUP_AT)]
-    (before,) = health.grouped(rows)
-    (after,) = health.grouped([*rows, _row(WIDGET, "late", "R", since=now)])
+    rows = [_row(WIDGET, f"w{i}", "R", since=now) for i in range(overview.GROUP_AT)]
+    (before,) = overview.grouped(rows)
+    (after,) = overview.grouped([*rows, _row(WIDGET, "late", "R", since=now)])
     assert before.key == after.key
     assert before.version != after.version
 
@@ -88,7 +88,7 @@ def test_a_new_member_changes_the_group_rows_version_so_the_live_count_moves() -
 def test_a_group_row_shows_its_count_and_link_and_escapes_reason_and_message() -> None:
     now = time.time()
     rows = [_row(WIDGET, f"w{i}", HOSTILE, since=now) for i in range(150)]
-    (group,) = health.grouped(rows)
+    (group,) = overview.grouped(rows)
     html = item_html(group)
     assert HOSTILE not in html
     root = parse(html)
@@ -107,12 +107,12 @@ def test_cards_order_worst_first_and_empty_kinds_fold() -> None:
     blocked = _card(KindInfo("a.test", "v1", "Zed", "zeds", True), synced=False, unavailable="403")
     few = _card(GIZMO, failed=1, current=5)
     most = _card(WIDGET, failed=300)
-    cards = sorted([healthy, empty, syncing, blocked, few, most], key=health.severity)
+    cards = sorted([healthy, empty, syncing, blocked, few, most], key=overview.severity)
     names = [c.kind.kind for c in cards]
     assert names[0] == "Widget"  # most Failed first
     assert set(names[1:3]) == {"Zed", "Gizmo"}  # an unlistable kind ranks as Failed
     assert cards.index(healthy) < cards.index(empty)
-    assert [c for c in cards if health.is_empty(c)] == [empty]  # syncing and blocked stay cards
+    assert [c for c in cards if overview.is_empty(c)] == [empty]  # syncing and blocked stay cards
     shown = parse(str(cards_html(cards)))
     titles = [a.text for a in shown.find_all("a") if a.attrs.get("class") == "card-title"]
     assert "Empty" not in titles and "Loading" in titles and "Zed" in titles

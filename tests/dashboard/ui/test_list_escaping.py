@@ -94,14 +94,14 @@ def test_row_fragment_escapes_every_cell() -> None:
 
 def test_attention_row_escapes_reason_and_message() -> None:
     """The home page's "needs attention" table is a list too, pushed over the socket alike."""
-    from dashboard.ui import health
-    from dashboard.ui.live.health_feed import row_html
+    from dashboard.ui import overview
+    from dashboard.ui.live.overview_feed import row_html
 
     obj = {"metadata": {"name": "g", "namespace": "ns", "resourceVersion": uuid.uuid4().hex}}
     entry = Entry(
         key="ns/g", obj=obj, status=Status(State.FAILED, HOSTILE, HOSTILE), since=time.time()
     )
-    html = row_html(health.AttentionRow(kind=KIND, entry=entry, stuck=False, rank=0))
+    html = row_html(overview.AttentionRow(kind=KIND, entry=entry, stuck=False, rank=0))
     assert HOSTILE not in html
     root = parse(html)
     assert not (root.tags() & MARKUP)

@@ -1,4 +1,4 @@
-"""The health overview's live feed: kind cards and the "needs attention" rows.
+"""The home overview's live feed: kind cards and the "needs attention" rows.
 
 Cards are compared by their rendered HTML (cheap: one per kind) and swapped one by one;
 attention rows use the same keyed row diff as the list, so an object that turns Failed
@@ -18,61 +18,61 @@ from django.utils.safestring import SafeString
 
 from dashboard.core import links
 from dashboard.core.access import Viewer, shows_namespace
-from dashboard.ui import health, rowdiff
+from dashboard.ui import overview, rowdiff
 from dashboard.ui.fragments import cache, dom_id, in_template, join_safe, with_oob
 from dashboard.ui.kinds import visible_informers
 from dashboard.ui.live.feed import Feed
 from informers import Change, ChangeType, Engine, KindInfo
 
 
-def card_id(card: health.KindCard) -> str:
+def card_id(card: overview.KindCard) -> str:
     return dom_id("card", card.kind.key)
 
 
-def card_html(card: health.KindCard) -> str:
+def card_html(card: overview.KindCard) -> str:
     return cache.get(
         ("card", card),
         lambda: render_to_string("ui/home/_card.html", {"card": card, "card_id": card_id(card)}),
     )
 
 
-def cards_html(cards: Sequence[health.KindCard]) -> SafeString:
+def cards_html(cards: Sequence[overview.KindCard]) -> SafeString:
     """The cards of kinds with objects (or still syncing, or unlistable), worst first."""
-    shown = [card_html(c) for c in cards if not health.is_empty(c)]
+    shown = [card_html(c) for c in cards if not overview.is_empty(c)]
     return render_to_string("ui/home/_cards.html", {"cards": shown, "any": bool(cards)})
 
 
-def empty_count_html(cards: Sequence[health.KindCard]) -> SafeString:
-    n = sum(1 for c in cards if health.is_empty(c))
+def empty_count_html(cards: Sequence[overview.KindCard]) -> SafeString:
+    n = sum(1 for c in cards if overview.is_empty(c))
     return format_html(
         '<span id="empty-kinds-count">{} kind{} with no objects</span>', n, "" if n == 1 else "s"
     )
 
 
-def empty_list_html(cards: Sequence[health.KindCard]) -> SafeString:
+def empty_list_html(cards: Sequence[overview.KindCard]) -> SafeString:
     chips = format_html_join(
         "",
         '<li><a class="chip" href="{}" title="{}">{}</a></li>',
-        ((c.url, c.kind.group, c.kind.kind) for c in cards if health.is_empty(c)),
+        ((c.url, c.kind.group, c.kind.kind) for c in cards if overview.is_empty(c)),
     )
     return format_html('<ul id="empty-kinds-list" class="chips">{}</ul>', chips)
 
 
-def empty_kinds_html(cards: Sequence[health.KindCard]) -> SafeString:
+def empty_kinds_html(cards: Sequence[overview.KindCard]) -> SafeString:
     return render_to_string(
         "ui/home/_empty_kinds.html",
         {"count_html": empty_count_html(cards), "list_html": empty_list_html(cards)},
     )
 
 
-def row_id(row: health.AttentionItem) -> str:
-    if isinstance(row, health.AttentionGroup):
+def row_id(row: overview.AttentionItem) -> str:
+    if isinstance(row, overview.AttentionGroup):
         return dom_id("ag", row.kind.key, str(row.rank), row.reason)
     return dom_id("a", row.kind.key, row.entry.key)
 
 
-def item_html(item: health.AttentionItem, variant: str = "") -> str:
-    if isinstance(item, health.AttentionRow):
+def item_html(item: overview.AttentionItem, variant: str = "") -> str:
+    if isinstance(item, overview.AttentionRow):
         return row_html(item, variant)
     key = ("attention-group", item.key, item.version, variant)
     return cache.get(
@@ -89,7 +89,7 @@ def item_html(item: health.AttentionItem, variant: str = "") -> str:
     )
 
 
-def row_html(row: health.AttentionRow, variant: str = "") -> str:
+def row_html(row: overview.AttentionRow, variant: str = "") -> str:
     key = ("attention", row.kind.key, row.entry.key, row.version, variant)
     return cache.get(
         key,
@@ -111,7 +111,7 @@ def summary_html(total: int, shown: int, partial: str = "") -> str:
     )
 
 
-def attention_html(attention: health.Attention, partial: str = "") -> SafeString:
+def attention_html(attention: overview.Attention, partial: str = "") -> SafeString:
     context = {
         "summary_html": summary_html(attention.total, attention.shown, partial),
         "rows_html": join_safe(item_html(r) for r in attention.items),
@@ -119,14 +119,14 @@ def attention_html(attention: health.Attention, partial: str = "") -> SafeString
     return render_to_string("ui/home/_attention.html", context)
 
 
-class HealthFeed(Feed):
+class OverviewFeed(Feed):
     def __init__(self, engine: Engine, viewer: Viewer) -> None:
         super().__init__(engine, viewer)
         self._cards: dict[str, str] = {}
         self._order: list[str] = []
         self._empty: tuple[str, str] = ("", "")
         self._shown: list[tuple[str, str]] = []
-        self._rows: dict[str, health.AttentionItem] = {}
+        self._rows: dict[str, overview.AttentionItem] = {}
         self._summary = ""
         self._visible = self._visible_kinds()
 
@@ -155,16 +155,16 @@ class HealthFeed(Feed):
         return change.old.status != change.new.status or change.old.since != change.new.since
 
     def full(self) -> list[str]:
-        cards = health.cards(self.engine, self.viewer)
-        attention = health.attention(self.engine, self.viewer)
+        cards = overview.cards(self.engine, self.viewer)
+        attention = overview.attention(self.engine, self.viewer)
         rows = attention.items
-        self._cards = {card_id(c): card_html(c) for c in cards if not health.is_empty(c)}
-        self._order = [card_id(c) for c in cards if not health.is_empty(c)]
+        self._cards = {card_id(c): card_html(c) for c in cards if not overview.is_empty(c)}
+        self._order = [card_id(c) for c in cards if not overview.is_empty(c)]
         self._empty = (str(empty_count_html(cards)), str(empty_list_html(cards)))
         self._shown = [(r.key, r.version) for r in rows]
         self._rows = {r.key: r for r in rows}
         self._summary = summary_html(
-            attention.total, attention.shown, health.partial_note(self.engine, self.viewer)
+            attention.total, attention.shown, overview.partial_note(self.engine, self.viewer)
         )
         body = "".join(item_html(r) for r in rows)
         return [
@@ -178,9 +178,9 @@ class HealthFeed(Feed):
         return [*self._update_cards(), *self._update_attention()]
 
     def _update_cards(self) -> list[str]:
-        cards = health.cards(self.engine, self.viewer)
+        cards = overview.cards(self.engine, self.viewer)
         out = self._update_empty(cards)
-        shown = [c for c in cards if not health.is_empty(c)]
+        shown = [c for c in cards if not overview.is_empty(c)]
         order = [card_id(c) for c in shown]
         if order != self._order:
             self._order = order
@@ -193,7 +193,7 @@ class HealthFeed(Feed):
                 out.append(with_oob(html))
         return out
 
-    def _update_empty(self, cards: Sequence[health.KindCard]) -> list[str]:
+    def _update_empty(self, cards: Sequence[overview.KindCard]) -> list[str]:
         """The fold's count and chips, each swapped only when it changed."""
         empty = (str(empty_count_html(cards)), str(empty_list_html(cards)))
         out = [with_oob(new) for old, new in zip(self._empty, empty, strict=True) if old != new]
@@ -201,21 +201,21 @@ class HealthFeed(Feed):
         return out
 
     def _update_attention(self) -> list[str]:
-        attention = health.attention(self.engine, self.viewer)
+        attention = overview.attention(self.engine, self.viewer)
         rows = attention.items
         new = [(r.key, r.version) for r in rows]
         by_key = {r.key: r for r in rows}
         out = [in_template(self._render(op, by_key)) for op in rowdiff.plan(self._shown, new)]
         self._shown, self._rows = new, by_key
         summary = summary_html(
-            attention.total, attention.shown, health.partial_note(self.engine, self.viewer)
+            attention.total, attention.shown, overview.partial_note(self.engine, self.viewer)
         )
         if summary != self._summary:
             self._summary = summary
             out.append(with_oob(summary))
         return out
 
-    def _render(self, op: rowdiff.RowOp, rows: dict[str, health.AttentionItem]) -> str:
+    def _render(self, op: rowdiff.RowOp, rows: dict[str, overview.AttentionItem]) -> str:
         if op.op == "remove":
             gone = self._rows[op.key]
             return with_oob(item_html(gone, "leaving"), f"outerHTML:#{row_id(gone)}")

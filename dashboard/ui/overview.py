@@ -1,4 +1,7 @@
-"""The health overview: one card per kind and the "needs attention" list.
+"""The home page's overview: one card per kind and the "needs attention" list.
+
+(Named "overview", not "health": health means the probes, object health and the API's
+health gate too.)
 
 Why its own module: the home page and its live feed compute exactly the same thing, and
 "worst first" must mean one order everywhere: what needs attention, and in which order,
