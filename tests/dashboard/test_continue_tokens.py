@@ -20,7 +20,7 @@ from dashboard.core.tokens import BadToken, TokenCodec
 from dashboard.notify import present
 from informers.kinds import KindInfo
 from informers.store import Store
-from tests.dashboard.test_query_pages import KIND, FakeInformer, thing
+from tests.dashboard.test_query_pages import KIND, fake_informer, thing
 
 OTHER_KIND = KindInfo("q.crscope.dev", "v1", "Other", "others", namespaced=True)
 
@@ -37,12 +37,8 @@ def store() -> Store:
 def _first_token(store: Store, params: dict[str, str]) -> str:
     query = parse_list_query({k: [v] for k, v in {**params, "limit": "10"}.items()})
     page = list_page(
-        FakeInformer(KIND, store),
-        PageRequest(
-            query,
-            namespaces=None,  # type: ignore[arg-type]
-            stuck_after=600,
-        ),
+        fake_informer(KIND, store),
+        PageRequest(query, namespaces=None, stuck_after=600),
     )
     assert page.continue_token
     return page.continue_token
@@ -51,7 +47,7 @@ def _first_token(store: Store, params: dict[str, str]) -> str:
 def _resume(store: Store, kind: KindInfo, params: dict[str, str], token: str) -> None:
     query = parse_list_query({k: [v] for k, v in {**params, "limit": "10"}.items()})
     request = PageRequest(query, namespaces=None, stuck_after=600, continue_token=token)
-    list_page(FakeInformer(kind, store), request)  # type: ignore[arg-type]
+    list_page(fake_informer(kind, store), request)
 
 
 def test_a_token_resumes_its_own_query(store: Store) -> None:

@@ -12,9 +12,10 @@ import time
 
 from dashboard.core import pagecache
 from dashboard.core.query import PageRequest, parse_list_query
+from informers import Informer
 from informers.status import State, Status
 from informers.store import Entry, Store
-from tests.dashboard.test_query_pages import KIND, FakeInformer
+from tests.dashboard.test_query_pages import KIND, fake_informer
 
 
 def _entry(name: str, state: State = State.CURRENT) -> Entry:
@@ -22,12 +23,12 @@ def _entry(name: str, state: State = State.CURRENT) -> Entry:
     return Entry(f"ns/{name}", {"metadata": meta}, Status(state, "", ""), time.time())
 
 
-def _names(informer: FakeInformer, request: PageRequest) -> list[str]:
-    return [row.entry.name for row in pagecache.page(informer, request).rows]  # type: ignore[arg-type]
+def _names(informer: Informer, request: PageRequest) -> list[str]:
+    return [row.entry.name for row in pagecache.page(informer, request).rows]
 
 
 def test_a_write_is_seen_by_the_next_page_without_any_listener() -> None:
-    informer = FakeInformer(KIND, Store())
+    informer = fake_informer(KIND, Store())
     informer.store.put(_entry("a"))
     request = PageRequest(parse_list_query({"limit": ["10"]}), namespaces=None, stuck_after=600)
     assert _names(informer, request) == ["a"]
@@ -46,13 +47,13 @@ def test_a_write_is_seen_by_the_next_page_without_any_listener() -> None:
 
 
 def test_identical_requests_share_one_computation() -> None:
-    informer = FakeInformer(KIND, Store())
+    informer = fake_informer(KIND, Store())
     informer.store.put(_entry("a"))
     request = PageRequest(parse_list_query({"limit": ["10"]}), namespaces=None, stuck_after=600)
     for _ in range(5):  # the memo also turns over each second (stuck flags follow the clock)
         second = int(time.monotonic())
-        first = pagecache.page(informer, request)  # type: ignore[arg-type]
-        again = pagecache.page(informer, request)  # type: ignore[arg-type]
+        first = pagecache.page(informer, request)
+        again = pagecache.page(informer, request)
         if int(time.monotonic()) == second:
             assert again is first
             return

@@ -10,10 +10,12 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import pytest
 
 from dashboard.core.query import ListQuery, PageRequest, list_page, parse_list_query
+from informers import Informer
 from informers.kinds import KindInfo, PrinterColumn
 from informers.redaction import REDACTED
 from informers.status import State, Status
@@ -29,6 +31,14 @@ class FakeInformer:
 
     kind: KindInfo
     store: Store
+
+
+def fake_informer(kind: KindInfo, store: Store) -> Informer:
+    """A FakeInformer typed as the Informer that list_page and the page memo take.
+
+    They read only ``kind`` and ``store``; a real Informer would need a cluster to build.
+    """
+    return cast(Informer, FakeInformer(kind, store))
 
 
 def thing(rng: random.Random, index: int) -> Entry:
@@ -58,12 +68,12 @@ def brute_force(store: Store, query: ListQuery, visible: set[str] | None) -> lis
     return [k for _, k in sorted(keys, reverse=query.sort.startswith("-"))]
 
 
-def walk(informer: FakeInformer, query: ListQuery, visible: set[str] | None) -> list[str]:
+def walk(informer: Informer, query: ListQuery, visible: set[str] | None) -> list[str]:
     seen: list[str] = []
     token = None
     while True:
         request = PageRequest(query, namespaces=visible, stuck_after=600, continue_token=token)
-        page = list_page(informer, request)  # type: ignore[arg-type]
+        page = list_page(informer, request)
         seen += [row.entry.key for row in page.rows]
         assert page.total == len(brute_force(informer.store, query, visible))
         token = page.continue_token
@@ -94,7 +104,7 @@ def test_pages_match_a_full_sort(params: dict[str, str], visible: set[str] | Non
     store = Store()
     for i in range(1200):
         store.put(thing(rng, i))
-    informer = FakeInformer(KIND, store)
+    informer = fake_informer(KIND, store)
     query = parse_list_query({k: [v] for k, v in {**params, "limit": "37"}.items()})
     assert walk(informer, query, visible) == brute_force(store, query, visible)
 
@@ -122,14 +132,14 @@ def test_objects_added_and_deleted_between_pages_are_neither_repeated_nor_skippe
     store = Store()
     for i in range(500):
         store.put(thing(rng, i))
-    informer = FakeInformer(KIND, store)
+    informer = fake_informer(KIND, store)
     query = parse_list_query({"limit": ["50"]})
     throughout = set(store.keys())
     served: list[str] = []
     token = None
     for step in range(1000):
         request = PageRequest(query, namespaces=None, stuck_after=600, continue_token=token)
-        page = list_page(informer, request)  # type: ignore[arg-type]
+        page = list_page(informer, request)
         served += [row.entry.key for row in page.rows]
         token = page.continue_token
         if token is None:
@@ -159,7 +169,7 @@ def test_a_printer_column_that_reads_a_secret_shows_redacted() -> None:
         )
     for sort in ("name", "Password", "-Password"):
         page = list_page(
-            FakeInformer(kind, store),  # type: ignore[arg-type]
+            fake_informer(kind, store),
             PageRequest(
                 parse_list_query({"sort": [sort]}, columns=["Size", "Password"]),
                 namespaces=None,
