@@ -167,6 +167,10 @@ class FakeListerWatcher:
     (``run_until_exhausted`` stops the reflector there); past the script a watch stays
     open and quiet, and a list answers an empty page, or raises ``ScriptExhausted`` if
     there is no ``on_exhausted``.
+
+    Script a reflector in ``list_mode="paged"`` unless the test is about streaming lists:
+    those read one page (the ``limit=1`` count hint), then a watch with initial events
+    ending at ``bookmark(rv, initial_events_end=True)``.
     """
 
     pages: list[dict[str, Any] | BaseException] = field(default_factory=list)
@@ -290,14 +294,22 @@ def page(
     continue_token: str = "",
     remaining: int | None = None,
 ) -> dict[str, Any]:
-    """One LIST page; like the apiserver's, its items lack apiVersion and kind."""
+    """One LIST page; like the apiserver's, its items lack apiVersion and kind (the list's
+    are the first item's, or the test kind's for an empty page)."""
+    items = list(items)
+    first = items[0] if items else {"apiVersion": GROUP_VERSION, "kind": "Gadget"}
     stripped = [{k: v for k, v in o.items() if k not in ("apiVersion", "kind")} for o in items]
     meta: dict[str, Any] = {"resourceVersion": str(rv)}
     if continue_token:
         meta["continue"] = continue_token
     if remaining is not None:
         meta["remainingItemCount"] = remaining
-    return {"apiVersion": GROUP_VERSION, "kind": "GadgetList", "metadata": meta, "items": stripped}
+    return {
+        "apiVersion": first["apiVersion"],
+        "kind": f"{first['kind']}List",
+        "metadata": meta,
+        "items": stripped,
+    }
 
 
 def added(obj: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,157 @@
+"""The informer in-process: a fake ListerWatcher feeds it, its changes are recorded.
+
+Why: the informer turns the reflector's raw events into store entries and ``Change``s
+(status, changed paths, managers, tombstones). Those rules need no apiserver; the
+engine convergence tests prove the same path end to end against the real one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from informers.changes import Change, ChangeType
+from informers.informer import METADATA_ONLY_STATUS, Informer, InformerOptions
+from informers.kinds import KindInfo
+from informers.status import State
+from informers.testing import (
+    FakeClock,
+    FakeListerWatcher,
+    Watch,
+    added,
+    deleted,
+    gadget,
+    gone,
+    modified,
+    page,
+    run_until_exhausted,
+)
+from tests.informers.kit import wait_until
+
+GADGETS = KindInfo(
+    group="t.crscope.test", version="v1", kind="Gadget", plural="gadgets", namespaced=True
+)
+#: A paged LIST, then watches: the script's shape (a streaming list reads differently).
+PAGED = InformerOptions(list_mode="paged")
+
+
+def _ready(name: str, rv: int, *, size: int = 1, namespace: str = "default") -> dict[str, Any]:
+    condition = {"type": "Ready", "status": "True", "reason": "Done", "message": ""}
+    return gadget(
+        name,
+        rv,
+        namespace=namespace,
+        spec={"size": size},
+        status={"conditions": [condition]},
+    )
+
+
+def _edited_by(obj: dict[str, Any], manager: str) -> dict[str, Any]:
+    obj["metadata"]["managedFields"] = [
+        {
+            "manager": manager,
+            "operation": "Update",
+            "apiVersion": "t.crscope.test/v1",
+            "time": "2026-01-01T00:00:00Z",
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:spec": {"f:size": {}}},
+        }
+    ]
+    return obj
+
+
+def _sync(
+    pages: list[Any], watches: list[Any], options: InformerOptions | None = None
+) -> tuple[Informer, list[Change]]:
+    changes: list[Change] = []
+    clock = FakeClock()
+    source = FakeListerWatcher(pages=pages, watches=watches, clock=clock)
+    informer = Informer(
+        GADGETS, lister_watcher=source, listeners=[changes.append], options=options or PAGED
+    )
+    informer.reflector.clock = clock
+    run_until_exhausted(informer.reflector, source)
+    return informer, changes
+
+
+def test_the_initial_list_fills_the_store_with_evaluated_states() -> None:
+    failing = {"type": "Ready", "status": "False", "reason": "Failed", "message": "boom"}
+    b = gadget("b", 6, status={"conditions": [failing]})
+    informer, changes = _sync([page([_ready("a", 5), b], rv=10)], [])
+    states = {e.key: e.status.state for e in informer.store.list()}
+    assert states == {"default/a": State.CURRENT, "default/b": State.FAILED}
+    assert [(c.type, c.key, c.initial) for c in changes] == [
+        (ChangeType.ADDED, "default/a", True),
+        (ChangeType.ADDED, "default/b", True),
+    ]
+    assert informer.sync_progress.loaded == informer.sync_progress.total == 2
+
+
+def test_a_watched_update_says_what_changed_and_who_changed_it() -> None:
+    update = _edited_by(_ready("a", 11, size=3), "kubectl-edit")
+    informer, changes = _sync([page([_ready("a", 5)], rv=10)], [Watch(modified(update))])
+    change = changes[-1]
+    assert change.type == ChangeType.MODIFIED and change.initial is False
+    assert change.changed_paths == ("/spec/size",)
+    assert change.managers == ("kubectl-edit",)
+    stored = informer.store.get("default/a")
+    assert stored is not None and stored.obj["spec"] == {"size": 3}
+    assert "managedFields" not in stored.obj["metadata"], "managedFields are not cached"
+
+
+def test_a_watched_delete_empties_the_store_and_carries_the_last_state() -> None:
+    informer, changes = _sync([page([_ready("a", 5)], rv=10)], [Watch(deleted(_ready("a", 12)))])
+    assert informer.store.get("default/a") is None
+    assert changes[-1].type == ChangeType.DELETED and changes[-1].old is not None
+    assert changes[-1].tombstone is False
+
+
+def test_a_relist_emits_only_what_changed_and_tombstones_what_vanished() -> None:
+    pages = [
+        page([_ready("a", 5), _ready("b", 6), _ready("c", 7)], rv=10),
+        page([_ready("a", 5), _ready("b", 16, size=2)], rv=20),
+    ]
+    informer, changes = _sync(pages, [gone()])
+    relisted = [(c.type, c.key, c.tombstone) for c in changes[3:]]
+    assert relisted == [
+        (ChangeType.MODIFIED, "default/b", False),
+        (ChangeType.DELETED, "default/c", True),
+    ]
+    assert sorted(e.key for e in informer.store.list()) == ["default/a", "default/b"]
+
+
+def test_objects_of_excluded_namespaces_are_never_cached() -> None:
+    options = InformerOptions(list_mode="paged", exclude_namespaces=frozenset({"kube-system"}))
+    watch = Watch(added(_ready("c", 11, namespace="kube-system")))
+    informer, changes = _sync(
+        [page([_ready("a", 5), _ready("b", 6, namespace="kube-system")], rv=10)],
+        [watch],
+        options,
+    )
+    assert [e.key for e in informer.store.list()] == ["default/a"]
+    assert [c.key for c in changes] == ["default/a"]
+
+
+def test_a_metadata_only_kind_reports_no_reconcile_state() -> None:
+    informer, _ = _sync(
+        [page([_ready("a", 5)], rv=10)], [], InformerOptions(list_mode="paged", metadata_only=True)
+    )
+    entry = informer.store.get("default/a")
+    assert entry is not None and entry.status == METADATA_ONLY_STATUS
+
+
+def test_a_started_informer_follows_its_watch_on_its_own_thread_until_stopped() -> None:
+    changes: list[Change] = []
+    source = FakeListerWatcher(pages=[page([_ready("a", 5)], rv=10)], watches=[Watch(end="hang")])
+    informer = Informer(GADGETS, lister_watcher=source, listeners=[changes.append], options=PAGED)
+    informer.start()
+    try:
+        assert informer.wait_synced(30)
+        wait_until(lambda: source.streams, timeout=30, message="watch opened")
+        source.push(modified(_ready("a", 11, size=4)))
+        wait_until(lambda: len(changes) == 2, timeout=30, message="update delivered")
+    finally:
+        informer.stop(timeout=30)
+    assert not informer.reflector.metrics.errors
+    assert source.streams[-1].closed, "stop closes the open watch"
+    entry = informer.store.get("default/a")
+    assert entry is not None and entry.resource_version == "11"
