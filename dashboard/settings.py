@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.management.utils import get_random_secret_key
@@ -126,16 +127,24 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-_CHANNEL_URL = os.environ.get("CHANNEL_LAYER_URL", "")
-if _CHANNEL_URL.startswith(("redis://", "rediss://")):
-    CHANNEL_LAYERS = {
+
+def channel_layers(url: str) -> dict[str, dict[str, Any]]:
+    """Redis for a ``redis://`` or ``rediss://`` URL (replicas share it), else in-memory."""
+    if not url.startswith(("redis://", "rediss://")):
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # channels_redis waits for a consumer's next message in a 5 s blocking pop; redis-py's
+    # default 5 s read timeout would end that wait, and the live socket with it. A timeout
+    # in the URL (``?socket_timeout=``) still wins.
+    host = {"address": url, "socket_timeout": 30, "socket_connect_timeout": 5}
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [_CHANNEL_URL], "capacity": 2000, "expiry": 30},
+            "CONFIG": {"hosts": [host], "capacity": 2000, "expiry": 30},
         }
     }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+CHANNEL_LAYERS = channel_layers(os.environ.get("CHANNEL_LAYER_URL", ""))
 
 # Server-side sessions: the sign-in form keeps the user's Kubernetes token, which must
 # never travel in a cookie.
