@@ -25,7 +25,7 @@ from informers.healthrules import (
 )
 from informers.informer import ChangeListener, Informer, InformerOptions
 from informers.kinds import KindInfo
-from informers.listerwatcher import ResourceListerWatcher
+from informers.listerwatcher import ListerWatcher, ResourceListerWatcher
 from informers.listwatch import KubeClient
 from informers.reflector import Reflector
 from informers.registry import CRD_PATH, KindRegistry
@@ -51,8 +51,17 @@ class Readiness:
 
 
 class Engine:
-    def __init__(self, client: KubeClient, settings: EngineSettings | None = None) -> None:
+    def __init__(
+        self,
+        client: KubeClient,
+        settings: EngineSettings | None = None,
+        *,
+        source: Callable[[str], ListerWatcher] | None = None,
+    ) -> None:
+        """``source`` gives the ListerWatcher for a collection path (CRDs, Events, each
+        kind); by default one over ``client``. Tests pass fakes (``informers.testing``)."""
         self.client = client
+        self._source = source
         # The kind's health rule may set its stuck threshold (``stuckAfter``); settings ask
         # the engine, so every reader of ``settings.stuck_threshold`` sees it.
         self.settings = replace(
@@ -76,9 +85,7 @@ class Engine:
             selected=self._selected, on_start=self._start_kind, on_stop=self._stop_kind
         )
         self._crd_reflector = Reflector(
-            lister_watcher=ResourceListerWatcher(
-                client, CRD_PATH, read_timeout=self.settings.read_timeout
-            ),
+            lister_watcher=self._lister_watcher(CRD_PATH),
             sink=self.registry,
             name="crds",
             list_mode=self.settings.list_mode,
@@ -261,6 +268,11 @@ class Engine:
         return informer.rules.stuck_after if informer is not None else None
 
     # -- internals -------------------------------------------------------------------------
+    def _lister_watcher(self, path: str) -> ListerWatcher:
+        if self._source is not None:
+            return self._source(path)
+        return ResourceListerWatcher(self.client, path, read_timeout=self.settings.read_timeout)
+
     def _selected(self, kind: KindInfo) -> bool:
         return self.settings.watches(group=kind.group, kind=kind.kind)
 
@@ -280,6 +292,8 @@ class Engine:
         informer = Informer(
             kind,
             client=self.client,
+            # None: the informer reads over the client, in the kind's media types
+            lister_watcher=self._source(kind.collection_path()) if self._source else None,
             listeners=[self._on_change],
             options=self._options(kind),
             rules=self.kind_rules(kind.group, kind.kind),
@@ -335,9 +349,7 @@ class Engine:
         )
         return [
             Reflector(
-                lister_watcher=ResourceListerWatcher(
-                    self.client, p, read_timeout=self.settings.read_timeout
-                ),
+                lister_watcher=self._lister_watcher(p),
                 sink=sink,
                 name=f"events:{p}",
                 list_mode=self.settings.list_mode,

@@ -341,6 +341,67 @@ def gone_event(message: str = "too old resource version") -> dict[str, Any]:
     return {"type": "ERROR", "object": {**status, "message": message}}
 
 
+def crd(
+    plural: str,
+    *,
+    group: str = "t.crscope.test",
+    versions: tuple[str, ...] = ("v1",),
+    established: bool = True,
+    deleting: bool = False,
+    rv: int = 1,
+) -> dict[str, Any]:
+    """A CustomResourceDefinition serving ``versions`` (the last one stored)."""
+    meta: dict[str, Any] = {
+        "name": f"{plural}.{group}",
+        "uid": f"uid-{plural}",
+        "resourceVersion": str(rv),
+    }
+    if deleting:
+        meta["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": meta,
+        "spec": {
+            "group": group,
+            "scope": "Namespaced",
+            "names": {"plural": plural, "kind": plural.title()[:-1]},
+            "versions": [
+                {"name": v, "served": True, "storage": i == len(versions) - 1}
+                for i, v in enumerate(versions)
+            ],
+        },
+        "status": {
+            "conditions": [{"type": "Established", "status": "True" if established else "False"}]
+        },
+    }
+
+
+def kube_event(uid: str, *, kind: str = "Gadget", rv: int = 1, **fields: Any) -> dict[str, Any]:
+    """A core/v1 Event about the Gadget ``default/a``."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {
+            "name": f"a.{uid}",
+            "namespace": "default",
+            "uid": uid,
+            "resourceVersion": str(rv),
+            "creationTimestamp": "2026-01-01T00:00:00Z",
+        },
+        "involvedObject": {
+            "apiVersion": "t.crscope.test/v1",
+            "kind": kind,
+            "name": "a",
+            "namespace": "default",
+            "uid": "uid-a",
+        },
+        "type": "Warning",
+        "reason": "BackOff",
+        **fields,
+    }
+
+
 # -- failures ------------------------------------------------------------------------------
 def gone() -> ApiError:
     """410 Gone: the resourceVersion asked for is no longer in the watch window."""

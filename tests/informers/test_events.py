@@ -7,8 +7,6 @@ through a real reflector. The namespace rule has its own module
 
 from __future__ import annotations
 
-from typing import Any
-
 from informers.changes import EventRecord
 from informers.events import EventSink, event_record
 from informers.reflector import Reflector
@@ -18,6 +16,7 @@ from informers.testing import (
     Watch,
     added,
     deleted,
+    kube_event,
     modified,
     page,
     run_until_exhausted,
@@ -28,32 +27,8 @@ def _lookup(group: str, kind: str) -> str | None:
     return "t.crscope.test/gadgets" if (group, kind) == ("t.crscope.test", "Gadget") else None
 
 
-def _event(uid: str, *, kind: str = "Gadget", rv: int = 1, **fields: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Event",
-        "metadata": {
-            "name": f"a.{uid}",
-            "namespace": "default",
-            "uid": uid,
-            "resourceVersion": str(rv),
-            "creationTimestamp": "2026-01-01T00:00:00Z",
-        },
-        "involvedObject": {
-            "apiVersion": "t.crscope.test/v1",
-            "kind": kind,
-            "name": "a",
-            "namespace": "default",
-            "uid": "uid-a",
-        },
-        "type": "Warning",
-        "reason": "BackOff",
-        **fields,
-    }
-
-
 def test_a_record_carries_what_the_timeline_shows() -> None:
-    event = _event(
+    event = kube_event(
         "e1",
         message="failed: postgres://user:hunter2@db/x",
         count=4,
@@ -80,12 +55,12 @@ def test_the_sink_forwards_listed_and_watched_events_about_watched_kinds_only() 
     sink = EventSink(lookup=_lookup, listeners=[records.append])
     clock = FakeClock()
     source = FakeListerWatcher(
-        pages=[page([_event("e1"), _event("e2", kind="Pod")], rv=10)],
+        pages=[page([kube_event("e1"), kube_event("e2", kind="Pod")], rv=10)],
         watches=[
             Watch(
-                added(_event("e3", rv=11)),
-                modified(_event("e1", rv=12, count=2)),
-                deleted(_event("e3", rv=13)),  # expiry: the record is kept
+                added(kube_event("e3", rv=11)),
+                modified(kube_event("e1", rv=12, count=2)),
+                deleted(kube_event("e3", rv=13)),  # expiry: the record is kept
             )
         ],
         clock=clock,

@@ -7,8 +7,6 @@ engine convergence tests do that).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from informers.kinds import KindInfo
@@ -19,45 +17,11 @@ from informers.testing import (
     FakeListerWatcher,
     Watch,
     added,
+    crd,
     deleted,
     page,
     run_until_exhausted,
 )
-
-
-def _crd(
-    plural: str,
-    *,
-    group: str = "t.crscope.test",
-    versions: tuple[str, ...] = ("v1",),
-    established: bool = True,
-    deleting: bool = False,
-    rv: int = 1,
-) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "name": f"{plural}.{group}",
-        "uid": f"uid-{plural}",
-        "resourceVersion": str(rv),
-    }
-    if deleting:
-        meta["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": meta,
-        "spec": {
-            "group": group,
-            "scope": "Namespaced",
-            "names": {"plural": plural, "kind": plural.title()[:-1]},
-            "versions": [
-                {"name": v, "served": True, "storage": i == len(versions) - 1}
-                for i, v in enumerate(versions)
-            ],
-        },
-        "status": {
-            "conditions": [{"type": "Established", "status": "True" if established else "False"}]
-        },
-    }
 
 
 class Calls:
@@ -84,7 +48,7 @@ def _registry(calls: Calls, *, skip: str = "") -> KindRegistry:
 
 def test_a_list_starts_every_established_selected_kind(calls: Calls) -> None:
     registry = _registry(calls, skip="secrets")
-    crds = [_crd("gadgets"), _crd("widgets", established=False), _crd("secrets")]
+    crds = [crd("gadgets"), crd("widgets", established=False), crd("secrets")]
     registry.replace(crds, "1")
     assert calls.log == ["start t.crscope.test/gadgets v1"]
     assert [k.key for k in registry.kinds()] == ["t.crscope.test/gadgets"]
@@ -92,20 +56,20 @@ def test_a_list_starts_every_established_selected_kind(calls: Calls) -> None:
 
 def test_a_relist_stops_kinds_whose_crd_is_gone_and_keeps_the_rest(calls: Calls) -> None:
     registry = _registry(calls)
-    registry.replace([_crd("gadgets"), _crd("widgets")], "1")
+    registry.replace([crd("gadgets"), crd("widgets")], "1")
     calls.log.clear()
-    registry.replace([_crd("gadgets", rv=2)], "2")
+    registry.replace([crd("gadgets", rv=2)], "2")
     assert calls.log == ["stop t.crscope.test/widgets v1"], "an unchanged kind is not restarted"
 
 
 def test_crd_events_start_restart_and_stop_a_kind(calls: Calls) -> None:
     registry = _registry(calls)
-    registry.apply("ADDED", _crd("gadgets", established=False))
-    registry.apply("MODIFIED", _crd("gadgets"))
-    registry.apply("MODIFIED", _crd("gadgets", rv=3))  # same kind: nothing to do
-    registry.apply("MODIFIED", _crd("gadgets", versions=("v1", "v2")))
-    registry.apply("MODIFIED", _crd("gadgets", versions=("v1", "v2"), deleting=True))
-    registry.apply("DELETED", _crd("gadgets", versions=("v1", "v2")))
+    registry.apply("ADDED", crd("gadgets", established=False))
+    registry.apply("MODIFIED", crd("gadgets"))
+    registry.apply("MODIFIED", crd("gadgets", rv=3))  # same kind: nothing to do
+    registry.apply("MODIFIED", crd("gadgets", versions=("v1", "v2")))
+    registry.apply("MODIFIED", crd("gadgets", versions=("v1", "v2"), deleting=True))
+    registry.apply("DELETED", crd("gadgets", versions=("v1", "v2")))
     assert calls.log == [
         "start t.crscope.test/gadgets v1",
         "stop t.crscope.test/gadgets v1",
@@ -118,8 +82,8 @@ def test_crd_events_start_restart_and_stop_a_kind(calls: Calls) -> None:
 def test_the_registry_follows_a_crd_reflector(calls: Calls) -> None:
     clock = FakeClock()
     source = FakeListerWatcher(
-        pages=[page([_crd("gadgets")], rv=10)],
-        watches=[Watch(added(_crd("widgets", rv=11)), deleted(_crd("gadgets", rv=12)))],
+        pages=[page([crd("gadgets")], rv=10)],
+        watches=[Watch(added(crd("widgets", rv=11)), deleted(crd("gadgets", rv=12)))],
         clock=clock,
     )
     registry = _registry(calls)
