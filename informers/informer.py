@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from informers.awaiting import AwaitingController, has_status
 from informers.changes import Change, ChangeType
+from informers.clock import SYSTEM_CLOCK, Clock
 from informers.diff import changed_paths, diff
 from informers.gcpause import gc_paused
 from informers.healthrules import KindRules, evaluate_status
@@ -72,6 +72,7 @@ class Informer:
         *,
         client: KubeClient | None = None,
         lister_watcher: ListerWatcher | None = None,
+        clock: Clock = SYSTEM_CLOCK,
         listeners: Iterable[ChangeListener],
         options: InformerOptions | None = None,
         rules: KindRules | None = None,
@@ -95,6 +96,7 @@ class Informer:
             ),
             sink=self,
             name=kind.key,
+            clock=clock,
             list_mode=self.options.list_mode,
             on_listed=self._strip_listed,
         )
@@ -138,7 +140,8 @@ class Informer:
         failure = unlistable(
             status=m.failing_status, message=m.failing_message, since=m.failing_since
         )
-        return past_grace(failure, grace=self.options.failure_grace, now=time.time())
+        now = self.reflector.clock.time()
+        return past_grace(failure, grace=self.options.failure_grace, now=now)
 
     # -- sink ------------------------------------------------------------------------------
     def progress(self, loaded: int, total: int | None) -> None:
@@ -146,7 +149,7 @@ class Informer:
 
     def replace(self, objects: list[dict[str, Any]], resource_version: str) -> None:
         """A (re)list: swap the store, then emit ADDED/MODIFIED/tombstone DELETED changes."""
-        now = time.time()
+        now = self.reflector.clock.time()
         initial = not self.reflector.metrics.last_synced_at
         with gc_paused():
             pending: list[tuple[Entry, Entry | None, tuple[str, ...], Attribution]] = []
@@ -194,7 +197,7 @@ class Informer:
         if prepared is None:
             return
         key, managed = prepared
-        now = time.time()
+        now = self.reflector.clock.time()
         if event_type == "DELETED":
             old = self.store.delete(key)
             self._managed.pop(key, None)
@@ -284,7 +287,7 @@ class Informer:
 
     def _reevaluate(self, entries: Iterable[Entry]) -> int:
         """Re-evaluate cached entries; store and publish those whose state changed."""
-        now = time.time()
+        now = self.reflector.clock.time()
         changed = 0
         for old in entries:
             status = self.status_of(old.obj)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from informers.changes import Change, ChangeType
 from informers.informer import METADATA_ONLY_STATUS, Informer, InformerOptions
 from informers.kinds import KindInfo
+from informers.listwatch import ApiError
 from informers.status import State
 from informers.testing import (
     FakeClock,
@@ -24,6 +27,7 @@ from informers.testing import (
     modified,
     page,
     run_until_exhausted,
+    server_error,
 )
 from tests.informers.kit import wait_until
 
@@ -66,9 +70,12 @@ def _sync(
     clock = FakeClock()
     source = FakeListerWatcher(pages=pages, watches=watches, clock=clock)
     informer = Informer(
-        GADGETS, lister_watcher=source, listeners=[changes.append], options=options or PAGED
+        GADGETS,
+        lister_watcher=source,
+        clock=clock,
+        listeners=[changes.append],
+        options=options or PAGED,
     )
-    informer.reflector.clock = clock
     run_until_exhausted(informer.reflector, source)
     return informer, changes
 
@@ -155,3 +162,22 @@ def test_a_started_informer_follows_its_watch_on_its_own_thread_until_stopped() 
     assert source.streams[-1].closed, "stop closes the open watch"
     entry = informer.store.get("default/a")
     assert entry is not None and entry.resource_version == "11"
+
+
+@pytest.mark.parametrize(
+    ("failure", "failures", "reason"),
+    [
+        (ApiError(403, "Forbidden", "gadgets is forbidden"), 7, "forbidden"),
+        (ApiError(403, "Forbidden", "gadgets is forbidden"), 2, None),  # within the grace
+        (server_error(), 7, None),  # the apiserver's trouble: readiness must wait
+    ],
+)
+def test_a_kind_that_cannot_be_listed_is_unavailable_once_past_the_grace(
+    failure: ApiError, failures: int, reason: str | None
+) -> None:
+    options = InformerOptions(list_mode="paged", failure_grace=30.0)
+    informer, _ = _sync([failure] * failures, [], options)
+    # The backoff's virtual waits (0.8 s doubling) measure how long the failure lasted.
+    unavailable = informer.unavailable
+    assert (unavailable.reason if unavailable else None) == reason
+    assert not informer.synced
