@@ -20,7 +20,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from informers import ClusterConfig, KubeClient
+from informers.clock import SYSTEM_CLOCK, Clock
+from informers.listerwatcher import ResourceListerWatcher
 from informers.reflector import Reflector
+from informers.testing import FakeClock
 from tests.informers.kit import wait_until
 
 PATH = "/apis/t.crscope.test/v1/gadgets"
@@ -123,7 +126,7 @@ class Sink:
         pass
 
 
-def _reflector(server: ThreadingHTTPServer, sink: Sink) -> Reflector:
+def _reflector(server: ThreadingHTTPServer, sink: Sink, clock: Clock = SYSTEM_CLOCK) -> Reflector:
     host, port = server.server_address[:2]
     config = ClusterConfig(
         host=f"http://{host!s}:{port}",
@@ -134,7 +137,11 @@ def _reflector(server: ThreadingHTTPServer, sink: Sink) -> Reflector:
         auth_header=lambda: None,
     )
     return Reflector(
-        client=KubeClient(config), path=PATH, sink=sink, name="gadgets", list_mode="paged"
+        lister_watcher=ResourceListerWatcher(KubeClient(config), PATH),
+        sink=sink,
+        name="gadgets",
+        clock=clock,
+        list_mode="paged",
     )
 
 
@@ -168,20 +175,19 @@ def test_a_normal_watch_close_resumes_from_the_last_rv_without_a_relist(
 
 
 def test_429_waits_for_retry_after_then_resumes_the_same_watch(
-    apiserver: tuple[ThreadingHTTPServer, Script], monkeypatch: pytest.MonkeyPatch
+    apiserver: tuple[ThreadingHTTPServer, Script],
 ) -> None:
     server, script = apiserver
     script.watch_answers = [(429, {"Retry-After": "7"}, [])]
     sink = Sink()
-    reflector = _reflector(server, sink)
-    waits: list[float] = []
-    monkeypatch.setattr(reflector, "_sleep", waits.append)  # record instead of waiting
+    clock = FakeClock()  # records the waits instead of waiting
+    reflector = _reflector(server, sink, clock)
     thread = _run(reflector)
     try:
         wait_until(lambda: len(script.watches()) >= 3, timeout=20, message="watch retried")
     finally:
         reflector.stop()
         thread.join(10)
-    assert waits and waits[0] == 7.0, waits
+    assert clock.waits and clock.waits[0] == 7.0, clock.waits
     assert [w["resourceVersion"] for w in script.watches()[:3]] == ["10", "10", "10"]
     assert len(script.lists()) == 1, "a 429 must not relist"
