@@ -16,6 +16,7 @@ from informers.backoff import Backoff
 from informers.changes import Change, ChangeType
 from informers.informer import Informer
 from informers.kinds import KindInfo
+from informers.listwatch import ApiError
 from informers.reflector import ListMode, Reflector
 from informers.testing import (
     FakeClock,
@@ -216,3 +217,47 @@ def test_a_streaming_list_ends_at_the_initial_events_bookmark_and_keeps_watching
     assert sink.applied == [("MODIFIED", "default/b", "11")]
     assert reflector.metrics.streaming_list is True
     assert _watched_rvs(source) == ["", "11"]
+
+
+def test_without_streaming_lists_the_reflector_falls_back_to_paged_lists_for_good() -> None:
+    unsupported = ApiError(422, "Invalid", "sendInitialEvents is forbidden for watch")
+    pages = [page([], rv=9), page([gadget("a", 5)], rv=10)]  # count hint, then the list
+    watches = [unsupported, Watch(), Watch()]
+    reflector, source, sink, _ = _run(pages, watches, list_mode="auto")
+    assert reflector.metrics.streaming_list is False
+    assert sink.replaced == [(["default/a"], "10")]
+    assert [w.send_initial_events for w in source.watch_calls] == [True, False, False, False]
+    assert reflector.metrics.errors == 0, "an unsupported streaming list is not a failure"
+
+
+def test_stream_mode_does_not_fall_back_it_backs_off() -> None:
+    unsupported = ApiError(422, "Invalid", "sendInitialEvents is forbidden for watch")
+    reflector, _, sink, clock = _run([page([], rv=9)], [unsupported], list_mode="stream")
+    assert sink.replaced == [] and clock.waits == [0.8]
+    assert reflector.metrics.failing_status == 422
+
+
+def test_a_server_error_in_the_stream_backs_off_and_resumes_from_the_last_event() -> None:
+    error = {"type": "ERROR", "object": {"kind": "Status", "code": 500, "message": "boom"}}
+    watches = [Watch(added(gadget("b", 11)), error)]
+    reflector, source, _, clock = _run([page([gadget("a", 5)], rv=10)], watches)
+    assert clock.waits == [0.8] and reflector.metrics.relists_gone == 0
+    assert _watched_rvs(source) == ["10", "11"] and len(source.list_calls) == 1
+
+
+def test_a_malformed_event_is_skipped_and_counted() -> None:
+    malformed = {"type": "MALFORMED", "object": {}, "error": "unexpected end", "size": 17}
+    watches = [Watch(malformed, added(gadget("b", 11)))]
+    reflector, _, sink, _ = _run([page([gadget("a", 5)], rv=10)], watches)
+    assert sink.applied == [("ADDED", "default/b", "11")]
+    assert reflector.metrics.malformed == 1 and reflector.metrics.errors == 0
+
+
+def test_a_reflector_stopped_before_it_runs_asks_for_nothing() -> None:
+    clock = FakeClock()
+    source = FakeListerWatcher(pages=[server_error()], clock=clock)
+    reflector = _reflector(source, RecordingSink(), clock)
+    source.on_exhausted = reflector.stop
+    reflector.stop()  # before run: nothing is asked for
+    reflector.run()
+    assert source.calls == [] and clock.waits == []
