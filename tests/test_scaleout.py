@@ -150,11 +150,14 @@ def _bell_pushed(ws: websocket.WebSocket, *, above: int, timeout: float) -> int:
     """Read the live socket (acking like the browser) until a bell shows more than ``above``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ws.settimeout(max(0.1, deadline - time.monotonic()))
+        # Short reads: daphne's pings restart a read's timeout, so one long read of a quiet
+        # socket would never end.
+        ws.settimeout(min(1.0, max(0.1, deadline - time.monotonic())))
         try:
             message = ws.recv()
         except websocket.WebSocketTimeoutException:
-            break
+            continue
+        assert isinstance(message, str), "the live socket sends text frames only"
         seq = re.search(r'data-seq="(\d+)"', message)
         if seq:
             ws.send(json.dumps({"ack": int(seq.group(1))}))
