@@ -7,7 +7,9 @@ listen (history, notifications, the live UI), and the ASGI start-up and the test
 attach through it. Listeners are attached before the engine starts, so none misses the
 initial list, and detached in reverse order after it stops.
 
-The list pages' memo needs no listener: it keys on the store's own write counter.
+The list pages' memo needs no listener: it keys on the store's own write counter. One
+part listens to the notification service rather than the engine: the bell relay, which
+carries an in-app notification to the other replicas' sockets (``dashboard.notify.bell``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.conf import settings
 from dashboard.core.adapter import adapter
 from dashboard.history import metrics as _history_metrics  # noqa: F401 - registers its gauge
 from dashboard.history.writer import writer
+from dashboard.notify import bell, inbox
 from dashboard.notify.service import service as notify_service
 from dashboard.ui.live import eventbus
 from dashboard.ui.sampler import sampler
@@ -47,6 +50,14 @@ def _route_events(engine: Engine) -> None:
     engine.add_event_listener(eventbus.publish)
 
 
+def _relay_bell(engine: Engine) -> None:
+    inbox.on_notification(bell.relay)
+
+
+def _stop_relaying_bell() -> None:
+    inbox.remove_listener(bell.relay)
+
+
 def _nothing() -> None:
     return None
 
@@ -64,6 +75,12 @@ PARTS: tuple[Part, ...] = (
         notify_service.attach_and_start,
         notify_service.stop,
         "matches changes and Events against the notification rules; one outbox thread",
+    ),
+    Part(
+        "bell-relay",
+        _relay_bell,
+        _stop_relaying_bell,
+        "tells the other replicas' live sockets of an in-app notification recorded here",
     ),
     Part(
         "event-routing",

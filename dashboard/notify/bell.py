@@ -2,24 +2,49 @@
 
 Why a module of its own: the UI and the notifications app are independent (an
 import-linter contract); the UI's consumer may import this module and nothing else of
-notify. In-app notifications are announced on the outbox worker thread, while a consumer
-lives on the event loop. ``BellPush`` registers an ``on_notification`` listener that only
-schedules ``on_change`` on the consumer's loop; the consumer then renders
-``bell_for(viewer, oob=True)`` in a worker thread (it reads the database) and sends it as
-an htmx out-of-band swap. ``close()`` on disconnect.
+notify.
+
+How a new in-app notification reaches every open page, on every replica. The outbox
+worker of whichever replica claims the delivery records it and calls
+``inbox.announce`` on its thread. Two listeners hear it there:
+
+- ``BellPush``, one per socket of this process: it only schedules ``on_change`` on the
+  socket's event loop (``call_on_loop``), so this replica's pages ring at once;
+- ``relay`` (attached by ``dashboard.wiring``): one message to the channel-layer group
+  ``BELL_GROUP``, which every live socket on every replica joins. It carries this
+  process's ``REPLICA`` id, and a consumer skips a message that ``rang_here``, since
+  ``BellPush`` pushed those sockets already.
+
+Either way the consumer then renders ``bell_for(viewer, oob=True)`` in a worker thread
+(the count differs per viewer and reads the database) and sends it as an htmx
+out-of-band swap. Why not the group alone: channels' in-memory layer is asyncio-based and
+not safe to call from the worker thread, and a single process needs no layer; so the
+relay only speaks on a layer that spans processes (Redis), and ``BellPush`` stays the
+immediate local path.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
 
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.template.loader import render_to_string
 
 from dashboard.core.access import Viewer
 from dashboard.core.loophop import call_on_loop
 from dashboard.notify import inbox
 from dashboard.notify.inbox import Notice, on_notification, remove_listener
+
+#: The channel-layer group of every live socket, on every replica.
+BELL_GROUP = "crscope.bell"
+#: The group message's type: channels calls the consumer's ``bell_rang`` method.
+BELL_RANG = "bell.rang"
+#: This process, as the origin of the group messages it sends.
+REPLICA = uuid.uuid4().hex
 
 
 class BellPush:
@@ -33,6 +58,22 @@ class BellPush:
 
     def close(self) -> None:
         remove_listener(self._notice)
+
+
+def relay(notice: Notice) -> None:
+    """Tell the other replicas' sockets (an ``on_notification`` listener: worker thread).
+
+    Nothing on the in-memory layer: it reaches only this process, whose sockets
+    ``BellPush`` has told, and it must not be called from this thread."""
+    layer = get_channel_layer()
+    if layer is None or isinstance(layer, InMemoryChannelLayer):
+        return
+    async_to_sync(layer.group_send)(BELL_GROUP, {"type": BELL_RANG, "origin": REPLICA})
+
+
+def rang_here(event: Mapping[str, Any]) -> bool:
+    """Whether a ``BELL_RANG`` message came from this process (already pushed locally)."""
+    return event.get("origin") == REPLICA
 
 
 def bell_html(count: int, *, oob: bool = False) -> str:

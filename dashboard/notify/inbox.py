@@ -4,10 +4,11 @@ Why access checks here: a notification names objects, and a viewer must only lea
 objects they may ``get``. Inbox rows are stored per (kind, namespace), so a count asks the
 authorizer once per distinct pair (cached by ``dashboard.core.rbac``), never per row.
 
-``on_notification(callback)`` is how the UI's WebSocket consumer learns that something new
-arrived: the callback runs on the outbox worker thread, so it must only hand off (for
-example ``async_to_sync(channel_layer.group_send)``), and each connection then asks
-``unread_count(its viewer)``, since what "new" means differs per viewer.
+``on_notification(callback)`` is how the bell learns that something new arrived: the
+outbox worker that recorded it calls ``announce`` on its thread, so a callback must only
+hand off. ``dashboard.notify.bell`` registers two: a hop to each local socket's event
+loop, and a relay to the channel layer for the other replicas' sockets. Each connection
+then asks ``unread_count(its viewer)``, since what "new" means differs per viewer.
 """
 
 from __future__ import annotations

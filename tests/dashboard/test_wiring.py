@@ -42,7 +42,13 @@ class RecordingEngine:
 
 
 def test_the_parts_are_listed_once_in_order() -> None:
-    assert wiring.NAMES == ("history", "notifications", "event-routing", "sampler")
+    assert wiring.NAMES == (
+        "history",
+        "notifications",
+        "bell-relay",
+        "event-routing",
+        "sampler",
+    )
     assert set(wiring.UI_PARTS) <= set(wiring.NAMES)
     assert all(p.why for p in wiring.PARTS)
 

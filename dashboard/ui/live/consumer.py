@@ -22,6 +22,11 @@ closes the socket with 4401. Sign-out also closes it at once, through the sessio
 channel-layer group. Each user may hold ``CRSCOPE_WS_MAX_PER_USER`` sockets per process;
 one more is closed with 4429, which the page's indicator explains (daphne does not pass
 close reasons on, so the code is the message).
+
+The bell: a new in-app notification pushes this viewer's bell (their own unread count).
+This process's notifications arrive through ``BellPush`` (a hop from the outbox worker's
+thread); another replica's through the channel-layer group ``BELL_GROUP``, which every
+socket joins (see ``dashboard.notify.bell``).
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from dashboard.core.loophop import call_on_loop
 from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.core.rbac import reviewer
 from dashboard.core.slots import Slot, UserSlots
-from dashboard.notify.bell import BellPush, bell_for
+from dashboard.notify.bell import BELL_GROUP, BellPush, bell_for, rang_here
 from dashboard.ui.live import eventbus, framing
 from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError
@@ -104,7 +109,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.last_access = time.monotonic()
         self.last_tick: dict[int, float] = {}
         self.slot: Slot | None = None
-        self.group = ""
+        self.groups: list[str] = []
         try:
             self.viewer = await database_sync_to_async(viewer_for_scope)(self.scope)
         except (AuthenticationError, NotAuthenticated):
@@ -124,7 +129,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.params = parse_qs(
             self.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
         )
-        await self._join_session_group()
+        await self._join_groups()
         await self.accept()
         self.bell = BellPush(self.loop, self._bell_changed)
         if not await self._attach():
@@ -132,16 +137,27 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.ticker = asyncio.create_task(self._tick_loop())
         await self._flush()
 
-    async def _join_session_group(self) -> None:
+    async def _join_groups(self) -> None:
+        """The channel-layer groups this socket hears on: its session's (sign-out) and
+        the bell's (a notification recorded on another replica)."""
+        if self.channel_layer is None:
+            return
         session = self.scope.get("session")
         key = getattr(session, "session_key", None) if session is not None else None
-        if key and self.channel_layer is not None:
-            self.group = session_group(key)
-            await self.channel_layer.group_add(self.group, self.channel_name)
+        self.groups = [session_group(key)] if key else []
+        self.groups.append(BELL_GROUP)
+        for group in self.groups:
+            await self.channel_layer.group_add(group, self.channel_name)
 
     async def session_ended(self, event: dict[str, Any]) -> None:
         """Sign-out of this socket's session (a channel-layer group message)."""
         await self._end(SIGNED_OUT, "signed out")
+
+    async def bell_rang(self, event: dict[str, Any]) -> None:
+        """A new in-app notification (a channel-layer group message); one recorded in this
+        process was pushed already, by ``BellPush``."""
+        if not rang_here(event):
+            self._bell_changed()
 
     async def _end(self, code: int, reason: str) -> None:
         if not self.closed:
@@ -173,7 +189,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.event_uid = ""
 
     def _bell_changed(self) -> None:
-        """A new in-app notification: push the bell (on this loop; called via the loop)."""
+        """A new in-app notification: push the bell (on this loop)."""
         task = asyncio.ensure_future(self._push_bell())
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -187,8 +203,9 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         slot = getattr(self, "slot", None)
         if slot is not None:
             slot.release()
-        if getattr(self, "group", "") and self.channel_layer is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.channel_layer is not None:
+            for group in getattr(self, "groups", []):
+                await self.channel_layer.group_discard(group, self.channel_name)
         bell = getattr(self, "bell", None)
         if bell is not None:
             bell.close()
