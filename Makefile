@@ -43,7 +43,7 @@ lint: $(VENV_STAMP)
 	.venv/bin/hadolint Dockerfile
 
 typecheck: $(VENV_STAMP)
-	.venv/bin/mypy informers dashboard
+	.venv/bin/mypy informers dashboard tests benchmarks devkit
 
 test-unit: $(VENV_STAMP)
 	$(PY) -m pytest -q -m "not cluster and not browser and not services"
