@@ -73,6 +73,9 @@ SIGNED_OUT = 4401
 TOO_MANY = 4429
 #: 1013 "try again later": identity could not be re-checked (apiserver down, throttled).
 UNVERIFIED = 1013
+#: The Redis layer forgets a group member after a day (channels_redis' ``group_expiry``):
+#: a page left open longer rejoins its groups well before that, or it would go deaf.
+REJOIN_SECONDS = 3600.0
 
 
 slots = UserSlots(settings.CRSCOPE_WS_MAX_PER_USER)
@@ -110,6 +113,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.last_tick: dict[int, float] = {}
         self.slot: Slot | None = None
         self.groups: list[str] = []
+        self.joined_at = time.monotonic()
         try:
             self.viewer = await database_sync_to_async(viewer_for_scope)(self.scope)
         except (AuthenticationError, NotAuthenticated):
@@ -146,6 +150,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         key = getattr(session, "session_key", None) if session is not None else None
         self.groups = [session_group(key)] if key else []
         self.groups.append(BELL_GROUP)
+        self.joined_at = time.monotonic()
         for group in self.groups:
             await self.channel_layer.group_add(group, self.channel_name)
 
@@ -342,6 +347,8 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 return
             for feed in self.feeds:
                 await _in_thread(feed.refresh_access)
+        if now - self.joined_at >= REJOIN_SECONDS:
+            await self._join_groups()
         due = [f for f in self.feeds if now - self.last_tick.get(id(f), 0) >= f.tick_every]
         for feed in due:
             self.last_tick[id(feed)] = now
