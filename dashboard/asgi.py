@@ -16,15 +16,15 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.sessions import SessionMiddlewareStack  # noqa: E402
 
-from dashboard.core import sendbuffer  # noqa: E402
-from dashboard.core.limits import RequestLimits, install_twisted_limits  # noqa: E402
-from dashboard.core.origins import WebSocketOriginValidator  # noqa: E402
-from dashboard.core.shutdown import OpenSockets, install_sigterm_drain  # noqa: E402
+from dashboard.core.auth.origins import WebSocketOriginValidator  # noqa: E402
+from dashboard.core.runtime.shutdown import OpenSockets, install_sigterm_drain  # noqa: E402
+from dashboard.core.web import sendbuffer  # noqa: E402
+from dashboard.core.web.limits import RequestLimits, install_twisted_limits  # noqa: E402
 from dashboard.ui.routing import websocket_urlpatterns  # noqa: E402
 from dashboard.wiring import start_engine  # noqa: E402
 
 # Sessions only (not AuthMiddlewareStack): django.contrib.auth is not installed, and the
-# viewer is resolved from the session's token or headers by dashboard.core.identity.
+# viewer is resolved from the session's token or headers by dashboard.core.auth.identity.
 # The origin check compares scheme, host and port (channels' AllowedHostsOriginValidator
 # ignores scheme and port, which let a page on another port of this host in).
 # HTTP views find a probe of the connection's unsent bytes in their scope (watch streams).

@@ -74,12 +74,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "dashboard.core.headers.SecurityHeadersMiddleware",
-    "dashboard.core.metrics.ApiRequestsMiddleware",
+    "dashboard.core.web.headers.SecurityHeadersMiddleware",
+    "dashboard.core.web.metrics.ApiRequestsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "dashboard.core.authn.AuthenticationMiddleware",
+    "dashboard.core.auth.authn.AuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -97,7 +97,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
-                "dashboard.core.context.frame",
+                "dashboard.core.web.context.frame",
             ],
         },
     }
@@ -181,14 +181,14 @@ CRSCOPE_PUBLIC_URL = os.environ.get("CRSCOPE_PUBLIC_URL", "")
 CRSCOPE_METRICS_TOKEN = os.environ.get("CRSCOPE_METRICS_TOKEN", "")
 CRSCOPE_REDACT_PATHS = env_list("CRSCOPE_REDACT_PATHS")
 
-# Authentication and authorization (dashboard/core/identity.py, rbac.py) -------------------
+# Authentication and authorization (dashboard/core/auth/identity.py, rbac.py) -------------------
 CRSCOPE_TRUSTED_PROXIES = os.environ.get("CRSCOPE_TRUSTED_PROXIES", "")  # comma-separated CIDRs
 CRSCOPE_PROXY_USER_HEADER = os.environ.get("CRSCOPE_PROXY_USER_HEADER", "X-Forwarded-User")
 CRSCOPE_PROXY_GROUPS_HEADER = os.environ.get("CRSCOPE_PROXY_GROUPS_HEADER", "X-Forwarded-Groups")
 CRSCOPE_TOKEN_CACHE_SECONDS = env_float("CRSCOPE_TOKEN_CACHE_SECONDS", 10.0, floor=0.0)
 CRSCOPE_AUTHZ_TTL = env_float("CRSCOPE_AUTHZ_TTL", 10.0, floor=0.0)
 
-# Limits (dashboard/core/ratelimit.py, ui/live/consumer.py, api/watch.py) ------------------
+# Limits (dashboard/core/web/ratelimit.py, ui/live/consumer.py, api/watch.py) ------------------
 CRSCOPE_API_RATE = env_float("CRSCOPE_API_RATE", 50.0)
 CRSCOPE_API_BURST = env_float("CRSCOPE_API_BURST", 200.0)
 CRSCOPE_PAGE_RATE = env_float("CRSCOPE_PAGE_RATE", 10.0)
@@ -210,7 +210,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "filters": {"skip_probes": {"()": "dashboard.core.logfilters.SkipProbes"}},
+    "filters": {"skip_probes": {"()": "dashboard.core.runtime.logfilters.SkipProbes"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.urls import include, path
 
 from dashboard.api import urls as api_urls
-from dashboard.core import authn
-from dashboard.core import metrics as core_metrics
-from dashboard.core import views as core_views
+from dashboard.core.auth import authn
+from dashboard.core.web import metrics as core_metrics
+from dashboard.core.web import probes as core_views
 from dashboard.notify import api as notify_api
 
 # The notifications API joins /api/v1/ through the API's hook, so the API never imports it.
 api_urls.mount(notify_api.router)
 
 #: A busy or unreachable database answers 503 with Retry-After; other errors stay 500s.
-handler500 = "dashboard.core.dbunavailable.server_error"
+handler500 = "dashboard.core.web.dbunavailable.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

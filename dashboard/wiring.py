@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
 from dashboard.history import metrics as _history_metrics  # noqa: F401 - registers its gauge
 from dashboard.history.writer import writer
 from dashboard.notify import bell, inbox

@@ -21,8 +21,8 @@ from dashboard.api import render
 from dashboard.api.objectroutes import object_route
 from dashboard.api.objects import ObjectRef
 from dashboard.api.schemas import Events
-from dashboard.core.apierror import error_responses
-from dashboard.core.keyset import PageParams, keyset_page
+from dashboard.core.listing.keyset import PageParams, keyset_page
+from dashboard.core.web.apierror import error_responses
 from dashboard.history.models import EventRow
 
 router = Router(tags=["events"])

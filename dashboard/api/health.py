@@ -23,10 +23,10 @@ from dashboard.api.params import HealthParams
 from dashboard.api.schemas import Health
 from dashboard.api.scope import KindScope
 from dashboard.api.tally import Tally, tally
-from dashboard.core import attention, namespaces
-from dashboard.core.access import namespace_filter
-from dashboard.core.apierror import ApiProblem, error_responses, not_found
-from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT
+from dashboard.core.auth.access import namespace_filter
+from dashboard.core.listing import attention, namespaces
+from dashboard.core.listing.query import DEFAULT_LIMIT, MAX_LIMIT
+from dashboard.core.web.apierror import ApiProblem, error_responses, not_found
 
 router = Router(tags=["health"])
 

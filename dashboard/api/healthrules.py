@@ -19,8 +19,8 @@ from ninja import Router
 
 from dashboard.api import render, scope
 from dashboard.api.schemas import HealthRulesInfo, RuleTestIn, RuleTestResult
-from dashboard.core import ruletester
-from dashboard.core.apierror import ApiProblem, error_responses
+from dashboard.core.rules import ruletester
+from dashboard.core.web.apierror import ApiProblem, error_responses
 from informers import RuleError
 
 router = Router(tags=["health rules"])

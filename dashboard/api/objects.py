@@ -22,8 +22,8 @@ from dashboard.api import render, scope
 from dashboard.api.params import ClusterPath, NamespacedPath
 from dashboard.api.schemas import ObjectDetail
 from dashboard.api.scope import KindScope
-from dashboard.core.apierror import ApiProblem, error_responses, not_found
-from dashboard.core.redact import shown_columns
+from dashboard.core.auth.redact import shown_columns
+from dashboard.core.web.apierror import ApiProblem, error_responses, not_found
 from dashboard.history.models import Revision
 
 router = Router(tags=["objects"])

@@ -21,7 +21,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import BaseRenderer
 
-from dashboard.core.problem import PROBLEM_JSON
+from dashboard.core.web.problem import PROBLEM_JSON
 
 NDJSON = "application/x-ndjson"
 _JSON = "application/json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.core.keyset import PageParams
+from dashboard.core.listing.keyset import PageParams
 from informers import State
 
 RV_PATTERN = r"^[0-9]{1,20}$"

@@ -18,10 +18,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from dashboard.core import dbunavailable
-from dashboard.core.apierror import ApiProblem, bad_param, not_found, problem_response
-from dashboard.core.identity import AuthenticationError, NotAuthenticated
-from dashboard.core.query import QueryError
+from dashboard.core.auth.identity import AuthenticationError, NotAuthenticated
+from dashboard.core.listing.query import QueryError
+from dashboard.core.web import dbunavailable
+from dashboard.core.web.apierror import ApiProblem, bad_param, not_found, problem_response
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard.core.query import Row
-from dashboard.core.redact import redact_body
-from dashboard.core.why import shown_inputs
+from dashboard.core.auth.redact import redact_body
+from dashboard.core.listing.query import Row
+from dashboard.core.rules.why import shown_inputs
 from informers import Entry, parse_time
 
 

@@ -1,6 +1,6 @@
 """``/resources``: the watched kinds, and one kind's objects as a filtered, paged list.
 
-Why the list goes through ``dashboard.core.query``: the UI list and this endpoint must
+Why the list goes through ``dashboard.core.listing.query``: the UI list and this endpoint must
 agree on what every filter means and where pages break. Pagination is keyset-based, so a
 ``continue`` token stays valid and consistent while objects are added and removed: nothing
 that existed throughout is skipped and nothing is served twice.
@@ -19,9 +19,10 @@ from dashboard.api.openapi import prevalidated
 from dashboard.api.params import KindPath, ListParams
 from dashboard.api.schemas import ObjectList, ResourceList
 from dashboard.api.tally import tally
-from dashboard.core import access, pagecache
-from dashboard.core.apierror import error_responses
-from dashboard.core.query import PageRequest, parse_list_query
+from dashboard.core.auth import access
+from dashboard.core.listing import pagecache
+from dashboard.core.listing.query import PageRequest, parse_list_query
+from dashboard.core.web.apierror import error_responses
 
 router = Router(tags=["resources"])
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.core.ruletester import MAX_CHANGES, MAX_DRAFT_CHARS, MAX_SECONDS
+from dashboard.core.rules.ruletester import MAX_CHANGES, MAX_DRAFT_CHARS, MAX_SECONDS
 from informers import State
 
 ColumnValue = str | int | float | bool | None

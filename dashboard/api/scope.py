@@ -4,7 +4,7 @@ Why one module: every endpoint must cut the shared cache down to what the caller
 and must do it the same way, so a kind the caller cannot list anywhere looks exactly like
 a kind that does not exist (404, absent from ``/resources`` and ``/health``). Every view
 starts by calling one of the functions here; none reads the engine or the viewer itself.
-The decisions come from ``dashboard.core.access``; this module only turns them into scopes
+The decisions come from ``dashboard.core.auth.access``; this module only turns them into scopes
 and problem responses.
 """
 
@@ -16,10 +16,10 @@ from importlib import import_module
 from django.conf import settings
 from django.http import HttpRequest
 
-from dashboard.core import access, identity
-from dashboard.core.access import Viewer
-from dashboard.core.adapter import adapter
-from dashboard.core.apierror import ApiProblem, not_found
+from dashboard.core.auth import access, identity
+from dashboard.core.auth.access import Viewer
+from dashboard.core.runtime.adapter import adapter
+from dashboard.core.web.apierror import ApiProblem, not_found
 from informers import Engine, Informer, KindInfo
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dashboard.api.scope import KindScope
-from dashboard.core.counts import count_kind
+from dashboard.core.listing.counts import count_kind
 
 
 @dataclass

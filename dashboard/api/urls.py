@@ -23,7 +23,7 @@ from dashboard.api import (
     watch,
 )
 from dashboard.api.openapi import CrscopeAPI, LocalSwagger, OrjsonRenderer
-from dashboard.core import apierror
+from dashboard.core.web import apierror
 
 api = CrscopeAPI(
     title="crscope API",

@@ -73,10 +73,11 @@ from dashboard.api.params import WatchParams
 from dashboard.api.schemas import WatchEvent
 from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
-from dashboard.core import identity, rbac, sendbuffer
-from dashboard.core.apierror import ApiProblem, bad_param, error_responses
-from dashboard.core.loophop import call_on_loop
-from dashboard.core.slots import Slot, UserSlots
+from dashboard.core.auth import identity, rbac
+from dashboard.core.runtime.loophop import call_on_loop
+from dashboard.core.web import sendbuffer
+from dashboard.core.web.apierror import ApiProblem, bad_param, error_responses
+from dashboard.core.web.slots import Slot, UserSlots
 from informers import Change, Entry, SelectorError, Status, parse_selector
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dashboard.api.scope import KindScope
-from dashboard.core.access import namespace_filter
+from dashboard.core.auth.access import namespace_filter
 from informers import Change, Entry, Selector, Store
 
 

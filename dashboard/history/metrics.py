@@ -1,6 +1,6 @@
 """``crscope_history_queue_depth``: changes the history writer has not yet written.
 
-Why here and not in ``dashboard.core.metrics``: the core layer must not import history
+Why here and not in ``dashboard.core.web.metrics``: the core layer must not import history
 (it sits below it), so history registers its own collector in the shared registry.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from dashboard.core.adapter import adapter
-from dashboard.core.metrics import REGISTRY
+from dashboard.core.runtime.adapter import adapter
+from dashboard.core.web.metrics import REGISTRY
 from dashboard.history.writer import HistoryWriter, writer
 
 

@@ -2,7 +2,7 @@
 
 Why access checks here: a notification names objects, and a viewer must only learn about
 objects they may ``get``. Inbox rows are stored per (kind, namespace), so a count asks the
-authorizer once per distinct pair (cached by ``dashboard.core.rbac``), never per row.
+authorizer once per distinct pair (cached by ``dashboard.core.auth.rbac``), never per row.
 
 ``on_notification(callback)`` is how the bell learns that something new arrived: the
 outbox worker that recorded it calls ``announce`` on its thread, so a callback must only
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from dashboard.core import access
-from dashboard.core.access import Viewer
-from dashboard.core.adapter import adapter
+from dashboard.core.auth import access
+from dashboard.core.auth.access import Viewer
+from dashboard.core.runtime.adapter import adapter
 from dashboard.notify.models import InboxItem, ReadMark
 
 log = logging.getLogger(__name__)

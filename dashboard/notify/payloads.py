@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.core.links import object_url_by_key
-from dashboard.core.timefmt import iso_precise
+from dashboard.core.web.links import object_url_by_key
+from dashboard.core.web.timefmt import iso_precise
 from dashboard.notify.models import Notification, Occurrence
 
 MAX_OBJECTS = 50

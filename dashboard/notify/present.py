@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from dashboard.core.access import Viewer
-from dashboard.core.links import object_url_by_key
-from dashboard.core.tokens import BadToken, TokenCodec
+from dashboard.core.auth.access import Viewer
+from dashboard.core.listing.tokens import BadToken, TokenCodec
+from dashboard.core.web.links import object_url_by_key
 from dashboard.notify.inbox import MAX_PAIRS, Visibility
 from dashboard.notify.models import FAILED, PENDING, SENT, Delivery, Notification, Occurrence
 from dashboard.notify.payloads import (

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
 from dashboard.notify.dispatcher import notification_row, occurrence_row
 from dashboard.notify.matching import Hit, match_change, match_event, match_stuck
 from dashboard.notify.models import SEALED

@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.core.htmx import htmx
-from dashboard.core.identity import viewer_for_request
-from dashboard.core.liveurl import live_url
+from dashboard.core.auth.identity import viewer_for_request
+from dashboard.core.web.htmx import htmx
+from dashboard.core.web.liveurl import live_url
 from dashboard.notify import inbox, present
 from dashboard.notify.bell import bell_for
 from dashboard.notify.service import service

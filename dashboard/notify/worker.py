@@ -28,7 +28,7 @@ import orjson
 from django.db import connection
 from django.db.models import F, Q
 
-from dashboard.core.ratelimit import RateLimiter
+from dashboard.core.web.ratelimit import RateLimiter
 from dashboard.notify import inbox
 from dashboard.notify.destinations import IN_APP, SLACK, Destination
 from dashboard.notify.dispatcher import seal

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from dashboard.core.access import Viewer, can_see_kind, visible_namespaces
-from dashboard.core.adapter import adapter
+from dashboard.core.auth.access import Viewer, can_see_kind, visible_namespaces
+from dashboard.core.runtime.adapter import adapter
 from informers import Engine, Informer
 
 

@@ -2,7 +2,7 @@
 
 Why shared by the view and the live feed: both must show exactly the same rows for the
 same URL (the feed recomputes the page after each batch and diffs it against what the
-browser has). Filtering, sorting and paging are ``dashboard.core.query``'s, so the UI and
+browser has). Filtering, sorting and paging are ``dashboard.core.listing.query``'s, so the UI and
 the REST API agree on what a filter means and where a page ends.
 """
 
@@ -16,9 +16,17 @@ from urllib.parse import urlencode
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from dashboard.core import links, pagecache
-from dashboard.core.access import sync_progress
-from dashboard.core.query import ListQuery, Page, PageRequest, QueryError, Row, parse_list_query
+from dashboard.core.auth.access import sync_progress
+from dashboard.core.listing import pagecache
+from dashboard.core.listing.query import (
+    ListQuery,
+    Page,
+    PageRequest,
+    QueryError,
+    Row,
+    parse_list_query,
+)
+from dashboard.core.web import links
 from dashboard.ui.fragments import cache, dom_id, join_safe
 from informers import Informer, KindInfo, PrinterColumn, Status
 

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.core import links
-from dashboard.core.adapter import adapter
-from dashboard.core.redact import redactor
-from dashboard.core.why import shown_inputs
+from dashboard.core.auth.redact import redactor
+from dashboard.core.rules.why import shown_inputs
+from dashboard.core.runtime.adapter import adapter
+from dashboard.core.web import links
 from dashboard.ui.yamlview import dump, highlight
 from informers import Engine, Entry, KindInfo, Status, parse_time
 

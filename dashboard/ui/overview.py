@@ -5,7 +5,7 @@ health gate too.)
 
 Why its own module: the home page and its live feed compute exactly the same thing, and
 "worst first" must mean one order everywhere: what needs attention, and in which order,
-is ``dashboard.core.attention``'s rule, the same one ``/api/v1/health`` lists by.
+is ``dashboard.core.listing.attention``'s rule, the same one ``/api/v1/health`` lists by.
 
 At scale (60+ kinds, 1,000 failures) the same rules must still fit one screen: objects of
 one kind that need attention for one reason are one group row with a count and a link to
@@ -19,10 +19,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from dashboard.core import attention as needs
-from dashboard.core import links
-from dashboard.core.access import Viewer, namespace_filter, sync_progress
-from dashboard.core.counts import KindCounts, count_kind
+from dashboard.core.auth.access import Viewer, namespace_filter, sync_progress
+from dashboard.core.listing import attention as needs
+from dashboard.core.listing.counts import KindCounts, count_kind
+from dashboard.core.web import links
 from dashboard.ui.kinds import visible_informers
 from dashboard.ui.sampler import sampler
 from dashboard.ui.sparkline import Sparkline, sparkline

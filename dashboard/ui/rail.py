@@ -13,9 +13,9 @@ from itertools import groupby
 
 from django.template.loader import render_to_string
 
-from dashboard.core import links
-from dashboard.core.access import Viewer, sync_progress
-from dashboard.core.counts import count_kind
+from dashboard.core.auth.access import Viewer, sync_progress
+from dashboard.core.listing.counts import count_kind
+from dashboard.core.web import links
 from dashboard.ui.kinds import visible_informers
 from informers import Engine, State
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 
-from dashboard.core.liveurl import LIVE_PATH
+from dashboard.core.web.liveurl import LIVE_PATH
 from dashboard.ui.live.consumer import LiveConsumer
 
 websocket_urlpatterns: list[Any] = [

@@ -14,7 +14,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass
 
-from dashboard.core.access import shows_namespace
+from dashboard.core.auth.access import shows_namespace
 from informers import Engine, KindInfo, State
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from pydantic import ValidationError
 
-from dashboard.core.keyset import PageParams, keyset_page
-from dashboard.core.query import QueryError
+from dashboard.core.listing.keyset import PageParams, keyset_page
+from dashboard.core.listing.query import QueryError
 from dashboard.history.models import EventRow, Revision
 from dashboard.history.writer import decode
 from dashboard.ui import diffview

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.access import namespace_filter, shows_namespace
+from dashboard.core.auth.access import namespace_filter, shows_namespace
 from informers import KindInfo
 
 NAMESPACED = KindInfo(group="g", version="v1", kind="W", plural="ws", namespaced=True)

@@ -14,9 +14,9 @@ import random
 import pytest
 from django.core import signing
 
-from dashboard.core import keyset as pages
-from dashboard.core.query import PageRequest, QueryError, list_page, parse_list_query
-from dashboard.core.tokens import BadToken, TokenCodec
+from dashboard.core.listing import keyset as pages
+from dashboard.core.listing.query import PageRequest, QueryError, list_page, parse_list_query
+from dashboard.core.listing.tokens import BadToken, TokenCodec
 from dashboard.notify import present
 from informers.kinds import KindInfo
 from informers.store import Store

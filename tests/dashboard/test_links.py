@@ -2,14 +2,14 @@
 
 Why: notifications store a kind by its key (``group/plural``) and used to build object
 URLs with a copy of the UI's rule; a change to one (quoting, the ``-`` for cluster-scoped
-objects) would have sent people to a 404. Both now use ``dashboard.core.links``.
+objects) would have sent people to a 404. Both now use ``dashboard.core.web.links``.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from dashboard.core import links
+from dashboard.core.web import links
 from informers import KindInfo
 
 WIDGET = KindInfo("demo.crscope.dev", "v1", "W", "widgets", namespaced=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from dashboard.core import pagecache
-from dashboard.core.query import PageRequest, parse_list_query
+from dashboard.core.listing import pagecache
+from dashboard.core.listing.query import PageRequest, parse_list_query
 from informers import Informer
 from informers.status import State, Status
 from informers.store import Entry, Store

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.test import RequestFactory
 
-from dashboard.core import authn, dbunavailable, limits
-from dashboard.core.apierror import ApiProblem
-from dashboard.core.limits import MAX_URL_BYTES, RequestLimits
+from dashboard.core.auth import authn
+from dashboard.core.web import dbunavailable, limits
+from dashboard.core.web.apierror import ApiProblem
+from dashboard.core.web.limits import MAX_URL_BYTES, RequestLimits
 
 PREFIX = "urn:crscope:problem:"
 

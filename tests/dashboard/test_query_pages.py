@@ -14,7 +14,7 @@ from typing import cast
 
 import pytest
 
-from dashboard.core.query import ListQuery, PageRequest, list_page, parse_list_query
+from dashboard.core.listing.query import ListQuery, PageRequest, list_page, parse_list_query
 from informers import Informer
 from informers.kinds import KindInfo, PrinterColumn
 from informers.redaction import REDACTED

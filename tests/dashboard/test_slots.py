@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from dashboard.core.slots import UserSlots
+from dashboard.core.web.slots import UserSlots
 
 
 def test_a_user_gets_at_most_limit_slots_and_others_are_unaffected() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from dashboard.core import timefmt
+from dashboard.core.web import timefmt
 from dashboard.notify.templatetags import notify_tags
 
 

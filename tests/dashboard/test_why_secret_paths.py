@@ -9,7 +9,7 @@ tester is safe (drafts see redacted objects); rules in force run on the real obj
 
 from __future__ import annotations
 
-from dashboard.core.why import shown_inputs, why_text
+from dashboard.core.rules.why import shown_inputs, why_text
 from informers import evaluate_status, parse_rules
 
 RULE = """\

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from dashboard.core.identity import GROUPS_HEADER, USER_HEADER
+from dashboard.core.auth.identity import GROUPS_HEADER, USER_HEADER
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer

@@ -124,7 +124,7 @@ def test_a_per_kind_api_call_reviews_only_the_requested_kind(
     watched kind cost hundreds of serial SubjectAccessReviews each time the cache
     expired. Which kinds exist is no secret (API discovery tells any authenticated user),
     so an unknown kind may answer sooner. Counted in reviews rather than timed."""
-    from dashboard.core.rbac import reviewer
+    from dashboard.core.auth.rbac import reviewer
 
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
     real = reviewer._review

@@ -2,7 +2,7 @@
 
 In process, like the API's limit test: the middleware decides before any view runs, so
 the page behind it (no engine here) does not matter. One bucket implementation serves
-both (dashboard.core.ratelimit); pages have their own budget, so an API script does not
+both (dashboard.core.web.ratelimit); pages have their own budget, so an API script does not
 lock its user out of the UI.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from dashboard.core import authn
-from dashboard.core.ratelimit import RateLimiter
+from dashboard.core.auth import authn
+from dashboard.core.web.ratelimit import RateLimiter
 
 
 def test_pages_answer_a_429_page_with_retry_after_once_the_burst_is_spent(

@@ -20,7 +20,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from dashboard.core.rbac import reviewer
+from dashboard.core.auth.rbac import reviewer
 from dashboard.history.models import Revision
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core import ratelimit
-from dashboard.core.ratelimit import RateLimiter
+from dashboard.core.web import ratelimit
+from dashboard.core.web.ratelimit import RateLimiter
 
 
 def test_a_full_store_drops_idle_buckets_and_keeps_the_limited_ones(

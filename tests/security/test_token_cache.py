@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from dashboard.core import identity
-from dashboard.core.access import Viewer
-from dashboard.core.identity import AuthenticationError, TokenReviewer, TooManyFailures
-from dashboard.core.ratelimit import RateLimiter
+from dashboard.core.auth import identity
+from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.identity import AuthenticationError, TokenReviewer, TooManyFailures
+from dashboard.core.web.ratelimit import RateLimiter
 from devkit.controlplane import ControlPlane
 from devkit.dashboard_server import DashboardServer
 

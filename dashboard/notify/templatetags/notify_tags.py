@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from dashboard.core import timefmt
+from dashboard.core.web import timefmt
 
 register = template.Library()
 

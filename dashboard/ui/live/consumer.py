@@ -42,8 +42,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from dashboard.core.adapter import adapter
-from dashboard.core.identity import (
+from dashboard.core.auth.identity import (
     AuthenticationError,
     NotAuthenticated,
     TooManyFailures,
@@ -51,10 +50,11 @@ from dashboard.core.identity import (
     session_group,
     viewer_for_scope,
 )
-from dashboard.core.loophop import call_on_loop
-from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
-from dashboard.core.rbac import reviewer
-from dashboard.core.slots import Slot, UserSlots
+from dashboard.core.auth.rbac import reviewer
+from dashboard.core.runtime.adapter import adapter
+from dashboard.core.runtime.loophop import call_on_loop
+from dashboard.core.web.metrics import WS_MESSAGES, WS_RESYNCS
+from dashboard.core.web.slots import Slot, UserSlots
 from dashboard.notify.bell import BELL_GROUP, BellPush, bell_for, rang_here
 from dashboard.ui.live import eventbus, framing
 from dashboard.ui.live.detail_feed import DetailFeed

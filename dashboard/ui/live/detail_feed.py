@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 
-from dashboard.core import links
-from dashboard.core.access import Viewer, can_see
+from dashboard.core.auth.access import Viewer, can_see
+from dashboard.core.web import links
 from dashboard.history.writer import decode
 from dashboard.ui import detailrender, objectview, timeline
 from dashboard.ui.fragments import with_oob

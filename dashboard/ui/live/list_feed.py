@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.access import Viewer, can_see_kind, shows_namespace, visible_namespaces
-from dashboard.core.query import Page, QueryError, Row
+from dashboard.core.auth.access import Viewer, can_see_kind, shows_namespace, visible_namespaces
+from dashboard.core.listing.query import Page, QueryError, Row
 from dashboard.ui import listing, rowdiff
 from dashboard.ui.fragments import in_template, with_oob
 from dashboard.ui.live import framing

@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from dashboard.core import links
-from dashboard.core.access import Viewer, shows_namespace
+from dashboard.core.auth.access import Viewer, shows_namespace
+from dashboard.core.web import links
 from dashboard.ui import overview, rowdiff
 from dashboard.ui.fragments import cache, dom_id, in_template, join_safe, with_oob
 from dashboard.ui.kinds import visible_informers

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.access import Viewer
+from dashboard.core.auth.access import Viewer
 from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.live.list_feed import ListFeed

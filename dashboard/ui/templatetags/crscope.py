@@ -15,9 +15,9 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.core import links
-from dashboard.core.timefmt import absolute, compact_duration, iso, since
-from dashboard.core.why import why_text
+from dashboard.core.rules.why import why_text
+from dashboard.core.web import links
+from dashboard.core.web.timefmt import absolute, compact_duration, iso, since
 from dashboard.ui.yamlview import apply_dump
 from informers import State, Status, parse_time
 
@@ -87,8 +87,8 @@ def state_icon(value: Any) -> SafeString:
 @register.simple_tag(takes_context=True)
 def rail(context: template.Context, active: str | None = None) -> SafeString:
     """The rail's kind list for this request's viewer (the live feed re-sends it)."""
-    from dashboard.core.adapter import adapter
-    from dashboard.core.identity import AuthenticationError, viewer_for_request
+    from dashboard.core.auth.identity import AuthenticationError, viewer_for_request
+    from dashboard.core.runtime.adapter import adapter
     from dashboard.ui import rail as rail_model
 
     engine = adapter.engine

@@ -13,9 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from dashboard.core.access import Viewer
-from dashboard.core.htmx import htmx
-from dashboard.core.identity import viewer_for_request
+from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.identity import viewer_for_request
+from dashboard.core.web.htmx import htmx
 
 
 def viewer(request: HttpRequest) -> Viewer:

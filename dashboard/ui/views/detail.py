@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from dashboard.core import links
-from dashboard.core.access import Viewer, can_see, can_see_kind
-from dashboard.core.liveurl import live_url
-from dashboard.core.query import QueryError
+from dashboard.core.auth.access import Viewer, can_see, can_see_kind
+from dashboard.core.listing.query import QueryError
+from dashboard.core.web import links
+from dashboard.core.web.liveurl import live_url
 from dashboard.history.writer import decode
 from dashboard.ui import detailrender, objectview, timeline
 from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from dashboard.core import links
-from dashboard.core.liveurl import live_url
+from dashboard.core.web import links
+from dashboard.core.web.liveurl import live_url
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
 from dashboard.ui import diffview

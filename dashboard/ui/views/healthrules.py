@@ -3,7 +3,7 @@
 Why a page: writing a CEL rule is trial and error; the page lets an operator paste a draft,
 pick a kind and see, before saving, the state counts before and after and the objects that
 would change state, with the why of both. It posts a form (Django's CSRF check applies),
-htmx swaps in just the result, and the work is the API's (``dashboard.core.ruletester``):
+htmx swaps in just the result, and the work is the API's (``dashboard.core.rules.ruletester``):
 the same bounds, and only the kinds and namespaces the viewer may list.
 """
 
@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from dashboard.core import links, ruletester
-from dashboard.core.htmx import htmx
-from dashboard.core.liveurl import live_url
+from dashboard.core.rules import ruletester
+from dashboard.core.web import links
+from dashboard.core.web.htmx import htmx
+from dashboard.core.web.liveurl import live_url
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
 from dashboard.ui.views.common import page, unavailable, viewer
 from informers import Engine, Informer, RuleError, State

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from dashboard.core.liveurl import live_url
+from dashboard.core.web.liveurl import live_url
 from dashboard.ui import overview
 from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.live.overview_feed import attention_html, cards_html, empty_kinds_html

@@ -12,10 +12,10 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from dashboard.core import links
-from dashboard.core.access import visible_namespaces
-from dashboard.core.liveurl import live_url
-from dashboard.core.query import Page, QueryError
+from dashboard.core.auth.access import visible_namespaces
+from dashboard.core.listing.query import Page, QueryError
+from dashboard.core.web import links
+from dashboard.core.web.liveurl import live_url
 from dashboard.ui import listing
 from dashboard.ui.kinds import (
     EngineUnavailable,

@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 
-from dashboard.core import links
-from dashboard.core.access import namespace_filter
-from dashboard.core.liveurl import live_url
+from dashboard.core.auth.access import namespace_filter
+from dashboard.core.web import links
+from dashboard.core.web.liveurl import live_url
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
 from dashboard.ui.views.common import page, unavailable, viewer
 

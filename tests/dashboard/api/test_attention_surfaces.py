@@ -3,7 +3,7 @@
 Why a test across both surfaces: the two used to rank with rules of their own (the page
 put stuck objects before Terminating ones, the API the reverse), so an operator and a
 script reading the same cluster were told different "worst first" answers. Both now use
-``dashboard.core.attention``; this test reads both surfaces of one server for one fixed
+``dashboard.core.listing.attention``; this test reads both surfaces of one server for one fixed
 set of objects and checks that they name the same objects in the same order.
 """
 

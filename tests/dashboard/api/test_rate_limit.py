@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from dashboard.core import authn
-from dashboard.core.ratelimit import RateLimiter
+from dashboard.core.auth import authn
+from dashboard.core.web.ratelimit import RateLimiter
 
 
 def test_the_bucket_allows_a_burst_then_refills_at_the_rate() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dashboard.core import access
-from dashboard.core.access import Viewer
-from dashboard.core.adapter import adapter
+from dashboard.core.auth import access
+from dashboard.core.auth.access import Viewer
+from dashboard.core.runtime.adapter import adapter
 from dashboard.notify import api as notify_api
 from dashboard.notify import dispatcher
 from dashboard.notify.destinations import INBOX

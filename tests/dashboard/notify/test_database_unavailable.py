@@ -16,7 +16,7 @@ import pytest
 from django.db import InterfaceError, OperationalError
 from django.test import Client
 
-from dashboard.core import authn
+from dashboard.core.auth import authn
 from dashboard.notify import present
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.dashboard.notify.urls")]

@@ -12,7 +12,7 @@ api = NinjaAPI(urls_namespace="notify-test", title="notify test")
 problems.install(api)
 api.add_router("/v1/", router)
 
-handler500 = "dashboard.core.dbunavailable.server_error"
+handler500 = "dashboard.core.web.dbunavailable.server_error"
 
 urlpatterns = [
     path("api/", api.urls),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
 from devkit.controlplane import ControlPlane
 from informers import Engine, EngineSettings, KubeClient, load_cluster_config
 from tests.informers.kit import wait_until

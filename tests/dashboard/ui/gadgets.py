@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine, EngineSettings, KubeClient, load_cluster_config

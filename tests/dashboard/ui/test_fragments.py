@@ -6,8 +6,8 @@ from functools import partial
 
 import pytest
 
-from dashboard.core.counts import KindCounts
-from dashboard.core.timefmt import compact_duration
+from dashboard.core.listing.counts import KindCounts
+from dashboard.core.web.timefmt import compact_duration
 from dashboard.ui import overview
 from dashboard.ui.fragments import FragmentCache, in_template, with_oob
 from dashboard.ui.live.overview_feed import card_html

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from dashboard.core import ruletester
-from dashboard.core.ratelimit import RateLimiter
+from dashboard.core.rules import ruletester
+from dashboard.core.web.ratelimit import RateLimiter
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import GROUP, WIDGET, sample_object
 from informers import Engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from dashboard.core.counts import ORDERED_STATES, KindCounts
+from dashboard.core.listing.counts import ORDERED_STATES, KindCounts
 from dashboard.ui import overview
 from dashboard.ui.live.overview_feed import cards_html, empty_list_html, item_html
 from dashboard.ui.sparkline import sparkline

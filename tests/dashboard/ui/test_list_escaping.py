@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from dashboard.core.query import Row
+from dashboard.core.listing.query import Row
 from dashboard.ui import listing
 from dashboard.ui.fragments import cache
 from devkit.controlplane import ControlPlane

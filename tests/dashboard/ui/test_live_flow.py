@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.metrics import WS_MESSAGES, WS_RESYNCS
+from dashboard.core.web.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.ui.live import consumer
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, sample_object, status_for, write_status

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from dashboard.core import rbac
+from dashboard.core.auth import rbac
 from dashboard.ui.live import consumer
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from dashboard.core.query import QueryError
+from dashboard.core.listing.query import QueryError
 from dashboard.history.models import EventRow, Revision
 from dashboard.ui import timeline
 

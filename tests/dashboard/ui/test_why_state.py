@@ -13,8 +13,8 @@ import time
 import uuid
 
 from dashboard.api import render
-from dashboard.core.query import Row
-from dashboard.core.why import why_text
+from dashboard.core.listing.query import Row
+from dashboard.core.rules.why import why_text
 from dashboard.ui import detailrender, listing, objectview
 from informers import KindInfo, PrinterColumn, State, Status
 from informers.redaction import REDACTED

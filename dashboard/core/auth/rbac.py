@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from dashboard.core.kubeapi import ReviewUnavailable, post_review
+from dashboard.core.auth.kubeapi import ReviewUnavailable, post_review
 from informers import KindInfo
 
 if TYPE_CHECKING:
-    from dashboard.core.access import Viewer
+    from dashboard.core.auth.access import Viewer
 
 log = logging.getLogger(__name__)
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"

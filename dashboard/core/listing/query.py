@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from dashboard.core.access import namespace_filter
-from dashboard.core.redact import shown_columns
-from dashboard.core.tokens import BadToken, TokenCodec
+from dashboard.core.auth.access import namespace_filter
+from dashboard.core.auth.redact import shown_columns
+from dashboard.core.listing.tokens import BadToken, TokenCodec
 from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
 
 DEFAULT_LIMIT = 100

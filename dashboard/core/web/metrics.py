@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 API_REQUESTS = Counter("crscope_api_requests", "API requests served", ["status"], registry=REGISTRY)

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
 
 
 def frame(request: HttpRequest) -> dict[str, Any]:

@@ -30,9 +30,9 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 
-from dashboard.core.access import SERVER, Viewer
-from dashboard.core.kubeapi import ReviewUnavailable, post_review
-from dashboard.core.ratelimit import auth_failure_limiter
+from dashboard.core.auth.access import SERVER, Viewer
+from dashboard.core.auth.kubeapi import ReviewUnavailable, post_review
+from dashboard.core.web.ratelimit import auth_failure_limiter
 
 log = logging.getLogger(__name__)
 TOKEN_REVIEW_PATH = "/apis/authentication.k8s.io/v1/tokenreviews"

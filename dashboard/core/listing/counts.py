@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from dashboard.core.access import namespace_filter
+from dashboard.core.auth.access import namespace_filter
 from informers import STATE_ORDER, Informer, State
 
 ORDERED_STATES = (State.FAILED, State.TERMINATING, State.IN_PROGRESS, State.UNKNOWN, State.CURRENT)

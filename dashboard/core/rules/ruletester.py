@@ -32,10 +32,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.core.access import Viewer, namespace_filter
-from dashboard.core.ratelimit import rule_test_limiter
-from dashboard.core.redact import redact_body
-from dashboard.core.why import shown_inputs, why_text
+from dashboard.core.auth.access import Viewer, namespace_filter
+from dashboard.core.auth.redact import redact_body
+from dashboard.core.rules.why import shown_inputs, why_text
+from dashboard.core.web.ratelimit import rule_test_limiter
 from informers import Engine, Informer, State, Status, parse_rules
 
 MAX_DRAFT_CHARS = 64 * 1024

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from dashboard.core.problem import problem_response
+from dashboard.core.web.problem import problem_response
 
 RETRY_AFTER_SECONDS = 2
 MESSAGE = "the database is busy or unreachable; retry shortly"

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 
-from dashboard.core.problem import PROBLEM_JSON, problem_body
+from dashboard.core.web.problem import PROBLEM_JSON, problem_body
 
 MAX_URL_BYTES = 8192
 #: Request line plus headers, for Twisted (its default, 16 KiB, undercuts MAX_URL_BYTES

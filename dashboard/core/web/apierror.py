@@ -3,7 +3,7 @@
 Why in core: the REST API and the notifications app's endpoints (mounted into the same
 API) both raise these, and neither may import the other. The handlers that turn them into
 responses are installed on the API by ``dashboard.api.problems``; the body's shape is
-``dashboard.core.problem``.
+``dashboard.core.web.problem``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import orjson
 from django.http import HttpResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.core.problem import PROBLEM_JSON, problem_body
+from dashboard.core.web.problem import PROBLEM_JSON, problem_body
 
 
 class Problem(BaseModel):
@@ -77,7 +77,7 @@ def problem_response(problem: ApiProblem) -> HttpResponse:
 
 def error_responses(*statuses: int) -> dict[int, type[Problem]]:
     """The problem responses an endpoint documents: the given ones, plus 401 (credentials),
-    404, 414 (a URL over 8 KiB, dashboard.core.limits), 429 (the per-user rate limit) and
+    404, 414 (a URL over 8 KiB, dashboard.core.web.limits), 429 (the per-user rate limit) and
     503 (no cluster configuration, or a busy or unreachable database:
     ``urn:crscope:problem:database-unavailable``, with Retry-After)."""
     return {status: Problem for status in sorted({*statuses, 401, 404, 414, 429, 503})}

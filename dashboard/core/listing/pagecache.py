@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Hashable
 
-from dashboard.core.query import Page, PageRequest, QueryError, list_page
+from dashboard.core.listing.query import Page, PageRequest, QueryError, list_page
 from informers import Informer
 
 MAX_PAGES = 256

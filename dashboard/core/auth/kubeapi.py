@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
 from informers import ApiError
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.core.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError
-from dashboard.core.tokens import BadToken, TokenCodec
+from dashboard.core.listing.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError
+from dashboard.core.listing.tokens import BadToken, TokenCodec
 
 #: The salt names the API module these tokens were first issued by; changing it would
 #: invalidate tokens that clients hold.

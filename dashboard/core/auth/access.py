@@ -39,7 +39,7 @@ SERVER = Viewer(username="crscope (server identity)", server=True)
 
 
 def _candidates(kind: KindInfo) -> list[str]:
-    from dashboard.core.adapter import adapter
+    from dashboard.core.runtime.adapter import adapter
 
     engine = adapter.engine
     informer = engine.informer(kind.key) if engine is not None else None
@@ -50,7 +50,7 @@ def visible_namespaces(viewer: Viewer, kind: KindInfo, verb: str = "list") -> se
     """Namespaces of ``kind`` the viewer may ``verb``; None = all of them."""
     if viewer.server:
         return ALL
-    from dashboard.core.rbac import reviewer
+    from dashboard.core.auth.rbac import reviewer
 
     return reviewer.namespaces(viewer, kind, verb, _candidates(kind))
 
@@ -109,6 +109,6 @@ def can_see_kind(viewer: Viewer, kind: KindInfo) -> bool:
 def can_see(viewer: Viewer, kind: KindInfo, namespace: str | None, verb: str = "get") -> bool:
     if viewer.server:
         return True
-    from dashboard.core.rbac import reviewer
+    from dashboard.core.auth.rbac import reviewer
 
     return reviewer.allowed(viewer, verb=verb, kind=kind, namespace=namespace or "")

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dashboard.core.identity import (
+from dashboard.core.auth.identity import (
     SESSION_TOKEN_KEY,
     AuthenticationError,
     NotAuthenticated,
@@ -24,9 +24,9 @@ from dashboard.core.identity import (
     token_reviewer,
     viewer_for_request,
 )
-from dashboard.core.origins import cross_site_refusal
-from dashboard.core.problem import problem_response
-from dashboard.core.ratelimit import api_limiter, page_limiter
+from dashboard.core.auth.origins import cross_site_refusal
+from dashboard.core.web.problem import problem_response
+from dashboard.core.web.ratelimit import api_limiter, page_limiter
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = ("/healthz", "/readyz", "/static/", "/signin", "/metrics", "/favicon.ico")

@@ -18,8 +18,8 @@ import threading
 
 from django.http import HttpRequest, JsonResponse
 
-from dashboard.core import dbready
-from dashboard.core.adapter import adapter
+from dashboard.core.runtime.adapter import adapter
+from dashboard.core.web import dbready
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket plumbing: problems, headers, limits, probes, metrics and formatting."""
