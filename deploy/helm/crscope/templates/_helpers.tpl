@@ -70,7 +70,7 @@ Refuse values that would give a broken or over-privileged install, with the reas
 */}}
 {{- define "crscope.validate" -}}
 {{- if and (gt (int .Values.replicaCount) 1) (not (and (include "crscope.postgres" .) (include "crscope.redis" .))) }}
-{{- fail "replicaCount > 1 needs database.postgres.existingSecret (SQLite has one writer) and redis (live updates between replicas)" }}
+{{- fail "replicaCount > 1 needs database.postgres.existingSecret (SQLite has one writer) and redis (sign-outs and the bell between replicas)" }}
 {{- end }}
 {{- if and (eq .Values.auth.mode "proxy") (not .Values.auth.trustedProxies) }}
 {{- fail "auth.mode=proxy needs auth.trustedProxies: the networks the authenticating proxy connects from" }}
