@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import urllib3.exceptions
 
+from informers.config import ClusterConfig
 from informers.listerwatcher import ListOptions, WatchOptions
-from informers.listwatch import ApiError
+from informers.listwatch import ApiError, KubeClient
 from informers.store import object_key, object_resource_version
 
 if TYPE_CHECKING:
@@ -420,3 +421,18 @@ def server_error() -> ApiError:
 def connection_dropped() -> urllib3.exceptions.ProtocolError:
     """What urllib3 raises when the TCP connection breaks in the middle of a stream."""
     return urllib3.exceptions.ProtocolError("Connection broken: connection reset by peer")
+
+
+def unused_client() -> KubeClient:
+    """A client nothing may call: an engine or informer keeps one for requests that
+    in-process tests (which read through a FakeListerWatcher) never make. Its address is
+    the discard port, so a call that slips through fails at once."""
+    config = ClusterConfig(
+        host="http://127.0.0.1:9",
+        ca_file=None,
+        cert_file=None,
+        key_file=None,
+        verify=False,
+        auth_header=lambda: None,
+    )
+    return KubeClient(config)

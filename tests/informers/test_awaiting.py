@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from informers import ChangeType, ClusterConfig, KindInfo, KubeClient, State, Status
+from informers import ChangeType, KindInfo, State, Status
 from informers.awaiting import (
     AWAITING,
     MIN_WITH_STATUS,
@@ -22,6 +22,7 @@ from informers.awaiting import (
 from informers.changes import Change
 from informers.healthrules import KindRules, parse_rules
 from informers.informer import Informer, InformerOptions
+from informers.testing import unused_client
 
 KIND = KindInfo(
     group="t.crscope.test", version="v1", kind="Waiter", plural="waiters", namespaced=True
@@ -47,18 +48,10 @@ def informer(
     rules: KindRules | None = None,
     metadata_only: bool = False,
 ) -> Informer:
-    unused = ClusterConfig(
-        host="http://127.0.0.1:9",
-        ca_file=None,
-        cert_file=None,
-        key_file=None,
-        verify=False,
-        auth_header=lambda: None,
-    )
     sink = changes if changes is not None else []
     return Informer(
         KIND,
-        client=KubeClient(unused),
+        client=unused_client(),
         listeners=[sink.append],
         options=InformerOptions(metadata_only=metadata_only),
         rules=rules,

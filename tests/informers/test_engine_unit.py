@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from informers import ClusterConfig, Engine, EngineSettings, KubeClient
+from informers import Engine, EngineSettings
 from informers.changes import Change, EventRecord
 from informers.registry import CRD_PATH
 from informers.testing import (
@@ -25,25 +25,13 @@ from informers.testing import (
     gadget,
     kube_event,
     page,
+    unused_client,
 )
 from tests.informers.kit import wait_until
 
 GADGETS_PATH = "/apis/t.crscope.test/v1/gadgets"
 EVENTS_PATH = "/api/v1/events"
 BOUND = 30.0  # generous: a loaded 2-core machine
-
-
-def _unused_client() -> KubeClient:
-    """The engine keeps a client for the dashboard's own calls; these tests make none."""
-    config = ClusterConfig(
-        host="http://127.0.0.1:9",
-        ca_file=None,
-        cert_file=None,
-        key_file=None,
-        verify=False,
-        auth_header=lambda: None,
-    )
-    return KubeClient(config)
 
 
 class Cluster:
@@ -81,7 +69,7 @@ def cluster() -> Cluster:
 @pytest.fixture
 def engine(cluster: Cluster) -> Iterator[Engine]:
     settings = EngineSettings(include_groups=("t.crscope.test",), list_mode="paged")
-    engine = Engine(_unused_client(), settings, source=cluster)
+    engine = Engine(unused_client(), settings, source=cluster)
     yield engine
     engine.stop(timeout=BOUND)
 

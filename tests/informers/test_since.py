@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from informers import ClusterConfig, KindInfo, KubeClient, State
+from informers import KindInfo, State
 from informers.informer import Informer
+from informers.testing import unused_client
 from informers.timestamps import parse_time
 
 KIND = KindInfo(
@@ -27,15 +28,7 @@ def _stamp(epoch: float) -> str:
 
 
 def _informer() -> Informer:
-    unused = ClusterConfig(
-        host="http://127.0.0.1:9",
-        ca_file=None,
-        cert_file=None,
-        key_file=None,
-        verify=False,
-        auth_header=lambda: None,
-    )
-    return Informer(KIND, client=KubeClient(unused), listeners=[])
+    return Informer(KIND, client=unused_client(), listeners=[])
 
 
 def _gadget(*, created: float, conditions: list[dict[str, Any]], **meta: Any) -> dict[str, Any]:
