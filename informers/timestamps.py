@@ -15,7 +15,16 @@ def parse_time(value: Any) -> float | None:
     if not isinstance(value, str) or len(value) < 19 or value[4] != "-" or value[10] not in "Tt ":
         return None
     # Slicing integers is ~20x cheaper than time.strptime, which dominated bulk loads.
-    if not (value[0:4].isdigit() and value[5:7].isdigit() and value[8:10].isdigit()):
+    # Every field, not just the date: int() also reads "-3" and " 3", which would shift
+    # a time by hours instead of refusing it.
+    if not (
+        value[0:4].isdigit()
+        and value[5:7].isdigit()
+        and value[8:10].isdigit()
+        and value[11:13].isdigit()
+        and value[14:16].isdigit()
+        and value[17:19].isdigit()
+    ):
         return None
     try:
         parts = (
