@@ -34,7 +34,7 @@ def _depth(value: Any) -> int:
     """Containers on the longest path (a scalar is 0)."""
     depth, frontier = 0, [value]
     while frontier:
-        children = []
+        children: list[Any] = []
         for item in frontier:
             if isinstance(item, dict):
                 children.extend(item.values())

@@ -14,8 +14,8 @@ import pytest
 from informers.timestamps import parse_time
 
 
-def _epoch(*parts: int) -> float:
-    return datetime(*parts, tzinfo=UTC).timestamp()
+def _epoch(year: int, month: int, day: int, hour: int, minute: int, second: int) -> float:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize(
