@@ -23,7 +23,7 @@ RULES = """
 destinations:
   - {name: rooted, type: webhook, url: "https://hooks.example.com/?team=payments-7"}
   - {name: pathed, type: slack, url: "https://chat.example.com:8443/services/T1/B2/XyZ?x=1"}
-  - {name: userinfo, type: webhook, url: "https://bob:pw-inline-77@hooks.example.com/in"}
+  - {name: userinfo, type: webhook, url: "https://bob-user-66:pw-inline-77@hooks.example.com/in"}
   - {name: tokened, type: webhook, url: "https://hooks.example.com/in?token=tk-inline-88"}
 rules:
   - {name: failed, trigger: {state: Failed}, destinations: [rooted, pathed, in-app]}
@@ -47,12 +47,12 @@ def test_a_destination_is_shown_by_its_host_only(url: str, shown: str) -> None:
 @pytest.mark.parametrize(
     "url",
     [
-        "https://bob:pw-inline-77@hooks.example.com/in",
+        "https://bob-user-66:pw-inline-77@hooks.example.com/in",
         "https://tk-inline-77@hooks.example.com/in",
         "https://hooks.example.com/in?token=tk-inline-77",
         "https://hooks.example.com/in?a=1&api_key=tk-inline-77",
         "https://store.example.com/in?sv=1&sig=tk-inline-77",
-        "ftp://bob:pw-inline-77@hooks.example.com/in",
+        "ftp://bob-user-66:pw-inline-77@hooks.example.com/in",
     ],
 )
 def test_inline_urls_with_credentials_are_refused_without_repeating_them(url: str) -> None:
@@ -75,6 +75,6 @@ def test_the_rules_api_and_the_page_show_hosts_only(
     assert targets["pathed"] == "https://chat.example.com:8443/…"
     assert {e["name"] for e in body["errors"]} == {"userinfo", "tokened"}
     for text in (api.content.decode(), page.content.decode()):
-        for secret in ("payments-7", "XyZ", "pw-inline-77", "tk-inline-88", "bob"):
+        for secret in ("payments-7", "XyZ", "pw-inline-77", "tk-inline-88", "bob-user-66"):
             assert secret not in text
     assert "hooks.example.com" in page.content.decode()
