@@ -14,7 +14,8 @@
  *   until a socket hears from it again,
  * - applying those fragments (plain DOM calls where htmx has nothing to do),
  * - relative times, un-highlighting changed rows, fading out deleted rows, copy buttons,
- *   the rail filter and "/".
+ *   the rail filter. Keys are keys.js's; it hears about each applied message through the
+ *   "crscope:beforeapply" and "crscope:applied" events, and uses window.crscope.
  */
 (function () {
   "use strict";
@@ -281,14 +282,19 @@
     });
   }
 
+  function copyText(text, done) {
+    if (!navigator.clipboard) { toast("Copy failed: no clipboard here"); return; }
+    navigator.clipboard.writeText(text).then(function () { toast(done); },
+      function () { toast("Copy failed"); });
+  }
+
+  window.crscope = { toast: toast, copy: copyText };
+
   document.addEventListener("click", function (evt) {
     var copy = evt.target.closest ? evt.target.closest("[data-copy]") : null;
     if (copy) {
       var source = $(copy.getAttribute("data-copy"));
-      if (source && navigator.clipboard) {
-        navigator.clipboard.writeText(source.textContent).then(function () { toast("Copied"); },
-          function () { toast("Copy failed"); });
-      }
+      if (source) copyText(source.textContent, "Copied");
       return;
     }
     var pause = evt.target.closest ? evt.target.closest("#pause") : null;
@@ -298,15 +304,6 @@
       send({ pause: state.paused });
       renderPause();
     }
-  });
-
-  document.addEventListener("keydown", function (evt) {
-    if (evt.key !== "/" || evt.ctrlKey || evt.metaKey || evt.altKey) return;
-    var target = evt.target;
-    var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-    if (typing) return;
-    var search = $("#global-search");
-    if (search) { evt.preventDefault(); search.focus(); search.select(); }
   });
 
   // Filter forms send every field; empty ones would only clutter the shared URL.
@@ -334,8 +331,10 @@
     // <tr> beside other elements.
     document.body.addEventListener("htmx:wsBeforeMessage", function (evt) {
       evt.preventDefault();
+      document.dispatchEvent(new CustomEvent("crscope:beforeapply"));
       applyMessage(evt.detail.message);
       onMessage();
+      document.dispatchEvent(new CustomEvent("crscope:applied"));
     });
     document.body.addEventListener("htmx:afterSettle", function () { refreshTimes(); });
     renderPause();
