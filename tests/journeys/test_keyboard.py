@@ -22,7 +22,14 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, create_widget, delete_widget, patch_spec, wait_live
+from tests.browser.live import (
+    LIST,
+    create_widget,
+    delete_widget,
+    patch_spec,
+    stall_widget,
+    wait_live,
+)
 from tests.security.conftest import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -250,3 +257,25 @@ def test_screenshots_of_keys_and_cursor(
         page.keyboard.type("wi")
         expect(page.locator("#palette-list [aria-selected=true]")).to_be_visible(timeout=WAIT)
         page.screenshot(path=str(Path(out) / f"palette-{scheme}.png"))
+
+
+def test_home_attention_rows_take_the_cursor(
+    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    stall_widget(kube, create_widget(kube, namespace, "kb-failing"))
+    page = watched.page
+    page.goto(f"{dashboard.url}/")
+    rows = page.locator("#attention-rows tr.row[id]")
+    expect(rows.filter(has_text="kb-failing")).to_have_count(1, timeout=WAIT)
+    wait_live(page, timeout=WAIT)
+
+    page.keyboard.press("j")
+    cursor = page.locator("#attention-rows tr.cursor")
+    expect(cursor).to_have_count(1, timeout=WAIT)
+    expect(cursor).to_have_attribute("id", rows.first.get_attribute("id") or "")
+    expect(cursor).to_have_attribute("aria-selected", "true")
+    target = cursor.locator("td.obj a").get_attribute("href")
+    assert target
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{dashboard.url}{target}", timeout=WAIT)
+    assert watched.errors == []
