@@ -26,8 +26,8 @@ from dashboard.history import metrics as _history_metrics  # noqa: F401 - regist
 from dashboard.history.writer import writer
 from dashboard.notify import bell, inbox
 from dashboard.notify.service import service as notify_service
-from dashboard.ui.live import eventbus
-from dashboard.ui.sampler import sampler
+from dashboard.ui.pages.detail import eventbus
+from dashboard.ui.pages.home.sampler import sampler
 from informers import ClusterConfig, Engine, EngineSettings
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from dashboard.ui.views import detail, diff, healthrules, home, listing, search
+from dashboard.ui.pages.detail import views as detail
+from dashboard.ui.pages.diff import views as diff
+from dashboard.ui.pages.healthrules import views as healthrules
+from dashboard.ui.pages.home import views as home
+from dashboard.ui.pages.listing import views as listing
+from dashboard.ui.pages.search import views as search
 
 urlpatterns = [
     path("", home.home, name="ui-home"),

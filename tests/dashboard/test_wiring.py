@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from dashboard import wiring
-from dashboard.ui.live import eventbus
-from dashboard.ui.sampler import sampler
+from dashboard.ui.pages.detail import eventbus
+from dashboard.ui.pages.home.sampler import sampler
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The modules allowed to call an engine's add_*_listener: the wiring and the parts it lists.

@@ -56,10 +56,11 @@ from dashboard.core.runtime.loophop import call_on_loop
 from dashboard.core.web.metrics import WS_MESSAGES, WS_RESYNCS
 from dashboard.core.web.slots import Slot, UserSlots
 from dashboard.notify.bell import BELL_GROUP, BellPush, bell_for, rang_here
-from dashboard.ui.live import eventbus, framing
-from dashboard.ui.live.detail_feed import DetailFeed
+from dashboard.ui.live import framing
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.live.spec import build_feeds
+from dashboard.ui.pages.detail import eventbus
+from dashboard.ui.pages.detail.detail_feed import DetailFeed
 from informers import Change, Engine, EventRecord, Subscription
 
 log = logging.getLogger(__name__)

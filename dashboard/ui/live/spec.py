@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dashboard.core.auth.access import Viewer
-from dashboard.ui.live.detail_feed import DetailFeed
 from dashboard.ui.live.feed import Feed, SpecError
-from dashboard.ui.live.list_feed import ListFeed
-from dashboard.ui.live.overview_feed import OverviewFeed
-from dashboard.ui.live.rail_feed import RailFeed
+from dashboard.ui.pages.detail.detail_feed import DetailFeed
+from dashboard.ui.pages.home.overview_feed import OverviewFeed
+from dashboard.ui.pages.listing.list_feed import ListFeed
+from dashboard.ui.pages.rail.rail_feed import RailFeed
 from informers import Engine
 
 

@@ -89,7 +89,7 @@ def rail(context: template.Context, active: str | None = None) -> SafeString:
     """The rail's kind list for this request's viewer (the live feed re-sends it)."""
     from dashboard.core.auth.identity import AuthenticationError, viewer_for_request
     from dashboard.core.runtime.adapter import adapter
-    from dashboard.ui import rail as rail_model
+    from dashboard.ui.pages.rail import rail as rail_model
 
     engine = adapter.engine
     request = context.get("request")

@@ -8,10 +8,10 @@ import pytest
 
 from dashboard.core.listing.counts import KindCounts
 from dashboard.core.web.timefmt import compact_duration
-from dashboard.ui import overview
 from dashboard.ui.fragments import FragmentCache, in_template, with_oob
-from dashboard.ui.live.overview_feed import card_html
-from dashboard.ui.sparkline import sparkline
+from dashboard.ui.pages.home import overview
+from dashboard.ui.pages.home.overview_feed import card_html
+from dashboard.ui.pages.home.sparkline import sparkline
 from dashboard.ui.templatetags.crscope import reltime, state_badge
 from dashboard.ui.yamlview import highlight
 from informers import KindInfo, State

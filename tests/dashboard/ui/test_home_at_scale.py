@@ -11,9 +11,9 @@ import time
 import uuid
 
 from dashboard.core.listing.counts import ORDERED_STATES, KindCounts
-from dashboard.ui import overview
-from dashboard.ui.live.overview_feed import cards_html, empty_list_html, item_html
-from dashboard.ui.sparkline import sparkline
+from dashboard.ui.pages.home import overview
+from dashboard.ui.pages.home.overview_feed import cards_html, empty_list_html, item_html
+from dashboard.ui.pages.home.sparkline import sparkline
 from informers import KindInfo, State, Status
 from informers.store import Entry
 from tests.dashboard.ui.dom import parse

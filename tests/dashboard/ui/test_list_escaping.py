@@ -16,8 +16,8 @@ import pytest
 from django.test import Client
 
 from dashboard.core.listing.query import Row
-from dashboard.ui import listing
 from dashboard.ui.fragments import cache
+from dashboard.ui.pages.listing import listing
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import (
@@ -94,8 +94,8 @@ def test_row_fragment_escapes_every_cell() -> None:
 
 def test_attention_row_escapes_reason_and_message() -> None:
     """The home page's "needs attention" table is a list too, pushed over the socket alike."""
-    from dashboard.ui import overview
-    from dashboard.ui.live.overview_feed import row_html
+    from dashboard.ui.pages.home import overview
+    from dashboard.ui.pages.home.overview_feed import row_html
 
     obj = {"metadata": {"name": "g", "namespace": "ns", "resourceVersion": uuid.uuid4().hex}}
     entry = Entry(

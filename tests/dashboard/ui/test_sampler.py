@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.ui.sampler import KindSample
+from dashboard.ui.pages.home.sampler import KindSample
 from informers import KindInfo
 
 NAMESPACED = KindInfo("g", "v1", "W", "ws", namespaced=True)

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.core.listing.query import QueryError
 from dashboard.history.models import EventRow, Revision
-from dashboard.ui import timeline
+from dashboard.ui.pages.detail import timeline
 
 pytestmark = pytest.mark.django_db
 

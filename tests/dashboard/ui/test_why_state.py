@@ -15,7 +15,8 @@ import uuid
 from dashboard.api import render
 from dashboard.core.listing.query import Row
 from dashboard.core.rules.why import why_text
-from dashboard.ui import detailrender, listing, objectview
+from dashboard.ui.pages.detail import detailrender, objectview
+from dashboard.ui.pages.listing import listing
 from informers import KindInfo, PrinterColumn, State, Status
 from informers.redaction import REDACTED
 from informers.store import Entry

@@ -18,10 +18,11 @@ from django.utils.safestring import SafeString
 
 from dashboard.core.auth.access import Viewer, shows_namespace
 from dashboard.core.web import links
-from dashboard.ui import overview, rowdiff
+from dashboard.ui import rowdiff
 from dashboard.ui.fragments import cache, dom_id, in_template, join_safe, with_oob
 from dashboard.ui.kinds import visible_informers
 from dashboard.ui.live.feed import Feed
+from dashboard.ui.pages.home import overview
 from informers import Change, ChangeType, Engine, KindInfo
 
 

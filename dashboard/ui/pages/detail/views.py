@@ -16,9 +16,9 @@ from dashboard.core.listing.query import QueryError
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
 from dashboard.history.writer import decode
-from dashboard.ui import detailrender, objectview, timeline
 from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
-from dashboard.ui.views.common import page, unavailable, viewer
+from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.pages.detail import detailrender, objectview, timeline
 from informers import Engine, Entry, Informer
 
 

@@ -27,8 +27,8 @@ from dashboard.core.listing.keyset import PageParams, keyset_page
 from dashboard.core.listing.query import QueryError
 from dashboard.history.models import EventRow, Revision
 from dashboard.history.writer import decode
-from dashboard.ui import diffview
 from dashboard.ui.fragments import dom_id
+from dashboard.ui.pages.diff import diffview
 
 LIMIT = 100
 MAX_CHIPS = 8

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dashboard.core.auth.access import Viewer
-from dashboard.ui import rail
 from dashboard.ui.fragments import with_oob
 from dashboard.ui.live.feed import Feed
+from dashboard.ui.pages.rail import rail
 from informers import Engine
 
 

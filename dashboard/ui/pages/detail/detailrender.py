@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
 
-from dashboard.ui import timeline
 from dashboard.ui.fragments import cache, join_safe, with_oob
-from dashboard.ui.objectview import ObjectView
+from dashboard.ui.pages.detail import timeline
+from dashboard.ui.pages.detail.objectview import ObjectView
 
 
 def header_html(view: ObjectView, variant: str = "") -> str:

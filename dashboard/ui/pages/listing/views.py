@@ -16,14 +16,14 @@ from dashboard.core.auth.access import visible_namespaces
 from dashboard.core.listing.query import Page, QueryError
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
-from dashboard.ui import listing
 from dashboard.ui.kinds import (
     EngineUnavailable,
     current_engine,
     informer_for,
     kinds_known,
 )
-from dashboard.ui.views.common import is_partial, page, unavailable, viewer
+from dashboard.ui.pages.common import is_partial, page, unavailable, viewer
+from dashboard.ui.pages.listing import listing
 from informers import Informer, State
 
 

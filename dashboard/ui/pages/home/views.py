@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from dashboard.core.web.liveurl import live_url
-from dashboard.ui import overview
 from dashboard.ui.kinds import EngineUnavailable, current_engine
-from dashboard.ui.live.overview_feed import attention_html, cards_html, empty_kinds_html
-from dashboard.ui.views.common import page, unavailable, viewer
+from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.pages.home import overview
+from dashboard.ui.pages.home.overview_feed import attention_html, cards_html, empty_kinds_html
 
 
 def home(request: HttpRequest) -> HttpResponse:

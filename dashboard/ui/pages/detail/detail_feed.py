@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dashboard.core.auth.access import Viewer, can_see
 from dashboard.core.web import links
 from dashboard.history.writer import decode
-from dashboard.ui import detailrender, objectview, timeline
 from dashboard.ui.fragments import with_oob
 from dashboard.ui.live.feed import Feed, SpecError
+from dashboard.ui.pages.detail import detailrender, objectview, timeline
 from informers import Change, Engine, Entry, KindInfo
 
 FOLLOW_SECONDS = 5.0

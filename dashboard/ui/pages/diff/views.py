@@ -15,10 +15,10 @@ from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
-from dashboard.ui import diffview
 from dashboard.ui.kinds import EngineUnavailable, current_engine
-from dashboard.ui.views.common import page, unavailable, viewer
-from dashboard.ui.views.detail import cluster_scope, locate
+from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.pages.detail.views import cluster_scope, locate
+from dashboard.ui.pages.diff import diffview
 
 
 class BadDiffRequest(ValueError):

@@ -20,7 +20,7 @@ from dashboard.core.web import links
 from dashboard.core.web.htmx import htmx
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
-from dashboard.ui.views.common import page, unavailable, viewer
+from dashboard.ui.pages.common import page, unavailable, viewer
 from informers import Engine, Informer, RuleError, State
 
 EXAMPLE = """rules:

@@ -10,7 +10,7 @@ from dashboard.core.auth.access import namespace_filter
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
-from dashboard.ui.views.common import page, unavailable, viewer
+from dashboard.ui.pages.common import page, unavailable, viewer
 
 PER_KIND = 25
 

@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 
 from dashboard.core.auth.access import Viewer, can_see_kind, shows_namespace, visible_namespaces
 from dashboard.core.listing.query import Page, QueryError, Row
-from dashboard.ui import listing, rowdiff
+from dashboard.ui import rowdiff
 from dashboard.ui.fragments import in_template, with_oob
 from dashboard.ui.live import framing
 from dashboard.ui.live.feed import Feed, SpecError
+from dashboard.ui.pages.listing import listing
 from informers import Change, Engine, Entry, Informer
 
 ROWS_PIECE_BYTES = 256 * 1024

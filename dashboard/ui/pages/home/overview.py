@@ -24,8 +24,8 @@ from dashboard.core.listing import attention as needs
 from dashboard.core.listing.counts import KindCounts, count_kind
 from dashboard.core.web import links
 from dashboard.ui.kinds import visible_informers
-from dashboard.ui.sampler import sampler
-from dashboard.ui.sparkline import Sparkline, sparkline
+from dashboard.ui.pages.home.sampler import sampler
+from dashboard.ui.pages.home.sparkline import Sparkline, sparkline
 from informers import STATE_ORDER, Engine, Informer, KindInfo, State
 
 ATTENTION_LIMIT = 200

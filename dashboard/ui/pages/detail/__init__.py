@@ -1,0 +1,1 @@
+"""An object's page: header, overview, YAML, timeline, and its live feed."""

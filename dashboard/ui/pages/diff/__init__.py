@@ -1,0 +1,1 @@
+"""The diff between two revisions of an object."""

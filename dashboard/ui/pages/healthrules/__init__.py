@@ -1,0 +1,1 @@
+"""The health-rule tester page."""

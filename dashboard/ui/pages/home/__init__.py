@@ -1,0 +1,1 @@
+"""The home page: kind cards, "needs attention", sparklines."""

@@ -1,0 +1,1 @@
+"""A kind's list page: filters, sort, paging, and its live rows."""

@@ -1,0 +1,1 @@
+"""The rail of kinds on every page, and its live counts."""

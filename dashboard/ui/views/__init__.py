@@ -1,1 +1,0 @@
-"""The UI's HTTP views: one module per page."""
