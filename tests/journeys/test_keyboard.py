@@ -279,3 +279,16 @@ def test_home_attention_rows_take_the_cursor(
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{dashboard.url}{target}", timeout=WAIT)
     assert watched.errors == []
+
+
+def test_esc_on_an_object_opened_directly_goes_up_to_its_kind(
+    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    """A shared link has no page to go back to: Esc goes to the kind's list instead."""
+    create_widget(kube, namespace, "kb-direct")
+    page = watched.page
+    page.goto(f"{dashboard.url}{LIST}{namespace}/kb-direct/")
+    wait_live(page, timeout=WAIT)
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(f"{dashboard.url}{LIST}", timeout=WAIT)
+    assert watched.errors == []
