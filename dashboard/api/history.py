@@ -20,7 +20,7 @@ from dashboard.api.objectroutes import object_route
 from dashboard.api.objects import ObjectRef
 from dashboard.api.params import DiffParams, RevisionParams
 from dashboard.api.schemas import Diff, History, RevisionDetail
-from dashboard.core.auth.redact import masked_changes, redact_body, redactor
+from dashboard.core.auth.redactor import masked_changes, redact_body, redactor
 from dashboard.core.listing.keyset import PageParams, keyset_page
 from dashboard.core.web.apierror import ApiProblem, bad_param, error_responses, not_found
 from dashboard.history.models import Revision

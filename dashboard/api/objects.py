@@ -22,7 +22,7 @@ from dashboard.api import render, scope
 from dashboard.api.params import ClusterPath, NamespacedPath
 from dashboard.api.schemas import ObjectDetail
 from dashboard.api.scope import KindScope
-from dashboard.core.auth.redact import shown_columns
+from dashboard.core.auth.redactor import shown_columns
 from dashboard.core.web.apierror import ApiProblem, error_responses, not_found
 from dashboard.history.models import Revision
 

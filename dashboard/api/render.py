@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from dashboard.core.auth.redact import redact_body
+from dashboard.core.auth.redactor import redact_body
 from dashboard.core.listing.query import Row
 from dashboard.core.rules.why import shown_inputs
 from informers import Entry, parse_time

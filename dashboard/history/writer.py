@@ -32,7 +32,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import Count, Max
 
-from dashboard.core.auth.redact import redact_body
+from dashboard.core.auth.redactor import redact_body
 from dashboard.history.models import EventRow, Revision
 from informers import (
     Change,

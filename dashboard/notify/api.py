@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dashboard.core.auth.identity import viewer_for_request
 from dashboard.core.web.apierror import bad_param, error_responses, not_found
 from dashboard.notify import inbox, present
-from dashboard.notify.sampling import SampleError, evaluate
+from dashboard.notify.dryrun import SampleError, evaluate
 from dashboard.notify.schemas import (
     NotificationInfo,
     NotificationList,

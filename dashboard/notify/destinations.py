@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from dashboard.core.auth.redact import redactor
+from dashboard.core.auth.redactor import redactor
 from dashboard.notify.fields import FieldError, Fields, parse_rate
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.core.auth.redact import redactor
+from dashboard.core.auth.redactor import redactor
 from dashboard.core.rules.why import shown_inputs, why_text
 from dashboard.notify.rules import MISSING, Match, Rule, Trigger, TriggerType
 from informers import Change, ChangeType, Entry, EventRecord, Status, split_pointer

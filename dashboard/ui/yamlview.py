@@ -16,7 +16,7 @@ import yaml
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboard.core.auth.redact import redactor
+from dashboard.core.auth.redactor import redactor
 from informers import REDACTED
 
 _LINE = re.compile(

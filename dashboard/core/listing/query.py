@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from dashboard.core.auth.access import namespace_filter
-from dashboard.core.auth.redact import shown_columns
+from dashboard.core.auth.redactor import shown_columns
 from dashboard.core.listing.tokens import BadToken, TokenCodec
 from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.core.auth.access import Viewer, namespace_filter
-from dashboard.core.auth.redact import redact_body
+from dashboard.core.auth.redactor import redact_body
 from dashboard.core.rules.why import shown_inputs, why_text
 from dashboard.core.web.ratelimit import rule_test_limiter
 from informers import Engine, Informer, State, Status, parse_rules

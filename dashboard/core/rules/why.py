@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dashboard.core.auth.redact import redactor
+from dashboard.core.auth.redactor import redactor
 from informers import Status
 
 

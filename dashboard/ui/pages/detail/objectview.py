@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.core.auth.redact import redactor
+from dashboard.core.auth.redactor import redactor
 from dashboard.core.rules.why import shown_inputs
 from dashboard.core.runtime.adapter import adapter
 from dashboard.core.web import links

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.core.auth.redact import masked_changes, redact_body, redactor
+from dashboard.core.auth.redactor import masked_changes, redact_body, redactor
 from dashboard.ui.yamlview import dump
 from informers import diff_objects, readable_path
 
