@@ -1,7 +1,7 @@
 """One kind's counts by state in the API's shape, summed across kinds for ``/health``.
 
 Why shared: ``/resources`` and ``/health`` must report the same numbers for the same
-caller, and the same as the home page: the counting itself is ``core.counts``.
+caller, and the same as the home page: the counting itself is ``core.listing.counts``.
 """
 
 from __future__ import annotations

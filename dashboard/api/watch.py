@@ -24,7 +24,7 @@ Overflow policy, and what a slow client may cost: the hub coalesces changes per 
 but a client that reads too slowly can still fall behind by more than
 ``CRSCOPE_WATCH_MAX_PENDING`` objects; and under daphne ``send`` never waits, so a client
 that stops reading makes the server buffer whatever it is sent. Before sending more, the
-stream asks the connection how many bytes are still unsent (``core.sendbuffer``); past
+stream asks the connection how many bytes are still unsent (``core.web.sendbuffer``); past
 ``CRSCOPE_WATCH_MAX_BUFFER_BYTES`` (default 8 MiB), or past the pending bound, the stream
 ends with one ``ERROR`` line (code 410, reason ``Expired``): the client re-watches and gets
 the current state again. A connection still owing bytes ``ABORT_GRACE_SECONDS`` after that

@@ -3,8 +3,9 @@
 Why: a token holds where the last page ended (a sort value and a key). Accepted for
 another query, kind or object, it would resume the wrong list at an arbitrary place
 (silently skipping or repeating rows); forged, it would let a client pick where the
-server starts. Three lists keep tokens, all through ``core.tokens``: the cache's
-(``core.query``), the history's keyset pages (``core.keyset``) and the notifications.
+server starts. Three lists keep tokens, all through ``core.listing.tokens``: the cache's
+(``core.listing.query``), the history's keyset pages (``core.listing.keyset``) and the
+notifications.
 """
 
 from __future__ import annotations

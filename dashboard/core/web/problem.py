@@ -2,8 +2,8 @@
 
 Why in core: most API errors are raised in views (``dashboard.api.problems``), but some
 are answered before a view runs — authentication, the cross-site check and the rate
-limit (``core.authn``), a busy database (``core.dbunavailable``) and the request size
-limits (``core.limits``). They used to write their own bodies, typed ``about:blank``,
+limit (``auth.authn``), a busy database (``web.dbunavailable``) and the request size
+limits (``web.limits``). They used to write their own bodies, typed ``about:blank``,
 so the same 401 or 429 had two ``type`` values depending on which layer refused it. The
 API documents ``urn:crscope:problem:<slug>`` (see ``dashboard.api.openapi``); every
 layer now builds its body here.
