@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -40,6 +41,23 @@ def delete_widget(kube: KubeHTTP, namespace: str, name: str) -> None:
 
 def wait_live(page: Page, timeout: float = 10_000) -> None:
     expect(page.locator("#conn")).to_have_attribute("data-state", "live", timeout=timeout)
+
+
+def open_object(page: Page, url: str, timeout: float = 30.0) -> None:
+    """Open an object's page once the dashboard's cache holds the object.
+
+    An object created a moment ago reaches the dashboard through its watch, so a page opened
+    straight after the create can be an honest 404 (with no live socket). Waiting here keeps
+    the test about the page, not about how fast the watch event arrived.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        response = page.goto(url)
+        status = response.status if response is not None else 0
+        if status == 200:
+            return
+        assert time.monotonic() < deadline, f"{url} still answers {status} after {timeout} s"
+        time.sleep(0.25)
 
 
 def mark_page(page: Page) -> None:

@@ -22,7 +22,7 @@ from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, status_for, write_status
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, create_widget, wait_live
+from tests.browser.live import LIST, create_widget, open_object, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
@@ -41,7 +41,7 @@ def test_copy_for_apply_leaves_out_server_fields_and_secrets(
     write_status(kube, WIDGET, created, status=ready, field_manager="ctrl")
     page = watched.page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=dashboard.url)
-    page.goto(f"{dashboard.url}{LIST}{namespace}/{NAME}/")
+    open_object(page, f"{dashboard.url}{LIST}{namespace}/{NAME}/")
     wait_live(page)
     expect(page.locator("#obj-yaml")).to_contain_text("conditions", timeout=30_000)
 

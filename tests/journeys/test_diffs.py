@@ -17,7 +17,7 @@ from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.controlplane.samples import WIDGET, status_for, write_params, write_status
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, create_widget, wait_live
+from tests.browser.live import LIST, create_widget, open_object, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
@@ -48,7 +48,7 @@ def test_range_diff_names_all_managers_and_reads_cleanly(
 ) -> None:
     page = watched.page
     _three_writers(kube, namespace)
-    page.goto(f"{dashboard.url}{LIST}{namespace}/{NAME}/")
+    open_object(page, f"{dashboard.url}{LIST}{namespace}/{NAME}/")
     wait_live(page)
     revisions = page.locator("#timeline-items .tl-rev")
     expect(revisions).to_have_count(4, timeout=30_000)

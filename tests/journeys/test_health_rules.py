@@ -20,7 +20,7 @@ from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import GROUP
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import create_widget, stall_widget
+from tests.browser.live import create_widget, open_object, stall_widget
 from tests.security.conftest import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -52,7 +52,7 @@ def test_why_this_state_and_a_draft_rule(
     name = f"{prefix}a"
     stall_widget(kube, create_widget(kube, namespace, name))
     page = watched.page
-    page.goto(f"{dashboard.url}/k/{GROUP}/widgets/{namespace}/{name}/")
+    open_object(page, f"{dashboard.url}/k/{GROUP}/widgets/{namespace}/{name}/")
     why = page.locator("section.why")
     expect(why).to_contain_text("Why this state", timeout=30_000)
     expect(why.locator(".why-rule")).to_have_text("generic/stalled-condition")

@@ -26,6 +26,7 @@ from tests.browser.live import (
     LIST,
     create_widget,
     delete_widget,
+    open_object,
     patch_spec,
     stall_widget,
     wait_live,
@@ -299,7 +300,7 @@ def test_esc_on_an_object_opened_directly_goes_up_to_its_kind(
     """A shared link has no page to go back to: Esc goes to the kind's list instead."""
     create_widget(kube, namespace, "kb-direct")
     page = watched.page
-    page.goto(f"{dashboard.url}{LIST}{namespace}/kb-direct/")
+    open_object(page, f"{dashboard.url}{LIST}{namespace}/kb-direct/")
     wait_live(page, timeout=WAIT)
     page.keyboard.press("Escape")
     expect(page).to_have_url(f"{dashboard.url}{LIST}", timeout=WAIT)
