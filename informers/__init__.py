@@ -24,6 +24,7 @@ from informers.fanout import Subscription
 from informers.healthrules import (
     HealthRulesStatus,
     KindRules,
+    Reconcile,
     Rule,
     RuleError,
     RuleSet,
@@ -72,6 +73,7 @@ __all__: list[str] = [
     "ManagedSummary",
     "PrinterColumn",
     "Readiness",
+    "Reconcile",
     "Redactor",
     "Rule",
     "RuleError",

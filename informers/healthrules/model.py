@@ -30,6 +30,20 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
+class Reconcile:
+    """The annotation a kind's controller reads as "reconcile now", as its project documents.
+
+    Why in the rule file: the health pack already holds what crscope knows of each
+    project's controllers, and the detail page turns this into a ``kubectl annotate``
+    command to copy (the dashboard itself never writes). ``value`` None means a new value
+    each time (a timestamp), which is what Flux and External Secrets wait for.
+    """
+
+    annotation: str
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     name: str
     group: str
@@ -39,6 +53,8 @@ class Rule:
     stuck_after: float | None = None
     #: None when the rule does not say (the default, True, applies)
     await_controller: bool | None = None
+    #: the "reconcile now" annotation of the kind's controller, when the rule knows it
+    reconcile: Reconcile | None = None
     source: str = ""
     #: root variable -> the paths all of this rule's expressions select (see expressions.view)
     paths: Mapping[str, Trie] = field(default_factory=dict, compare=False)

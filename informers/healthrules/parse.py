@@ -21,7 +21,7 @@ from informers.healthrules.expressions import (
     Expression,
     compile_expression,
 )
-from informers.healthrules.model import Case, Rule
+from informers.healthrules.model import Case, Reconcile, Rule
 from informers.status import State
 
 try:
@@ -39,7 +39,15 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _TOP_KEYS = frozenset({"rules"})
-_RULE_KEYS = frozenset({"name", "match", "inputs", "cases", "stuckAfter", "awaitController"})
+_RULE_KEYS = frozenset(
+    {"name", "match", "inputs", "cases", "stuckAfter", "awaitController", "reconcile"}
+)
+_RECONCILE_KEYS = frozenset({"annotation", "value"})
+#: a qualified annotation key: an optional DNS-subdomain prefix and a name (as the API checks)
+_ANNOTATION_KEY = re.compile(
+    r"^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
 _MATCH_KEYS = frozenset({"group", "kind"})
 _CASE_KEYS = frozenset({"when", "state", "reason", "reasonFrom", "message"})
 _STATES = ", ".join(s.value for s in State)
@@ -212,6 +220,9 @@ def _rule(at: _At, *, source: str) -> Rule:
     await_controller = None
     if "awaitController" in items:
         await_controller = _bool(at.child(items["awaitController"], f"{at.field}.awaitController"))
+    reconcile = None
+    if "reconcile" in items:
+        reconcile = _reconcile(at.child(items["reconcile"], f"{at.field}.reconcile"))
     return Rule(
         name=name,
         group=group,
@@ -220,8 +231,22 @@ def _rule(at: _At, *, source: str) -> Rule:
         cases=cases,
         stuck_after=stuck_after,
         await_controller=await_controller,
+        reconcile=reconcile,
         source=source,
     )
+
+
+def _reconcile(at: _At) -> Reconcile:
+    items = _mapping(at, _RECONCILE_KEYS)
+    key_at = _required(items, "annotation", at)
+    key = _scalar(key_at).strip()
+    prefix = key.rpartition("/")[0]
+    if not _ANNOTATION_KEY.match(key) or len(prefix) > 253:
+        raise key_at.error(f"{key!r} is not an annotation key (e.g. example.com/reconcile)")
+    value = None
+    if "value" in items:
+        value = _scalar(at.child(items["value"], f"{at.field}.value"))
+    return Reconcile(annotation=key, value=value)
 
 
 def _match(at: _At) -> tuple[str, str]:

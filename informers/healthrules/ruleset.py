@@ -15,7 +15,7 @@ from typing import Any
 
 from informers import depth
 from informers.healthrules.evaluate import ObjectFacts, RuleFailure, failure_status, run_rule
-from informers.healthrules.model import Rule
+from informers.healthrules.model import Reconcile, Rule
 from informers.healthrules.parse import RuleError, parse_rules_list
 from informers.status import DEFAULT_FAILURE_REASONS, Status, compute_status
 
@@ -33,6 +33,8 @@ class KindRules:
     stuck_after: float | None = None
     #: False when any matching rule says ``awaitController: false``
     await_controller: bool = True
+    #: from the first matching rule that names one; None: crscope knows no such annotation
+    reconcile: Reconcile | None = None
 
     def evaluate(self, obj: Mapping[str, Any]) -> Status | None:
         """The first deciding rule's state; None when no rule decided. Never raises."""
@@ -79,6 +81,7 @@ class RuleSet:
             rules=matching,
             stuck_after=stuck,
             await_controller=not any(r.await_controller is False for r in matching),
+            reconcile=next((r.reconcile for r in matching if r.reconcile is not None), None),
         )
         with self._lock:
             return self._kinds.setdefault(key, selected)

@@ -193,6 +193,24 @@ def test_comprehension_variables_are_not_unknown_names() -> None:
             4,
             "built-in",
         ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    reconcile: {annotation: 'a b'}\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].reconcile.annotation",
+            4,
+            "not an annotation key",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    reconcile: {value: now}\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].reconcile",
+            4,
+            "'annotation' is required",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    reconcile:\n      annotation: x.io/r\n      value: [1]\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].reconcile.value",
+            6,
+            "must be a text value",
+        ),
         ("rules:\n  - name: a\n   match: x\n", "", 3, "not valid YAML"),
         ("rules: 3\n", "rules", 1, "must be a list"),
     ],
@@ -202,6 +220,48 @@ def test_mistakes_name_the_field_and_line(text: str, field: str, line: int, what
     assert error.field == field
     assert error.line == line
     assert what in str(error)
+
+
+def test_a_reconcile_annotation_is_kept_for_the_kind() -> None:
+    """The first matching rule that names one gives the kind's "reconcile now" annotation."""
+    rules = parse_rules(
+        textwrap.dedent(
+            """\
+            rules:
+              - name: mine/Widget
+                match: {group: example.com, kind: Widget}
+                cases: [{when: 'false', state: Failed, reason: x}]
+              - name: any/Widget
+                match: {group: example.com, kind: "*"}
+                reconcile: {annotation: example.com/reconcile-at}
+                cases: [{when: 'false', state: Failed, reason: x}]
+              - name: late/Widget
+                match: {group: example.com, kind: Widget}
+                reconcile: {annotation: example.com/refresh, value: normal}
+                cases: [{when: 'false', state: Failed, reason: x}]
+            """
+        ),
+        source="test.yaml",
+    )
+    found = rules.for_kind("example.com", "Widget").reconcile
+    assert found is not None
+    assert (found.annotation, found.value) == ("example.com/reconcile-at", None)
+    assert rules.for_kind("other.io", "Widget").reconcile is None
+
+
+def test_the_pack_knows_flux_and_argo_cd_reconcile_annotations() -> None:
+    pack = shipped_rules()
+    flux = pack.for_kind("helm.toolkit.fluxcd.io", "HelmRelease").reconcile
+    argo = pack.for_kind("argoproj.io", "Application").reconcile
+    assert flux is not None and (flux.annotation, flux.value) == (
+        "reconcile.fluxcd.io/requestedAt",
+        None,
+    )
+    assert argo is not None and (argo.annotation, argo.value) == (
+        "argocd.argoproj.io/refresh",
+        "normal",
+    )
+    assert pack.for_kind("cert-manager.io", "Certificate").reconcile is None
 
 
 def test_duplicate_rule_names_are_refused() -> None:
