@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -58,6 +59,16 @@ def open_object(page: Page, url: str, timeout: float = 30.0) -> None:
             return
         assert time.monotonic() < deadline, f"{url} still answers {status} after {timeout} s"
         time.sleep(0.25)
+
+
+def clipboard_once(page: Page, done: Callable[[str], bool], timeout: float = 10.0) -> str:
+    """The clipboard's text once ``done`` accepts it (the write is asynchronous)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text: str = page.evaluate("navigator.clipboard.readText()")
+        if done(text) or time.monotonic() > deadline:
+            return text
+        page.wait_for_timeout(50)
 
 
 def mark_page(page: Page) -> None:

@@ -10,19 +10,17 @@ applying. The plain "Copy" keeps copying the YAML as shown.
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import yaml
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, status_for, write_status
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, create_widget, open_object, wait_live
+from tests.browser.live import LIST, clipboard_once, create_widget, open_object, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
@@ -62,15 +60,5 @@ def test_copy_for_apply_leaves_out_server_fields_and_secrets(
     assert (applied["apiVersion"], applied["kind"]) == (created["apiVersion"], created["kind"])
 
     page.get_by_role("button", name="Copy", exact=True).click()
-    shown = _clipboard_once(page, lambda t: t != text)
+    shown = clipboard_once(page, lambda t: t != text)
     assert "resourceVersion" in shown and "***redacted***" in shown
-
-
-def _clipboard_once(page: Page, done: Callable[[str], bool], timeout: float = 10.0) -> str:
-    """The clipboard's text once ``done`` accepts it (the write is asynchronous)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        text: str = page.evaluate("navigator.clipboard.readText()")
-        if done(text) or time.monotonic() > deadline:
-            return text
-        page.wait_for_timeout(50)

@@ -294,7 +294,15 @@
     var copy = evt.target.closest ? evt.target.closest("[data-copy]") : null;
     if (copy) {
       var source = $(copy.getAttribute("data-copy"));
-      if (source) copyText(source.textContent, "Copied");
+      if (source) copyText(source.textContent, copy.getAttribute("data-copy-done") || "Copied");
+      return;
+    }
+    var link = evt.target.closest ? evt.target.closest("[data-copy-link]") : null;
+    if (link) {
+      // The view's own URL made absolute here: the server cannot know the host the
+      // person reached it by (an ingress, a port-forward), the address bar does.
+      copyText(new URL(link.getAttribute("data-copy-link"), window.location.href).href,
+        "Copied a link to this view");
       return;
     }
     var pause = evt.target.closest ? evt.target.closest("#pause") : null;

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 
 from dashboard.ui.fragments import cache, join_safe, with_oob
 from dashboard.ui.pages.detail import timeline
+from dashboard.ui.pages.detail.commands import Command
 from dashboard.ui.pages.detail.objectview import ObjectView
 
 
@@ -23,6 +24,13 @@ def header_html(view: ObjectView, variant: str = "") -> str:
 
 def overview_html(view: ObjectView) -> str:
     return render_to_string("ui/detail/_overview.html", {"view": view})
+
+
+def commands_html(commands: Sequence[Command]) -> str:
+    """The kubectl panel; empty for a deleted object (there is nothing left to run on)."""
+    if not commands:
+        return ""
+    return render_to_string("ui/detail/_commands.html", {"commands": commands})
 
 
 def yaml_html(view: ObjectView) -> str:

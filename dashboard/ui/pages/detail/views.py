@@ -18,7 +18,7 @@ from dashboard.core.web.liveurl import live_url
 from dashboard.history.writer import decode
 from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
 from dashboard.ui.pages.common import page, unavailable, viewer
-from dashboard.ui.pages.detail import detailrender, objectview, timeline
+from dashboard.ui.pages.detail import commands, detailrender, objectview, timeline
 from informers import Engine, Entry, Informer
 
 
@@ -82,6 +82,11 @@ def detail(
     kind = found.informer.kind
     view = objectview.build(engine, kind, found.entry, deleted_at=found.deleted_at)
     newest = timeline.page(kind.key, found.namespace, name, uid=found.entry.uid)
+    offered = (
+        []
+        if found.deleted_at is not None
+        else commands.for_object(kind, found.namespace, name, found.informer.rules.reconcile)
+    )
     return page(
         request,
         "ui/detail.html",
@@ -91,6 +96,7 @@ def detail(
             "kind_url": links.kind_url(kind),
             "header_html": detailrender.header_html(view),
             "overview_html": detailrender.overview_html(view),
+            "commands_html": detailrender.commands_html(offered),
             "yaml_html": detailrender.yaml_html(view),
             "timeline_html": detailrender.timeline_html(view, newest),
             "live_url": live_url("detail", kind=kind.key, namespace=found.namespace, name=name),

@@ -95,6 +95,13 @@ def _headers(informer: Informer, pager: listing.Pager, sort: str) -> list[dict[s
     return headers
 
 
+def share_url(base_url: str, pager: listing.Pager) -> str:
+    """The view's filters and sort without its page: a shared link opens on the first page,
+    since a page token expires and page 3 of a list that changes is not the same rows."""
+    query = pager.url(**{"continue": None, "prev": None})
+    return base_url + query if query != "?" else base_url
+
+
 def list_context(
     informer: Informer,
     params: dict[str, list[str]],
@@ -124,6 +131,7 @@ def list_context(
         "query": query,
         "raw": raw,
         "base_url": links.kind_url(kind),
+        "share_url": share_url(links.kind_url(kind), pager),
         "namespaces": namespaces,
         "states": [s.value for s in State],
         "has_filters": any(
