@@ -22,7 +22,7 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 system-deps:
 	@bash .ci/system-deps.sh
 
-## controlplane: build (once) and cache kube-apiserver, etcd and helm from Go modules
+## controlplane: build (once) and cache kube-apiserver, etcd, kubectl and helm from Go modules
 controlplane: $(VENV_STAMP)
 	$(PY) -m devkit.controlplane.build
 

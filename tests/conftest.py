@@ -13,9 +13,11 @@ from collections.abc import Iterator
 import pytest
 
 from devkit.controlplane import ControlPlane
+from devkit.controlplane.build import ensure_kubectl
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import apply_crds
 from devkit.dashboard_server import DashboardServer
+from tests.kubectl import Kubectl
 from tests.services import Postgres, Redis
 
 os.environ.setdefault("CRSCOPE_ENGINE", "off")  # tests start engines explicitly
@@ -35,6 +37,14 @@ def kube(control_plane: ControlPlane) -> Iterator[KubeHTTP]:
     client = KubeHTTP.from_kubeconfig(control_plane.kubeconfig_path("admin"))
     yield client
     client.close()
+
+
+@pytest.fixture(scope="session")
+def kubectl(control_plane: ControlPlane, tmp_path_factory: pytest.TempPathFactory) -> Kubectl:
+    """The real kubectl (the apiserver's version) as ``kubectl`` on a PATH of its own."""
+    bin_dir = tmp_path_factory.mktemp("kubectl-bin")
+    (bin_dir / "kubectl").symlink_to(ensure_kubectl())
+    return Kubectl(bin_dir=bin_dir, kubeconfig=control_plane.kubeconfig_path("admin"))
 
 
 @pytest.fixture(scope="session")

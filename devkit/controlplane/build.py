@@ -1,4 +1,4 @@
-"""Build and cache kube-apiserver, etcd and helm from Go modules.
+"""Build and cache kube-apiserver, etcd, kubectl and helm from Go modules.
 
 Why: nothing prebuilt can be downloaded on these machines, but the Go module proxy is
 reachable. Each binary is keyed by its version (and its link flags) under
@@ -122,6 +122,22 @@ def ensure_binaries() -> tuple[Path, Path]:
     return etcd, apiserver
 
 
+def ensure_kubectl() -> Path:
+    """Return the kubectl the tests run copied commands and patches with, built when needed.
+
+    Why the real one: a command or a server-side-apply patch the dashboard offers to copy
+    is only right if kubectl itself accepts it; the same version as the apiserver, stamped
+    the same way, from a wrapper module of its own so its dependencies stay apart.
+    """
+    return _build(
+        name="kubectl",
+        version=KUBE_VERSION,
+        package="k8s.io/kubernetes/cmd/kubectl",
+        module_dir=_GO_DIR / "kubectl",
+        ldflags=_kube_version_flags(KUBE_VERSION),
+    )
+
+
 def ensure_helm() -> Path:
     """Return the helm CLI the chart tests run, building it when it is not cached yet.
 
@@ -139,7 +155,7 @@ def ensure_helm() -> Path:
 
 if __name__ == "__main__":
     try:
-        for path in (*ensure_binaries(), ensure_helm()):
+        for path in (*ensure_binaries(), ensure_kubectl(), ensure_helm()):
             print(path)
     except BuildError as exc:
         print(f"[crscope] error: {exc}", file=sys.stderr)
