@@ -10,6 +10,7 @@ from dashboard.ui.pages.diff import views as diff
 from dashboard.ui.pages.healthrules import views as healthrules
 from dashboard.ui.pages.home import views as home
 from dashboard.ui.pages.listing import views as listing
+from dashboard.ui.pages.restore import views as restore
 from dashboard.ui.pages.search import views as search
 
 urlpatterns = [
@@ -32,5 +33,10 @@ urlpatterns = [
         "k/<str:group>/<str:plural>/<str:namespace>/<str:name>/diff/",
         diff.diff_page,
         name="ui-diff",
+    ),
+    path(
+        "k/<str:group>/<str:plural>/<str:namespace>/<str:name>/restore/",
+        restore.restore_page,
+        name="ui-restore",
     ),
 ]

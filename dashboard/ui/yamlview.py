@@ -56,8 +56,13 @@ def clean(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dump(obj: Mapping[str, Any]) -> str:
+    return yaml_text(clean(obj))
+
+
+def yaml_text(value: Any) -> str:
+    """Block-style YAML as a person would write it: keys in the object's order."""
     return yaml.safe_dump(
-        clean(obj), sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
+        value, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
     )
 
 
@@ -76,16 +81,19 @@ def apply_dump(obj: Mapping[str, Any]) -> str:
             annotations.pop(_LAST_APPLIED, None)  # kubectl apply writes its own
             if not annotations:
                 del meta["annotations"]
-    left_out: list[str] = []
-    kept = _without_redacted(shown, "", left_out)
+    kept, left_out = without_redacted(shown)
     header = _APPLY_HEADER
     if left_out:
         header += "# Left out because they are redacted; set them before applying:\n"
         header += "".join(f"#   {path}\n" for path in left_out)
-    body = yaml.safe_dump(
-        kept, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
-    )
-    return header + body
+    return header + yaml_text(kept)
+
+
+def without_redacted(value: Any) -> tuple[Any, list[str]]:
+    """``value`` without its redacted nodes, and their dotted paths: what a patch to copy
+    may hold (the placeholder must never be written back into a secret field)."""
+    left_out: list[str] = []
+    return _without_redacted(value, "", left_out), left_out
 
 
 def _without_redacted(value: Any, path: str, left_out: list[str]) -> Any:

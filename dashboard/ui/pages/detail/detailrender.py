@@ -63,6 +63,8 @@ def item_html(
             {
                 "item": item,
                 "diff_url": diff_url,
+                # the object's pages are siblings: .../<name>/diff/ and .../<name>/restore/
+                "restore_url": diff_url.removesuffix("diff/") + "restore/",
                 "pick_from": pick_from,
                 "pick_to": pick_to,
                 "variant": variant,

@@ -25,7 +25,7 @@ class BadDiffRequest(ValueError):
     pass
 
 
-def _revision_id(request: HttpRequest, name: str) -> int | None:
+def revision_id(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
@@ -98,7 +98,7 @@ def diff_page(
     base = {"view": "", "noise": ""}
     try:
         from_rev, to_rev = _pick(
-            kind.key, ns, name, _revision_id(request, "from"), _revision_id(request, "to")
+            kind.key, ns, name, revision_id(request, "from"), revision_id(request, "to")
         )
     except BadDiffRequest as exc:
         return page(

@@ -1,0 +1,70 @@
+"""The "restore this revision" page: what would change, and the commands to copy.
+
+The same access check as the object's page (``locate``): a viewer who may not see the
+object gets the same 404 as for one that does not exist. crscope never applies anything;
+the page shows the changes from the live object back to the revision (spec, labels,
+annotations; never status) and the patch a person runs with their own credentials.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from dashboard.core.web import links
+from dashboard.core.web.liveurl import live_url
+from dashboard.history.models import Revision
+from dashboard.history.writer import decode
+from dashboard.ui.kinds import EngineUnavailable, current_engine
+from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.pages.detail.views import cluster_scope, locate
+from dashboard.ui.pages.diff import diffview
+from dashboard.ui.pages.diff.views import BadDiffRequest, revision_id
+from dashboard.ui.pages.restore import patch
+
+
+def restore_page(
+    request: HttpRequest, group: str, plural: str, namespace: str, name: str
+) -> HttpResponse:
+    try:
+        engine = current_engine()
+    except EngineUnavailable as exc:
+        return unavailable(request, str(exc))
+    found = locate(engine, viewer(request), group, plural, namespace, name)
+    kind = found.informer.kind
+    ns = cluster_scope(namespace)
+    context = {
+        "kind": kind,
+        "name": name,
+        "namespace": ns,
+        "active_kind": kind.key,
+        "kind_url": links.kind_url(kind),
+        "object_url": links.object_url(kind, ns, name),
+        "live_url": live_url("frame"),
+    }
+    try:
+        wanted = revision_id(request, "rev")
+        if wanted is None:
+            raise BadDiffRequest("rev: pick the revision to restore on the object's timeline")
+    except BadDiffRequest as exc:
+        return page(request, "ui/restore.html", {**context, "error": str(exc)}, status=400)
+    revision = Revision.objects.filter(
+        kind=kind.key, namespace=ns or "", name=name, id=wanted
+    ).first()
+    if revision is None:
+        raise Http404(f"Revision {wanted} does not belong to {name}.")
+    target = decode(revision.body)
+    live = None if found.deleted_at is not None else found.entry.obj
+    built = patch.build(kind, ns, name, target, live)
+    before = patch.restorable(live) if live is not None else {}
+    return page(
+        request,
+        "ui/restore.html",
+        {
+            **context,
+            "revision": revision,
+            "deleted": found.deleted_at is not None,
+            "rows": diffview.rows(before, patch.restorable(target), noise=True),
+            "patch": built,
+            "field_manager": patch.FIELD_MANAGER,
+        },
+    )

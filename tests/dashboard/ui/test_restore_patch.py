@@ -1,0 +1,95 @@
+"""The restore patch, case by case: what it sets, removes, replaces and leaves out."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+import yaml
+
+from dashboard.ui.pages.restore.patch import LAST_APPLIED, _apply_command, build
+from informers import REDACTED, KindInfo
+
+WIDGET = KindInfo(
+    group="example.com", version="v1", kind="Widget", plural="widgets", namespaced=True
+)
+
+
+def _obj(
+    spec: dict[str, Any],
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": "w", "namespace": "ns", "uid": "u", "resourceVersion": "9"}
+    if labels is not None:
+        meta["labels"] = labels
+    if annotations:
+        meta["annotations"] = annotations
+    return {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": meta,
+        "spec": spec,
+        "status": {"x": 1},
+    }
+
+
+def _yaml(command: str) -> dict[str, Any]:
+    body = command.split("\n", 1)[1].rsplit("\n", 1)[0]
+    loaded: dict[str, Any] = yaml.safe_load(body)
+    return loaded
+
+
+def test_apply_sets_the_revision_and_patch_removes_what_was_added() -> None:
+    revision = _obj({"size": 1, "ports": [1, 2]}, {"app": "a"})
+    live = _obj({"size": 5, "image": "x:2", "ports": [1, 2, 3]}, {"app": "b", "tier": "web"})
+    built = build(WIDGET, "ns", "w", revision, live)
+    applied = _yaml(built.apply_command)
+    assert applied == {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w", "namespace": "ns", "labels": {"app": "a"}},
+        "spec": {"size": 1, "ports": [1, 2]},
+    }
+    assert built.operations == [
+        {"op": "remove", "path": "/metadata/labels/tier"},
+        {"op": "remove", "path": "/spec/image"},
+        {"op": "replace", "path": "/spec/ports", "value": [1, 2]},
+    ]
+    words = shlex.split(built.patch_command)
+    assert words[:6] == ["kubectl", "patch", "widgets.example.com", "w", "-n", "ns"]
+    assert "--field-manager=crscope-restore" in words and "--type=json" in words
+
+
+def test_redacted_values_are_left_out_and_never_removed() -> None:
+    revision = _obj(
+        {"auth": {"password": REDACTED, "user": "u"}, "env": [{"name": "TOKEN", "value": REDACTED}]}
+    )
+    live = _obj(
+        {"auth": {"password": "hunter2", "user": "v"}, "env": [{"name": "TOKEN", "value": "t2"}]}
+    )
+    built = build(WIDGET, "ns", "w", revision, live)
+    assert built.left_out == ["spec.auth.password", "spec.env[0].value"]
+    assert REDACTED not in built.apply_command and "hunter2" not in built.apply_command
+    assert built.operations == []  # the list holds a redacted value: not replaced
+
+
+def test_last_applied_is_neither_restored_nor_removed() -> None:
+    revision = _obj({"size": 1}, annotations={LAST_APPLIED: "{old}"})
+    live = _obj({"size": 1}, annotations={LAST_APPLIED: "{new}", "team.io/owner": "x"})
+    built = build(WIDGET, "ns", "w", revision, live)
+    assert "last-applied" not in built.apply_yaml
+    assert built.operations == [{"op": "remove", "path": "/metadata/annotations/team.io~1owner"}]
+
+
+def test_a_deleted_object_is_applied_whole_and_nothing_removed() -> None:
+    built = build(WIDGET, "ns", "w", _obj({"size": 1}), None)
+    assert built.operations == [] and built.patch_command == ""
+    assert _yaml(built.apply_command)["spec"] == {"size": 1}
+
+
+def test_the_here_document_delimiter_never_ends_the_text_early() -> None:
+    command = _apply_command("a: 1\nCRSCOPE_RESTORE\nb: 2\n")
+    first, *body, last = command.splitlines()
+    assert first.endswith("<<'CRSCOPE_RESTORE_'") and last == "CRSCOPE_RESTORE_"
+    assert body == ["a: 1", "CRSCOPE_RESTORE", "b: 2"]
