@@ -3,30 +3,29 @@
 Why a journey: the commands are only worth having if what lands on the clipboard is the
 command a person would type, and a shell reads it as the words crscope meant: the fully
 qualified resource, the name, the namespace and, where the kind's health rule names one,
-the "reconcile now" annotation with a fresh value. So each copied text is run by bash
-against a stand-in ``kubectl`` that records its arguments. A copied list link must open
-the same filters and sort for someone else, on the first page, even when copied from page 2.
+the "reconcile now" annotation with a fresh value. So each copied text is pasted into
+bash with the real kubectl against the real apiserver, and its effect checked. A copied
+list link must open the same filters and sort for someone else, on the first page, even
+when copied from page 2.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 from playwright.sync_api import Page, expect
 
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
-from devkit.controlplane.samples import GROUP
+from devkit.controlplane.samples import GROUP, WIDGET
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, clipboard_once, create_widget, open_object, wait_live
+from tests.kubectl import Kubectl
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
@@ -62,22 +61,6 @@ def with_rules(
     server.stop()
 
 
-def _words(command: str, tmp_path: Path) -> list[str]:
-    """The arguments bash passes to kubectl when a person pastes ``command``."""
-    stub = tmp_path / "bin" / "kubectl"
-    stub.parent.mkdir(exist_ok=True)
-    stub.write_text(
-        '#!/bin/sh\nexec python3 -c "import json,sys; print(json.dumps(sys.argv[1:]))" "$@"\n'
-    )
-    stub.chmod(0o755)
-    env = {**os.environ, "PATH": f"{stub.parent}:{os.environ['PATH']}"}
-    done = subprocess.run(
-        ["bash", "-c", command], env=env, capture_output=True, text=True, timeout=30, check=True
-    )
-    words: list[str] = json.loads(done.stdout)
-    return words
-
-
 def _copy(page: Page, label: str, dashboard: DashboardServer) -> str:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=dashboard.url)
     page.evaluate("navigator.clipboard.writeText('')")
@@ -87,7 +70,7 @@ def _copy(page: Page, label: str, dashboard: DashboardServer) -> str:
 
 
 def test_copied_commands_are_what_kubectl_needs(
-    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched, tmp_path: Path
+    dashboard: DashboardServer, kube: KubeHTTP, kubectl: Kubectl, namespace: str, watched: Watched
 ) -> None:
     create_widget(kube, namespace, "cmd-a")
     page = watched.page
@@ -104,14 +87,17 @@ def test_copied_commands_are_what_kubectl_needs(
 
     copied = _copy(page, "get", dashboard)
     assert copied == f"kubectl get {target} -o yaml"
-    assert _words(copied, tmp_path) == ["get", RESOURCE, "cmd-a", "-n", namespace, "-o", "yaml"]
-    copied = _copy(page, "describe", dashboard)
-    assert _words(copied, tmp_path) == ["describe", RESOURCE, "cmd-a", "-n", namespace]
+    done = kubectl.paste(copied)
+    assert done.returncode == 0, done.stderr
+    printed = yaml.safe_load(done.stdout)
+    assert (printed["metadata"]["name"], printed["metadata"]["namespace"]) == ("cmd-a", namespace)
+    done = kubectl.paste(_copy(page, "describe", dashboard))
+    assert done.returncode == 0 and "Name:         cmd-a" in done.stdout, done.stderr
     assert watched.errors == []
 
 
 def test_reconcile_now_uses_the_annotation_the_rule_names(
-    with_rules: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched, tmp_path: Path
+    with_rules: DashboardServer, kube: KubeHTTP, kubectl: Kubectl, namespace: str, watched: Watched
 ) -> None:
     create_widget(kube, namespace, "cmd-b")
     page = watched.page
@@ -127,10 +113,14 @@ def test_reconcile_now_uses_the_annotation_the_rule_names(
     copied = _copy(page, "reconcile now", with_rules)
     assert copied == expected
     before = int(time.time())
-    words = _words(copied, tmp_path)
-    assert words[:-1] == ["annotate", "--overwrite", RESOURCE, "cmd-b", "-n", namespace]
-    key, _, value = words[-1].partition("=")
-    assert key == ANNOTATION and value.isdigit() and int(value) >= before  # a fresh value
+    for _ in range(2):  # --overwrite: asking again works, with a new value
+        done = kubectl.paste(copied)
+        assert done.returncode == 0, done.stderr
+    annotations = kube.request("GET", WIDGET.object_path("cmd-b", namespace))["metadata"][
+        "annotations"
+    ]
+    value = annotations[ANNOTATION]
+    assert value.isdigit() and int(value) >= before  # a fresh value, set by the shell
 
 
 def test_a_copied_list_link_keeps_filters_and_sort_but_not_the_page(
