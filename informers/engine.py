@@ -31,6 +31,7 @@ from informers.reflector import Reflector
 from informers.registry import CRD_PATH, KindRegistry
 from informers.settings import EngineSettings
 from informers.status import Status
+from informers.store import Entry
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,12 @@ class Engine:
 
     def lookup_kind(self, group: str, kind: str) -> str | None:
         return self._by_group_kind.get((group, kind))
+
+    def children(self, owner_uid: str) -> list[tuple[Informer, Entry]]:
+        """The cached objects of every watched kind whose ownerReferences name
+        ``owner_uid``: one index lookup per kind (each store indexes by owner uid), then
+        O(children); no object is scanned."""
+        return [(i, e) for i in self.informers() for e in i.store.children_of(owner_uid)]
 
     def metrics(self) -> dict[str, Any]:
         result: dict[str, Any] = {"kinds": {}, "crds": vars(self._crd_reflector.metrics).copy()}

@@ -1,4 +1,4 @@
-"""A thread-safe store of one kind's objects with namespace, label and state indexes.
+"""A thread-safe store of one kind's objects with namespace, label, state and owner indexes.
 
 Why this shape: the reflector thread writes while page renders, API calls and WebSocket
 fan-out read. Entries are immutable once stored (an update stores a new Entry), so readers
@@ -71,6 +71,15 @@ class Entry:
         labels = self.metadata.get("labels")
         return labels if isinstance(labels, Mapping) else {}
 
+    @property
+    def owner_uids(self) -> tuple[str, ...]:
+        """The uids this object's ownerReferences name (malformed entries skipped)."""
+        refs = self.metadata.get("ownerReferences")
+        if not isinstance(refs, list):
+            return ()
+        found = (r.get("uid") for r in refs if isinstance(r, Mapping))
+        return tuple(dict.fromkeys(str(uid) for uid in found if uid))
+
     def stuck(self, now: float, threshold: float) -> bool:
         return is_stuck(self.status.state, self.since, now, threshold)
 
@@ -85,6 +94,11 @@ class Store:
         self._by_label: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._by_state: dict[State, set[str]] = defaultdict(set)
         self._by_name: list[tuple[str, str]] = []  # (name, key), sorted
+        #: owner uid -> keys of the objects whose ownerReferences name it; and uid -> key.
+        #: Why: an object's page shows its children across kinds, and scanning every
+        #: object of every kind for each page would cost the whole cache.
+        self._by_owner: dict[str, set[str]] = defaultdict(set)
+        self._by_uid: dict[str, str] = {}
         self._version = 0
 
     @property
@@ -140,6 +154,8 @@ class Store:
             self._by_namespace.clear()
             self._by_label.clear()
             self._by_state.clear()
+            self._by_owner.clear()
+            self._by_uid.clear()
             for entry in entries:
                 self._items[entry.key] = entry
                 self._index(entry)
@@ -152,12 +168,20 @@ class Store:
         for pair in entry.labels.items():
             self._by_label[pair].add(entry.key)
         self._by_state[entry.status.state].add(entry.key)
+        for uid in entry.owner_uids:
+            self._by_owner[uid].add(entry.key)
+        if entry.uid:
+            self._by_uid[entry.uid] = entry.key
 
     def _unindex(self, entry: Entry) -> None:
         _discard(self._by_namespace, entry.namespace or "", entry.key)
         for pair in entry.labels.items():
             _discard(self._by_label, pair, entry.key)
         _discard(self._by_state, entry.status.state, entry.key)
+        for uid in entry.owner_uids:
+            _discard(self._by_owner, uid, entry.key)
+        if entry.uid and self._by_uid.get(entry.uid) == entry.key:
+            del self._by_uid[entry.uid]
 
     # -- reads -----------------------------------------------------------------------------
     def get(self, key: str) -> Entry | None:
@@ -183,6 +207,17 @@ class Store:
     def state_counts(self) -> dict[State, int]:
         with self._lock:
             return {state: len(keys) for state, keys in self._by_state.items() if keys}
+
+    def children_of(self, owner_uid: str) -> list[Entry]:
+        """The objects whose ownerReferences name ``owner_uid``, by key: O(children)."""
+        with self._lock:
+            keys = sorted(self._by_owner.get(owner_uid, ()))
+            return [self._items[k] for k in keys]
+
+    def by_uid(self, uid: str) -> Entry | None:
+        with self._lock:
+            key = self._by_uid.get(uid)
+            return self._items.get(key) if key is not None else None
 
     def names_in_order(self) -> list[tuple[str, str]]:
         """Every (name, key) pair sorted by name, then key: a snapshot, safe to walk."""

@@ -79,3 +79,43 @@ def test_version_moves_with_every_write_and_only_then() -> None:
     store.list()
     store.names_in_order()
     assert store.version == seen[-1]  # reads never move it
+
+
+def owned(name: str, uid: str, *owners: str) -> Entry:
+    meta: dict[str, object] = {"name": name, "namespace": "ns", "uid": uid}
+    meta["ownerReferences"] = [{"uid": o, "kind": "K", "name": f"of-{o}"} for o in owners]
+    return Entry(f"ns/{name}", {"metadata": meta}, Status(State.CURRENT, "", ""), 0.0)
+
+
+def test_the_owner_index_follows_adds_updates_deletes_and_relists() -> None:
+    """Random writes, then every owner's children from the index equal a full scan."""
+    rng = random.Random(9)
+    store = Store()
+    uids = [f"u{i}" for i in range(30)]
+    for step in range(3000):
+        name = f"o-{rng.randrange(60)}"
+        if rng.random() < 0.25:
+            store.delete(f"ns/{name}")
+        else:
+            owners = rng.sample(uids, rng.randrange(3))
+            store.put(owned(name, f"uid-{name}-{step % 3}", *owners))
+        if step == 2000:
+            store.replace([e for e in map(store.get, store.keys()) if e is not None][::2])
+    entries = [e for e in map(store.get, store.keys()) if e is not None]
+    for uid in uids:
+        scanned = sorted(e.key for e in entries if uid in e.owner_uids)
+        assert [e.key for e in store.children_of(uid)] == scanned
+    for e in entries:
+        assert store.by_uid(e.uid) is e
+    assert store.by_uid("uid-never") is None
+
+
+def test_malformed_owner_references_are_skipped() -> None:
+    bad = Entry(
+        "ns/x",
+        {"metadata": {"name": "x", "ownerReferences": [None, {"uid": ""}, {"uid": "a"}, "b"]}},
+        Status(State.CURRENT, "", ""),
+        0.0,
+    )
+    assert bad.owner_uids == ("a",)
+    assert Entry("k", {"metadata": {"ownerReferences": "no"}}, bad.status, 0.0).owner_uids == ()
