@@ -16,6 +16,7 @@ from dashboard.ui.fragments import cache, join_safe, with_oob
 from dashboard.ui.pages.detail import timeline
 from dashboard.ui.pages.detail.commands import Command
 from dashboard.ui.pages.detail.objectview import ObjectView
+from dashboard.ui.pages.detail.relations import Relations
 
 
 def header_html(view: ObjectView, variant: str = "") -> str:
@@ -31,6 +32,13 @@ def commands_html(commands: Sequence[Command]) -> str:
     if not commands:
         return ""
     return render_to_string("ui/detail/_commands.html", {"commands": commands})
+
+
+def relations_html(tree: Relations | None) -> str:
+    """The relations panel; empty for a deleted object (its children are gone or orphaned)."""
+    if tree is None:
+        return ""
+    return render_to_string("ui/detail/_relations.html", {"relations": tree})
 
 
 def yaml_html(view: ObjectView) -> str:

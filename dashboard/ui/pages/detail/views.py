@@ -6,6 +6,7 @@ saying it was deleted, so a page left open (or a shared link) keeps its evidence
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from dashboard.core.web.liveurl import live_url
 from dashboard.history.writer import decode
 from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
 from dashboard.ui.pages.common import page, unavailable, viewer
-from dashboard.ui.pages.detail import commands, detailrender, objectview, timeline
+from dashboard.ui.pages.detail import commands, detailrender, objectview, relations, timeline
 from informers import Engine, Entry, Informer
 
 
@@ -82,11 +83,13 @@ def detail(
     kind = found.informer.kind
     view = objectview.build(engine, kind, found.entry, deleted_at=found.deleted_at)
     newest = timeline.page(kind.key, found.namespace, name, uid=found.entry.uid)
+    live = found.deleted_at is None
     offered = (
-        []
-        if found.deleted_at is not None
-        else commands.for_object(kind, found.namespace, name, found.informer.rules.reconcile)
+        commands.for_object(kind, found.namespace, name, found.informer.rules.reconcile)
+        if live
+        else []
     )
+    tree = relations.build(engine, who, found.informer, found.entry, time.time()) if live else None
     return page(
         request,
         "ui/detail.html",
@@ -97,6 +100,7 @@ def detail(
             "header_html": detailrender.header_html(view),
             "overview_html": detailrender.overview_html(view),
             "commands_html": detailrender.commands_html(offered),
+            "relations_html": detailrender.relations_html(tree),
             "yaml_html": detailrender.yaml_html(view),
             "timeline_html": detailrender.timeline_html(view, newest),
             "live_url": live_url("detail", kind=kind.key, namespace=found.namespace, name=name),

@@ -1,0 +1,179 @@
+"""The relations tree on an object's page: owners up, children down, across watched kinds.
+
+Why here and not in the engine: the engine indexes ownerReferences (``Engine.children``),
+but what a viewer may see of the tree is the dashboard's rule. A node the viewer may not
+``get`` is left out entirely (children), or shown only as the reference the visible
+object itself carries, with no state, link or further owners (owners): a user who may not
+see an object learns nothing about it beyond what the object they can see already says.
+
+Bounded: owners up to ``MAX_DEPTH`` levels, children down to ``MAX_DEPTH`` levels, at
+most ``MAX_CHILDREN`` per node and ``MAX_NODES`` in all, and an object met twice on a
+path (an ownership cycle, which the garbage collector would otherwise resolve) is shown
+once more, marked, and not followed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.core.auth.access import Viewer, can_see
+from dashboard.core.web import links
+from informers import Engine, Entry, Informer
+
+MAX_DEPTH = 3
+MAX_CHILDREN = 50
+MAX_NODES = 300
+
+
+@dataclass
+class Node:
+    """One object in the tree; ``state`` None when crscope cannot tell (see ``note``)."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    url: str | None = None
+    state: str | None = None
+    stuck: bool = False
+    note: str = ""
+    controller: bool = False
+    children: list[Node] = field(default_factory=list)
+    more: int = 0
+
+
+@dataclass
+class Relations:
+    owners: list[Node]
+    children: list[Node]
+    more: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.owners and not self.children
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = MAX_NODES
+
+    def take(self) -> bool:
+        self.left -= 1
+        return self.left >= 0
+
+
+def build(engine: Engine, who: Viewer, informer: Informer, entry: Entry, now: float) -> Relations:
+    budget = _Budget()
+    seen = {entry.uid}
+    owners = _owners(engine, who, entry, seen, 1, budget, now)
+    children, more = _children(engine, who, entry.uid, seen, 1, budget, now)
+    return Relations(owners=owners, children=children, more=more)
+
+
+def _node(engine: Engine, informer: Informer, entry: Entry, now: float, **extra: Any) -> Node:
+    kind = informer.kind
+    threshold = engine.settings.stuck_threshold(kind.key)
+    return Node(
+        kind=kind.kind,
+        name=entry.name,
+        namespace=entry.namespace,
+        url=links.object_url(kind, entry.namespace, entry.name),
+        state=entry.status.state.value,
+        stuck=entry.stuck(now, threshold),
+        **extra,
+    )
+
+
+def _owners(
+    engine: Engine,
+    who: Viewer,
+    entry: Entry,
+    seen: set[str],
+    depth: int,
+    budget: _Budget,
+    now: float,
+) -> list[Node]:
+    refs = entry.metadata.get("ownerReferences")
+    result: list[Node] = []
+    for ref in refs if isinstance(refs, list) else []:
+        if not isinstance(ref, Mapping) or not budget.take():
+            continue
+        result.append(_owner(engine, who, entry, ref, seen, depth, budget, now))
+    return result
+
+
+def _owner(
+    engine: Engine,
+    who: Viewer,
+    child: Entry,
+    ref: Mapping[str, Any],
+    seen: set[str],
+    depth: int,
+    budget: _Budget,
+    now: float,
+) -> Node:
+    api_version, kind_name = str(ref.get("apiVersion", "")), str(ref.get("kind", ""))
+    name, uid = str(ref.get("name", "")), str(ref.get("uid", ""))
+    controller = ref.get("controller") is True
+    group = api_version.split("/", 1)[0] if "/" in api_version else ""
+    key = engine.lookup_kind(group, kind_name)
+    informer = engine.informer(key) if key else None
+    # An owner is in the same namespace as its child, or cluster-scoped.
+    if informer is None:
+        return Node(kind_name, name, None, note="not watched", controller=controller)
+    namespace = child.namespace if informer.kind.namespaced else None
+    if not can_see(who, informer.kind, namespace):
+        return Node(kind_name, name, namespace, note="not visible to you", controller=controller)
+    found = informer.store.by_uid(uid) if uid else None
+    if found is None:
+        note = "not found: dangling" if informer.synced else "not loaded yet"
+        return Node(kind_name, name, namespace, note=note, controller=controller)
+    if uid in seen:
+        return _node(engine, informer, found, now, note="cycle", controller=controller)
+    node = _node(engine, informer, found, now, controller=controller)
+    if depth < MAX_DEPTH:
+        node.children = _owners(engine, who, found, seen | {uid}, depth + 1, budget, now)
+    return node
+
+
+def _children(
+    engine: Engine,
+    who: Viewer,
+    uid: str,
+    seen: set[str],
+    depth: int,
+    budget: _Budget,
+    now: float,
+) -> tuple[list[Node], int]:
+    if not uid:
+        return [], 0
+    visible = [
+        (informer, child)
+        for informer, child in engine.children(uid)
+        if can_see(who, informer.kind, child.namespace)
+    ]
+    visible.sort(key=lambda pair: (pair[0].kind.kind, pair[1].namespace or "", pair[1].name))
+    result: list[Node] = []
+    for informer, child in visible[:MAX_CHILDREN]:
+        if not budget.take():
+            break
+        controller = _controls(child, uid)
+        if child.uid in seen:
+            result.append(_node(engine, informer, child, now, note="cycle", controller=controller))
+            continue
+        node = _node(engine, informer, child, now, controller=controller)
+        if depth < MAX_DEPTH:
+            node.children, node.more = _children(
+                engine, who, child.uid, seen | {child.uid}, depth + 1, budget, now
+            )
+        result.append(node)
+    return result, len(visible) - len(result)
+
+
+def _controls(child: Entry, owner_uid: str) -> bool:
+    refs = child.metadata.get("ownerReferences")
+    return any(
+        isinstance(r, Mapping) and r.get("uid") == owner_uid and r.get("controller") is True
+        for r in (refs if isinstance(refs, list) else [])
+    )
