@@ -11,7 +11,7 @@ order are documented in docs/contracts.md. Nothing here imports Django.
 from __future__ import annotations
 
 from informers.healthrules.expressions import COST_LIMIT
-from informers.healthrules.model import Case, Reconcile, Rule
+from informers.healthrules.model import Case, Reconcile, Relation, Rule
 from informers.healthrules.parse import RuleError
 from informers.healthrules.ruleset import (
     KindRules,
@@ -30,6 +30,7 @@ __all__ = [
     "HealthRulesStatus",
     "KindRules",
     "Reconcile",
+    "Relation",
     "Rule",
     "RuleError",
     "RuleSet",

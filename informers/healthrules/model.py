@@ -44,6 +44,20 @@ class Reconcile:
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """A reference an object of the kind holds to another object, not an ownerReference.
+
+    ``path`` leads to an object reference (``apiVersion``, ``kind``, ``name`` and, for a
+    namespaced target in another namespace, ``namespace``) or to a list of them, as
+    Crossplane's ``spec.resourceRef`` from a claim to its composite resource. Why a path
+    and not CEL: every such reference projects use is a field at a fixed place.
+    """
+
+    name: str
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     name: str
     group: str
@@ -55,6 +69,7 @@ class Rule:
     await_controller: bool | None = None
     #: the "reconcile now" annotation of the kind's controller, when the rule knows it
     reconcile: Reconcile | None = None
+    relations: tuple[Relation, ...] = ()
     source: str = ""
     #: root variable -> the paths all of this rule's expressions select (see expressions.view)
     paths: Mapping[str, Trie] = field(default_factory=dict, compare=False)

@@ -21,7 +21,7 @@ from informers.healthrules.expressions import (
     Expression,
     compile_expression,
 )
-from informers.healthrules.model import Case, Reconcile, Rule
+from informers.healthrules.model import Case, Reconcile, Relation, Rule
 from informers.status import State
 
 try:
@@ -40,8 +40,10 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _TOP_KEYS = frozenset({"rules"})
 _RULE_KEYS = frozenset(
-    {"name", "match", "inputs", "cases", "stuckAfter", "awaitController", "reconcile"}
+    {"name", "match", "inputs", "cases", "stuckAfter", "awaitController", "reconcile", "relations"}
 )
+_RELATION_KEYS = frozenset({"name", "ref"})
+_FIELD_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _RECONCILE_KEYS = frozenset({"annotation", "value"})
 #: a qualified annotation key: an optional DNS-subdomain prefix and a name (as the API checks)
 _ANNOTATION_KEY = re.compile(
@@ -223,6 +225,9 @@ def _rule(at: _At, *, source: str) -> Rule:
     reconcile = None
     if "reconcile" in items:
         reconcile = _reconcile(at.child(items["reconcile"], f"{at.field}.reconcile"))
+    relations: tuple[Relation, ...] = ()
+    if "relations" in items:
+        relations = _relations(at.child(items["relations"], f"{at.field}.relations"))
     return Rule(
         name=name,
         group=group,
@@ -232,6 +237,7 @@ def _rule(at: _At, *, source: str) -> Rule:
         stuck_after=stuck_after,
         await_controller=await_controller,
         reconcile=reconcile,
+        relations=relations,
         source=source,
     )
 
@@ -247,6 +253,27 @@ def _reconcile(at: _At) -> Reconcile:
     if "value" in items:
         value = _scalar(at.child(items["value"], f"{at.field}.value"))
     return Reconcile(annotation=key, value=value)
+
+
+def _relations(at: _At) -> tuple[Relation, ...]:
+    if not isinstance(at.node, yaml.SequenceNode):
+        raise at.error("must be a list of {name, ref}")
+    found: list[Relation] = []
+    for i, node in enumerate(at.node.value):
+        item = at.child(node, f"{at.field}[{i}]")
+        items = _mapping(item, _RELATION_KEYS)
+        name_at = _required(items, "name", item)
+        name = _scalar(name_at).strip()
+        if not name:
+            raise name_at.error("must not be empty")
+        if any(r.name == name for r in found):
+            raise name_at.error(f"duplicate relation name {name!r}")
+        ref_at = _required(items, "ref", item)
+        ref = _scalar(ref_at).strip()
+        if not _FIELD_PATH.match(ref):
+            raise ref_at.error(f"{ref!r} is not a field path (e.g. spec.resourceRef)")
+        found.append(Relation(name=name, path=tuple(ref.split("."))))
+    return tuple(found)
 
 
 def _match(at: _At) -> tuple[str, str]:

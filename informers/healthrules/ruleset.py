@@ -15,7 +15,7 @@ from typing import Any
 
 from informers import depth
 from informers.healthrules.evaluate import ObjectFacts, RuleFailure, failure_status, run_rule
-from informers.healthrules.model import Reconcile, Rule
+from informers.healthrules.model import Reconcile, Relation, Rule
 from informers.healthrules.parse import RuleError, parse_rules_list
 from informers.status import DEFAULT_FAILURE_REASONS, Status, compute_status
 
@@ -35,6 +35,8 @@ class KindRules:
     await_controller: bool = True
     #: from the first matching rule that names one; None: crscope knows no such annotation
     reconcile: Reconcile | None = None
+    #: every matching rule's relations, in rule order; a name given twice keeps the first
+    relations: tuple[Relation, ...] = ()
 
     def evaluate(self, obj: Mapping[str, Any]) -> Status | None:
         """The first deciding rule's state; None when no rule decided. Never raises."""
@@ -82,6 +84,7 @@ class RuleSet:
             stuck_after=stuck,
             await_controller=not any(r.await_controller is False for r in matching),
             reconcile=next((r.reconcile for r in matching if r.reconcile is not None), None),
+            relations=_relations(matching),
         )
         with self._lock:
             return self._kinds.setdefault(key, selected)
@@ -93,6 +96,14 @@ class RuleSet:
 
     def names(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.rules)
+
+
+def _relations(rules: tuple[Rule, ...]) -> tuple[Relation, ...]:
+    found: dict[str, Relation] = {}
+    for rule in rules:
+        for relation in rule.relations:
+            found.setdefault(relation.name, relation)
+    return tuple(found.values())
 
 
 def parse_rules(text: str, *, source: str) -> RuleSet:

@@ -211,6 +211,24 @@ def test_comprehension_variables_are_not_unknown_names() -> None:
             6,
             "must be a text value",
         ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    relations: [{name: c, ref: 'spec[0]'}]\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].relations[0].ref",
+            4,
+            "not a field path",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    relations:\n      - {name: c, ref: spec.a}\n      - {name: c, ref: spec.b}\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].relations[1].name",
+            6,
+            "duplicate relation name 'c'",
+        ),
+        (
+            "rules:\n  - name: a\n    match: {kind: W}\n    relations: {name: c}\n    cases:\n      - {when: 'true', state: Failed, reason: x}\n",
+            "rules[0].relations",
+            4,
+            "must be a list",
+        ),
         ("rules:\n  - name: a\n   match: x\n", "", 3, "not valid YAML"),
         ("rules: 3\n", "rules", 1, "must be a list"),
     ],
@@ -247,6 +265,32 @@ def test_a_reconcile_annotation_is_kept_for_the_kind() -> None:
     assert found is not None
     assert (found.annotation, found.value) == ("example.com/reconcile-at", None)
     assert rules.for_kind("other.io", "Widget").reconcile is None
+
+
+def test_relations_of_every_matching_rule_are_kept_first_name_wins() -> None:
+    rules = parse_rules(
+        textwrap.dedent(
+            """\
+            rules:
+              - name: mine/Claim
+                match: {group: example.com, kind: Claim}
+                relations: [{name: composite, ref: spec.compositeRef}]
+                cases: [{when: 'false', state: Failed, reason: x}]
+              - name: any
+                match: {group: "*", kind: "*"}
+                relations:
+                  - {name: composite, ref: spec.resourceRef}
+                  - {name: parts, ref: spec.resourceRefs}
+                cases: [{when: 'false', state: Failed, reason: x}]
+            """
+        ),
+        source="test.yaml",
+    )
+    found = rules.for_kind("example.com", "Claim").relations
+    assert [(r.name, r.path) for r in found] == [
+        ("composite", ("spec", "compositeRef")),
+        ("parts", ("spec", "resourceRefs")),
+    ]
 
 
 def test_the_pack_knows_flux_and_argo_cd_reconcile_annotations() -> None:

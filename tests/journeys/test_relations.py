@@ -24,6 +24,7 @@ from devkit.controlplane.samples import CLUSTER_POLICY, DATABASE, WIDGET, Sample
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import LIST, open_object, wait_live
+from tests.informers.kit import make_crd
 from tests.security.conftest import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -139,3 +140,79 @@ def test_a_limited_user_sees_only_what_they_may_read(
     expect(owner.locator("a, .badge")).to_have_count(0)
     assert "rel-hidden-child" not in page.content()
     assert watched.errors == []
+
+
+def test_references_the_health_rules_declare_claim_to_composite(
+    dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
+) -> None:
+    """The shipped Crossplane rule names spec.resourceRef, spec.claimRef, spec.resourceRefs."""
+    group = f"rel-{uuid.uuid4().hex[:6]}.example.com"
+    make_crd(kube, group=group, kind="Claim", plural="claims")
+    make_crd(kube, group=group, kind="Composite", plural="composites", namespaced=False)
+    make_crd(kube, group=group, kind="Part", plural="parts", namespaced=False)
+    try:
+        api = f"{group}/v1"
+
+        def post(plural: str, ns: str | None, name: str, spec: dict[str, Any]) -> None:
+            where = f"/namespaces/{ns}" if ns else ""
+            kube.request(
+                "POST",
+                f"/apis/{group}/v1{where}/{plural}",
+                body={
+                    "apiVersion": api,
+                    "kind": plural[:-1].capitalize(),
+                    "metadata": {"name": name},
+                    "spec": spec,
+                },
+            )
+
+        xr = f"xr-{uuid.uuid4().hex[:6]}"
+        post("parts", None, f"{xr}-part", {})
+        post(
+            "composites",
+            None,
+            xr,
+            {
+                "claimRef": {
+                    "apiVersion": api,
+                    "kind": "Claim",
+                    "name": "my-claim",
+                    "namespace": namespace,
+                },
+                "resourceRefs": [
+                    {"apiVersion": api, "kind": "Part", "name": f"{xr}-part"},
+                    {"apiVersion": api, "kind": "Part", "name": f"{xr}-gone"},
+                ],
+            },
+        )
+        post(
+            "claims",
+            namespace,
+            "my-claim",
+            {"resourceRef": {"apiVersion": api, "kind": "Composite", "name": xr}},
+        )
+
+        page = watched.page
+        open_object(page, f"{dashboard.url}/k/{group}/claims/{namespace}/my-claim/")
+        wait_live(page, timeout=WAIT)
+        ref = page.locator("#obj-relations .rel-refs > li")
+        expect(ref).to_have_count(1, timeout=WAIT)
+        expect(ref).to_contain_text(f"composite Composite {xr}")
+        expect(ref.locator(".badge")).to_have_count(1)
+        ref.get_by_role("link", name=xr).click()
+
+        refs = page.locator("#obj-relations .rel-refs > li")
+        expect(refs).to_have_count(3, timeout=WAIT)
+        expect(refs.nth(0)).to_contain_text("claim Claim my-claim")
+        expect(refs.nth(1)).to_contain_text(f"composed Part {xr}-part")
+        expect(refs.nth(1).locator("a")).to_have_count(1)
+        expect(refs.nth(2)).to_contain_text(f"composed Part {xr}-gone")
+        expect(refs.nth(2)).to_contain_text("not found")
+        expect(refs.nth(2).locator("a, .badge")).to_have_count(0)
+        assert watched.errors == []
+    finally:
+        for plural in ("claims", "composites", "parts"):
+            kube.request(
+                "DELETE",
+                f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{plural}.{group}",
+            )

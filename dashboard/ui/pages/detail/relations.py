@@ -39,6 +39,8 @@ class Node:
     stuck: bool = False
     note: str = ""
     controller: bool = False
+    #: the health rule's name for a reference that is not an ownerReference
+    label: str = ""
     children: list[Node] = field(default_factory=list)
     more: int = 0
 
@@ -48,10 +50,12 @@ class Relations:
     owners: list[Node]
     children: list[Node]
     more: int = 0
+    #: references the kind's health rules declare (``relations:``), e.g. claim -> composite
+    references: list[Node] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not self.owners and not self.children
+        return not self.owners and not self.children and not self.references
 
 
 class _Budget:
@@ -68,7 +72,8 @@ def build(engine: Engine, who: Viewer, informer: Informer, entry: Entry, now: fl
     seen = {entry.uid}
     owners = _owners(engine, who, entry, seen, 1, budget, now)
     children, more = _children(engine, who, entry.uid, seen, 1, budget, now)
-    return Relations(owners=owners, children=children, more=more)
+    references = _references(engine, who, informer, entry, budget, now)
+    return Relations(owners=owners, children=children, more=more, references=references)
 
 
 def _node(engine: Engine, informer: Informer, entry: Entry, now: float, **extra: Any) -> Node:
@@ -169,6 +174,51 @@ def _children(
             )
         result.append(node)
     return result, len(visible) - len(result)
+
+
+def _references(
+    engine: Engine, who: Viewer, informer: Informer, entry: Entry, budget: _Budget, now: float
+) -> list[Node]:
+    """The objects the rule-declared paths of ``entry`` point at, resolved by name.
+
+    Like an owner, a reference is what the visible object itself says, so it is shown;
+    its state and link only when the viewer may see the target."""
+    result: list[Node] = []
+    for relation in informer.rules.relations:
+        value: Any = entry.obj
+        for step in relation.path:
+            value = value.get(step) if isinstance(value, Mapping) else None
+        refs = value if isinstance(value, list) else [value]
+        for ref in refs:
+            if not isinstance(ref, Mapping) or not ref.get("kind") or not ref.get("name"):
+                continue
+            if not budget.take():
+                return result
+            result.append(_reference(engine, who, entry, ref, relation.name, now))
+    return result
+
+
+def _reference(
+    engine: Engine, who: Viewer, source: Entry, ref: Mapping[str, Any], label: str, now: float
+) -> Node:
+    api_version, kind_name = str(ref.get("apiVersion", "")), str(ref.get("kind", ""))
+    name = str(ref["name"])
+    group = api_version.split("/", 1)[0] if "/" in api_version else ""
+    key = engine.lookup_kind(group, kind_name)
+    informer = engine.informer(key) if key else None
+    if informer is None:
+        return Node(kind_name, name, None, note="not watched", label=label)
+    namespace = None
+    if informer.kind.namespaced:
+        namespace = str(ref.get("namespace") or source.namespace or "") or None
+    if not can_see(who, informer.kind, namespace):
+        return Node(kind_name, name, namespace, note="not visible to you", label=label)
+    found = informer.store.get(f"{namespace}/{name}" if namespace else name)
+    uid = ref.get("uid")
+    if found is None or (uid and found.uid != uid):
+        note = "not found" if informer.synced else "not loaded yet"
+        return Node(kind_name, name, namespace, note=note, label=label)
+    return _node(engine, informer, found, now, label=label)
 
 
 def _controls(child: Entry, owner_uid: str) -> bool:
