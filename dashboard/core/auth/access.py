@@ -12,6 +12,7 @@ for cluster-scoped kinds, which kept a revoked user's live list streaming.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -46,13 +47,20 @@ def _candidates(kind: KindInfo) -> list[str]:
     return informer.store.namespaces() if informer is not None else []
 
 
-def visible_namespaces(viewer: Viewer, kind: KindInfo, verb: str = "list") -> set[str] | None:
-    """Namespaces of ``kind`` the viewer may ``verb``; None = all of them."""
+def visible_namespaces(
+    viewer: Viewer, kind: KindInfo, verb: str = "list", *, also: Iterable[str] = ()
+) -> set[str] | None:
+    """Namespaces of ``kind`` the viewer may ``verb``; None = all of them.
+
+    The namespaces checked are those holding objects of the kind now, and ``also``: a
+    reader of history (Events about deleted objects) names the namespaces its rows are in.
+    """
     if viewer.server:
         return ALL
     from dashboard.core.auth.rbac import reviewer
 
-    return reviewer.namespaces(viewer, kind, verb, _candidates(kind))
+    candidates = sorted({*_candidates(kind), *also})
+    return reviewer.namespaces(viewer, kind, verb, candidates)
 
 
 def namespace_filter(
