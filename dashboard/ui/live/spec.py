@@ -1,8 +1,8 @@
 """Turn a live socket's query string into the feeds that serve it.
 
 ``?view=health`` | ``?view=list&kind=<group/plural>&<list filters>`` |
-``?view=detail&kind=<group/plural>&namespace=<ns>&name=<name>`` | ``?view=frame`` (the rail
-only). Every page also gets the rail.
+``?view=detail&kind=<group/plural>&namespace=<ns>&name=<name>`` | ``?view=events&<Events
+filters>`` | ``?view=frame`` (the rail only). Every page also gets the rail.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dashboard.core.auth.access import Viewer
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
+from dashboard.ui.pages.events.events_feed import EventsFeed
 from dashboard.ui.pages.home.overview_feed import OverviewFeed
 from dashboard.ui.pages.listing.list_feed import ListFeed
 from dashboard.ui.pages.rail.rail_feed import RailFeed
@@ -28,6 +29,8 @@ def build_feeds(engine: Engine, viewer: Viewer, params: Mapping[str, Sequence[st
         feeds.append(ListFeed(engine, viewer, params))
     elif view == "detail":
         feeds.append(DetailFeed(engine, viewer, params))
+    elif view == "events":
+        feeds.append(EventsFeed(engine, viewer, params))
     elif view != "frame":
         raise SpecError(f"unknown view {view[:40]!r}")
     return feeds

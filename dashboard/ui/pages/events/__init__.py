@@ -1,0 +1,1 @@
+"""The Events page: Kubernetes Events about every watched kind, across objects."""
