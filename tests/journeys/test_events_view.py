@@ -178,11 +178,18 @@ def test_events_across_objects_filtered_linked_live_and_escaped(
     page.screenshot(path=str(shots / "events-dark.png"))
     page.emulate_media(color_scheme="light")
 
-    # The object link opens the object's page.
+    # The object link opens the object's page; from the keyboard too (j j Enter, as in k9s).
     page.locator("#event-rows tr", has_text="BackOffJourney").get_by_role(
         "link", name=f"{namespace}/ev-warned"
     ).click()
     expect(page).to_have_url(f"{dashboard.url}{LIST}{namespace}/ev-warned/")
+    page.goto(f"{dashboard.url}/events/?namespace={namespace}&type=Warning")
+    expect(page.locator("#event-rows tr")).to_have_count(2)
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("#event-rows tr.cursor")).to_contain_text("BackOffJourney", timeout=WAIT)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{dashboard.url}{LIST}{namespace}/ev-warned/", timeout=WAIT)
 
     # Home: the Current object with a Warning in the last hour, linking to its Warnings.
     def home_lists_it(p: Page) -> bool:

@@ -17,7 +17,8 @@
 (function () {
   "use strict";
 
-  var ROWS = "#rows > tr.row[id]:not(.leaving), #attention-rows > tr.row[id]:not(.leaving)";
+  var ROWS = "#rows > tr.row[id]:not(.leaving), #attention-rows > tr.row[id]:not(.leaving), " +
+    "#event-rows > tr.row[id]";
   var LINK = "td.name a, td.obj a";
   var cursor = { id: "", index: -1 };
   var pendingG = 0; // when "g" was pressed: "g h" must follow within a moment
