@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from dashboard.core.auth.access import Viewer, can_see
+from dashboard.core.listing.query import QueryError
 from dashboard.core.web import links
 from dashboard.history.writer import decode
 from dashboard.ui.fragments import with_oob
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.pages.detail import detailrender, objectview, timeline
+from dashboard.ui.pages.detail.timefilter import TimelineFilter
 from informers import Change, Engine, Entry, KindInfo
 
 FOLLOW_SECONDS = 5.0
@@ -33,6 +36,13 @@ class DetailFeed(Feed):
         if informer is None or not self.name or not can_see(viewer, informer.kind, self.namespace):
             raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
         self.kind: KindInfo = informer.kind
+        try:
+            # The page's narrowing (a full render folds as the page does); pushed rows are
+            # never folded, since each arrives on its own.
+            self.page_flt = TimelineFilter.from_params(params)
+            self.flt = replace(self.page_flt, collapse=False)
+        except QueryError as exc:
+            raise SpecError(f"{exc.param}: {exc.message}", 4400) from exc
         self.allowed = True
         self.key = f"{self.namespace}/{self.name}" if self.namespace else self.name
         self._entry: Entry | None = None
@@ -89,9 +99,12 @@ class DetailFeed(Feed):
         assert entry is not None
         self._entry, self._deleted = entry, deleted_at is not None
         view = self._view(entry, deleted_at)
-        newest = timeline.page(self.kind_key, self.namespace, self.name, uid=entry.uid)
+        flt = self.page_flt
+        newest = timeline.page(self.kind_key, self.namespace, self.name, uid=entry.uid, flt=flt)
         self._remember(newest.items)
-        return [*self._sections(view, ""), with_oob(detailrender.timeline_html(view, newest))]
+        managers = timeline.managers(self.kind_key, self.namespace, self.name)
+        html = detailrender.timeline_html(view, newest, flt, managers=managers)
+        return [*self._sections(view, ""), with_oob(html)]
 
     def _remember(self, items: Sequence[timeline.Item]) -> None:
         revs = [i.revision.id for i in items if i.revision is not None]
@@ -127,9 +140,10 @@ class DetailFeed(Feed):
     def _timeline(self) -> list[str]:
         assert self._entry is not None
         diff_url = links.diff_url(self.kind, self.namespace, self.name)
-        items = timeline.page(
-            self.kind_key, self.namespace, self.name, uid=self._entry.uid, limit=50
-        ).items
+        newest = timeline.page(
+            self.kind_key, self.namespace, self.name, uid=self._entry.uid, limit=50, flt=self.flt
+        )
+        items = newest.items
         fresh = [i for i in items if i.revision is not None and i.revision.id > self._max_rev]
         changed = [
             i for i in items if i.event is not None and self._events.get(i.dom_id) != i.version
@@ -153,8 +167,7 @@ class DetailFeed(Feed):
             html = detailrender.item_html(item, diff_url, variant="flash")
             out.append(f'<ol hx-swap-oob="afterbegin:#timeline-items">{html}</ol>')
         if fresh:
-            total = timeline.revision_count(self.kind_key, self.namespace, self.name)
-            out.append(with_oob(detailrender.total_html(total)))
+            out.append(with_oob(detailrender.total_html(newest.total)))
         return out
 
     def followup(self) -> bool:

@@ -17,6 +17,7 @@ from dashboard.ui.pages.detail import timeline
 from dashboard.ui.pages.detail.commands import Command
 from dashboard.ui.pages.detail.objectview import ObjectView
 from dashboard.ui.pages.detail.relations import Relations
+from dashboard.ui.pages.detail.timefilter import PARTS, WINDOWS, TimelineFilter
 
 
 def header_html(view: ObjectView, variant: str = "") -> str:
@@ -92,10 +93,13 @@ def total_html(total: int) -> str:
     return render_to_string("ui/detail/_total.html", {"total": total})
 
 
-def _more_context(timeline_url: str, tl: timeline.TimelinePage) -> dict[str, Any]:
+def _more_context(
+    timeline_url: str, tl: timeline.TimelinePage, flt: TimelineFilter | None = None
+) -> dict[str, Any]:
     url = None
     if tl.continue_token:
-        url = f"{timeline_url}?{urlencode({'continue': tl.continue_token})}"
+        query = {**(flt.params() if flt else {}), "continue": tl.continue_token}
+        url = f"{timeline_url}?{urlencode(query)}"
     return {
         "continue_url": url,
         "older": tl.older,
@@ -103,7 +107,14 @@ def _more_context(timeline_url: str, tl: timeline.TimelinePage) -> dict[str, Any
     }
 
 
-def timeline_html(view: ObjectView, tl: timeline.TimelinePage) -> str:
+def timeline_html(
+    view: ObjectView,
+    tl: timeline.TimelinePage,
+    flt: TimelineFilter | None = None,
+    *,
+    managers: Sequence[str] = (),
+) -> str:
+    flt = flt or TimelineFilter()
     pick_from, pick_to = default_picks(tl.items)
     body = join_safe(
         item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to) for i in tl.items
@@ -114,13 +125,23 @@ def timeline_html(view: ObjectView, tl: timeline.TimelinePage) -> str:
             "view": view,
             "items_html": body,
             "total": tl.total,
-            **_more_context(view.timeline_url, tl),
+            "flt": flt,
+            "windows": WINDOWS,
+            "parts": PARTS,
+            "managers": sorted({*managers, flt.manager} - {""}),
+            **_more_context(view.timeline_url, tl, flt),
         },
     )
 
 
-def older_html(tl: timeline.TimelinePage, *, diff_url: str, timeline_url: str) -> str:
+def older_html(
+    tl: timeline.TimelinePage,
+    *,
+    diff_url: str,
+    timeline_url: str,
+    flt: TimelineFilter | None = None,
+) -> str:
     """An older page, to replace the "Load older" item it was asked from, and the count."""
     items = join_safe(item_html(i, diff_url) for i in tl.items)
-    more = render_to_string("ui/detail/_more.html", _more_context(timeline_url, tl))
+    more = render_to_string("ui/detail/_more.html", _more_context(timeline_url, tl, flt))
     return f"{items}{more}{with_oob(total_html(tl.total))}"

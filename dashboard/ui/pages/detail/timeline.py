@@ -28,10 +28,14 @@ from dashboard.core.listing.query import QueryError
 from dashboard.history.models import EventRow, Revision
 from dashboard.history.writer import decode
 from dashboard.ui.fragments import dom_id
+from dashboard.ui.pages.detail.timefilter import TimelineFilter
 from dashboard.ui.pages.diff import diffview
 
 LIMIT = 100
 MAX_CHIPS = 8
+#: revisions read (newest first) to narrow by part or manager, which needs each one's
+#: changed paths and managers; the writer keeps CRSCOPE_HISTORY_MAX_REVISIONS per object
+SCAN = 5000
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class Item:
     revision: Revision | None = None
     event: EventRow | None = None
     previous_id: int | None = None  # the revision before this one (for "diff")
+    #: identical status-only revisions folded into this row (itself included), and the
+    #: time of the oldest of them
+    repeats: int = 1
+    first_at: float | None = None
 
     @cached_property
     def chips(self) -> list[str]:
@@ -61,7 +69,7 @@ class Item:
     def version(self) -> str:
         if self.event is not None:
             return f"{self.event.count}|{self.event.last_seen}"
-        return "r"
+        return f"r{self.repeats}"
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,25 @@ def _events(
     return list(rows.order_by("-last_seen", "-id")[:limit])
 
 
+def managers(kind_key: str, namespace: str | None, name: str) -> list[str]:
+    """The field managers that wrote this object's recorded revisions (for the filter)."""
+    rows = _rows(kind_key, namespace, name).values_list("managers", flat=True)[:SCAN]
+    return sorted({str(m) for found in rows for m in found or []})
+
+
+def _narrowed(rows: QuerySet[Revision], flt: TimelineFilter) -> QuerySet[Revision]:
+    since = flt.since()
+    if since is not None:
+        rows = rows.filter(observed__gte=since)
+    if not flt.shows_revisions:
+        return rows.none()
+    if flt.part or flt.manager:
+        facts = rows.values_list("id", "type", "changed_paths", "managers")[:SCAN]
+        kept = [i for i, type_, paths, who in facts if flt.keeps(type_, paths or [], who or [])]
+        rows = rows.filter(id__in=kept)
+    return rows
+
+
 def page(
     kind_key: str,
     namespace: str | None,
@@ -127,40 +154,102 @@ def page(
     uid: str = "",
     token: str | None = None,
     limit: int = LIMIT,
+    flt: TimelineFilter | None = None,
 ) -> TimelinePage:
-    """The page after ``token`` (the newest page without one).
+    """The page after ``token`` (the newest page without one), narrowed by ``flt``.
 
-    Raises QueryError for a token this server did not issue for this object.
+    Raises QueryError for a token this server did not issue for this object and view.
     """
-    rows = _rows(kind_key, namespace, name)
+    flt = flt or TimelineFilter()
+    every = _rows(kind_key, namespace, name)
+    rows = _narrowed(every, flt) if flt.narrows else every
     key = f"{namespace}/{name}" if namespace else name
     try:
         params = PageParams.model_validate({"limit": limit, "continue": token})
     except ValidationError as exc:
         raise QueryError("continue", "not a continue token issued by this server") from exc
-    result = keyset_page(
-        rows.defer("body"), field="rv_int", params=params, bound_to=f"history|{kind_key}|{key}"
-    )
+    bound = f"history|{kind_key}|{key}" + (f"|{flt.signature}" if flt.narrows else "")
+    result = keyset_page(rows.defer("body"), field="rv_int", params=params, bound_to=bound)
     revs: list[Any] = list(result.rows)
     older_rows = _older_than(rows, revs[-1]) if revs and result.continue_token else None
     before_oldest = older_rows.only("id", "observed").first() if older_rows is not None else None
     newer = _newer_than(rows, revs[0]).only("observed").first() if revs and token else None
-    # Each revision diffs with the next one down, the oldest with the first of the next page.
-    below = [*(r.id for r in revs[1:]), before_oldest.id if before_oldest else None]
+    if flt.narrows:
+        # "diff with previous" compares with the revision recorded just before, shown or not.
+        below = [_previous_id(every, r) for r in revs]
+    else:
+        # Each revision diffs with the next one down, the oldest with the first of the next page.
+        below = [*(r.id for r in revs[1:]), before_oldest.id if before_oldest else None]
     items = [
         Item(at=r.observed, dom_id=f"rev-{r.id}", revision=r, previous_id=prev)
         for r, prev in zip(revs, below, strict=False)
     ]
     uids = {r.uid for r in revs} | {uid}  # the lives this span of history belongs to
     since = revs[-1].observed if before_oldest is not None else None
+    if flt.since() is not None:
+        since = max(since or 0.0, flt.since() or 0.0)
     until = newer.observed if newer is not None else None
-    if revs or token is None:
+    if flt.shows_events and (revs or token is None):
         events = _events(namespace, uids, since=since, until=until, limit=limit)
         items += [Item(at=e.last_seen, dom_id=dom_id("ev", e.uid), event=e) for e in events]
     items.sort(key=lambda item: item.at, reverse=True)
     return TimelinePage(
-        items=items,
+        items=collapse(items) if flt.collapse else items,
         total=result.total,
         older=older_rows.count() if older_rows is not None else 0,
         continue_token=result.continue_token,
     )
+
+
+def _previous_id(rows: QuerySet[Revision], rev: Revision) -> int | None:
+    found = _older_than(rows, rev).values_list("id", flat=True).first()
+    return int(found) if found is not None else None
+
+
+def _status_only(item: Item) -> tuple[str, ...] | None:
+    """The changed paths of a status-only modification (its identity in a run), or None."""
+    rev = item.revision
+    if rev is None or rev.type != "MODIFIED" or not rev.changed_paths:
+        return None
+    paths = tuple(sorted(str(p) for p in rev.changed_paths))
+    if all(p == "/status" or p.startswith("/status/") for p in paths):
+        return (rev.state, *paths)
+    return None
+
+
+def collapse(items: list[Item]) -> list[Item]:
+    """Fold runs of adjacent, identical status-only revisions (same changed paths, same
+    state) into their newest row, with a count: a controller's heartbeat rewriting one
+    timestamp a hundred times is one line, not a hundred. Newest first in and out."""
+    result: list[Item] = []
+    run: list[Item] = []
+
+    def flush() -> None:
+        if len(run) > 1:
+            newest, oldest = run[0], run[-1]
+            result.append(
+                Item(
+                    at=newest.at,
+                    dom_id=newest.dom_id,
+                    revision=newest.revision,
+                    previous_id=oldest.previous_id,
+                    repeats=len(run),
+                    first_at=oldest.at,
+                )
+            )
+        else:
+            result.extend(run)
+        run.clear()
+
+    for item in items:
+        identity = _status_only(item)
+        if run and identity is not None and identity == _status_only(run[0]):
+            run.append(item)
+            continue
+        flush()
+        if identity is not None:
+            run.append(item)
+        else:
+            result.append(item)
+    flush()
+    return result

@@ -20,6 +20,7 @@ from dashboard.history.writer import decode
 from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
 from dashboard.ui.pages.common import page, unavailable, viewer
 from dashboard.ui.pages.detail import commands, detailrender, objectview, relations, timeline
+from dashboard.ui.pages.detail.timefilter import TimelineFilter
 from informers import Engine, Entry, Informer
 
 
@@ -82,7 +83,12 @@ def detail(
         raise
     kind = found.informer.kind
     view = objectview.build(engine, kind, found.entry, deleted_at=found.deleted_at)
-    newest = timeline.page(kind.key, found.namespace, name, uid=found.entry.uid)
+    error = ""
+    try:
+        flt = TimelineFilter.from_params(dict(request.GET.lists()))
+    except QueryError as exc:
+        flt, error = TimelineFilter(), f"{exc.param}: {exc.message}"
+    newest = timeline.page(kind.key, found.namespace, name, uid=found.entry.uid, flt=flt)
     live = found.deleted_at is None
     offered = (
         commands.for_object(kind, found.namespace, name, found.informer.rules.reconcile)
@@ -102,9 +108,18 @@ def detail(
             "commands_html": detailrender.commands_html(offered),
             "relations_html": detailrender.relations_html(tree),
             "yaml_html": detailrender.yaml_html(view),
-            "timeline_html": detailrender.timeline_html(view, newest),
-            "live_url": live_url("detail", kind=kind.key, namespace=found.namespace, name=name),
+            "timeline_html": detailrender.timeline_html(
+                view,
+                newest,
+                flt,
+                managers=timeline.managers(kind.key, found.namespace, name),
+            ),
+            "timeline_error": error,
+            "live_url": live_url(
+                "detail", kind=kind.key, namespace=found.namespace, name=name, **flt.params()
+            ),
         },
+        status=400 if error else 200,
     )
 
 
@@ -123,12 +138,14 @@ def older_timeline(
     found = locate(engine, viewer(request), group, plural, namespace, name)
     kind = found.informer.kind
     try:
+        flt = TimelineFilter.from_params(dict(request.GET.lists()))
         older = timeline.page(
             kind.key,
             found.namespace,
             name,
             uid=found.entry.uid,
             token=request.GET.get("continue") or None,
+            flt=flt,
         )
     except QueryError:
         return HttpResponse(
@@ -139,6 +156,7 @@ def older_timeline(
         older,
         diff_url=links.diff_url(kind, found.namespace, name),
         timeline_url=links.timeline_url(kind, found.namespace, name),
+        flt=flt,
     )
     return HttpResponse(html)
 
