@@ -278,4 +278,12 @@ def test_limited_user_sees_events_only_where_they_may_list(
     assert grants.other_ns not in warned and hidden_name not in page.locator("#warned").inner_text()
     assert grants.other_ns not in page.content()
     assert quote(grants.other_ns) not in page.content()
+
+    # Revoked: the open Events page re-checks access and drops what it showed.
+    page.goto(f"{token_dashboard.url}/events/?type=Warning")
+    wait_live(page, timeout=WAIT)
+    expect(page.locator("#event-rows tr", has_text="MineWarned")).to_have_count(1)
+    kube.request("DELETE", grants.role_binding_path)
+    expect(page.locator("#event-rows tr")).to_have_count(0, timeout=WAIT)
+    expect(page.locator("#events-summary")).to_have_text("No Events match", timeout=WAIT)
     assert watched.errors == []

@@ -3,10 +3,10 @@
 Why it polls the history table: Events reach the page through the history writer (they
 are shown from the database, kept past their TTL), which batches its writes; and another
 replica's writer may have stored them. So the feed re-reads the page's own query (same
-filters, same visibility cut, ``eventrows.page``) every ``tick_every`` seconds and sends
-only rows that are new or changed (count, last seen). Each look re-checks the viewer's
-access exactly as the page does, so revoked access stops the pushes within the
-authorization cache's TTL.
+filters, same visibility cut, ``eventrows.page``) every ``tick_every`` seconds, sends
+only rows that are new or changed (count, last seen) and removes rows that left the page.
+Each look re-checks the viewer's access exactly as the page does, so revoked access
+empties the page within the authorization cache's TTL.
 
 Only the newest page is live: an older page's rows are fixed by its token.
 """
@@ -58,7 +58,13 @@ class EventsFeed(Feed):
             return []
         result = self._look()
         changed = [i for i in result.items if self._shown.get(i.row_id) != i.version]
-        out: list[str] = []
+        # Rows no longer on the newest page (access revoked, out of the window, pushed
+        # past the page size) leave: the page shows what a reload would.
+        now_shown = {i.row_id for i in result.items}
+        gone = [row_id for row_id in self._shown if row_id not in now_shown]
+        out = [in_template(f'<tr id="{row_id}" hx-swap-oob="delete"></tr>') for row_id in gone]
+        for row_id in gone:
+            del self._shown[row_id]
         for item in sorted(changed, key=lambda i: (i.row.last_seen, i.row.pk)):
             if item.row_id in self._shown:
                 out.append(in_template(f'<tr id="{item.row_id}" hx-swap-oob="delete"></tr>'))
