@@ -118,3 +118,16 @@ def test_secret_looking_inputs_are_masked_everywhere() -> None:
 def test_api_state_info_without_a_rule_is_empty_not_missing() -> None:
     shown = render.state_info(_entry(Status(State.CURRENT, "", "")), False)
     assert (shown["rule"], shown["inputs"], shown["when"]) == ("", {}, "")
+
+
+def test_the_message_is_inline_for_what_is_not_current() -> None:
+    """Issue 19 item 8: reading why a row failed must not need a hover."""
+    failed = Status(State.FAILED, "Stalled", "<b>disk</b> full on node-1")
+    html = listing.row_html(KIND, Row(entry=_entry(failed), columns={}, stuck=False))
+    (cell,) = [td for td in parse(html).find_all("td") if td.attrs.get("class") == "state"]
+    (inline,) = cell.find_all("span", "msg-inline")
+    assert inline.text == "<b>disk</b> full on node-1"  # as text, not markup
+    assert "<b>" not in html
+    current = Status(State.CURRENT, "Ready", "all replicas ready")
+    html = listing.row_html(KIND, Row(entry=_entry(current), columns={}, stuck=False))
+    assert "msg-inline" not in html
