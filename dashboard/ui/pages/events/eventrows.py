@@ -127,18 +127,26 @@ def matching(
 
 
 def page(
-    engine: Engine, viewer: Viewer, filters: EventFilters, *, token: str | None = None
+    engine: Engine,
+    viewer: Viewer,
+    filters: EventFilters,
+    *,
+    token: str | None = None,
+    visible: dict[str, Any] | None = None,
 ) -> EventsPage:
     """The page after ``token`` (the newest without one), newest last-seen first.
 
-    Raises QueryError for a token not issued for these filters. A recurring Event moves
-    to the top when it is seen again, so paging while it recurs can show it twice.
+    ``visible`` is ``visible_kinds``'s answer when the caller keeps one (a live feed
+    re-reads it on each access refresh); otherwise it is read here. Raises QueryError for
+    a token not issued for these filters. A recurring Event moves to the top when it is
+    seen again, so paging while it recurs can show it twice.
     """
     try:
         params = PageParams.model_validate({"limit": filters.limit, "continue": token})
     except ValidationError as exc:
         raise QueryError("continue", "not a continue token issued by this server") from exc
-    visible = visible_kinds(engine, viewer, filters.kind)
+    if visible is None:
+        visible = visible_kinds(engine, viewer, filters.kind)
     rows = matching(visible, filters)
     result = keyset_page(rows, field="last_seen", params=params, bound_to=filters.fingerprint())
     items = [EventItem(row=row, kind=visible[row.kind][0]) for row in result.rows]

@@ -5,8 +5,9 @@ are shown from the database, kept past their TTL), which batches its writes; and
 replica's writer may have stored them. So the feed re-reads the page's own query (same
 filters, same visibility cut, ``eventrows.page``) every ``tick_every`` seconds, sends
 only rows that are new or changed (count, last seen) and removes rows that left the page.
-Each look re-checks the viewer's access exactly as the page does, so revoked access
-empties the page within the authorization cache's TTL.
+Each look applies the viewer's access exactly as the page does (``visible_kinds``, re-read
+on every access refresh of the socket, as other feeds do), so revoked access empties the
+page within the authorization cache's TTL.
 
 Only the newest page is live: an older page's rows are fixed by its token.
 """
@@ -41,6 +42,10 @@ class EventsFeed(Feed):
         self._shown: dict[str, str] = {}  # row id -> version
         self._summary = ""
         self._looked = 0.0
+        self._visible = eventrows.visible_kinds(engine, viewer, chosen.kind)
+
+    def refresh_access(self) -> None:
+        self._visible = eventrows.visible_kinds(self.engine, self.viewer, self.filters.kind)
 
     def full(self) -> list[str]:
         result = self._look()
@@ -79,4 +84,4 @@ class EventsFeed(Feed):
 
     def _look(self) -> eventrows.EventsPage:
         self._looked = time.monotonic()
-        return eventrows.page(self.engine, self.viewer, self.filters)
+        return eventrows.page(self.engine, self.viewer, self.filters, visible=self._visible)
