@@ -95,6 +95,10 @@ def _headers(informer: Informer, pager: listing.Pager, sort: str) -> list[dict[s
     return headers
 
 
+#: the page sizes the list offers (any other ``limit`` up to the maximum works in the URL)
+PAGE_SIZES = (25, 50, 100, 200, 500)
+
+
 def share_url(base_url: str, pager: listing.Pager) -> str:
     """The view's filters and sort without its page: a shared link opens on the first page,
     since a page token expires and page 3 of a list that changes is not the same rows."""
@@ -132,6 +136,7 @@ def list_context(
         "raw": raw,
         "base_url": links.kind_url(kind),
         "share_url": share_url(links.kind_url(kind), pager),
+        "page_sizes": PAGE_SIZES,
         "namespaces": namespaces,
         "states": [s.value for s in State],
         "has_filters": any(
