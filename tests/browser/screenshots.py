@@ -1,4 +1,4 @@
-"""Take the README's screenshots: home, list, detail, diff and notifications, light and dark.
+"""Take the README's screenshots of every view, light and dark.
 
 Run by hand (not collected by pytest)::
 
@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Page, ViewportSize, sync_playwright
 
@@ -26,6 +27,7 @@ from devkit.chromium import CHROMIUM, LAUNCH_ARGS
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 SIZE: ViewportSize = {"width": 1280, "height": 800}
+OWNER = "orders-db"
 
 
 @contextlib.contextmanager
@@ -44,6 +46,7 @@ def sample_dashboard() -> Iterator[str]:
             kube = KubeHTTP.from_kubeconfig(cp.kubeconfig_path("admin"))
             apply_crds(kube)
             seed_objects(kube, namespaces=namespaces, per_kind=8, rng=random.Random(7))
+            owned_chain(kube, "team-a")
             rules = Path(tmp) / "notify-rules.yaml"
             rules.write_text(DEMO_RULES)
             server = DashboardServer(
@@ -62,6 +65,28 @@ def sample_dashboard() -> Iterator[str]:
                 server.stop()
         finally:
             cp.stop()
+
+
+def owned_chain(kube: Any, namespace: str) -> None:
+    """A Database that owns two Widgets, for the relations tree on its page."""
+    from devkit.controlplane.samples import DATABASE, WIDGET, sample_object
+
+    rng = random.Random(11)
+    owner = sample_object(DATABASE, namespace=namespace, rng=rng)
+    owner["metadata"]["name"] = OWNER
+    made = kube.request("POST", DATABASE.collection_path(namespace), body=owner)
+    ref = {
+        "apiVersion": made["apiVersion"],
+        "kind": made["kind"],
+        "name": OWNER,
+        "uid": made["metadata"]["uid"],
+        "controller": True,
+    }
+    for suffix in ("api", "worker"):
+        child = sample_object(WIDGET, namespace=namespace, rng=rng)
+        child["metadata"]["name"] = f"{OWNER}-{suffix}"
+        child["metadata"]["ownerReferences"] = [ref]
+        kube.request("POST", WIDGET.collection_path(namespace), body=child)
 
 
 def shoot(page: Page, url: str, name: str, scheme: str) -> None:
@@ -88,17 +113,28 @@ def detail_and_diff(page: Page, base: str) -> tuple[str, str]:
     return best, diff
 
 
+def restore_of(page: Page, base: str, detail: str) -> str:
+    """The restore page of the object's first recorded revision."""
+    page.goto(detail)
+    link = page.locator("#timeline-items a.restore-link").last
+    return f"{base}{link.get_attribute('href')}" if link.count() else detail
+
+
 def run(base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         page = browser.new_page(viewport=SIZE)
         detail, diff = detail_and_diff(page, base)
+        restore = restore_of(page, base, detail)
+        owner = f"{base}/k/demo.crscope.dev/databases/team-a/{OWNER}/"
         for scheme in ("light", "dark"):
             shoot(page, f"{base}/", "home", scheme)
             shoot(page, f"{base}/k/demo.crscope.dev/databases/", "list", scheme)
             shoot(page, detail, "detail", scheme)
             shoot(page, diff, "diff", scheme)
+            shoot(page, restore, "restore", scheme)
+            shoot(page, owner, "relations", scheme)
             shoot(page, f"{base}/notifications/", "notifications", scheme)
         browser.close()
     print(f"screenshots in {OUT}")
