@@ -192,12 +192,16 @@ def warned_current(
     engine: Engine, viewer: Viewer, *, seconds: float = 3600, limit: int = 20
 ) -> list[WarnedObject]:
     """Objects whose state is Current but that had Warning Events in the last ``seconds``,
-    newest Warning first: a healthy-looking object that is complaining."""
+    newest Warning first: a healthy-looking object that is complaining.
+
+    Events are grouped by the object's uid as well: an object deleted and created again
+    under the same name does not inherit the Warnings of its previous life.
+    """
     visible = visible_kinds(engine, viewer)
     since = time.time() - seconds
     rows = matching(visible, EventFilters(type="Warning")).filter(last_seen__gte=since)
     groups = (
-        rows.values("kind", "namespace", "name")
+        rows.values("kind", "namespace", "name", "involved_uid")
         .annotate(n=Count("id"), times=Sum("count"), last=Max("last_seen"))
         .order_by("-last")
     )
@@ -207,10 +211,15 @@ def warned_current(
         informer = engine.informer(kind.key)
         key = f"{group['namespace']}/{group['name']}" if group["namespace"] else group["name"]
         entry = informer.store.get(key) if informer is not None else None
-        if entry is None or entry.status.state != State.CURRENT:
+        if entry is None or entry.uid != group["involved_uid"]:
+            continue
+        if entry.status.state != State.CURRENT:
             continue
         newest = rows.filter(
-            kind=group["kind"], namespace=group["namespace"], name=group["name"]
+            kind=group["kind"],
+            namespace=group["namespace"],
+            name=group["name"],
+            involved_uid=group["involved_uid"],
         ).order_by("-last_seen", "-id")
         found.append(
             WarnedObject(
