@@ -286,4 +286,14 @@ def test_limited_user_sees_events_only_where_they_may_list(
     kube.request("DELETE", grants.role_binding_path)
     expect(page.locator("#event-rows tr")).to_have_count(0, timeout=WAIT)
     expect(page.locator("#events-summary")).to_have_text("No Events match", timeout=WAIT)
+
+    # Signed out elsewhere: the home section's next poll must not paste the sign-in form.
+    page.goto(f"{token_dashboard.url}/")
+    expect(page.locator("#warned[data-loaded]")).to_have_count(1, timeout=WAIT)
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    page.request.post(
+        f"{token_dashboard.url}/signout", form={"csrfmiddlewaretoken": csrf}, max_redirects=0
+    )
+    expect(page.locator("#warned")).to_have_count(0, timeout=60_000)  # one poll later
+    expect(page.locator("main input[name='token']")).to_have_count(0)
     assert watched.errors == []
