@@ -5,9 +5,10 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+import pytest
 import yaml
 
-from dashboard.ui.pages.restore.patch import LAST_APPLIED, _apply_command, build
+from dashboard.ui.pages.restore.patch import LAST_APPLIED, NotRestorable, _apply_command, build
 from informers import REDACTED, KindInfo
 
 WIDGET = KindInfo(
@@ -52,6 +53,7 @@ def test_apply_sets_the_revision_and_patch_removes_what_was_added() -> None:
         "spec": {"size": 1, "ports": [1, 2]},
     }
     assert built.operations == [
+        {"op": "test", "path": "/metadata/resourceVersion", "value": "9"},
         {"op": "remove", "path": "/metadata/labels/tier"},
         {"op": "remove", "path": "/spec/image"},
         {"op": "replace", "path": "/spec/ports", "value": [1, 2]},
@@ -69,9 +71,12 @@ def test_redacted_values_are_left_out_and_never_removed() -> None:
         {"auth": {"password": "hunter2", "user": "v"}, "env": [{"name": "TOKEN", "value": "t2"}]}
     )
     built = build(WIDGET, "ns", "w", revision, live)
-    assert built.left_out == ["spec.auth.password", "spec.env[0].value"]
+    assert built.left_out == ["spec.auth.password", "spec.env (whole list)"]
     assert REDACTED not in built.apply_command and "hunter2" not in built.apply_command
-    assert built.operations == []  # the list holds a redacted value: not replaced
+    # Apply replaces a list whole: the env list is not in the YAML at all, so the live
+    # secret in it stays; and the JSON patch does not replace it either.
+    assert _yaml(built.apply_command)["spec"] == {"auth": {"user": "u"}}
+    assert built.operations == []
 
 
 def test_last_applied_is_neither_restored_nor_removed() -> None:
@@ -79,7 +84,9 @@ def test_last_applied_is_neither_restored_nor_removed() -> None:
     live = _obj({"size": 1}, annotations={LAST_APPLIED: "{new}", "team.io/owner": "x"})
     built = build(WIDGET, "ns", "w", revision, live)
     assert "last-applied" not in built.apply_yaml
-    assert built.operations == [{"op": "remove", "path": "/metadata/annotations/team.io~1owner"}]
+    assert built.operations[1:] == [
+        {"op": "remove", "path": "/metadata/annotations/team.io~1owner"}
+    ]
 
 
 def test_a_deleted_object_is_applied_whole_and_nothing_removed() -> None:
@@ -93,3 +100,17 @@ def test_the_here_document_delimiter_never_ends_the_text_early() -> None:
     first, *body, last = command.splitlines()
     assert first.endswith("<<'CRSCOPE_RESTORE_'") and last == "CRSCOPE_RESTORE_"
     assert body == ["a: 1", "CRSCOPE_RESTORE", "b: 2"]
+
+
+def test_labels_added_since_a_revision_without_labels_are_removed_one_by_one() -> None:
+    built = build(WIDGET, "ns", "w", _obj({"size": 1}), _obj({"size": 1}, {"x": "1", "y": "2"}))
+    assert built.operations[1:] == [
+        {"op": "remove", "path": "/metadata/labels/x"},
+        {"op": "remove", "path": "/metadata/labels/y"},
+    ]
+    assert "labels" not in _yaml(built.apply_command)["metadata"]
+
+
+def test_a_revision_too_deep_to_read_is_refused_not_turned_into_an_empty_patch() -> None:
+    with pytest.raises(NotRestorable):
+        build(WIDGET, "ns", "w", {"redacted": REDACTED}, _obj({"size": 1}))

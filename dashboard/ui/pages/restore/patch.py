@@ -14,7 +14,12 @@ when they differ, because a list whose schema merges by key would otherwise keep
 items added since. Status is never part of a restore (a controller writes it).
 
 Redacted values are left out and named: history stores bodies redacted, and writing the
-placeholder into a password field would be worse than leaving the field as it is.
+placeholder into a password field would be worse than leaving the field as it is. A list
+that holds a redacted value is left out whole: server-side apply replaces a CRD's list
+whole unless its schema says otherwise, so applying it without the secret item (or field)
+would erase the live secret. The JSON patch starts with a ``test`` of the resourceVersion
+the page was built from, so a patch copied from a page the object has moved past fails
+instead of removing the wrong fields.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 
 from dashboard.core.auth.redactor import redact_body
 from dashboard.ui.pages.detail.commands import resource
-from dashboard.ui.yamlview import without_redacted, yaml_text
+from dashboard.ui.yamlview import yaml_text
 from informers import REDACTED, KindInfo
 
 FIELD_MANAGER = "crscope-restore"
@@ -35,6 +40,10 @@ FIELD_MANAGER = "crscope-restore"
 #: removing it would confuse the next client-side apply, so a restore leaves it alone
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _HEREDOC = "CRSCOPE_RESTORE"
+
+
+class NotRestorable(ValueError):
+    """The revision cannot be turned into a safe patch (say why on the page)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +87,14 @@ def build(
 ) -> RestorePatch:
     """``revision`` as recorded (redacted again here, for rows stored before redaction);
     ``live`` the object now, or None when it no longer exists (the apply re-creates it)."""
-    target = restorable(redact_body(revision))
-    kept, left_out = without_redacted(target)
+    shown = redact_body(revision)
+    if not isinstance(shown.get("metadata"), Mapping):
+        # Too deep to inspect: redaction kept nothing of it, and an empty target would
+        # remove the whole spec and every label.
+        raise NotRestorable("this revision is too deeply nested to restore safely")
+    target = restorable(shown)
+    left_out: list[str] = []
+    kept = _without_secrets(target, "", left_out)
     document: dict[str, Any] = {"apiVersion": kind.api_version, "kind": kind.kind}
     metadata: dict[str, Any] = {"name": name}
     if namespace:
@@ -89,7 +104,14 @@ def build(
     if "spec" in kept:
         document["spec"] = kept["spec"]
     text = yaml_text(document)
-    operations = _operations(restorable(live), target, "") if isinstance(live, Mapping) else []
+    operations: list[dict[str, Any]] = []
+    if isinstance(live, Mapping):
+        operations = _operations(restorable(live), target, "")
+        if operations:
+            meta = live.get("metadata")
+            version = meta.get("resourceVersion") if isinstance(meta, Mapping) else None
+            guard = {"op": "test", "path": "/metadata/resourceVersion", "value": version}
+            operations = [guard, *operations]
     target_words = [resource(kind), name, *(["-n", namespace] if namespace else [])]
     patch_command = ""
     if operations:
@@ -125,6 +147,27 @@ def _apply_command(text: str) -> str:
     )
 
 
+def _without_secrets(value: Any, path: str, left_out: list[str]) -> Any:
+    """``value`` without redacted values; a list holding one anywhere is left out whole
+    (named with " (whole list)"), since applying part of it would erase the rest."""
+    if isinstance(value, Mapping):
+        kept: dict[str, Any] = {}
+        for key, child in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(child, list) and _holds_secret(child):
+                left_out.append(f"{where} (whole list)")
+            elif isinstance(child, str) and REDACTED in child:
+                left_out.append(where)
+            else:
+                kept[key] = _without_secrets(child, where, left_out)
+        return kept
+    return value
+
+
+def _holds_secret(value: Any) -> bool:
+    return REDACTED in json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _pointer(path: str, key: str) -> str:
     return f"{path}/{key.replace('~', '~0').replace('/', '~1')}"
 
@@ -142,7 +185,7 @@ def _operations(live: Any, target: Any, path: str) -> list[dict[str, Any]]:
                 found += _operations(value, target[key], where)
         return found
     if isinstance(live, list) and isinstance(target, list) and live != target:
-        if REDACTED in json.dumps(target, ensure_ascii=False, default=str):
+        if _holds_secret(target):
             return []
         return [{"op": "replace", "path": path, "value": target}]
     return []

@@ -54,7 +54,10 @@ def restore_page(
         raise Http404(f"Revision {wanted} does not belong to {name}.")
     target = decode(revision.body)
     live = None if found.deleted_at is not None else found.entry.obj
-    built = patch.build(kind, ns, name, target, live)
+    try:
+        built = patch.build(kind, ns, name, target, live)
+    except patch.NotRestorable as exc:
+        return page(request, "ui/restore.html", {**context, "error": str(exc)}, status=400)
     before = patch.restorable(live) if live is not None else {}
     return page(
         request,
@@ -66,5 +69,6 @@ def restore_page(
             "rows": diffview.rows(before, patch.restorable(target), noise=True),
             "patch": built,
             "field_manager": patch.FIELD_MANAGER,
+            "view_rv": found.entry.resource_version,
         },
     )
