@@ -139,6 +139,18 @@ def test_a_limited_user_sees_only_what_they_may_read(
     expect(owner).to_contain_text("not visible to you")
     expect(owner.locator("a, .badge")).to_have_count(0)
     assert "rel-hidden-child" not in page.content()
+
+    # An owner reference may name any uid: one of an object in a namespace the viewer may
+    # not read must not bring that object's name, state or link onto the page.
+    elsewhere = _create(kube, WIDGET, grants.other_ns, "rel-elsewhere")
+    decoy = {**_ref(elsewhere), "name": "rel-decoy"}
+    _create(kube, WIDGET, ns, "rel-spy", decoy)
+    open_object(page, f"{token_dashboard.url}{LIST}{ns}/rel-spy/")
+    owner = page.locator("#obj-relations .rel-up > li")
+    expect(owner).to_contain_text("Widget rel-decoy")
+    expect(owner).to_contain_text("not found: dangling")
+    expect(owner.locator("a, .badge")).to_have_count(0)
+    assert "rel-elsewhere" not in page.content() and grants.other_ns not in page.content()
     assert watched.errors == []
 
 

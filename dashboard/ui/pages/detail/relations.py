@@ -20,7 +20,7 @@ from typing import Any
 
 from dashboard.core.auth.access import Viewer, can_see
 from dashboard.core.web import links
-from informers import Engine, Entry, Informer
+from informers import Engine, Entry, Informer, KindInfo
 
 MAX_DEPTH = 3
 MAX_CHILDREN = 50
@@ -59,16 +59,27 @@ class Relations:
 
 
 class _Budget:
-    def __init__(self) -> None:
+    """Nodes left to show, and the access answers already had during this one build (a
+    cluster-scoped owner's children may span many namespaces: one review per pair)."""
+
+    def __init__(self, who: Viewer) -> None:
         self.left = MAX_NODES
+        self.who = who
+        self._seen: dict[tuple[str, str | None], bool] = {}
 
     def take(self) -> bool:
         self.left -= 1
         return self.left >= 0
 
+    def may_see(self, kind: KindInfo, namespace: str | None) -> bool:
+        key = (kind.key, namespace)
+        if key not in self._seen:
+            self._seen[key] = can_see(self.who, kind, namespace)
+        return self._seen[key]
+
 
 def build(engine: Engine, who: Viewer, informer: Informer, entry: Entry, now: float) -> Relations:
-    budget = _Budget()
+    budget = _Budget(who)
     seen = {entry.uid}
     owners = _owners(engine, who, entry, seen, 1, budget, now)
     children, more = _children(engine, who, entry.uid, seen, 1, budget, now)
@@ -128,9 +139,13 @@ def _owner(
     if informer is None:
         return Node(kind_name, name, None, note="not watched", controller=controller)
     namespace = child.namespace if informer.kind.namespaced else None
-    if not can_see(who, informer.kind, namespace):
+    if not budget.may_see(informer.kind, namespace):
         return Node(kind_name, name, namespace, note="not visible to you", controller=controller)
     found = informer.store.by_uid(uid) if uid else None
+    if found is not None and (found.namespace != namespace or found.name != name):
+        # A reference may name any uid: only the object it names, where its child can
+        # be owned from, is its owner (else one in a namespace the viewer may not see).
+        found = None
     if found is None:
         note = "not found: dangling" if informer.synced else "not loaded yet"
         return Node(kind_name, name, namespace, note=note, controller=controller)
@@ -156,7 +171,7 @@ def _children(
     visible = [
         (informer, child)
         for informer, child in engine.children(uid)
-        if can_see(who, informer.kind, child.namespace)
+        if budget.may_see(informer.kind, child.namespace)
     ]
     visible.sort(key=lambda pair: (pair[0].kind.kind, pair[1].namespace or "", pair[1].name))
     result: list[Node] = []
@@ -194,12 +209,12 @@ def _references(
                 continue
             if not budget.take():
                 return result
-            result.append(_reference(engine, who, entry, ref, relation.name, now))
+            result.append(_reference(engine, budget, entry, ref, relation.name, now))
     return result
 
 
 def _reference(
-    engine: Engine, who: Viewer, source: Entry, ref: Mapping[str, Any], label: str, now: float
+    engine: Engine, budget: _Budget, source: Entry, ref: Mapping[str, Any], label: str, now: float
 ) -> Node:
     api_version, kind_name = str(ref.get("apiVersion", "")), str(ref.get("kind", ""))
     name = str(ref["name"])
@@ -211,7 +226,7 @@ def _reference(
     namespace = None
     if informer.kind.namespaced:
         namespace = str(ref.get("namespace") or source.namespace or "") or None
-    if not can_see(who, informer.kind, namespace):
+    if not budget.may_see(informer.kind, namespace):
         return Node(kind_name, name, namespace, note="not visible to you", label=label)
     found = informer.store.get(f"{namespace}/{name}" if namespace else name)
     uid = ref.get("uid")
