@@ -153,9 +153,9 @@ def page(
     return EventsPage(items=items, total=result.total, continue_token=result.continue_token)
 
 
-def namespaces(engine: Engine, viewer: Viewer) -> list[str]:
-    """The namespaces of Events the viewer may see (the namespace filter's choices)."""
-    rows = matching(visible_kinds(engine, viewer), EventFilters())
+def namespaces(visible: dict[str, Any]) -> list[str]:
+    """The namespaces of Events within ``visible`` (the namespace filter's choices)."""
+    rows = matching(visible, EventFilters())
     found = rows.exclude(namespace="").values_list("namespace", flat=True).distinct()
     return sorted(found)
 

@@ -72,13 +72,13 @@ def events_page(request: HttpRequest) -> HttpResponse:
         return response
     token = (params.get(TOKEN_PARAM) or [""])[-1] or None
     notice = ""
+    visible = eventrows.visible_kinds(engine, who)  # read once: rows, kinds, namespaces
     try:
-        result = eventrows.page(engine, who, chosen, token=token)
+        result = eventrows.page(engine, who, chosen, token=token, visible=visible)
     except QueryError:
         notice = "that page link expired; showing the newest Events"
         token = None
-        result = eventrows.page(engine, who, chosen)
-    visible = eventrows.visible_kinds(engine, who)
+        result = eventrows.page(engine, who, chosen, visible=visible)
     kinds = sorted((kind for kind, _ in visible.values()), key=lambda k: (k.kind, k.group))
     context: dict[str, Any] = {
         "filters": chosen,
@@ -86,7 +86,7 @@ def events_page(request: HttpRequest) -> HttpResponse:
         "types": filters.TYPES,
         "windows": list(filters.WINDOWS),
         "kinds": kinds,
-        "namespaces": _with_chosen(eventrows.namespaces(engine, who), chosen.namespace),
+        "namespaces": _with_chosen(eventrows.namespaces(visible), chosen.namespace),
         "rows_html": rows_html(result.items),
         "summary_html": summary_html(result, chosen),
         "notice": notice,
