@@ -38,25 +38,36 @@ def _item(rid: int, paths: list[str], state: str = "Current", type_: str = "MODI
     return Item(at=float(rid), dom_id=f"rev-{rid}", revision=rev, previous_id=rid - 1)
 
 
-def test_only_adjacent_identical_status_only_writes_fold() -> None:
-    beat = ["/status/conditions/0/message"]
+def test_only_adjacent_repetitive_writes_fold() -> None:
+    beat = ["/status/replicas"]
     items = [
         _item(9, beat),
         _item(8, beat),
         _item(7, beat),
         _item(6, beat, state="Failed"),  # another state: a row of its own
         _item(5, ["/spec/size"]),
-        _item(4, beat),
-        _item(3, ["/status"]),  # other paths
-        _item(2, [], type_="ADDED"),
+        _item(4, []),  # noise only (a heartbeat timestamp)
+        _item(3, []),
+        _item(2, ["/status/conditions/0/message"]),  # new text is news
+        _item(1, ["/status/conditions/0/message"]),
+        _item(0, [], type_="ADDED"),
     ]
     folded = collapse(items)
     assert [(i.dom_id, i.repeats) for i in folded] == [
         ("rev-9", 3),
         ("rev-6", 1),
         ("rev-5", 1),
-        ("rev-4", 1),
-        ("rev-3", 1),
+        ("rev-4", 2),
         ("rev-2", 1),
+        ("rev-1", 1),
+        ("rev-0", 1),
     ]
     assert folded[0].previous_id == 6 and folded[0].first_at == 7.0  # diff spans the run
+
+
+def test_writes_a_narrowed_view_shows_apart_do_not_fold() -> None:
+    """In a view narrowed to one manager, a hidden change between two heartbeats must not
+    end up inside a folded row's diff."""
+    first, second = _item(9, ["/status/replicas"]), _item(7, ["/status/replicas"])
+    first = Item(at=9.0, dom_id="rev-9", revision=first.revision, previous_id=8)  # 8 hidden
+    assert [i.repeats for i in collapse([first, second])] == [1, 1]

@@ -14,6 +14,7 @@ import pytest
 from dashboard.core.listing.query import QueryError
 from dashboard.history.models import EventRow, Revision
 from dashboard.ui.pages.detail import timeline
+from dashboard.ui.pages.detail.timefilter import TimelineFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -51,10 +52,12 @@ def _event(uid: str, at: float) -> None:
 
 
 def _pages(name: str, limit: int) -> list[timeline.TimelinePage]:
-    pages = [timeline.page(KIND, "ns", name, uid="u1", limit=limit)]
+    """Every page, unfolded: these revisions change no path, which the page would fold."""
+    flt = TimelineFilter(collapse=False)
+    pages = [timeline.page(KIND, "ns", name, uid="u1", limit=limit, flt=flt)]
     while pages[-1].continue_token:
         token = pages[-1].continue_token
-        pages.append(timeline.page(KIND, "ns", name, uid="u1", token=token, limit=limit))
+        pages.append(timeline.page(KIND, "ns", name, uid="u1", token=token, limit=limit, flt=flt))
     return pages
 
 

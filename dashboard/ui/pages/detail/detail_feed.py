@@ -157,12 +157,7 @@ class DetailFeed(Feed):
             else:
                 revision = item.revision
                 assert revision is not None
-                item = timeline.Item(
-                    at=item.at,
-                    dom_id=item.dom_id,
-                    revision=revision,
-                    previous_id=self._max_rev or None,
-                )
+                # The page computed the revision recorded just before (shown or not).
                 self._max_rev = max(self._max_rev, revision.id)
             html = detailrender.item_html(item, diff_url, variant="flash")
             out.append(f'<ol hx-swap-oob="afterbegin:#timeline-items">{html}</ol>')

@@ -4,7 +4,9 @@ Why its own module: the page, "Load older" and the live feed must narrow the sam
 a pushed revision would appear in a view that excludes it; all three parse the same URL
 parameters here. The parts follow the changed paths each revision recorded: a revision
 belongs to "spec" when one of its paths is under ``/spec``, and so on; creations and
-deletions belong to every part, since they change all of it.
+deletions belong to every part, since they change all of it. A modification that changed
+nothing but noise (heartbeat timestamps; the diff records no path for it) belongs to no
+part: it shows in the whole timeline, folded.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from pydantic import ValidationError
 
@@ -33,9 +34,14 @@ from dashboard.ui.pages.diff import diffview
 
 LIMIT = 100
 MAX_CHIPS = 8
-#: revisions read (newest first) to narrow by part or manager, which needs each one's
-#: changed paths and managers; the writer keeps CRSCOPE_HISTORY_MAX_REVISIONS per object
-SCAN = 5000
+#: condition fields whose changes carry meaning: never folded away as repetition
+_MEANINGFUL = frozenset({"message", "reason", "status", "type"})
+
+
+def _scan() -> int:
+    """Revisions read (newest first) to narrow by part or manager, which needs each one's
+    changed paths and managers: at least what the writer keeps per object."""
+    return max(5000, int(settings.CRSCOPE_HISTORY_MAX_REVISIONS))
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ def _events(
 
 def managers(kind_key: str, namespace: str | None, name: str) -> list[str]:
     """The field managers that wrote this object's recorded revisions (for the filter)."""
-    rows = _rows(kind_key, namespace, name).values_list("managers", flat=True)[:SCAN]
+    rows = _rows(kind_key, namespace, name).values_list("managers", flat=True)[: _scan()]
     return sorted({str(m) for found in rows for m in found or []})
 
 
@@ -140,7 +146,7 @@ def _narrowed(rows: QuerySet[Revision], flt: TimelineFilter) -> QuerySet[Revisio
     if not flt.shows_revisions:
         return rows.none()
     if flt.part or flt.manager:
-        facts = rows.values_list("id", "type", "changed_paths", "managers")[:SCAN]
+        facts = rows.values_list("id", "type", "changed_paths", "managers")[: _scan()]
         kept = [i for i, type_, paths, who in facts if flt.keeps(type_, paths or [], who or [])]
         rows = rows.filter(id__in=kept)
     return rows
@@ -175,8 +181,11 @@ def page(
     before_oldest = older_rows.only("id", "observed").first() if older_rows is not None else None
     newer = _newer_than(rows, revs[0]).only("observed").first() if revs and token else None
     if flt.narrows:
-        # "diff with previous" compares with the revision recorded just before, shown or not.
-        below = [_previous_id(every, r) for r in revs]
+        # "diff with previous" compares with the revision recorded just before, shown or
+        # not: one read of the ids in order, not a query per row.
+        order = list(every.values_list("id", flat=True)[: _scan()])
+        before = dict(zip(order, [*order[1:], None], strict=True))
+        below = [before.get(r.id) for r in revs]
     else:
         # Each revision diffs with the next one down, the oldest with the first of the next page.
         below = [*(r.id for r in revs[1:]), before_oldest.id if before_oldest else None]
@@ -201,26 +210,32 @@ def page(
     )
 
 
-def _previous_id(rows: QuerySet[Revision], rev: Revision) -> int | None:
-    found = _older_than(rows, rev).values_list("id", flat=True).first()
-    return int(found) if found is not None else None
-
-
 def _status_only(item: Item) -> tuple[str, ...] | None:
-    """The changed paths of a status-only modification (its identity in a run), or None."""
+    """A repetitive modification's identity in a run (its state and changed paths), or None.
+
+    Repetitive: only status paths changed, none of them a condition's message, reason,
+    status or type (a new error text is news, not repetition); or nothing but noise
+    (heartbeat timestamps, observedGeneration), which the diff records as no path.
+    """
     rev = item.revision
-    if rev is None or rev.type != "MODIFIED" or not rev.changed_paths:
+    if rev is None or rev.type != "MODIFIED":
         return None
-    paths = tuple(sorted(str(p) for p in rev.changed_paths))
+    paths = tuple(sorted(str(p) for p in rev.changed_paths or []))
+    if not paths:
+        return (rev.state, "(noise)")
+    if any(p.rsplit("/", 1)[-1] in _MEANINGFUL for p in paths):
+        return None
     if all(p == "/status" or p.startswith("/status/") for p in paths):
         return (rev.state, *paths)
     return None
 
 
 def collapse(items: list[Item]) -> list[Item]:
-    """Fold runs of adjacent, identical status-only revisions (same changed paths, same
-    state) into their newest row, with a count: a controller's heartbeat rewriting one
-    timestamp a hundred times is one line, not a hundred. Newest first in and out."""
+    """Fold runs of repetitive revisions (``_status_only``: same state, same changed paths)
+    into their newest row, with a count: a controller's heartbeat rewriting one timestamp
+    a hundred times is one line, not a hundred. Only revisions next to each other in the
+    whole history fold (a narrowed view may hide a change between them, which a folded
+    row's diff would then contain). Newest first in and out."""
     result: list[Item] = []
     run: list[Item] = []
 
@@ -243,7 +258,13 @@ def collapse(items: list[Item]) -> list[Item]:
 
     for item in items:
         identity = _status_only(item)
-        if run and identity is not None and identity == _status_only(run[0]):
+        if (
+            run
+            and identity is not None
+            and identity == _status_only(run[0])
+            and item.revision is not None
+            and run[-1].previous_id == item.revision.id  # adjacent in the whole history
+        ):
             run.append(item)
             continue
         flush()
