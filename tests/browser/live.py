@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
+import urllib.request
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.controlplane.samples import WIDGET, sample_object, status_for, write_status
+from devkit.dashboard_server import DashboardServer
 
 LIST = "/k/demo.crscope.dev/widgets/"
 
@@ -69,6 +73,55 @@ def clipboard_once(page: Page, done: Callable[[str], bool], timeout: float = 10.
         if done(text) or time.monotonic() > deadline:
             return text
         page.wait_for_timeout(50)
+
+
+def post_event(
+    kube: KubeHTTP, obj: dict[str, Any], *, reason: str, type_: str, message: str, count: int = 1
+) -> None:
+    """A core/v1 Event about ``obj``, as a controller would write it."""
+    meta = obj["metadata"]
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    kube.request(
+        "POST",
+        f"/api/v1/namespaces/{meta['namespace']}/events",
+        body={
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": f"{meta['name']}.{uuid.uuid4().hex[:10]}"},
+            "involvedObject": {
+                "apiVersion": obj["apiVersion"],
+                "kind": obj["kind"],
+                "name": meta["name"],
+                "namespace": meta["namespace"],
+                "uid": meta["uid"],
+            },
+            "type": type_,
+            "reason": reason,
+            "message": message,
+            "source": {"component": "journey-controller"},
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "count": count,
+        },
+    )
+
+
+def wait_history(
+    dashboard: DashboardServer, namespace: str, name: str, total: int, timeout: float = 120.0
+) -> None:
+    """Wait until the history API has ``total`` revisions of the Widget (the writer batches)."""
+    url = (
+        f"{dashboard.url}/api/v1/resources/demo.crscope.dev/widgets/namespaces/"
+        f"{namespace}/{name}/history?limit=1"
+    )
+    deadline, seen = time.monotonic() + timeout, -1
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            seen = json.load(response)["total"]
+        if seen >= total:
+            return
+        time.sleep(0.2)  # polling interval of a bounded wait
+    raise AssertionError(f"history holds {seen} of {total} revisions after {timeout} s")
 
 
 def mark_page(page: Page) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +28,7 @@ from tests.browser.live import (
     assert_not_reloaded,
     create_widget,
     mark_page,
+    post_event,
     stall_widget,
     wait_live,
 )
@@ -38,37 +38,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
 WAIT = 30_000  # generous: the suite runs on loaded 2-core machines
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
-
-
-def post_event(
-    kube: KubeHTTP, obj: dict[str, Any], *, reason: str, type_: str, message: str, count: int = 1
-) -> None:
-    """A core/v1 Event about ``obj``, as a controller would write it."""
-    meta = obj["metadata"]
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    kube.request(
-        "POST",
-        f"/api/v1/namespaces/{meta['namespace']}/events",
-        body={
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": f"{meta['name']}.{uuid.uuid4().hex[:10]}"},
-            "involvedObject": {
-                "apiVersion": obj["apiVersion"],
-                "kind": obj["kind"],
-                "name": meta["name"],
-                "namespace": meta["namespace"],
-                "uid": meta["uid"],
-            },
-            "type": type_,
-            "reason": reason,
-            "message": message,
-            "source": {"component": "journey-controller"},
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": count,
-        },
-    )
 
 
 def make_current(kube: KubeHTTP, created: dict[str, Any]) -> None:

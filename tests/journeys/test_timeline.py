@@ -8,17 +8,13 @@ past met a truncated story that looked complete.
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.request
-
 import pytest
 from playwright.sync_api import expect
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, create_widget, patch_spec, wait_live
+from tests.browser.live import LIST, create_widget, patch_spec, wait_history, wait_live
 from tests.journeys.frames import LiveFrames
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -32,30 +28,13 @@ def image_at(revision: int) -> str:
     return f"registry.local/widget:rev-{revision}"
 
 
-def wait_history(dashboard: DashboardServer, namespace: str, total: int) -> None:
-    """Wait until the history API (the writer batches) has every revision stored."""
-    url = (
-        f"{dashboard.url}/api/v1/resources/demo.crscope.dev/widgets/namespaces/"
-        f"{namespace}/{NAME}/history?limit=1"
-    )
-    deadline = time.monotonic() + 120
-    seen = -1
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            seen = json.load(response)["total"]
-        if seen >= total:
-            return
-        time.sleep(0.2)  # polling interval of a bounded wait
-    raise AssertionError(f"history holds {seen} of {total} revisions after 120 s")
-
-
 def test_timeline_pages_to_the_first_revision(
     dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
 ) -> None:
     create_widget(kube, namespace, NAME)
     for revision in range(2, REVISIONS + 1):
         patch_spec(kube, namespace, NAME, {"image": image_at(revision)})
-    wait_history(dashboard, namespace, REVISIONS)
+    wait_history(dashboard, namespace, NAME, REVISIONS)
 
     page = watched.page
     frames = LiveFrames(page)

@@ -10,9 +10,6 @@ stays one click away.
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.request
 from typing import Any
 
 import pytest
@@ -22,7 +19,14 @@ from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.controlplane.samples import WIDGET, write_params, write_status
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, create_widget, open_object, wait_live
+from tests.browser.live import (
+    LIST,
+    create_widget,
+    open_object,
+    post_event,
+    wait_history,
+    wait_live,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 
@@ -53,21 +57,6 @@ def _spec(kube: KubeHTTP, namespace: str, size: int) -> None:
     )
 
 
-def _wait_history(dashboard: DashboardServer, namespace: str, total: int) -> None:
-    url = (
-        f"{dashboard.url}/api/v1/resources/demo.crscope.dev/widgets/namespaces/"
-        f"{namespace}/{NAME}/history?limit=1"
-    )
-    deadline, seen = time.monotonic() + 120, -1
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            seen = json.load(response)["total"]
-        if seen >= total:
-            return
-        time.sleep(0.2)  # polling interval of a bounded wait
-    raise AssertionError(f"history holds {seen} of {total} revisions after 120 s")
-
-
 def test_narrow_fold_and_follow_live(
     dashboard: DashboardServer, kube: KubeHTTP, namespace: str, watched: Watched
 ) -> None:
@@ -75,7 +64,7 @@ def test_narrow_fold_and_follow_live(
     for tick in range(3):  # a controller's heartbeat: the same path, the same state
         write_status(kube, WIDGET, created, status=_status(tick), field_manager="ctrl")
     _spec(kube, namespace, 42)
-    _wait_history(dashboard, namespace, 5)
+    wait_history(dashboard, namespace, NAME, 5)
     page = watched.page
     url = f"{dashboard.url}{LIST}{namespace}/{NAME}/"
 
@@ -106,7 +95,7 @@ def test_narrow_fold_and_follow_live(
     write_status(kube, WIDGET, created, status=_status(9), field_manager="ctrl")
     _spec(kube, namespace, 43)
     expect(rows).to_have_count(3, timeout=WAIT)
-    _wait_history(dashboard, namespace, 7)
+    wait_history(dashboard, namespace, NAME, 7)
     expect(rows).to_have_count(3)
     assert "ctrl" not in page.locator("#timeline-items").inner_text()
     # The pushed row diffs with the revision recorded just before it (the hidden status
@@ -126,25 +115,8 @@ def test_narrow_fold_and_follow_live(
     expect(page.locator("select[name=manager]")).to_have_value("ctrl")
 
     # Events only, and a window.
-    kube.request(
-        "POST",
-        f"/api/v1/namespaces/{namespace}/events",
-        body={
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": f"{NAME}.heartbeat", "namespace": namespace},
-            "involvedObject": {
-                "apiVersion": WIDGET.api_version,
-                "kind": "Widget",
-                "name": NAME,
-                "namespace": namespace,
-                "uid": created["metadata"]["uid"],
-            },
-            "type": "Warning",
-            "reason": "SlowHeartbeat",
-            "message": "the heartbeat is late",
-            "source": {"component": "ctrl"},
-        },
+    post_event(
+        kube, created, reason="SlowHeartbeat", type_="Warning", message="the heartbeat is late"
     )
     page.goto(f"{url}?changes=events&window=1h")
     wait_live(page, timeout=WAIT)
