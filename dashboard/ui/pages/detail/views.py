@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -21,7 +22,7 @@ from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, 
 from dashboard.ui.pages.common import page, unavailable, viewer
 from dashboard.ui.pages.detail import commands, detailrender, objectview, relations, timeline
 from dashboard.ui.pages.detail.timefilter import TimelineFilter
-from informers import Engine, Entry, Informer
+from informers import Engine, Entry, Informer, KindInfo
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,20 @@ class Located:
     name: str
     entry: Entry
     deleted_at: float | None
+
+
+def object_frame(kind: KindInfo, namespace: str | None, name: str) -> dict[str, Any]:
+    """What every page about one object (its diff, its restore) shows around itself: the
+    breadcrumb's links, the rail's active kind, and the frame's live socket."""
+    return {
+        "kind": kind,
+        "name": name,
+        "namespace": namespace,
+        "active_kind": kind.key,
+        "kind_url": links.kind_url(kind),
+        "object_url": links.object_url(kind, namespace, name),
+        "live_url": live_url("frame"),
+    }
 
 
 def cluster_scope(namespace: str) -> str | None:

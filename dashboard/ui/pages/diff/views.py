@@ -11,13 +11,11 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from dashboard.core.web import links
-from dashboard.core.web.liveurl import live_url
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
 from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.pages.common import page, unavailable, viewer
-from dashboard.ui.pages.detail.views import cluster_scope, locate
+from dashboard.ui.pages.detail.views import cluster_scope, locate, object_frame
 from dashboard.ui.pages.diff import diffview
 
 
@@ -104,17 +102,7 @@ def diff_page(
         return page(
             request,
             "ui/diff.html",
-            {
-                "error": str(exc),
-                "kind": kind,
-                **base,
-                "object_url": links.object_url(kind, ns, name),
-                "name": name,
-                "namespace": ns,
-                "kind_url": links.kind_url(kind),
-                "active_kind": kind.key,
-                "live_url": live_url("frame"),
-            },
+            {"error": str(exc), **base, **object_frame(kind, ns, name)},
             status=400,
         )
     noise = request.GET.get("noise") == "1"
@@ -142,12 +130,7 @@ def diff_page(
         request,
         "ui/diff.html",
         {
-            "kind": kind,
-            "name": name,
-            "namespace": ns,
-            "active_kind": kind.key,
-            "kind_url": links.kind_url(kind),
-            "object_url": links.object_url(kind, ns, name),
+            **object_frame(kind, ns, name),
             "from_rev": from_rev,
             "to_rev": to_rev,
             "managers": range_managers(from_rev, to_rev),
@@ -158,6 +141,5 @@ def diff_page(
             "lines": diffview.unified(old, new) if unified else [],
             "noise_url": url(noise="" if noise else "1"),
             "yaml_url": url(view="" if unified else "yaml"),
-            "live_url": live_url("frame"),
         },
     )

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from dashboard.core.web import links
-from dashboard.core.web.liveurl import live_url
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
 from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.pages.common import page, unavailable, viewer
-from dashboard.ui.pages.detail.views import cluster_scope, locate
+from dashboard.ui.pages.detail.views import cluster_scope, locate, object_frame
 from dashboard.ui.pages.diff import diffview
 from dashboard.ui.pages.diff.views import BadDiffRequest, revision_id
 from dashboard.ui.pages.restore import patch
@@ -32,15 +30,7 @@ def restore_page(
     found = locate(engine, viewer(request), group, plural, namespace, name)
     kind = found.informer.kind
     ns = cluster_scope(namespace)
-    context = {
-        "kind": kind,
-        "name": name,
-        "namespace": ns,
-        "active_kind": kind.key,
-        "kind_url": links.kind_url(kind),
-        "object_url": links.object_url(kind, ns, name),
-        "live_url": live_url("frame"),
-    }
+    context = object_frame(kind, ns, name)
     try:
         wanted = revision_id(request, "rev")
         if wanted is None:
