@@ -14,6 +14,7 @@ from dashboard.notify import api as notify_api
 api_urls.mount(notify_api.router)
 
 #: A busy or unreachable database answers 503 with Retry-After; other errors stay 500s.
+handler404 = "dashboard.core.web.notfound.not_found"
 handler500 = "dashboard.core.web.dbunavailable.server_error"
 
 urlpatterns = [
