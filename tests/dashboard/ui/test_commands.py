@@ -16,7 +16,7 @@ NODEPOOL = KindInfo(
 
 
 def _texts(kind: KindInfo, namespace: str | None, name: str, r: Reconcile | None) -> dict[str, str]:
-    return {c.slug: c.text for c in for_object(kind, namespace, name, r)}
+    return {c.slug: c.text for c in for_object(kind, namespace=namespace, name=name, reconcile=r)}
 
 
 def test_namespaced_and_cluster_scoped_targets() -> None:

@@ -44,7 +44,7 @@ def _yaml(command: str) -> dict[str, Any]:
 def test_apply_sets_the_revision_and_patch_removes_what_was_added() -> None:
     revision = _obj({"size": 1, "ports": [1, 2]}, {"app": "a"})
     live = _obj({"size": 5, "image": "x:2", "ports": [1, 2, 3]}, {"app": "b", "tier": "web"})
-    built = build(WIDGET, "ns", "w", revision, live)
+    built = build(WIDGET, namespace="ns", name="w", revision=revision, live=live)
     applied = _yaml(built.apply_command)
     assert applied == {
         "apiVersion": "example.com/v1",
@@ -70,7 +70,7 @@ def test_redacted_values_are_left_out_and_never_removed() -> None:
     live = _obj(
         {"auth": {"password": "hunter2", "user": "v"}, "env": [{"name": "TOKEN", "value": "t2"}]}
     )
-    built = build(WIDGET, "ns", "w", revision, live)
+    built = build(WIDGET, namespace="ns", name="w", revision=revision, live=live)
     assert built.left_out == ["spec.auth.password", "spec.env (whole list)"]
     assert REDACTED not in built.apply_command and "hunter2" not in built.apply_command
     # Apply replaces a list whole: the env list is not in the YAML at all, so the live
@@ -82,7 +82,7 @@ def test_redacted_values_are_left_out_and_never_removed() -> None:
 def test_last_applied_is_neither_restored_nor_removed() -> None:
     revision = _obj({"size": 1}, annotations={LAST_APPLIED: "{old}"})
     live = _obj({"size": 1}, annotations={LAST_APPLIED: "{new}", "team.io/owner": "x"})
-    built = build(WIDGET, "ns", "w", revision, live)
+    built = build(WIDGET, namespace="ns", name="w", revision=revision, live=live)
     assert "last-applied" not in built.apply_yaml
     assert built.operations[1:] == [
         {"op": "remove", "path": "/metadata/annotations/team.io~1owner"}
@@ -90,7 +90,7 @@ def test_last_applied_is_neither_restored_nor_removed() -> None:
 
 
 def test_a_deleted_object_is_applied_whole_and_nothing_removed() -> None:
-    built = build(WIDGET, "ns", "w", _obj({"size": 1}), None)
+    built = build(WIDGET, namespace="ns", name="w", revision=_obj({"size": 1}), live=None)
     assert built.operations == [] and built.patch_command == ""
     assert _yaml(built.apply_command)["spec"] == {"size": 1}
 
@@ -103,7 +103,13 @@ def test_the_here_document_delimiter_never_ends_the_text_early() -> None:
 
 
 def test_labels_added_since_a_revision_without_labels_are_removed_one_by_one() -> None:
-    built = build(WIDGET, "ns", "w", _obj({"size": 1}), _obj({"size": 1}, {"x": "1", "y": "2"}))
+    built = build(
+        WIDGET,
+        namespace="ns",
+        name="w",
+        revision=_obj({"size": 1}),
+        live=_obj({"size": 1}, {"x": "1", "y": "2"}),
+    )
     assert built.operations[1:] == [
         {"op": "remove", "path": "/metadata/labels/x"},
         {"op": "remove", "path": "/metadata/labels/y"},
@@ -113,4 +119,10 @@ def test_labels_added_since_a_revision_without_labels_are_removed_one_by_one() -
 
 def test_a_revision_too_deep_to_read_is_refused_not_turned_into_an_empty_patch() -> None:
     with pytest.raises(NotRestorable):
-        build(WIDGET, "ns", "w", {"redacted": REDACTED}, _obj({"size": 1}))
+        build(
+            WIDGET,
+            namespace="ns",
+            name="w",
+            revision={"redacted": REDACTED},
+            live=_obj({"size": 1}),
+        )

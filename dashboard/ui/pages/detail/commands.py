@@ -48,7 +48,7 @@ def _annotation(reconcile: Reconcile) -> str:
 
 
 def for_object(
-    kind: KindInfo, namespace: str | None, name: str, reconcile: Reconcile | None
+    kind: KindInfo, *, namespace: str | None, name: str, reconcile: Reconcile | None
 ) -> list[Command]:
     target = _target(kind, namespace, name)
     found = [

@@ -78,7 +78,9 @@ class _Budget:
         return self._seen[key]
 
 
-def build(engine: Engine, who: Viewer, informer: Informer, entry: Entry, now: float) -> Relations:
+def build(
+    engine: Engine, *, who: Viewer, informer: Informer, entry: Entry, now: float
+) -> Relations:
     budget = _Budget(who)
     seen = {entry.uid}
     owners = _owners(engine, who, entry, seen, 1, budget, now)

@@ -106,11 +106,19 @@ def detail(
     newest = timeline.page(kind.key, found.namespace, name, uid=found.entry.uid, flt=flt)
     live = found.deleted_at is None
     offered = (
-        commands.for_object(kind, found.namespace, name, found.informer.rules.reconcile)
+        commands.for_object(
+            kind, namespace=found.namespace, name=name, reconcile=found.informer.rules.reconcile
+        )
         if live
         else []
     )
-    tree = relations.build(engine, who, found.informer, found.entry, time.time()) if live else None
+    tree = (
+        relations.build(
+            engine, who=who, informer=found.informer, entry=found.entry, now=time.time()
+        )
+        if live
+        else None
+    )
     return page(
         request,
         "ui/detail.html",

@@ -17,21 +17,7 @@ from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.pages.common import page, unavailable, viewer
 from dashboard.ui.pages.detail.views import cluster_scope, locate, object_frame
 from dashboard.ui.pages.diff import diffview
-
-
-class BadDiffRequest(ValueError):
-    pass
-
-
-def revision_id(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise BadDiffRequest(
-            f"{name}: expected a revision number from the timeline, got {raw[:40]!r}"
-        )
-    return int(raw)
+from dashboard.ui.pages.revisionparam import BadRevisionParam, revision_id
 
 
 def _pick(
@@ -98,7 +84,7 @@ def diff_page(
         from_rev, to_rev = _pick(
             kind.key, ns, name, revision_id(request, "from"), revision_id(request, "to")
         )
-    except BadDiffRequest as exc:
+    except BadRevisionParam as exc:
         return page(
             request,
             "ui/diff.html",

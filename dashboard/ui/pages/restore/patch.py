@@ -83,7 +83,12 @@ def restorable(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build(
-    kind: KindInfo, namespace: str | None, name: str, revision: Mapping[str, Any], live: Any
+    kind: KindInfo,
+    *,
+    namespace: str | None,
+    name: str,
+    revision: Mapping[str, Any],
+    live: Any,
 ) -> RestorePatch:
     """``revision`` as recorded (redacted again here, for rows stored before redaction);
     ``live`` the object now, or None when it no longer exists (the apply re-creates it)."""

@@ -16,8 +16,8 @@ from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.pages.common import page, unavailable, viewer
 from dashboard.ui.pages.detail.views import cluster_scope, locate, object_frame
 from dashboard.ui.pages.diff import diffview
-from dashboard.ui.pages.diff.views import BadDiffRequest, revision_id
 from dashboard.ui.pages.restore import patch
+from dashboard.ui.pages.revisionparam import BadRevisionParam, revision_id
 
 
 def restore_page(
@@ -34,8 +34,8 @@ def restore_page(
     try:
         wanted = revision_id(request, "rev")
         if wanted is None:
-            raise BadDiffRequest("rev: pick the revision to restore on the object's timeline")
-    except BadDiffRequest as exc:
+            raise BadRevisionParam("rev: pick the revision to restore on the object's timeline")
+    except BadRevisionParam as exc:
         return page(request, "ui/restore.html", {**context, "error": str(exc)}, status=400)
     revision = Revision.objects.filter(
         kind=kind.key, namespace=ns or "", name=name, id=wanted
@@ -45,7 +45,7 @@ def restore_page(
     target = decode(revision.body)
     live = None if found.deleted_at is not None else found.entry.obj
     try:
-        built = patch.build(kind, ns, name, target, live)
+        built = patch.build(kind, namespace=ns, name=name, revision=target, live=live)
     except patch.NotRestorable as exc:
         return page(request, "ui/restore.html", {**context, "error": str(exc)}, status=400)
     before = patch.restorable(live) if live is not None else {}
