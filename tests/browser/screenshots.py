@@ -135,6 +135,7 @@ def run(base: str) -> None:
             shoot(page, diff, "diff", scheme)
             shoot(page, restore, "restore", scheme)
             shoot(page, owner, "relations", scheme)
+            shoot(page, f"{base}/events/", "events", scheme)
             shoot(page, f"{base}/notifications/", "notifications", scheme)
         browser.close()
     print(f"screenshots in {OUT}")
