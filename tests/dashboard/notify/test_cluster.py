@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -355,6 +356,15 @@ def test_a_warning_event_notifies(
     assert body["object"]["uid"] == meta["uid"]
 
 
+def _replace(path: Path, text: str) -> None:
+    """Swap the file in whole, as a ConfigMap update does. A plain write can be read half
+    done: under load the poller once read it empty (a valid file with no rules), so the
+    rules in force between the two looks were none."""
+    partial = path.with_suffix(".partial")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
 def test_rules_reload_while_running(
     server_for: Callable[[str], Server],
     widgets: Widgets,
@@ -367,13 +377,18 @@ def test_rules_reload_while_running(
     service = server.start(events="off")
     server.synced(f"{group}/widgets")
     path = Path(server.options.rules_path)
-    path.write_text("rules: [ {broken\n")
+    _replace(path, "rules: [ {broken\n")
     wait_until(lambda: service.source().file_error, timeout=5, message="error shown")
     widgets.create("x")
     widgets.set_state("x", "Failed")
     wait_until(lambda: receiver.received, timeout=10, message="previous rules still active")
-    path.write_text(hook_rules(receiver, "{name: created, trigger: created, destinations: [hook]}"))
-    wait_until(lambda: service.source().file_error is None, timeout=5, message="reloaded")
+    _replace(path, hook_rules(receiver, "{name: created, trigger: created, destinations: [hook]}"))
+    # Not just "no error": wait for the new rule itself to be in force.
+    wait_until(
+        lambda: [r.name for r in service.source().current.rules] == ["created"],
+        timeout=15,
+        message="the new rules in force",
+    )
     widgets.create("y", "Current")
     wait_until(lambda: len(receiver.received) == 2, timeout=10, message="new rule fired")
     assert receiver.bodies()[1]["rule"] == "created"
