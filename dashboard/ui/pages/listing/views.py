@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dashboard.core.auth.access import visible_namespaces
-from dashboard.core.listing.query import Page, QueryError
+from dashboard.core.listing.query import DEFAULT_LIMIT, Page, QueryError
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.kinds import (
@@ -137,6 +137,8 @@ def list_context(
         "base_url": links.kind_url(kind),
         "share_url": share_url(links.kind_url(kind), pager),
         "page_sizes": PAGE_SIZES,
+        # the default is sent as "" (dropped from the URL, like every empty filter)
+        "default_limit": DEFAULT_LIMIT,
         "namespaces": namespaces,
         "states": [s.value for s in State],
         "has_filters": any(
