@@ -95,7 +95,7 @@ def test_a_limited_users_tester_sees_only_their_namespace(
     page.goto(f"{token_dashboard.url}/signin?next=/")
     page.fill("input[name='token']", control_plane.tokens["limited"])
     page.click("button[type='submit']")
-    page.click(".topbar a.toplink")  # every page links to it
+    page.locator(".topbar a.toplink", has_text="Health rules").click()  # on every page
     expect(page.locator("h1")).to_have_text("Health rules")
     kinds = page.locator("#rt-kind option")
     expect(kinds).to_have_count(1)  # Widgets only: Databases are listable nowhere for them
