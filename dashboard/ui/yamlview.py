@@ -81,19 +81,13 @@ def apply_dump(obj: Mapping[str, Any]) -> str:
             annotations.pop(_LAST_APPLIED, None)  # kubectl apply writes its own
             if not annotations:
                 del meta["annotations"]
-    kept, left_out = without_redacted(shown)
+    left_out: list[str] = []
+    kept = _without_redacted(shown, "", left_out)
     header = _APPLY_HEADER
     if left_out:
         header += "# Left out because they are redacted; set them before applying:\n"
         header += "".join(f"#   {path}\n" for path in left_out)
     return header + yaml_text(kept)
-
-
-def without_redacted(value: Any) -> tuple[Any, list[str]]:
-    """``value`` without its redacted nodes, and their dotted paths: what a patch to copy
-    may hold (the placeholder must never be written back into a secret field)."""
-    left_out: list[str] = []
-    return _without_redacted(value, "", left_out), left_out
 
 
 def _without_redacted(value: Any, path: str, left_out: list[str]) -> Any:

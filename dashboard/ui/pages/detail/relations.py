@@ -83,9 +83,9 @@ def build(
 ) -> Relations:
     budget = _Budget(who)
     seen = {entry.uid}
-    owners = _owners(engine, who, entry, seen, 1, budget, now)
-    children, more = _children(engine, who, entry.uid, seen, 1, budget, now)
-    references = _references(engine, who, informer, entry, budget, now)
+    owners = _owners(engine, entry, seen, 1, budget, now)
+    children, more = _children(engine, entry.uid, seen, 1, budget, now)
+    references = _references(engine, informer, entry, budget, now)
     return Relations(owners=owners, children=children, more=more, references=references)
 
 
@@ -105,7 +105,6 @@ def _node(engine: Engine, informer: Informer, entry: Entry, now: float, **extra:
 
 def _owners(
     engine: Engine,
-    who: Viewer,
     entry: Entry,
     seen: set[str],
     depth: int,
@@ -117,13 +116,12 @@ def _owners(
     for ref in refs if isinstance(refs, list) else []:
         if not isinstance(ref, Mapping) or not budget.take():
             continue
-        result.append(_owner(engine, who, entry, ref, seen, depth, budget, now))
+        result.append(_owner(engine, entry, ref, seen, depth, budget, now))
     return result
 
 
 def _owner(
     engine: Engine,
-    who: Viewer,
     child: Entry,
     ref: Mapping[str, Any],
     seen: set[str],
@@ -155,13 +153,12 @@ def _owner(
         return _node(engine, informer, found, now, note="cycle", controller=controller)
     node = _node(engine, informer, found, now, controller=controller)
     if depth < MAX_DEPTH:
-        node.children = _owners(engine, who, found, seen | {uid}, depth + 1, budget, now)
+        node.children = _owners(engine, found, seen | {uid}, depth + 1, budget, now)
     return node
 
 
 def _children(
     engine: Engine,
-    who: Viewer,
     uid: str,
     seen: set[str],
     depth: int,
@@ -187,14 +184,14 @@ def _children(
         node = _node(engine, informer, child, now, controller=controller)
         if depth < MAX_DEPTH:
             node.children, node.more = _children(
-                engine, who, child.uid, seen | {child.uid}, depth + 1, budget, now
+                engine, child.uid, seen | {child.uid}, depth + 1, budget, now
             )
         result.append(node)
     return result, len(visible) - len(result)
 
 
 def _references(
-    engine: Engine, who: Viewer, informer: Informer, entry: Entry, budget: _Budget, now: float
+    engine: Engine, informer: Informer, entry: Entry, budget: _Budget, now: float
 ) -> list[Node]:
     """The objects the rule-declared paths of ``entry`` point at, resolved by name.
 
