@@ -10,6 +10,10 @@ grows.
 checksum of what each manager owns; ``informers.encode_summary``): after a restart, a
 change made while nothing watched is credited by comparing the cluster's managedFields
 with it. It is null on rows written before it was kept.
+
+A watch period says when a server recorded a kind's changes. Revisions alone cannot tell
+"nothing changed" from "nobody was watching"; a kind's list as of a past time
+(``dashboard.history.asof``) is only true inside a period.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class Revision(models.Model):
         indexes = [
             models.Index(fields=["kind", "namespace", "name", "-rv_int"], name="revision_object"),
             models.Index(fields=["observed"], name="revision_observed"),
+            models.Index(fields=["kind", "observed"], name="revision_kind_observed"),
         ]
 
     def __str__(self) -> str:
@@ -69,3 +74,18 @@ class EventRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.reason} on {self.kind} {self.namespace}/{self.name}"
+
+
+class WatchPeriod(models.Model):
+    """From ``started`` to ``until``, one server recorded every change of ``kind``.
+
+    ``until`` is a heartbeat: a server that dies leaves it at most one beat stale, which
+    understates what was recorded, never overstates it.
+    """
+
+    kind = models.CharField(max_length=300, db_index=True)
+    started = models.FloatField()
+    until = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} watched {self.started:.0f}-{self.until:.0f}"

@@ -28,11 +28,11 @@ import time
 from typing import Any
 
 import orjson
-from django.conf import settings
 from django.db import close_old_connections, connection
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from dashboard.core.auth.redactor import redact_body
+from dashboard.history import periods, retention
 from dashboard.history.models import EventRow, Revision
 from informers import (
     Change,
@@ -165,6 +165,7 @@ class HistoryWriter:
         self._thread: threading.Thread | None = None
         self._engine: Engine | None = None
         self._reconciled: set[str] = set()
+        self._periods = periods.Periods()
         self._last_retention = 0.0
         self.written = 0
         self.errors = 0
@@ -204,6 +205,10 @@ class HistoryWriter:
                     self.idle.set()
                 self._maintain()
         finally:
+            try:
+                self._periods.close_all(time.time())
+            except Exception as exc:  # the record then ends at the last beat: less, not more
+                log.warning("history: could not close the watch periods: %s", exc)
             close_old_connections()
             connection.close()
 
@@ -256,11 +261,20 @@ class HistoryWriter:
 
     def _maintain(self) -> None:
         if self._engine is not None:
+            synced = []
             for informer in self._engine.informers():
                 key = informer.kind.key
-                if key not in self._reconciled and informer.synced and self._queue.empty():
+                if not informer.synced:
+                    continue
+                if key not in self._reconciled:
+                    if not self._queue.empty():
+                        continue
                     self._reconciled.add(key)
                     self._tombstone_missing(key, {e.uid for e in informer.store.list()})
+                # recorded from here on: the first sync is reconciled with the record
+                self._periods.open(key, time.time())
+                synced.append(key)
+            self._periods.beat(synced, time.time())
         now = time.monotonic()
         if now - self._last_retention > RETENTION_EVERY:
             self._last_retention = now
@@ -300,26 +314,8 @@ class HistoryWriter:
             Revision.objects.bulk_create(rows, ignore_conflicts=True)
             log.info("history: %s objects of %s were deleted while unwatched", len(rows), kind)
 
-    def apply_retention(self) -> None:
-        cutoff = time.time() - settings.CRSCOPE_HISTORY_MAX_AGE_DAYS * 86400
-        Revision.objects.filter(observed__lt=cutoff).delete()
-        EventRow.objects.filter(last_seen__lt=cutoff).delete()
-        self._trim_per_object(settings.CRSCOPE_HISTORY_MAX_REVISIONS)
-
-    def _trim_per_object(self, limit: int) -> None:
-        crowded = (
-            Revision.objects.values("uid")
-            .annotate(n=Count("id"))
-            .filter(n__gt=limit)
-            .values_list("uid", flat=True)
-        )
-        for uid in list(crowded):
-            keep = list(
-                Revision.objects.filter(uid=uid)
-                .order_by("-id")
-                .values_list("id", flat=True)[:limit]
-            )
-            Revision.objects.filter(uid=uid).exclude(id__in=keep).delete()
+    def apply_retention(self, now: float | None = None) -> None:
+        retention.apply(time.time() if now is None else now)
 
 
 def decode(body: str) -> dict[str, Any]:
