@@ -131,3 +131,21 @@ def mark_page(page: Page) -> None:
 
 def assert_not_reloaded(page: Page) -> None:
     assert page.evaluate("window.__noReload") == "still here"
+
+
+def poll_page(page: Page, url: str, done: Callable[[Page], bool], timeout: float = 60.0) -> None:
+    """Reload ``url`` until ``done`` holds: the history writer stores Events in batches."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(url)
+        if done(page):
+            return
+        assert time.monotonic() < deadline, f"{url}: condition not met after {timeout} s"
+        page.wait_for_timeout(300)
+
+
+def sign_in(page: Page, dashboard: DashboardServer, token: str) -> None:
+    page.goto(f"{dashboard.url}/")
+    page.fill("input[name='token']", token)
+    page.click("button[type='submit']")
+    expect(page.locator(".topbar .user")).to_be_visible(timeout=30_000)

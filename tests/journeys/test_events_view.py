@@ -10,8 +10,6 @@ they may not list: not their names, not their reasons, not that a filter matched
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +26,9 @@ from tests.browser.live import (
     assert_not_reloaded,
     create_widget,
     mark_page,
+    poll_page,
     post_event,
+    sign_in,
     stall_widget,
     wait_live,
 )
@@ -45,17 +45,6 @@ def make_current(kube: KubeHTTP, created: dict[str, Any]) -> None:
         WIDGET, created, outcome="Ready", observed_generation=1, rng=random.Random(1)
     )
     write_status(kube, WIDGET, created, status=ready, field_manager="journey-controller")
-
-
-def poll_page(page: Page, url: str, done: Callable[[Page], bool], timeout: float = 60.0) -> None:
-    """Reload ``url`` until ``done`` holds: the history writer stores Events in batches."""
-    deadline = time.monotonic() + timeout
-    while True:
-        page.goto(url)
-        if done(page):
-            return
-        assert time.monotonic() < deadline, f"{url}: condition not met after {timeout} s"
-        page.wait_for_timeout(300)
 
 
 def warned_rows(page: Page, name: str) -> int:
@@ -172,13 +161,6 @@ def test_events_across_objects_filtered_linked_live_and_escaped(
     expect(page.locator("#event-rows tr")).to_have_count(1, timeout=WAIT)
     assert "type=Warning" in page.url and "name=ev-warned" in page.url
     assert watched.errors == []
-
-
-def sign_in(page: Page, dashboard: DashboardServer, token: str) -> None:
-    page.goto(f"{dashboard.url}/")
-    page.fill("input[name='token']", token)
-    page.click("button[type='submit']")
-    expect(page.locator(".topbar .user")).to_be_visible(timeout=WAIT)
 
 
 def test_limited_user_sees_events_only_where_they_may_list(

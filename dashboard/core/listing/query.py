@@ -16,17 +16,38 @@ from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol
 
 from dashboard.core.auth.access import namespace_filter
 from dashboard.core.auth.redactor import shown_columns
 from dashboard.core.listing.tokens import BadToken, TokenCodec
-from informers import STATE_ORDER, Entry, Informer, Selector, SelectorError, State, parse_selector
+from informers import (
+    STATE_ORDER,
+    Entry,
+    KindInfo,
+    Selector,
+    SelectorError,
+    State,
+    Store,
+    parse_selector,
+)
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 _TOKENS = TokenCodec(salt="crscope.continue")
 BUILTIN_SORTS = ("name", "namespace", "age", "state")
+
+
+class Listable(Protocol):
+    """What a list page is cut from: a kind and a store of its objects. An ``Informer``
+    is one; a kind's past, rebuilt from history, is another (``ui.pages.listing.asof``),
+    so both are filtered, sorted and paged by the same code."""
+
+    @property
+    def kind(self) -> KindInfo: ...
+
+    @property
+    def store(self) -> Store: ...
 
 
 class QueryError(ValueError):
@@ -216,7 +237,7 @@ def _negated(stamp: Any) -> str:
 
 
 def _matching(
-    informer: Informer,
+    informer: Listable,
     query: ListQuery,
     *,
     namespaces: AbstractSet[str] | None,
@@ -241,13 +262,13 @@ def _matching(
     return found
 
 
-def list_page(informer: Informer, request: PageRequest) -> Page:
+def list_page(informer: Listable, request: PageRequest) -> Page:
     """One page of matching rows in ``request.query.sort`` order, after its continue token."""
     page = _page_by_name if request.query.sort.lstrip("-") == "name" else _sorted_page
     return page(informer, request)
 
 
-def _sorted_page(informer: Informer, request: PageRequest) -> Page:
+def _sorted_page(informer: Listable, request: PageRequest) -> Page:
     """``list_page`` by any sort: filter everything, then select one page.
 
     Rows are only built for the page: the other matches need just their sort key, and
@@ -298,7 +319,7 @@ def _walk_is_cheaper(candidates: int, store: int, limit: int) -> bool:
     return candidates * candidates * 16 > (limit + 1) * store
 
 
-def _page_by_name(informer: Informer, request: PageRequest) -> Page:
+def _page_by_name(informer: Listable, request: PageRequest) -> Page:
     """``list_page`` in name order, from the store's name index.
 
     Walks names from the continue point and stops after one page, so page one of 50k

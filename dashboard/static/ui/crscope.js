@@ -314,6 +314,18 @@
     }
   });
 
+  // The time-travel slider names the time it points at while it moves; the list itself
+  // is fetched on release (the form's "change"), not on every step.
+  document.addEventListener("input", function (evt) {
+    var slider = evt.target;
+    if (!slider.hasAttribute || !slider.hasAttribute("data-at-slider")) return;
+    var out = document.getElementById("at-text");
+    var when = new Date(Number(slider.value) * 1000);
+    if (out && !isNaN(when.getTime())) {
+      out.textContent = when.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+    }
+  });
+
   // Filter forms send every field; empty ones would only clutter the shared URL.
   document.addEventListener("htmx:configRequest", function (evt) {
     var data = evt.detail.formData;

@@ -31,7 +31,8 @@ from dashboard.ui.fragments import cache, dom_id, join_safe
 from informers import Informer, KindInfo, PrinterColumn, Status
 
 Variant = Literal["", "flash", "leaving"]
-FILTER_PARAMS = ("namespace", "state", "labelSelector", "search", "stuck", "sort", "limit")
+#: what a list URL keeps from page to page (``at`` is the time of a past list, ``asof``)
+FILTER_PARAMS = ("namespace", "state", "labelSelector", "search", "stuck", "sort", "limit", "at")
 
 
 def display_columns(kind: KindInfo) -> tuple[PrinterColumn, ...]:

@@ -7,15 +7,18 @@ the bad parameter.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dashboard.core.auth.access import visible_namespaces
-from dashboard.core.listing.query import DEFAULT_LIMIT, Page, QueryError
+from dashboard.core.listing.query import DEFAULT_LIMIT, Listable, ListQuery, Page, QueryError
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
+from dashboard.history import asof as history_asof
 from dashboard.ui.kinds import (
     EngineUnavailable,
     current_engine,
@@ -23,8 +26,8 @@ from dashboard.ui.kinds import (
     kinds_known,
 )
 from dashboard.ui.pages.common import is_partial, page, unavailable, viewer
-from dashboard.ui.pages.listing import listing
-from informers import Informer, State
+from dashboard.ui.pages.listing import asof, listing
+from informers import Informer, State, Store
 
 
 def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
@@ -48,6 +51,8 @@ def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
         response["HX-Push-Url"] = "false"
         return response
     allowed = visible_namespaces(who, informer.kind, "list")
+    if "at" in params:
+        return past_list(request, informer, params, query, error, allowed)
     pager = listing.pager_from(params)
     stuck_after = engine.settings.stuck_threshold(informer.kind.key)
     notice = ""
@@ -61,7 +66,24 @@ def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
         result = listing.page_for(
             informer, query, token=None, allowed=allowed, stuck_after=stuck_after
         )
-    context = list_context(informer, params, query, pager, result, allowed, notice=notice)
+    live_params = {k: v for k, v in params.items() if k in (*listing.FILTER_PARAMS, "prev")}
+    context = list_context(
+        informer,
+        params,
+        query,
+        pager,
+        result,
+        allowed,
+        summary_html=listing.summary_html(
+            informer, result, pager, limit=query.limit, allowed=allowed, notice=notice
+        ),
+        live=live_url(
+            "list",
+            kind=informer.kind.key,
+            **live_params,
+            **({"continue": pager.token} if pager.token else {}),
+        ),
+    )
     context["error"] = error
     return page(
         request,
@@ -72,8 +94,82 @@ def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
     )
 
 
-def _headers(informer: Informer, pager: listing.Pager, sort: str) -> list[dict[str, Any]]:
-    kind = informer.kind
+def past_list(
+    request: HttpRequest,
+    informer: Informer,
+    params: dict[str, list[str]],
+    query: ListQuery,
+    error: QueryError | None,
+    allowed: set[str] | None,
+) -> HttpResponse:
+    """The kind's list at ``?at=``: static (no live feed), or the reason it cannot be."""
+    now = time.time()
+    record = history_asof.coverage(informer.kind.key, now=now)
+    raw_at = asof.chosen_at(params)
+    at: float | None = None
+    refusal: QueryError | None = None
+    try:
+        at = asof.parse_at(raw_at) if raw_at else asof.default_at(record, now)
+        record.check(at, now=now)
+    except QueryError as exc:
+        refusal = exc
+    except history_asof.NotRecorded as exc:
+        refusal = QueryError("at", f"the record cannot show this list then: {exc}")
+    if query.stuck is not None:
+        error = error or QueryError("stuck", "not known for a past time")
+        query = dataclasses.replace(query, stuck=None)
+    if at is not None and not raw_at:
+        params = {**params, "at": [str(int(at))]}
+    pager = listing.pager_from(params)
+    past = asof.load(informer, at, allowed) if at is not None and refusal is None else None
+    result: Page | None = None
+    notice = ""
+    if past is not None:
+        try:
+            result = asof.page(past, query, token=pager.token)
+        except QueryError:
+            notice = "that page link is for another list; showing the first page"
+            pager = listing.Pager(params=pager.params, token=None)
+            result = asof.page(past, query, token=None)
+    first = (pager.number - 1) * query.limit + 1
+    source = past if past is not None else asof.Past(informer.kind, Store(), now, 0)
+    shown = result if result is not None else Page(rows=[], total=0, continue_token=None)
+    context = list_context(
+        source,
+        params,
+        query,
+        pager,
+        shown,
+        allowed,
+        summary_html=asof.summary_html(past, at, result, first=first, notice=notice),
+        live=live_url("frame"),
+    )
+    # printer columns are read from the past revision; the age is counted to now
+    context["headers"][-1]["label"] = "Age now"
+    slider = asof.Slider.over(record, at if at is not None else now, now)
+    context.update(
+        past=slider.context(),
+        at_value=raw_at or (str(int(at)) if at is not None else ""),
+        live_list_url=share_url(
+            links.kind_url(informer.kind),
+            listing.pager_from({k: v for k, v in params.items() if k != "at"}),
+        ),
+        error=refusal or error,
+    )
+    # A refused time swaps in whole on an htmx request (htmx drops a 4xx), so the slider,
+    # the reason and the empty list agree; a plain load says 400.
+    failed = (refusal is not None or error is not None) and not is_partial(request)
+    return page(
+        request,
+        "ui/list.html",
+        context,
+        partial="ui/list/_view.html",
+        status=400 if failed else 200,
+    )
+
+
+def _headers(source: Listable, pager: listing.Pager, sort: str) -> list[dict[str, Any]]:
+    kind = source.kind
     names: list[tuple[str, str, str]] = [("name", "Name", "")]
     if kind.namespaced:
         names.append(("namespace", "Namespace", ""))
@@ -107,17 +203,19 @@ def share_url(base_url: str, pager: listing.Pager) -> str:
 
 
 def list_context(
-    informer: Informer,
+    source: Listable,
     params: dict[str, list[str]],
     query: Any,
     pager: listing.Pager,
     result: Page,
     allowed: set[str] | None,
     *,
-    notice: str = "",
+    summary_html: str,
+    live: str,
 ) -> dict[str, Any]:
-    kind = informer.kind
-    namespaces = [ns for ns in informer.store.namespaces() if allowed is None or ns in allowed]
+    """The list page's context, for the live list and for a kind's past (``asof``)."""
+    kind = source.kind
+    namespaces = [ns for ns in source.store.namespaces() if allowed is None or ns in allowed]
     chosen = (params.get("namespace") or [""])[-1]
     if chosen and chosen not in namespaces:
         namespaces = sorted([*namespaces, chosen])
@@ -128,7 +226,6 @@ def list_context(
         "search": (params.get("search") or [""])[-1],
         "stuck": (params.get("stuck") or [""])[-1],
     }
-    live_params = {k: v for k, v in params.items() if k in (*listing.FILTER_PARAMS, "prev")}
     return {
         "kind": kind,
         "active_kind": kind.key,
@@ -144,16 +241,9 @@ def list_context(
         "has_filters": any(
             raw[k] for k in ("namespace", "states", "labelSelector", "search", "stuck")
         ),
-        "headers": _headers(informer, pager, query.sort),
+        "headers": _headers(source, pager, query.sort),
         "rows_html": listing.rows_html(kind, result.rows),
-        "summary_html": listing.summary_html(
-            informer, result, pager, limit=query.limit, allowed=allowed, notice=notice
-        ),
+        "summary_html": summary_html,
         "pager_html": listing.pager_html(result, pager),
-        "live_url": live_url(
-            "list",
-            kind=kind.key,
-            **live_params,
-            **({"continue": pager.token} if pager.token else {}),
-        ),
+        "live_url": live,
     }
