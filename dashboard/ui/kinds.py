@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from dashboard.core.auth.access import Viewer, can_see_kind, visible_namespaces
+from dashboard.core.auth.access import Viewer, can_see_kind, shows_namespace, visible_namespaces
 from dashboard.core.runtime.adapter import adapter
 from informers import Engine, Informer
 
@@ -38,11 +38,23 @@ def informer_for(group: str, plural: str, viewer: Viewer) -> Informer:
     return informer
 
 
-def visible_informers(engine: Engine, viewer: Viewer) -> list[tuple[Informer, set[str] | None]]:
-    """Each visible informer with the namespaces the viewer may list (None = all)."""
+def visible_informers(
+    engine: Engine, viewer: Viewer, namespace: str | None = None
+) -> list[tuple[Informer, set[str] | None]]:
+    """Each visible informer with the namespaces the viewer may list (None = all).
+
+    ``namespace`` narrows the answer to one namespace (the home page scoped to it): the
+    namespaced kinds the viewer may list there, each with just that namespace.
+    """
     result = []
     for informer in sorted(engine.informers(), key=lambda i: (i.kind.group, i.kind.kind)):
         allowed = visible_namespaces(viewer, informer.kind, "list")
+        if namespace is not None:
+            if not informer.kind.namespaced or not shows_namespace(
+                allowed, informer.kind, namespace
+            ):
+                continue
+            allowed = {namespace}
         if allowed is None or allowed:
             result.append((informer, allowed))
     return result

@@ -326,6 +326,14 @@
     }
   });
 
+  // A plain form whose select applies itself (the home page's namespace scope).
+  document.addEventListener("change", function (evt) {
+    var select = evt.target;
+    if (select.hasAttribute && select.hasAttribute("data-submit-on-change") && select.form) {
+      select.form.submit();
+    }
+  });
+
   // Filter forms send every field; empty ones would only clutter the shared URL.
   document.addEventListener("htmx:configRequest", function (evt) {
     var data = evt.detail.formData;

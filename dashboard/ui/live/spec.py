@@ -1,6 +1,6 @@
 """Turn a live socket's query string into the feeds that serve it.
 
-``?view=health`` | ``?view=list&kind=<group/plural>&<list filters>`` |
+``?view=health[&namespace=<ns>]`` | ``?view=list&kind=<group/plural>&<list filters>`` |
 ``?view=detail&kind=<group/plural>&namespace=<ns>&name=<name>`` | ``?view=events&<Events
 filters>`` | ``?view=frame`` (the rail only). Every page also gets the rail.
 """
@@ -14,6 +14,7 @@ from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
 from dashboard.ui.pages.events.events_feed import EventsFeed
 from dashboard.ui.pages.home.overview_feed import OverviewFeed
+from dashboard.ui.pages.home.scope import home_scope
 from dashboard.ui.pages.listing.list_feed import ListFeed
 from dashboard.ui.pages.rail.rail_feed import RailFeed
 from informers import Engine
@@ -24,7 +25,7 @@ def build_feeds(engine: Engine, viewer: Viewer, params: Mapping[str, Sequence[st
     active = (list(params.get("kind") or [""]))[-1] or None
     feeds: list[Feed] = [RailFeed(engine, viewer, active)]
     if view == "health":
-        feeds.append(OverviewFeed(engine, viewer))
+        feeds.append(OverviewFeed(engine, viewer, home_scope(params)))
     elif view == "list":
         feeds.append(ListFeed(engine, viewer, params))
     elif view == "detail":

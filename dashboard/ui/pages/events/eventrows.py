@@ -189,7 +189,12 @@ class WarnedObject:
 
 
 def warned_current(
-    engine: Engine, viewer: Viewer, *, seconds: float = 3600, limit: int = 20
+    engine: Engine,
+    viewer: Viewer,
+    *,
+    namespace: str = "",
+    seconds: float = 3600,
+    limit: int = 20,
 ) -> list[WarnedObject]:
     """Objects whose state is Current but that had Warning Events in the last ``seconds``,
     newest Warning first: a healthy-looking object that is complaining.
@@ -199,7 +204,9 @@ def warned_current(
     """
     visible = visible_kinds(engine, viewer)
     since = time.time() - seconds
-    rows = matching(visible, EventFilters(type="Warning")).filter(last_seen__gte=since)
+    rows = matching(visible, EventFilters(type="Warning", namespace=namespace)).filter(
+        last_seen__gte=since
+    )
     groups = (
         rows.values("kind", "namespace", "name", "involved_uid")
         .annotate(n=Count("id"), times=Sum("count"), last=Max("last_seen"))

@@ -25,6 +25,7 @@ from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.pages.common import is_partial, page, unavailable, viewer
 from dashboard.ui.pages.events import eventrows, filters
 from dashboard.ui.pages.events.filters import EventFilters
+from dashboard.ui.pages.home.scope import home_scope, with_scope
 
 TOKEN_PARAM = "continue"
 
@@ -133,5 +134,15 @@ def warned(request: HttpRequest) -> HttpResponse:
         engine = current_engine()
     except EngineUnavailable as exc:
         return unavailable(request, str(exc))
-    objects = eventrows.warned_current(engine, viewer(request))
-    return render(request, "ui/home/_warned.html", {"objects": objects, "every": WARNED_EVERY})
+    namespace = home_scope(dict(request.GET.lists()))
+    objects = eventrows.warned_current(engine, viewer(request), namespace=namespace or "")
+    return render(
+        request,
+        "ui/home/_warned.html",
+        {
+            "objects": objects,
+            "every": WARNED_EVERY,
+            "self_url": with_scope("/events/warned/", namespace),
+            "all_url": with_scope("/events/?type=Warning&window=1h", namespace),
+        },
+    )

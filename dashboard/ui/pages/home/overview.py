@@ -25,6 +25,7 @@ from dashboard.core.listing.counts import KindCounts, count_kind
 from dashboard.core.web import links
 from dashboard.ui.kinds import visible_informers
 from dashboard.ui.pages.home.sampler import sampler
+from dashboard.ui.pages.home.scope import with_scope
 from dashboard.ui.pages.home.sparkline import Sparkline, sparkline
 from informers import STATE_ORDER, Engine, Informer, KindInfo, State
 
@@ -88,6 +89,8 @@ class AttentionGroup:
     count: int
     #: the oldest member, whose state, message and age the row shows
     oldest: AttentionRow
+    #: the namespace the home page is scoped to, which the row's link keeps
+    namespace: str | None = None
 
     @property
     def key(self) -> str:
@@ -99,7 +102,7 @@ class AttentionGroup:
 
     @property
     def url(self) -> str:
-        return links.kind_url(self.kind) + _RANK_FILTER[self.rank]
+        return with_scope(links.kind_url(self.kind) + _RANK_FILTER[self.rank], self.namespace)
 
     @property
     def sort_key(self) -> tuple[int, float, str, str]:
@@ -121,7 +124,9 @@ class Attention:
         return sum(item.count for item in self.items)
 
 
-def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> KindCard:
+def card_for(
+    engine: Engine, informer: Informer, allowed: set[str] | None, namespace: str | None = None
+) -> KindCard:
     counts = count_kind(
         informer, allowed, stuck_after=engine.settings.stuck_threshold(informer.kind.key)
     )
@@ -131,7 +136,7 @@ def card_for(engine: Engine, informer: Informer, allowed: set[str] | None) -> Ki
     failure = informer.unavailable
     return KindCard(
         kind=informer.kind,
-        url=links.kind_url(informer.kind),
+        url=with_scope(links.kind_url(informer.kind), namespace),
         counts=counts,
         synced=informer.synced,
         loaded=progress_info.loaded,
@@ -157,23 +162,23 @@ def is_empty(card: KindCard) -> bool:
     return card.synced and card.unavailable is None and card.counts.total == 0
 
 
-def cards(engine: Engine, viewer: Viewer) -> list[KindCard]:
-    """Every visible kind's card, worst first."""
+def cards(engine: Engine, viewer: Viewer, namespace: str | None = None) -> list[KindCard]:
+    """Every visible kind's card, worst first (in ``namespace`` only, when given)."""
     found = [
-        card_for(engine, informer, allowed)
-        for informer, allowed in visible_informers(engine, viewer)
+        card_for(engine, informer, allowed, namespace)
+        for informer, allowed in visible_informers(engine, viewer, namespace)
     ]
     return sorted(found, key=severity)
 
 
-def partial_note(engine: Engine, viewer: Viewer) -> str:
+def partial_note(engine: Engine, viewer: Viewer, namespace: str | None = None) -> str:
     """Why the attention list may be incomplete ("" when every visible kind has synced).
 
     A list that says "nothing needs attention" while a kind is still loading, or cannot
     be listed at all, would claim what the dashboard does not know.
     """
     syncing = unavailable = 0
-    for informer, _ in visible_informers(engine, viewer):
+    for informer, _ in visible_informers(engine, viewer, namespace):
         if informer.synced:
             continue
         if informer.unavailable is not None:
@@ -189,12 +194,17 @@ def partial_note(engine: Engine, viewer: Viewer) -> str:
 
 
 def attention(
-    engine: Engine, viewer: Viewer, *, limit: int = ATTENTION_LIMIT, now: float | None = None
+    engine: Engine,
+    viewer: Viewer,
+    *,
+    namespace: str | None = None,
+    limit: int = ATTENTION_LIMIT,
+    now: float | None = None,
 ) -> Attention:
     """What needs attention, worst and oldest first (large sets grouped), and the total."""
     now = time.time() if now is None else now
     rows: list[AttentionRow] = []
-    for informer, allowed in visible_informers(engine, viewer):
+    for informer, allowed in visible_informers(engine, viewer, namespace):
         found = needs.needing(
             informer,
             namespaces=namespace_filter(allowed, informer.kind),
@@ -204,12 +214,14 @@ def attention(
         rows.extend(
             AttentionRow(kind=n.kind, entry=n.entry, stuck=n.stuck, rank=n.rank) for n in found
         )
-    items = grouped(rows)
+    items = grouped(rows, namespace=namespace)
     items.sort(key=lambda item: item.sort_key)
     return Attention(items=items[:limit], total=len(rows))
 
 
-def grouped(rows: list[AttentionRow], *, at: int = GROUP_AT) -> list[AttentionItem]:
+def grouped(
+    rows: list[AttentionRow], *, at: int = GROUP_AT, namespace: str | None = None
+) -> list[AttentionItem]:
     """Rows of one kind, rank and reason become one group once there are ``at`` of them."""
     buckets: dict[tuple[str, int, str], list[AttentionRow]] = defaultdict(list)
     for row in rows:
@@ -222,7 +234,12 @@ def grouped(rows: list[AttentionRow], *, at: int = GROUP_AT) -> list[AttentionIt
         oldest = min(members, key=lambda r: r.sort_key)
         items.append(
             AttentionGroup(
-                kind=oldest.kind, rank=rank, reason=reason, count=len(members), oldest=oldest
+                kind=oldest.kind,
+                rank=rank,
+                reason=reason,
+                count=len(members),
+                oldest=oldest,
+                namespace=namespace,
             )
         )
     return items

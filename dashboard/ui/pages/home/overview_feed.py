@@ -121,8 +121,10 @@ def attention_html(attention: overview.Attention, partial: str = "") -> SafeStri
 
 
 class OverviewFeed(Feed):
-    def __init__(self, engine: Engine, viewer: Viewer) -> None:
+    def __init__(self, engine: Engine, viewer: Viewer, namespace: str | None = None) -> None:
         super().__init__(engine, viewer)
+        #: the namespace the home page is scoped to (``?namespace=``), None for all
+        self.namespace = namespace
         self._cards: dict[str, str] = {}
         self._order: list[str] = []
         self._empty: tuple[str, str] = ("", "")
@@ -135,7 +137,7 @@ class OverviewFeed(Feed):
         """What the viewer may list, per kind key (read here, never on the engine thread)."""
         return {
             informer.kind.key: (informer.kind, allowed)
-            for informer, allowed in visible_informers(self.engine, self.viewer)
+            for informer, allowed in visible_informers(self.engine, self.viewer, self.namespace)
         }
 
     def refresh_access(self) -> None:
@@ -156,8 +158,8 @@ class OverviewFeed(Feed):
         return change.old.status != change.new.status or change.old.since != change.new.since
 
     def full(self) -> list[str]:
-        cards = overview.cards(self.engine, self.viewer)
-        attention = overview.attention(self.engine, self.viewer)
+        cards = overview.cards(self.engine, self.viewer, self.namespace)
+        attention = overview.attention(self.engine, self.viewer, namespace=self.namespace)
         rows = attention.items
         self._cards = {card_id(c): card_html(c) for c in cards if not overview.is_empty(c)}
         self._order = [card_id(c) for c in cards if not overview.is_empty(c)]
@@ -165,7 +167,9 @@ class OverviewFeed(Feed):
         self._shown = [(r.key, r.version) for r in rows]
         self._rows = {r.key: r for r in rows}
         self._summary = summary_html(
-            attention.total, attention.shown, overview.partial_note(self.engine, self.viewer)
+            attention.total,
+            attention.shown,
+            overview.partial_note(self.engine, self.viewer, self.namespace),
         )
         body = "".join(item_html(r) for r in rows)
         return [
@@ -179,7 +183,7 @@ class OverviewFeed(Feed):
         return [*self._update_cards(), *self._update_attention()]
 
     def _update_cards(self) -> list[str]:
-        cards = overview.cards(self.engine, self.viewer)
+        cards = overview.cards(self.engine, self.viewer, self.namespace)
         out = self._update_empty(cards)
         shown = [c for c in cards if not overview.is_empty(c)]
         order = [card_id(c) for c in shown]
@@ -202,14 +206,16 @@ class OverviewFeed(Feed):
         return out
 
     def _update_attention(self) -> list[str]:
-        attention = overview.attention(self.engine, self.viewer)
+        attention = overview.attention(self.engine, self.viewer, namespace=self.namespace)
         rows = attention.items
         new = [(r.key, r.version) for r in rows]
         by_key = {r.key: r for r in rows}
         out = [in_template(self._render(op, by_key)) for op in rowdiff.plan(self._shown, new)]
         self._shown, self._rows = new, by_key
         summary = summary_html(
-            attention.total, attention.shown, overview.partial_note(self.engine, self.viewer)
+            attention.total,
+            attention.shown,
+            overview.partial_note(self.engine, self.viewer, self.namespace),
         )
         if summary != self._summary:
             self._summary = summary
