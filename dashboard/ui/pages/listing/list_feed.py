@@ -31,6 +31,7 @@ class ListFeed(Feed):
             raise SpecError(f"no watched kind {self.kind_key!r}", 4404)
         self.kind = informer.kind
         self.query, _ = listing.parse(params, informer.kind)
+        self.columns, _ = listing.columns_from(params, informer.kind)
         self.pager = listing.pager_from(params)
         self.notice = ""
         self.allowed = visible_namespaces(viewer, informer.kind, "list")
@@ -113,7 +114,7 @@ class ListFeed(Feed):
         chunks: list[list[str]] = [[]]
         used = 0
         for row in rows:
-            html = listing.row_html(self.kind, row)
+            html = listing.row_html(self.kind, row, columns=self.columns)
             n = framing.size(html)
             if used + n > ROWS_PIECE_BYTES and chunks[-1]:
                 chunks.append([])
@@ -141,10 +142,12 @@ class ListFeed(Feed):
         target = listing.row_id(self.kind, op.key)
         if op.op == "remove":
             gone = self._rows[op.key]
-            return with_oob(listing.row_html(self.kind, gone, "leaving"), f"outerHTML:#{target}")
+            return with_oob(
+                listing.row_html(self.kind, gone, "leaving", self.columns), f"outerHTML:#{target}"
+            )
         if op.op == "move":
             return f'<tr id="{target}" hx-swap-oob="delete"></tr>'
-        html = listing.row_html(self.kind, rows[op.key], "flash")
+        html = listing.row_html(self.kind, rows[op.key], "flash", self.columns)
         if op.op == "replace":
             return with_oob(html)
         where = (

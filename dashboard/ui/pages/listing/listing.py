@@ -32,16 +32,53 @@ from informers import Informer, KindInfo, PrinterColumn, Status
 
 Variant = Literal["", "flash", "leaving"]
 #: what a list URL keeps from page to page (``at`` is the time of a past list, ``asof``)
-FILTER_PARAMS = ("namespace", "state", "labelSelector", "search", "stuck", "sort", "limit", "at")
+FILTER_PARAMS = (
+    "namespace",
+    "state",
+    "labelSelector",
+    "search",
+    "stuck",
+    "sort",
+    "limit",
+    "at",
+    "columns",
+)
+
+
+def _is_age(column: PrinterColumn) -> bool:
+    return column.json_path.strip("{}$ ") == ".metadata.creationTimestamp"
 
 
 def display_columns(kind: KindInfo) -> tuple[PrinterColumn, ...]:
     """Printer columns kubectl shows by default, minus creationTimestamp (we show age)."""
-    return tuple(
-        c
-        for c in kind.columns
-        if c.priority == 0 and c.json_path.strip("{}$ ") != ".metadata.creationTimestamp"
-    )
+    return tuple(c for c in kind.columns if c.priority == 0 and not _is_age(c))
+
+
+def column_choices(kind: KindInfo) -> tuple[PrinterColumn, ...]:
+    """Every printer column a list may show: the default ones and those kubectl keeps for
+    ``-o wide`` (priority > 0); the age is always shown."""
+    return tuple(c for c in kind.columns if not _is_age(c))
+
+
+def columns_from(
+    params: Mapping[str, Sequence[str]], kind: KindInfo
+) -> tuple[tuple[PrinterColumn, ...], QueryError | None]:
+    """The printer columns ``?columns=`` chooses (kubectl's default when none), in the CRD's
+    order, and the first unknown name (left out)."""
+    names = [n.strip() for v in params.get("columns", []) for n in v.split(",") if n.strip()]
+    if not names:
+        return display_columns(kind), None
+    choices = column_choices(kind)
+    known = {c.name for c in choices}
+    unknown = [n for n in names if n not in known]
+    error = None
+    if unknown:
+        error = QueryError(
+            "columns",
+            f"no column {unknown[0][:60]!r}; use some of {', '.join(sorted(known)) or 'none'}",
+        )
+    chosen = tuple(c for c in choices if c.name in names)
+    return (chosen or display_columns(kind)), error
 
 
 def parse(
@@ -90,13 +127,19 @@ def row_version(row: Row) -> str:
     return f"{row.entry.resource_version}|{int(row.stuck)}|{status}"
 
 
-def row_html(kind: KindInfo, row: Row, variant: Variant = "") -> str:
-    """One ``<tr>``, rendered once per (object version, stuck, variant) for all viewers."""
-    columns = display_columns(kind)
+def row_html(
+    kind: KindInfo,
+    row: Row,
+    variant: Variant = "",
+    columns: tuple[PrinterColumn, ...] | None = None,
+) -> str:
+    """One ``<tr>``, rendered once per (object version, stuck, variant, columns) for all
+    viewers; ``columns`` are the printer columns shown (``columns_from``)."""
+    columns = display_columns(kind) if columns is None else columns
     key = (
         "row",
         kind.key,
-        kind.columns,
+        columns,
         row.entry.key,
         row.entry.resource_version,
         row.stuck,
@@ -126,8 +169,10 @@ def _status_key(status: Status) -> tuple[str, ...]:
     return (status.state, status.reason, status.message, status.rule, status.when)
 
 
-def rows_html(kind: KindInfo, rows: Sequence[Row]) -> SafeString:
-    return join_safe(row_html(kind, r) for r in rows)
+def rows_html(
+    kind: KindInfo, rows: Sequence[Row], columns: tuple[PrinterColumn, ...] | None = None
+) -> SafeString:
+    return join_safe(row_html(kind, r, columns=columns) for r in rows)
 
 
 @dataclass

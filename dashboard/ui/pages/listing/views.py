@@ -27,7 +27,7 @@ from dashboard.ui.kinds import (
 )
 from dashboard.ui.pages.common import is_partial, page, unavailable, viewer
 from dashboard.ui.pages.listing import asof, listing
-from informers import Informer, State, Store
+from informers import Informer, PrinterColumn, State, Store
 
 
 def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
@@ -44,6 +44,8 @@ def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
         raise
     params = {k: request.GET.getlist(k) for k in request.GET}
     query, error = listing.parse(params, informer.kind)
+    if error is None:
+        error = listing.columns_from(params, informer.kind)[1]
     if error is not None and is_partial(request):
         response = render(request, "ui/list/_error.html", {"error": error, "kept": True})
         response["HX-Retarget"] = "#filter-error"
@@ -168,13 +170,15 @@ def past_list(
     )
 
 
-def _headers(source: Listable, pager: listing.Pager, sort: str) -> list[dict[str, Any]]:
+def _headers(
+    source: Listable, pager: listing.Pager, sort: str, columns: tuple[PrinterColumn, ...]
+) -> list[dict[str, Any]]:
     kind = source.kind
     names: list[tuple[str, str, str]] = [("name", "Name", "")]
     if kind.namespaced:
         names.append(("namespace", "Namespace", ""))
     names.append(("state", "State", ""))
-    for column in listing.display_columns(kind):
+    for column in columns:
         numeric = column.type in ("integer", "number")
         names.append((column.name, column.name, "num" if numeric else ""))
     names.append(("age", "Age", "num"))
@@ -215,6 +219,7 @@ def list_context(
 ) -> dict[str, Any]:
     """The list page's context, for the live list and for a kind's past (``asof``)."""
     kind = source.kind
+    columns, _ = listing.columns_from(params, kind)
     namespaces = [ns for ns in source.store.namespaces() if allowed is None or ns in allowed]
     chosen = (params.get("namespace") or [""])[-1]
     if chosen and chosen not in namespaces:
@@ -241,8 +246,12 @@ def list_context(
         "has_filters": any(
             raw[k] for k in ("namespace", "states", "labelSelector", "search", "stuck")
         ),
-        "headers": _headers(source, pager, query.sort),
-        "rows_html": listing.rows_html(kind, result.rows),
+        "headers": _headers(source, pager, query.sort, columns),
+        "rows_html": listing.rows_html(kind, result.rows, columns),
+        "column_choices": [
+            {"name": c.name, "wide": c.priority > 0, "shown": c in columns}
+            for c in listing.column_choices(kind)
+        ],
         "summary_html": summary_html,
         "pager_html": listing.pager_html(result, pager),
         "live_url": live,
