@@ -128,6 +128,8 @@ def run(base: str) -> None:
         detail, diff = detail_and_diff(page, base)
         restore = restore_of(page, base, detail)
         owner = f"{base}/k/demo.crscope.dev/databases/team-a/{OWNER}/"
+        # the Widgets of one namespace a few seconds into the churn, with a wide column
+        past = f"{base}/k/demo.crscope.dev/widgets/?namespace=team-a&at={int(time.time()) - 12}"
         for scheme in ("light", "dark"):
             shoot(page, f"{base}/", "home", scheme)
             shoot(page, f"{base}/k/demo.crscope.dev/databases/", "list", scheme)
@@ -136,6 +138,7 @@ def run(base: str) -> None:
             shoot(page, restore, "restore", scheme)
             shoot(page, owner, "relations", scheme)
             shoot(page, f"{base}/events/", "events", scheme)
+            shoot(page, past, "timetravel", scheme)
             shoot(page, f"{base}/notifications/", "notifications", scheme)
         browser.close()
     print(f"screenshots in {OUT}")
