@@ -124,6 +124,11 @@ def test_a_kinds_list_at_past_moments(
         ("0", "before the history retention horizon"),
         ("yesterday", "expected a time such as"),
         ("nan", "expected a time"),
+        # once 500s: a valid number or time that no timestamp can show
+        ("99999999999999", "between 1970 and 9999"),
+        ("1e18", "between 1970 and 9999"),
+        ("-1", "between 1970 and 9999"),
+        ("0001-01-01T00:00:00+14:00", "expected a time"),
     ],
 )
 def test_times_the_record_cannot_answer_are_refused(

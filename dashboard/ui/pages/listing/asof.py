@@ -29,6 +29,9 @@ from dashboard.history import asof
 from dashboard.history.writer import decode
 from informers import Entry, Informer, KindInfo, Store, object_key
 
+#: the last second a timestamp can name (9999-12-31T23:59:59Z): later ones cannot be shown
+LATEST = 253402300799.0
+
 #: the time shown when the page is opened without one: an hour ago, or the first
 #: recorded moment when the record is younger than that
 DEFAULT_BACK = 3600.0
@@ -55,15 +58,15 @@ def parse_at(raw: str) -> float:
     except ValueError:
         try:
             stamp = dt.datetime.fromisoformat(text)
-        except ValueError:
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=dt.UTC)
+            value = stamp.timestamp()
+        except (ValueError, OverflowError, OSError):
             raise QueryError(
                 "at", f"expected a time such as 2026-12-06T10:00:00Z, got {text[:40]!r}"
             ) from None
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        value = stamp.timestamp()
-    if not math.isfinite(value):
-        raise QueryError("at", f"expected a time, got {text[:40]!r}")
+    if not math.isfinite(value) or not 0 <= value <= LATEST:
+        raise QueryError("at", f"expected a time between 1970 and 9999, got {text[:40]!r}")
     return value
 
 
