@@ -112,3 +112,14 @@ def test_limited_user_scoping_to_a_hidden_namespace_learns_nothing(
     expect(page.locator("#attention-rows tr")).to_have_count(0)
     assert page.locator(".card").count() == 0
     assert "scope-hidden" not in page.content()
+
+
+@pytest.mark.parametrize("value", ["%00", "Not_A_Namespace", "a" * 64])
+def test_what_cannot_name_a_namespace_is_a_400_not_the_whole_cluster(
+    dashboard: DashboardServer, watched: Watched, value: str
+) -> None:
+    page = watched.page
+    for path in ("/", "/events/warned/"):
+        response = page.goto(f"{dashboard.url}{path}?namespace={value}")
+        assert response is not None and response.status == 400, path
+        expect(page.locator("body")).to_contain_text("not a namespace name")

@@ -14,7 +14,7 @@ from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
 from dashboard.ui.pages.events.events_feed import EventsFeed
 from dashboard.ui.pages.home.overview_feed import OverviewFeed
-from dashboard.ui.pages.home.scope import home_scope
+from dashboard.ui.pages.home.scope import BadScope, home_scope
 from dashboard.ui.pages.listing.list_feed import ListFeed
 from dashboard.ui.pages.rail.rail_feed import RailFeed
 from informers import Engine
@@ -25,7 +25,11 @@ def build_feeds(engine: Engine, viewer: Viewer, params: Mapping[str, Sequence[st
     active = (list(params.get("kind") or [""]))[-1] or None
     feeds: list[Feed] = [RailFeed(engine, viewer, active)]
     if view == "health":
-        feeds.append(OverviewFeed(engine, viewer, home_scope(params)))
+        try:
+            scope = home_scope(params)
+        except BadScope as exc:
+            raise SpecError(str(exc)) from None
+        feeds.append(OverviewFeed(engine, viewer, scope))
     elif view == "list":
         feeds.append(ListFeed(engine, viewer, params))
     elif view == "detail":

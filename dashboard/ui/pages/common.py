@@ -53,3 +53,13 @@ def unavailable(request: HttpRequest, reason: str) -> HttpResponse:
         },
         status=503,
     )
+
+
+def bad_request(request: HttpRequest, reason: str) -> HttpResponse:
+    """A 400 page naming the parameter that cannot be read, never a silent default."""
+    return render(
+        request,
+        "ui/error.html",
+        {"title": "That address cannot be read", "message": reason, "status": 400},
+        status=400,
+    )

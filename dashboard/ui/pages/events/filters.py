@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dashboard.core.listing.namespaces import is_namespace_name
 from dashboard.core.listing.query import QueryError
 
 #: The time windows offered, in seconds; "" keeps everything the history retains.
@@ -29,7 +30,6 @@ MAX_LIMIT = 500
 #: What the URL may carry beyond the filters (paging); the live socket gets the filters.
 FILTER_PARAMS = ("namespace", "kind", "name", "reason", "type", "window")
 
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _KIND = re.compile(r"^[a-z0-9.-]*/[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
@@ -71,7 +71,7 @@ def _check(key: str, value: str) -> str:
     """``value`` if valid for ``key``; raises QueryError saying why not."""
     if not value:
         return value
-    if key == "namespace" and (len(value) > 63 or not _NAMESPACE.match(value)):
+    if key == "namespace" and not is_namespace_name(value):
         raise QueryError("namespace", "not a namespace name (lowercase letters, digits, '-')")
     if key == "kind" and (len(value) > 300 or not _KIND.match(value)):
         raise QueryError("kind", "expected a kind as group/plural, e.g. demo.crscope.dev/widgets")

@@ -22,10 +22,10 @@ from dashboard.core.listing.query import QueryError
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.fragments import join_safe
 from dashboard.ui.kinds import EngineUnavailable, current_engine
-from dashboard.ui.pages.common import is_partial, page, unavailable, viewer
+from dashboard.ui.pages.common import bad_request, is_partial, page, unavailable, viewer
 from dashboard.ui.pages.events import eventrows, filters
 from dashboard.ui.pages.events.filters import EventFilters
-from dashboard.ui.pages.home.scope import home_scope, with_scope
+from dashboard.ui.pages.home.scope import BadScope, home_scope, with_scope
 
 TOKEN_PARAM = "continue"
 
@@ -134,7 +134,10 @@ def warned(request: HttpRequest) -> HttpResponse:
         engine = current_engine()
     except EngineUnavailable as exc:
         return unavailable(request, str(exc))
-    namespace = home_scope(dict(request.GET.lists()))
+    try:
+        namespace = home_scope(dict(request.GET.lists()))
+    except BadScope as exc:
+        return bad_request(request, str(exc))
     objects = eventrows.warned_current(engine, viewer(request), namespace=namespace or "")
     return render(
         request,

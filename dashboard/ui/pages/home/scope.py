@@ -9,13 +9,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
-#: longer than any namespace name (63): the rest is not worth reading
-LIMIT = 253
+from dashboard.core.listing.namespaces import is_namespace_name
+
+
+class BadScope(ValueError):
+    """``?namespace=`` holds what cannot be a namespace name."""
 
 
 def home_scope(params: Mapping[str, Sequence[str]]) -> str | None:
-    """``namespace`` from the query, or None for the whole cluster."""
-    value = (list(params.get("namespace") or [""]))[-1].strip()[:LIMIT]
+    """``namespace`` from the query, or None for the whole cluster; raises BadScope for
+    what cannot name a namespace (it is said, not silently widened to everything)."""
+    value = (list(params.get("namespace") or [""]))[-1].strip()
+    if value and not is_namespace_name(value):
+        raise BadScope("namespace: not a namespace name (lowercase letters, digits, '-')")
     return value or None
 
 

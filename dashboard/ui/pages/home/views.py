@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from dashboard.core.auth.access import Viewer
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
-from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.pages.common import bad_request, page, unavailable, viewer
 from dashboard.ui.pages.home import overview
 from dashboard.ui.pages.home.overview_feed import attention_html, cards_html, empty_kinds_html
-from dashboard.ui.pages.home.scope import home_scope, with_scope
+from dashboard.ui.pages.home.scope import BadScope, home_scope, with_scope
 from informers import Engine
 
 
@@ -20,7 +20,10 @@ def home(request: HttpRequest) -> HttpResponse:
     except EngineUnavailable as exc:
         return unavailable(request, str(exc))
     who = viewer(request)
-    namespace = home_scope(dict(request.GET.lists()))
+    try:
+        namespace = home_scope(dict(request.GET.lists()))
+    except BadScope as exc:
+        return bad_request(request, str(exc))
     cards = overview.cards(engine, who, namespace)
     attention = overview.attention(engine, who, namespace=namespace)
     return page(
