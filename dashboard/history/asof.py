@@ -82,11 +82,11 @@ def coverage(kind_key: str, *, now: float) -> Coverage:
     rows = (
         WatchPeriod.objects.filter(kind=kind_key, until__gte=cutoff)
         .order_by("started")
-        .values_list("started", "until")
+        .values_list("started", "until", "closed")
     )
     spans: list[tuple[float, float]] = []
-    for started, until in rows:
-        end = now if until >= now - LIVE_WITHIN else until
+    for started, until, closed in rows:
+        end = now if not closed and until >= now - LIVE_WITHIN else until
         begin = max(started, cutoff)
         if spans and begin <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], end))

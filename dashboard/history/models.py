@@ -86,6 +86,8 @@ class WatchPeriod(models.Model):
     kind = models.CharField(max_length=300, db_index=True)
     started = models.FloatField()
     until = models.FloatField()
+    #: ended on purpose (a stop, a kind that stopped syncing): never extended to now
+    closed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.kind} watched {self.started:.0f}-{self.until:.0f}"

@@ -29,21 +29,32 @@ class Periods:
         if kind not in self._open:
             self._open[kind] = WatchPeriod.objects.create(kind=kind, started=now, until=now).pk
 
+    def close(self, kind: str) -> None:
+        """End ``kind``'s period at its last beat (what came after is not vouched for)."""
+        pk = self._open.pop(kind, None)
+        if pk is not None:
+            WatchPeriod.objects.filter(pk=pk).update(closed=True)
+
     def beat(self, synced: Iterable[str], now: float) -> None:
         """Extend the periods of the kinds still synced; close the others (a kind that
-        lost its watch, or whose CRD is gone, stops being recorded from here)."""
+        lost its watch, or whose CRD is gone, stops being recorded from here).
+
+        The caller beats only when every change it has received is written, so ``until``
+        never covers changes still waiting in its queue."""
         if now - self._last_beat < BEAT:
             return
         self._last_beat = now
         keep = set(synced)
         for kind in [k for k in self._open if k not in keep]:
-            del self._open[kind]
+            self.close(kind)
         if self._open:
             WatchPeriod.objects.filter(pk__in=list(self._open.values())).update(until=now)
 
     def close_all(self, now: float) -> None:
         if self._open:
-            WatchPeriod.objects.filter(pk__in=list(self._open.values())).update(until=now)
+            WatchPeriod.objects.filter(pk__in=list(self._open.values())).update(
+                until=now, closed=True
+            )
         self._open.clear()
 
 

@@ -164,7 +164,8 @@ class HistoryWriter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._engine: Engine | None = None
-        self._reconciled: set[str] = set()
+        #: kind key -> id() of the informer whose first sync was reconciled with the record
+        self._reconciled: dict[str, int] = {}
         self._periods = periods.Periods()
         self._last_retention = 0.0
         self.written = 0
@@ -203,7 +204,13 @@ class HistoryWriter:
                     self._write(batch)
                 else:
                     self.idle.set()
-                self._maintain()
+                try:
+                    self._maintain()
+                except Exception as exc:  # a locked or absent database must not end recording
+                    self.errors += 1
+                    log.warning("history: upkeep failed, retrying: %s", exc)
+                    close_old_connections()
+                    self._stop.wait(1.0)
         finally:
             try:
                 self._periods.close_all(time.time())
@@ -264,17 +271,21 @@ class HistoryWriter:
             synced = []
             for informer in self._engine.informers():
                 key = informer.kind.key
-                if not informer.synced:
+                if not informer.synced or informer.unavailable is not None:
                     continue
-                if key not in self._reconciled:
+                if self._reconciled.get(key) != id(informer):
+                    # a first sync, or a kind watched anew (its CRD deleted and re-added):
+                    # reconciled with the record once what it listed is written
                     if not self._queue.empty():
                         continue
-                    self._reconciled.add(key)
+                    self._periods.close(key)
+                    self._reconciled[key] = id(informer)
                     self._tombstone_missing(key, {e.uid for e in informer.store.list()})
                 # recorded from here on: the first sync is reconciled with the record
                 self._periods.open(key, time.time())
                 synced.append(key)
-            self._periods.beat(synced, time.time())
+            if self._queue.empty():  # a backlog is not recorded yet: the periods wait
+                self._periods.beat(synced, time.time())
         now = time.monotonic()
         if now - self._last_retention > RETENTION_EVERY:
             self._last_retention = now

@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ("kind", models.CharField(db_index=True, max_length=300)),
                 ("started", models.FloatField()),
                 ("until", models.FloatField()),
+                ("closed", models.BooleanField(default=False)),
             ],
         ),
         migrations.AddIndex(

@@ -118,7 +118,7 @@ def test_revisions_name_the_field_manager_and_changed_paths(
             }
         },
     )
-    wait_until(lambda: len(_rows("p")) >= 3, timeout=5, message="three revisions stored")
+    wait_until(lambda: len(_rows("p")) >= 3, timeout=30, message="three revisions stored")
     server.settle(key)
     rows = _rows("p")
     assert [r["type"] for r in rows] == ["ADDED", "MODIFIED", "MODIFIED"]
@@ -149,7 +149,7 @@ def test_restart_neither_duplicates_nor_loses_history(
     kube.request("PATCH", f"{path}/edit", body={"spec": {"size": 2}}, content_type=MERGE_PATCH)
     wait_until(
         lambda: Revision.objects.filter(kind=key).count() >= 4,
-        timeout=5,
+        timeout=30,
         message="four revisions stored",
     )
     server.settle(key)
@@ -164,7 +164,7 @@ def test_restart_neither_duplicates_nor_loses_history(
     server.start()
     wait_until(
         lambda: any(r["resource_version"] == live_edit_rv for r in _rows("edit")),
-        timeout=5,
+        timeout=30,
         message="the edit made while down is recorded",
     )
     server.settle(key)
@@ -172,7 +172,7 @@ def test_restart_neither_duplicates_nor_loses_history(
     writer = server.writer
     wait_until(
         lambda: _rows("gone")[-1]["type"] == "DELETED",
-        timeout=5,
+        timeout=30,
         message="tombstone for the object deleted while down",
     )
     after = {name: _rows(name) for name in ("keep", "edit", "gone")}
