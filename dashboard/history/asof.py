@@ -114,7 +114,8 @@ def revisions_at(kind_key: str, at: float, namespaces: Sequence[str] | None) -> 
         .annotate(last=Max("id"))
         .values("last")
     )
-    return list(Revision.objects.filter(id__in=newest).exclude(type=ChangeType.DELETED.value))
+    rows = Revision.objects.filter(id__in=newest).exclude(type=ChangeType.DELETED.value)
+    return list(rows.order_by("observed", "id"))
 
 
 def unknown_at(kind_key: str, at: float, namespaces: Sequence[str] | None) -> int:

@@ -10,6 +10,7 @@ list. A limited user sees the past only where they may list now.
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlencode
 
@@ -92,6 +93,15 @@ def test_a_kinds_list_at_past_moments(
     expect(page.locator("#list-summary")).to_contain_text("2\u20132 of 2 matching", timeout=WAIT)
     assert names(page) == ["tt-charlie"]
     assert f"at={after:.3f}" in page.url
+
+    # Another filter keeps the exact time (the slider snaps to its steps; "at" does not).
+    page.goto(past(dashboard, before, namespace=namespace))
+    wait_live(page)
+    page.select_option("select[name='limit']", "25")
+    expect(page.locator("select[name='limit']")).to_have_value("25", timeout=WAIT)
+    expect(page).to_have_url(re.compile(r"limit=25"), timeout=WAIT)
+    assert f"at={before:.3f}" in page.url
+    assert names(page) == ["tt-alpha", "tt-bravo"]
 
     # From the live list: Time travel opens the slider; moving it to the end is "now".
     page.goto(f"{dashboard.url}{LIST}?namespace={namespace}")

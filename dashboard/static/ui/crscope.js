@@ -314,11 +314,14 @@
     }
   });
 
-  // The time-travel slider names the time it points at while it moves; the list itself
-  // is fetched on release (the form's "change"), not on every step.
+  // The time-travel slider names the time it points at while it moves and sets the
+  // form's exact "at" (a slider snaps to its steps, so it is not the field itself: other
+  // filters keep the exact time). The list is fetched on release (the form's "change").
   document.addEventListener("input", function (evt) {
     var slider = evt.target;
     if (!slider.hasAttribute || !slider.hasAttribute("data-at-slider")) return;
+    var exact = slider.form ? slider.form.querySelector("input[name='at']") : null;
+    if (exact) exact.value = slider.value;
     var out = document.getElementById("at-text");
     var when = new Date(Number(slider.value) * 1000);
     if (out && !isNaN(when.getTime())) {

@@ -70,3 +70,15 @@ def test_trimmed_objects_are_counted_not_shown_as_absent() -> None:
     assert asof.unknown_at(KIND, T0 + 5, ["other"]) == 0
     assert names_at(T0 + 45) == {"busy": 4, "calm": 9}
     assert asof.unknown_at(KIND, T0 + 45, None) == 0
+
+
+def test_one_name_held_by_two_objects_reads_as_the_newer() -> None:
+    """A relist that meets an object deleted and created again under its name records the
+    new uid without a deletion of the old one: the newer row is the object then."""
+    old = widget("dup", 1, 1)
+    new = widget("dup", 5, 2)
+    new["metadata"]["uid"] = "uid-ns-dup-2"
+    record(ChangeType.ADDED, new, T0 + 20)  # written first: ids must not decide
+    record(ChangeType.ADDED, old, T0 + 10)
+    found = asof.revisions_at(KIND, T0 + 30, None)
+    assert [r.uid for r in found] == ["uid-ns-dup", "uid-ns-dup-2"]

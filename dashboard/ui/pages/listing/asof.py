@@ -70,11 +70,16 @@ def parse_at(raw: str) -> float:
     return value
 
 
-def load(informer: Informer, at: float, allowed: set[str] | None) -> Past:
-    """The objects of ``informer``'s kind that existed at ``at`` and ``allowed`` shows."""
+def load(
+    informer: Informer, at: float, allowed: set[str] | None, requested: str | None = None
+) -> Past:
+    """The objects of ``informer``'s kind that existed at ``at`` and ``allowed`` shows;
+    ``requested`` is the namespace the list is filtered to (for the trimmed count)."""
     kind = informer.kind
     namespaces = namespace_filter(allowed, kind)
     store = Store()
+    # oldest first: if the record holds two objects under one name (a relist that met a
+    # recreated object records no deletion of the old one), the newer one is kept
     for revision in asof.revisions_at(kind.key, at, namespaces):
         body = decode(revision.body)
         key = object_key(body)
@@ -82,7 +87,8 @@ def load(informer: Informer, at: float, allowed: set[str] | None) -> Past:
             store.put(
                 Entry(key=key, obj=body, status=informer.status_of(body), since=revision.observed)
             )
-    return Past(kind, store, at, asof.unknown_at(kind.key, at, namespaces))
+    unknown = asof.unknown_at(kind.key, at, namespace_filter(allowed, kind, requested))
+    return Past(kind, store, at, unknown)
 
 
 def page(past: Past, query: ListQuery, *, token: str | None) -> Page:
@@ -136,9 +142,9 @@ class Slider:
 def default_at(record: asof.Coverage, now: float) -> float:
     earliest = record.earliest
     back = now - DEFAULT_BACK
-    # whole seconds up: the URL carries whole seconds, and a time before the first
-    # recorded moment would be refused
-    return back if earliest is None or earliest <= back else math.ceil(earliest)
+    # whole seconds (what the URL carries), and up from the first recorded moment, since
+    # a time before it would be refused
+    return float(math.floor(back) if earliest is None or earliest <= back else math.ceil(earliest))
 
 
 def summary_html(

@@ -123,7 +123,11 @@ def past_list(
     if at is not None and not raw_at:
         params = {**params, "at": [str(int(at))]}
     pager = listing.pager_from(params)
-    past = asof.load(informer, at, allowed) if at is not None and refusal is None else None
+    past = (
+        asof.load(informer, at, allowed, query.namespace)
+        if at is not None and refusal is None
+        else None
+    )
     result: Page | None = None
     notice = ""
     if past is not None:
