@@ -3,7 +3,8 @@
 Why a baseline survives the age cut: deleting every row older than the cutoff would also
 delete the one row that says what an unchanged object is, and a kind's list as of any
 later time (``dashboard.history.asof``) would lose it. So each object keeps its newest
-row from before the cutoff, unless that row records its deletion. The row count per
+row from before the cutoff, unless that row records its deletion or its kind has not been
+recorded since the cutoff. The row count per
 object is a hard bound; what it trims is reported by ``asof.unknown_at``.
 """
 
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from dashboard.history import periods
-from dashboard.history.models import EventRow, Revision
+from dashboard.history.models import EventRow, Revision, WatchPeriod
 from informers import ChangeType
 
 
@@ -31,9 +32,12 @@ def apply(now: float) -> None:
 
 
 def expire_revisions(oldest: float) -> None:
-    """Delete revisions observed before ``oldest``, except each object's baseline."""
+    """Delete revisions observed before ``oldest``, except each object's baseline in the
+    kinds still recorded since then (a kind nobody watches any more keeps nothing old:
+    no past list of it can be asked for, and the retention promise holds)."""
+    recorded = WatchPeriod.objects.filter(until__gte=oldest).values("kind")
     baselines = (
-        Revision.objects.filter(observed__lt=oldest)
+        Revision.objects.filter(observed__lt=oldest, kind__in=recorded)
         .values("uid")
         .annotate(last=Max("id"))
         .values("last")

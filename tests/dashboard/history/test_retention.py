@@ -43,3 +43,13 @@ def test_an_object_deleted_before_the_horizon_leaves_no_row() -> None:
     record(ChangeType.DELETED, widget("gone", 1, 1), T0 + 2)
     retention.apply(T0 + 86400 + 10)
     assert not Revision.objects.filter(name="gone").exists()
+
+
+@override_settings(CRSCOPE_HISTORY_MAX_AGE_DAYS=1)
+def test_a_kind_no_longer_recorded_keeps_nothing_older_than_the_horizon() -> None:
+    """Baselines serve past lists; a kind no server has watched since the cutoff has none
+    to serve, and its old rows must go as the retention setting promises."""
+    record(ChangeType.ADDED, widget("orphan", 1, 1), T0 + 1)
+    periods((T0, T0 + 5))  # watched briefly, long ago
+    retention.apply(T0 + 86400 + 10)
+    assert not Revision.objects.filter(name="orphan").exists()
