@@ -79,6 +79,7 @@ def test_a_tampered_entry_is_not_a_link_off_site(
         """localStorage.setItem("crscope.savedViews", JSON.stringify([
             {name: "evil", url: "javascript:window.__pwned=1"},
             {name: "away", url: "//example.com/"},
+            {name: "tabbed", url: "/\\t/example.com/"},
             {name: "fine", url: "/events/"}
         ]))"""
     )

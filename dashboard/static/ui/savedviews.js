@@ -11,10 +11,18 @@
   var KEY = "crscope.savedViews";
   var MAX = 50;
 
+  // Only a path of this site: resolved as the browser would follow it (which drops tabs
+  // and newlines, so "/\t/host" is off-site), then compared by origin.
+  function sameSite(url) {
+    try {
+      return new URL(url, window.location.origin).origin === window.location.origin;
+    } catch (e) { return false; }
+  }
+
   function valid(view) {
     return view && typeof view.name === "string" && typeof view.url === "string" &&
       view.name.length > 0 && view.url.charAt(0) === "/" && view.url.charAt(1) !== "/" &&
-      view.url.indexOf("\\") < 0;
+      sameSite(view.url);
   }
 
   function load() {
