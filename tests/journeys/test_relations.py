@@ -23,7 +23,7 @@ from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, DATABASE, WIDGET, SampleKind, sample_object
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.browser.live import LIST, open_object, wait_live
+from tests.browser.live import LIST, assert_not_reloaded, mark_page, open_object, wait_live
 from tests.informers.kit import make_crd
 from tests.security.conftest import Grants
 
@@ -57,13 +57,15 @@ def test_a_chain_through_three_kinds_a_cycle_and_a_dangling_owner(
 ) -> None:
     policy = _create(kube, CLUSTER_POLICY, None, f"rel-{uuid.uuid4().hex[:6]}")
     database = _create(kube, DATABASE, namespace, "rel-db", _ref(policy, controller=True))
-    _create(kube, WIDGET, namespace, "rel-w1", _ref(database, controller=True))
-    _create(kube, WIDGET, namespace, "rel-w2", _ref(database))
     page = watched.page
 
-    # The middle of the chain: its owner up, its two children down, each with a state.
+    # The middle of the chain: its owner up, and its two children down, each with a
+    # state, arriving live on the open page (a child's creation changes nothing about it).
     open_object(page, f"{dashboard.url}/k/demo.crscope.dev/databases/{namespace}/rel-db/")
     wait_live(page, timeout=WAIT)
+    mark_page(page)
+    _create(kube, WIDGET, namespace, "rel-w1", _ref(database, controller=True))
+    _create(kube, WIDGET, namespace, "rel-w2", _ref(database))
     tree = page.locator("#obj-relations")
     up = tree.locator(".rel-up > li")
     expect(up).to_have_count(1)
@@ -74,6 +76,7 @@ def test_a_chain_through_three_kinds_a_cycle_and_a_dangling_owner(
     expect(down).to_have_count(2, timeout=WAIT)
     expect(down.nth(0)).to_contain_text("Widget rel-w1")
     expect(down.nth(1)).to_contain_text("Widget rel-w2")
+    assert_not_reloaded(page)
 
     # Down from the top: three levels, followed by link.
     up.get_by_role("link").click()

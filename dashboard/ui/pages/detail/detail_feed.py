@@ -1,5 +1,10 @@
-"""The object page's live feed: header, overview and YAML on each new resourceVersion, and
-new timeline entries (revisions, Events) as the history writer stores them.
+"""The object page's live feed: header, overview and YAML on each new resourceVersion, new
+timeline entries (revisions, Events) as the history writer stores them, and the relations
+tree when an owner or child appears, goes or changes state.
+
+Why the relations are re-read on the timeline's tick rather than on changes: a child is
+another object, often of another kind, and its arrival changes nothing about this one; the
+tree costs one lookup per kind plus the children, and is pushed only when it differs.
 
 Why the timeline polls the database briefly after a change: the page shows history rows,
 and the writer batches them a fraction of a second after the change; the feed keeps
@@ -18,7 +23,7 @@ from dashboard.core.web import links
 from dashboard.history.writer import decode
 from dashboard.ui.fragments import with_oob
 from dashboard.ui.live.feed import Feed, SpecError
-from dashboard.ui.pages.detail import detailrender, objectview, timeline
+from dashboard.ui.pages.detail import detailrender, objectview, relations, timeline
 from dashboard.ui.pages.detail.timefilter import TimelineFilter
 from informers import Change, Engine, Entry, KindInfo
 
@@ -51,6 +56,7 @@ class DetailFeed(Feed):
         self._events: dict[str, str] = {}
         self.follow_until = 0.0
         self._timeline_checked = 0.0
+        self._relations_html = ""
 
     def predicate(self, change: Change) -> bool:
         return change.kind == self.kind_key and change.key == self.key
@@ -104,7 +110,22 @@ class DetailFeed(Feed):
         self._remember(newest.items)
         managers = timeline.managers(self.kind_key, self.namespace, self.name)
         html = detailrender.timeline_html(view, newest, flt, managers=managers)
-        return [*self._sections(view, ""), with_oob(html)]
+        return [*self._sections(view, ""), with_oob(html), *self._relations(force=True)]
+
+    def _relations(self, *, force: bool = False) -> list[str]:
+        """The relations panel, when it differs from what the page shows (a deleted
+        object's page keeps the panel it had: its relations are gone with it)."""
+        informer = self.engine.informer(self.kind_key)
+        if informer is None or self._entry is None or self._deleted:
+            return []
+        tree = relations.build(
+            self.engine, who=self.viewer, informer=informer, entry=self._entry, now=time.time()
+        )
+        html = detailrender.relations_html(tree)
+        if html == self._relations_html and not force:
+            return []
+        self._relations_html = html
+        return [with_oob(html)]
 
     def _remember(self, items: Sequence[timeline.Item]) -> None:
         revs = [i.revision.id for i in items if i.revision is not None]
@@ -135,6 +156,7 @@ class DetailFeed(Feed):
         ):
             self._timeline_checked = now
             out += self._timeline()
+            out += self._relations()
         return out
 
     def _timeline(self) -> list[str]:
