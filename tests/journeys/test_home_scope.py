@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import ensure_namespace
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
 from tests.browser.live import (
@@ -35,11 +36,7 @@ WAIT = 30_000  # generous: the suite runs on loaded 2-core machines
 
 def make_namespace(kube: KubeHTTP) -> str:
     name = f"t-{uuid.uuid4().hex[:8]}"
-    kube.request(
-        "POST",
-        "/api/v1/namespaces",
-        body={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}},
-    )
+    ensure_namespace(kube, name)
     return name
 
 

@@ -71,9 +71,11 @@ class Live:
     async def __aexit__(self, *exc: Any) -> None:
         await self.comm.disconnect()
 
-    async def receive(self, timeout: float = 5.0) -> str | None:
+    async def receive(self, timeout: float = 30.0) -> str | None:
         """The next message, or None after ``timeout`` (without cancelling the consumer,
-        which ``receive_from``'s own timeout would do)."""
+        which ``receive_from``'s own timeout would do). The default is generous: a full
+        render of the home page over a cluster other tests have filled takes seconds on a
+        loaded machine; a test that expects silence passes its own short timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while await self.comm.receive_nothing(timeout=0.05, interval=0.01):
@@ -86,7 +88,7 @@ class Live:
             await self.comm.send_to(text_data=json.dumps({"ack": int(match.group(1))}))
         return text
 
-    async def until(self, predicate: Any, timeout: float = 5.0) -> str:
+    async def until(self, predicate: Any, timeout: float = 30.0) -> str:
         """The first message satisfying ``predicate`` within ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
