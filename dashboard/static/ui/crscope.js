@@ -344,6 +344,12 @@
     Array.from(new Set(Array.from(data.keys()))).forEach(function (key) {
       if (data.getAll(key).every(function (v) { return v === ""; })) data.delete(key);
     });
+    // The column chooser left as kubectl's default is not a choice: keep it off the URL.
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    var boxes = form ? Array.from(form.querySelectorAll("input[name='columns'][data-default]")) : [];
+    if (boxes.length && boxes.every(function (b) { return b.checked === (b.getAttribute("data-default") === "1"); })) {
+      data.delete("columns");
+    }
   });
 
   document.addEventListener("input", function (evt) {

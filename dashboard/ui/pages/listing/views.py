@@ -253,7 +253,12 @@ def list_context(
         "headers": _headers(source, pager, query.sort, columns),
         "rows_html": listing.rows_html(kind, result.rows, columns),
         "column_choices": [
-            {"name": c.name, "wide": c.priority > 0, "shown": c in columns}
+            {
+                "name": c.name,
+                "wide": c.priority > 0,
+                "shown": c in columns,
+                "default": c in listing.display_columns(kind),
+            }
             for c in listing.column_choices(kind)
         ],
         "summary_html": summary_html,
