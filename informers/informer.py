@@ -158,8 +158,12 @@ class Informer:
             # Learned from the whole list before any object of it is evaluated, so that
             # no state depends on where in the list an object came (informers.awaiting).
             self.awaiting.recount(obj for obj, _ in kept)
+            ended: list[Entry] = []  # names deleted and created again while unwatched
             for obj, (key, managed) in kept:
                 old = self.store.get(key)
+                if old is not None and _recreated(old, obj):
+                    ended.append(old)
+                    old = None
                 if (
                     old is not None
                     and old.resource_version == object_resource_version(obj)
@@ -174,6 +178,10 @@ class Informer:
             dropped = self.store.replace(entries)
         self.sync_progress.loaded = len(entries)
         self.sync_progress.total = len(entries)
+        for gone_entry in ended:
+            self._emit(
+                ChangeType.DELETED, gone_entry.key, gone_entry, None, now, (), tombstone=True
+            )
         for entry, old, paths, (summary, managers) in pending:
             kind = ChangeType.ADDED if old is None else ChangeType.MODIFIED
             self._emit(
@@ -206,7 +214,12 @@ class Informer:
             self._emit(ChangeType.DELETED, key, old or last, None, now, ())
         else:
             old = self.store.get(key)
-            learned_changed = self.awaiting.update(old.obj if old is not None else None, obj)
+            learned_changed = False
+            if old is not None and _recreated(old, obj):
+                learned_changed = self.awaiting.update(old.obj, None)
+                self._emit(ChangeType.DELETED, key, old, None, now, (), tombstone=True)
+                old = None
+            learned_changed |= self.awaiting.update(old.obj if old is not None else None, obj)
             entry = self._entry(key, obj, old, now)
             self.store.put(entry)
             paths = _paths(old, entry)
@@ -372,6 +385,15 @@ class Informer:
         if len(self._bad_logged) < 10_000:
             self._bad_logged.add(identity)
         log.warning("informer %s: %s: %s", self.kind.key, identity, reason)
+
+
+def _recreated(old: Entry, obj: Mapping[str, Any]) -> bool:
+    """Whether ``obj`` is another object under ``old``'s name: deleted and created again
+    while no watch said so (a relist after a 410 or a dropped stream). Two objects, so
+    the old one's history must end and the new one's begin, not read as one update."""
+    meta = obj.get("metadata")
+    uid = meta.get("uid") if isinstance(meta, Mapping) else None
+    return bool(old.uid) and bool(uid) and uid != old.uid
 
 
 def _paths(old: Entry | None, new: Entry) -> tuple[str, ...]:

@@ -126,6 +126,43 @@ def test_a_relist_emits_only_what_changed_and_tombstones_what_vanished() -> None
     assert sorted(e.key for e in informer.store.list()) == ["default/a", "default/b"]
 
 
+def _recreated(obj: dict[str, Any]) -> dict[str, Any]:
+    """The same name with a new uid: deleted and created again."""
+    obj["metadata"]["uid"] += "-again"
+    return obj
+
+
+def test_a_relist_that_finds_a_name_recreated_ends_the_old_object_and_adds_the_new() -> None:
+    """Deleted and created again while no watch ran (a 410, a dropped stream): the relist
+    sees the same key with another uid. That is two objects, so the old one is tombstoned
+    and the new one added; a MODIFIED would give the old object's history no end and the
+    new one no start."""
+    pages = [
+        page([_ready("a", 5), _ready("b", 6)], rv=10),
+        page([_ready("a", 5), _recreated(_ready("b", 16))], rv=20),
+    ]
+    informer, changes = _sync(pages, [gone()])
+    relisted = [(c.type, c.key, c.tombstone, c.entry.uid) for c in changes[2:]]
+    assert relisted == [
+        (ChangeType.DELETED, "default/b", True, "uid-default-b"),
+        (ChangeType.ADDED, "default/b", False, "uid-default-b-again"),
+    ]
+    added_b = changes[-1]
+    assert added_b.old is None and added_b.changed_paths == ()
+    stored = informer.store.get("default/b")
+    assert stored is not None and stored.uid == "uid-default-b-again"
+
+
+def test_a_watched_update_with_another_uid_ends_the_old_object_and_adds_the_new() -> None:
+    """The same rule on the watch path, for a stream that skipped the DELETED."""
+    again = _recreated(_ready("a", 11))
+    _, changes = _sync([page([_ready("a", 5)], rv=10)], [Watch(modified(again))])
+    assert [(c.type, c.tombstone, c.entry.uid) for c in changes[1:]] == [
+        (ChangeType.DELETED, True, "uid-default-a"),
+        (ChangeType.ADDED, False, "uid-default-a-again"),
+    ]
+
+
 def test_objects_of_excluded_namespaces_are_never_cached() -> None:
     options = InformerOptions(list_mode="paged", exclude_namespaces=frozenset({"kube-system"}))
     watch = Watch(added(_ready("c", 11, namespace="kube-system")))

@@ -54,6 +54,9 @@ def test_relist_after_410_delivers_tombstones_and_converges(
             "PATCH", f"{path}/d5", body={"spec": {"size": 5}}, content_type=MERGE_PATCH
         )
         fault_kube.request("POST", path, body=obj(group=group, kind="Gadget", name="late"))
+        first_d3 = fault_kube.request("GET", f"{path}/d3")["metadata"]["uid"]
+        fault_kube.request("DELETE", f"{path}/d3")  # and created again: another object
+        fault_kube.request("POST", path, body=obj(group=group, kind="Gadget", name="d3"))
         fault_plane.compact_etcd()
         proxy.drop_all()
         proxy.resume()
@@ -64,9 +67,13 @@ def test_relist_after_410_delivers_tombstones_and_converges(
         )
         assert informer.reflector.metrics.relists_gone >= 1
         tombstones = {c.key for c in changes if c.type == ChangeType.DELETED and c.tombstone}
-        assert tombstones == {"d0", "d1", "d2"}
+        assert tombstones == {"d0", "d1", "d2", "d3"}
         last_states = {c.key: c.old for c in changes if c.tombstone}
         assert all(e is not None and e.name == k for k, e in last_states.items())
+        # d3 is two objects: the first one's end, then the second one's start
+        d3 = [(c.type, c.entry.uid) for c in changes if c.key == "d3" and not c.initial]
+        second_d3 = fault_kube.request("GET", f"{path}/d3")["metadata"]["uid"]
+        assert d3 == [(ChangeType.DELETED, first_d3), (ChangeType.ADDED, second_d3)], d3
     finally:
         engine.stop()
         proxy.stop()
