@@ -23,6 +23,9 @@ from tests.security.test_per_user_views import limited  # noqa: F401 - the user'
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db]
 GROUP = "demo.crscope.dev"
 FORBIDDEN, UNKNOWN = "databases", "nosuchkinds"
+VISIBLE = "widgets"  # the limited user may list widgets in their namespace
+#: Every page about one object, after its URL (``dashboard/ui/urls.py``).
+OBJECT_PAGES = ("", "timeline/", "yaml/", "diff/", "restore/?rev=1")
 
 
 def _paths(plural: str, namespace: str) -> list[str]:
@@ -108,10 +111,36 @@ def test_a_forbidden_kind_still_syncing_is_not_named(
         cls, "synced", property(lambda self: self is not informer and real.fget(self))
     )
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
-    seen = client.get(f"/k/{GROUP}/{FORBIDDEN}/{grants.allowed_ns}/some-name/")
-    absent = client.get(f"/k/{GROUP}/{UNKNOWN}/{grants.allowed_ns}/some-name/")
-    assert seen.status_code == absent.status_code == 404, seen.status_code
-    assert seen.content.decode().replace(FORBIDDEN, UNKNOWN) == absent.content.decode()
+    for page in OBJECT_PAGES:
+        seen = client.get(f"/k/{GROUP}/{FORBIDDEN}/{grants.allowed_ns}/some-name/{page}")
+        absent = client.get(f"/k/{GROUP}/{UNKNOWN}/{grants.allowed_ns}/some-name/{page}")
+        assert seen.status_code == absent.status_code == 404, (page, seen.status_code)
+        body = seen.content.decode().replace(FORBIDDEN, UNKNOWN)
+        assert body == absent.content.decode(), page
+
+
+def test_every_page_about_an_object_of_a_kind_still_syncing_says_so(
+    limited: str,  # noqa: F811
+    grants: Grants,
+    live_engine: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While a kind the viewer may see is syncing, an object the cache has not reached yet
+    may well exist: each page about it says "still syncing" (503, retried), not 404.
+    Only the object page used to; its diff, restore, YAML and timeline pages said "not
+    found" for an object that was there."""
+    informer = live_engine.informer(f"{GROUP}/{VISIBLE}")
+    assert informer is not None
+    cls = type(informer)
+    real = inspect.getattr_static(cls, "synced")  # the property object, not its value
+    monkeypatch.setattr(
+        cls, "synced", property(lambda self: self is not informer and real.fget(self))
+    )
+    client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
+    for page in OBJECT_PAGES:
+        answer = client.get(f"/k/{GROUP}/{VISIBLE}/{grants.allowed_ns}/not-cached-yet/{page}")
+        assert answer.status_code == 503, (page, answer.status_code)
+        assert "Widget is still syncing; retrying." in answer.content.decode(), page
 
 
 def test_a_per_kind_api_call_reviews_only_the_requested_kind(

@@ -7,96 +7,24 @@ saying it was deleted, so a page left open (or a shared link) keeps its evidence
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from dashboard.core.auth.access import Viewer, can_see, can_see_kind
 from dashboard.core.listing.query import QueryError
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
-from dashboard.history.writer import decode
-from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
-from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.pages.common import page, viewer
 from dashboard.ui.pages.detail import commands, detailrender, objectview, relations, timeline
+from dashboard.ui.pages.detail.located import Located, object_page
 from dashboard.ui.pages.detail.timefilter import TimelineFilter
-from informers import Engine, Entry, Informer, KindInfo
+from informers import Engine
 
 
-@dataclass(frozen=True)
-class Located:
-    informer: Informer
-    namespace: str | None
-    name: str
-    entry: Entry
-    deleted_at: float | None
-
-
-def object_frame(kind: KindInfo, namespace: str | None, name: str) -> dict[str, Any]:
-    """What every page about one object (its diff, its restore) shows around itself: the
-    breadcrumb's links, the rail's active kind, and the frame's live socket."""
-    return {
-        "kind": kind,
-        "name": name,
-        "namespace": namespace,
-        "active_kind": kind.key,
-        "kind_url": links.kind_url(kind),
-        "object_url": links.object_url(kind, namespace, name),
-        "live_url": live_url("frame"),
-    }
-
-
-def cluster_scope(namespace: str) -> str | None:
-    return None if namespace == "-" else namespace
-
-
-def locate(
-    engine: Engine, who: Viewer, group: str, plural: str, namespace: str, name: str
-) -> Located:
-    """The live entry, or the last recorded state of a deleted object; 404 otherwise."""
-    informer = informer_for(group, plural, who)
-    ns = cluster_scope(namespace)
-    if informer.kind.namespaced != (ns is not None) or not can_see(who, informer.kind, ns):
-        raise Http404(f"No {informer.kind.kind} {namespace}/{name}.")
-    key = f"{ns}/{name}" if ns else name
-    entry = informer.store.get(key)
-    if entry is not None:
-        return Located(informer, ns, name, entry, None)
-    last = timeline.last_revision(informer.kind.key, ns, name)
-    if last is None:
-        where = f" in namespace {ns}" if ns else ""
-        raise Http404(f"No {informer.kind.kind} named {name}{where}.")
-    body = decode(last.body)
-    return Located(
-        informer,
-        ns,
-        name,
-        objectview.entry_from_body(key, body, last.observed),
-        deleted_at=last.observed,
-    )
-
-
-def detail(
-    request: HttpRequest, group: str, plural: str, namespace: str, name: str
-) -> HttpResponse:
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
+@object_page
+def detail(request: HttpRequest, engine: Engine, found: Located) -> HttpResponse:
     who = viewer(request)
-    try:
-        found = locate(engine, who, group, plural, namespace, name)
-    except Http404:
-        if not kinds_known(engine):
-            return unavailable(request, "Still discovering the cluster's kinds; retrying.")
-        informer = engine.informer(f"{group}/{plural}")
-        # Only to those who may see the kind: to anyone else it does not exist.
-        if informer is not None and not informer.synced and can_see_kind(who, informer.kind):
-            return unavailable(request, f"{informer.kind.kind} is still syncing; retrying.")
-        raise
-    kind = found.informer.kind
+    kind, name = found.kind, found.name
     view = objectview.build(engine, kind, found.entry, deleted_at=found.deleted_at)
     error = ""
     try:
@@ -146,20 +74,14 @@ def detail(
     )
 
 
-def older_timeline(
-    request: HttpRequest, group: str, plural: str, namespace: str, name: str
-) -> HttpResponse:
+@object_page
+def older_timeline(request: HttpRequest, engine: Engine, found: Located) -> HttpResponse:
     """An older page of the timeline, for "Load older": its items and the next button.
 
     The same access check as the page (``locate``); a token this server did not issue
     for this object answers with a note in place of the button, never an error page.
     """
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
-    found = locate(engine, viewer(request), group, plural, namespace, name)
-    kind = found.informer.kind
+    kind, name = found.kind, found.name
     try:
         flt = TimelineFilter.from_params(dict(request.GET.lists()))
         older = timeline.page(
@@ -184,18 +106,12 @@ def older_timeline(
     return HttpResponse(html)
 
 
-def yaml_text(
-    request: HttpRequest, group: str, plural: str, namespace: str, name: str
-) -> HttpResponse:
+@object_page
+def yaml_text(request: HttpRequest, engine: Engine, found: Located) -> HttpResponse:
     """The YAML of an object too large to inline (``ObjectView.yaml_lazy``), on request.
 
     Over HTTP rather than the page's WebSocket, which cannot carry a message that big;
     the same access check as the page (``locate``).
     """
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
-    found = locate(engine, viewer(request), group, plural, namespace, name)
     view = objectview.build(engine, found.informer.kind, found.entry, deleted_at=found.deleted_at)
     return HttpResponse(render_to_string("ui/detail/_yaml_text.html", {"view": view}))

@@ -12,24 +12,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from dashboard.history.models import Revision
 from dashboard.history.writer import decode
-from dashboard.ui.kinds import EngineUnavailable, current_engine
-from dashboard.ui.pages.common import page, unavailable, viewer
-from dashboard.ui.pages.detail.views import cluster_scope, locate, object_frame
+from dashboard.ui.pages.common import page
+from dashboard.ui.pages.detail.located import Located, object_frame, object_page
 from dashboard.ui.pages.diff import diffview
 from dashboard.ui.pages.restore import patch
 from dashboard.ui.pages.revisionparam import BadRevisionParam, revision_id
+from informers import Engine
 
 
-def restore_page(
-    request: HttpRequest, group: str, plural: str, namespace: str, name: str
-) -> HttpResponse:
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
-    found = locate(engine, viewer(request), group, plural, namespace, name)
-    kind = found.informer.kind
-    ns = cluster_scope(namespace)
+@object_page
+def restore_page(request: HttpRequest, engine: Engine, found: Located) -> HttpResponse:
+    kind, ns, name = found.kind, found.namespace, found.name
     context = object_frame(kind, ns, name)
     try:
         wanted = revision_id(request, "rev")
