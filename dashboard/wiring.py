@@ -7,9 +7,12 @@ listen (history, notifications, the live UI), and the ASGI start-up and the test
 attach through it. Listeners are attached before the engine starts, so none misses the
 initial list, and detached in reverse order after it stops.
 
-The list pages' memo needs no listener: it keys on the store's own write counter. One
-part listens to the notification service rather than the engine: the bell relay, which
-carries an in-app notification to the other replicas' sockets (``dashboard.notify.bell``).
+Everything the engine publishes passes through one bus, its hub (``informers.fanout``):
+the parts listed here listen to it from the start; live pages and watch streams subscribe
+to it while open, and a detail page listens to its object's Events there too. The list
+pages' memo needs no listener: it keys on the store's own write counter. One part
+listens to the notification service rather than the engine: the bell relay, which carries
+an in-app notification to the other replicas' sockets (``dashboard.notify.bell``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from dashboard.history import metrics as _history_metrics  # noqa: F401 - regist
 from dashboard.history.writer import writer
 from dashboard.notify import bell, inbox
 from dashboard.notify.service import service as notify_service
-from dashboard.ui.pages.detail import eventbus
 from dashboard.ui.pages.home.sampler import sampler
 from informers import ClusterConfig, Engine, EngineSettings
 
@@ -46,20 +48,12 @@ def _attach_history(engine: Engine) -> None:
     writer.start()
 
 
-def _route_events(engine: Engine) -> None:
-    engine.add_event_listener(eventbus.publish)
-
-
 def _relay_bell(engine: Engine) -> None:
     inbox.on_notification(bell.relay)
 
 
 def _stop_relaying_bell() -> None:
     inbox.remove_listener(bell.relay)
-
-
-def _nothing() -> None:
-    return None
 
 
 #: In attach order; detached in reverse.
@@ -83,12 +77,6 @@ PARTS: tuple[Part, ...] = (
         "tells the other replicas' live sockets of an in-app notification recorded here",
     ),
     Part(
-        "event-routing",
-        _route_events,
-        _nothing,
-        "sends a new Event to the detail pages open on its object",
-    ),
-    Part(
         "sampler",
         sampler.start,
         sampler.stop,
@@ -97,7 +85,7 @@ PARTS: tuple[Part, ...] = (
 )
 NAMES = tuple(p.name for p in PARTS)
 #: What UI tests attach to an engine of their own (no database writers).
-UI_PARTS = ("event-routing", "sampler")
+UI_PARTS = ("sampler",)
 
 _attached: list[Part] = []
 _lock = threading.Lock()

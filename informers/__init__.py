@@ -20,7 +20,7 @@ from informers.diff import FieldChange, changed_paths, is_noise, readable_path, 
 # Exported under a name of its own: ``diff`` would shadow the module ``informers.diff``.
 from informers.diff import diff as diff_objects
 from informers.engine import Engine, Readiness
-from informers.fanout import Subscription
+from informers.fanout import Listener, Subscription
 from informers.healthrules import (
     HealthRulesStatus,
     KindRules,
@@ -71,6 +71,7 @@ __all__: list[str] = [
     "KindInfo",
     "KindRules",
     "KubeClient",
+    "Listener",
     "ManagedSummary",
     "PrinterColumn",
     "Readiness",

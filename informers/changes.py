@@ -7,6 +7,7 @@ consumers cheap and consistent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -71,3 +72,9 @@ class EventRecord:
     source: str
     resource_version: str
     raw: dict[str, object] = field(default_factory=dict)
+
+
+#: Called with every change (``informers.fanout.Hub.listen``).
+ChangeListener = Callable[[Change], None]
+#: Called with every Event it takes.
+EventListener = Callable[[EventRecord], None]

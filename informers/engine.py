@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from informers.changes import Change, EventRecord
-from informers.events import EventListener, EventSink
+from informers.changes import Change, ChangeListener, EventListener, EventRecord
+from informers.events import EventSink
 from informers.fanout import Hub
 from informers.healthrules import (
     HealthRulesSource,
@@ -23,7 +23,7 @@ from informers.healthrules import (
     evaluate_status,
     group_kind,
 )
-from informers.informer import ChangeListener, Informer, InformerOptions
+from informers.informer import Informer, InformerOptions
 from informers.kinds import KindInfo
 from informers.listerwatcher import ListerWatcher, ResourceListerWatcher
 from informers.listwatch import KubeClient
@@ -77,8 +77,6 @@ class Engine:
         self._stopping = threading.Event()
         self._lock = threading.RLock()
         self._informers: dict[str, Informer] = {}
-        self._change_listeners: list[ChangeListener] = []
-        self._event_listeners: list[EventListener] = []
         self._kind_listeners: list[Callable[[], None]] = []
         self._by_group_kind: dict[tuple[str, str], str] = {}
         self._threads: list[threading.Thread] = []
@@ -96,10 +94,12 @@ class Engine:
 
     # -- listeners (register before start) -------------------------------------------------
     def add_change_listener(self, listener: ChangeListener) -> None:
-        self._change_listeners.append(listener)
+        """Call ``listener`` with every change, from the first list on (``Hub.listen``)."""
+        self.hub.listen(on_change=listener)
 
     def add_event_listener(self, listener: EventListener) -> None:
-        self._event_listeners.append(listener)
+        """Call ``listener`` with every Event about a watched object (``Hub.listen``)."""
+        self.hub.listen(on_event=listener)
 
     def add_kinds_listener(self, listener: Callable[[], None]) -> None:
         """Called (on a reader thread) whenever the set of watched kinds changes."""
@@ -331,18 +331,9 @@ class Engine:
 
     def _on_change(self, change: Change) -> None:
         self.hub.publish(change)
-        for listener in self._change_listeners:
-            try:
-                listener(change)
-            except Exception:
-                log.exception("engine: a change listener failed")
 
     def _on_event(self, record: EventRecord) -> None:
-        for listener in self._event_listeners:
-            try:
-                listener(record)
-            except Exception:
-                log.exception("engine: an event listener failed")
+        self.hub.publish_event(record)
 
     def _make_event_reflectors(self) -> list[Reflector]:
         scope = self.settings.events

@@ -13,13 +13,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from informers.changes import EventRecord
+from informers.changes import EventListener, EventRecord
 from informers.redaction import mask_text
 from informers.timestamps import parse_time
 
 #: (group, kind) -> kind key, supplied by the engine from its running informers.
 KindLookup = Callable[[str, str], str | None]
-EventListener = Callable[[EventRecord], None]
 
 
 def event_record(event: dict[str, Any], lookup: KindLookup) -> EventRecord | None:

@@ -1,19 +1,31 @@
-"""Bounded, per-object-coalescing delivery of changes to consumers.
+"""The engine's one bus: every change and every Event, to whoever takes them.
 
-Why: the reflector must never wait on a consumer (a slow watch reader gets its watch
-closed by the apiserver, which costs a relist). Each consumer gets a queue keyed by object:
-only the newest state of an object matters for a view, so N updates to one object cost one
-slot. When a queue holds more distinct objects than its bound, it is cleared and flagged
-``overflowed``: the consumer re-reads the store instead of receiving a partial stream.
+Why one bus: changes used to reach the dashboard three ways (this hub, engine listener
+lists, and a UI router for Events), each with its own registration and error handling.
+Now everything the engine publishes passes here, and a consumer takes it one of two ways:
+
+- a **subscription** (live pages, watch streams) gets a bounded queue of changes, keyed by
+  object. The reflector must never wait on a consumer (a slow watch reader gets its watch
+  closed by the apiserver, which costs a relist), and only the newest state of an object
+  matters for a view, so N updates to one object cost one slot. When a queue holds more
+  distinct objects than its bound, it is cleared and flagged ``overflowed``: the consumer
+  re-reads the store instead of receiving a partial stream.
+- a **listener** (the history writer, the notification service, a page following one
+  object's Events) is called with every change or Event, in order, on the publishing
+  thread. It must only hand the message on (a queue, a loop's call_soon), never wait.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
-from informers.changes import Change, ChangeType
+from informers.changes import Change, ChangeListener, ChangeType, EventListener, EventRecord
+
+log = logging.getLogger(__name__)
 
 Notify = Callable[[], None]
 Predicate = Callable[[Change], bool]
@@ -94,13 +106,28 @@ class Subscription:
         self._closed = True
 
 
+@dataclass(frozen=True, eq=False)
+class Listener:
+    """One listener: called with every change and/or Event it takes, in publishing order.
+
+    ``involved_uid`` narrows the Events to those about one object (a page following it);
+    empty means every Event.
+    """
+
+    on_change: ChangeListener | None = None
+    on_event: EventListener | None = None
+    involved_uid: str = ""
+
+
 class Hub:
-    """The set of live subscriptions; informers publish each change to all of them."""
+    """The set of live subscriptions and listeners; the engine publishes to all of them."""
 
     def __init__(self) -> None:
         self._subs: list[Subscription] = []
+        self._listeners: list[Listener] = []
         self._lock = threading.Lock()
 
+    # -- subscriptions: coalesced, bounded queues of changes -------------------------------
     def subscribe(
         self, predicate: Predicate, *, notify: Notify | None = None, max_pending: int = 5000
     ) -> Subscription:
@@ -114,12 +141,57 @@ class Hub:
         with self._lock:
             self._subs = [s for s in self._subs if s is not sub]
 
+    def subscriptions(self) -> list[Subscription]:
+        return list(self._subs)
+
+    # -- listeners: every message, in order --------------------------------------------------
+    def listen(
+        self,
+        *,
+        on_change: ChangeListener | None = None,
+        on_event: EventListener | None = None,
+        involved_uid: str = "",
+    ) -> Listener:
+        listener = Listener(on_change=on_change, on_event=on_event, involved_uid=involved_uid)
+        with self._lock:
+            self._listeners = [*self._listeners, listener]
+        return listener
+
+    def unlisten(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners = [each for each in self._listeners if each is not listener]
+
+    def listeners(self) -> list[Listener]:
+        return list(self._listeners)
+
+    # -- publishing (reader threads) ---------------------------------------------------------
     def publish(self, change: Change) -> None:
-        for sub in self._subs:  # copy-on-write list: no lock on the hot path
+        """Offer ``change`` to every subscription, then call every change listener."""
+        for sub in self._subs:  # copy-on-write lists: no lock on the hot path
             try:
                 sub.offer(change)
             except Exception:  # noqa: S112 - one broken predicate must not starve the others
                 continue
+        for listener in self._listeners:
+            if listener.on_change is not None:
+                _call(listener.on_change, change)
 
-    def subscriptions(self) -> list[Subscription]:
-        return list(self._subs)
+    def publish_event(self, record: EventRecord) -> None:
+        """Call every Event listener that takes ``record``."""
+        for listener in self._listeners:
+            if listener.on_event is None:
+                continue
+            if listener.involved_uid and listener.involved_uid != record.involved_uid:
+                continue
+            _call(listener.on_event, record)
+
+
+Message = TypeVar("Message", Change, EventRecord)
+
+
+def _call(listener: Callable[[Message], None], message: Message) -> None:
+    """One failing listener is logged and must not keep the message from the others."""
+    try:
+        listener(message)
+    except Exception:
+        log.exception("hub: a listener failed")

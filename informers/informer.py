@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from informers.awaiting import AwaitingController, has_status
-from informers.changes import Change, ChangeType
+from informers.changes import Change, ChangeListener, ChangeType
 from informers.clock import SYSTEM_CLOCK, Clock
 from informers.diff import changed_paths, diff
 from informers.gcpause import gc_paused
@@ -32,7 +32,6 @@ from informers.timestamps import parse_time
 
 log = logging.getLogger(__name__)
 
-ChangeListener = Callable[[Change], None]
 #: A change's managedFields summary and the managers credited with it.
 Attribution = tuple[ManagedSummary, tuple[str, ...]]
 

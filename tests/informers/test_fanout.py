@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from informers.changes import Change, ChangeType
+from informers.changes import Change, ChangeType, EventRecord
 from informers.fanout import Hub, Subscription, coalesce
 from informers.status import State, Status
 from informers.store import Entry
@@ -118,3 +118,73 @@ def test_an_unsubscribed_consumer_receives_nothing_more() -> None:
     hub.unsubscribe(sub)
     hub.publish(_change(A))
     assert sub.drain() == ([], False) and hub.subscriptions() == []
+
+
+def _event(involved_uid: str, reason: str = "Failed") -> EventRecord:
+    return EventRecord(
+        uid=f"ev-{involved_uid}-{reason}",
+        involved_uid=involved_uid,
+        kind="t.crscope.test/gadgets",
+        namespace="ns",
+        name="a",
+        type="Warning",
+        reason=reason,
+        message="",
+        count=1,
+        first_seen=0.0,
+        last_seen=0.0,
+        source="",
+        resource_version="1",
+    )
+
+
+def test_a_listener_gets_every_change_in_order_where_a_subscription_coalesces() -> None:
+    """Recorders (history, notifications) need each revision; views need the newest."""
+    hub = Hub()
+    heard: list[tuple[ChangeType, str]] = []
+    hub.listen(on_change=lambda c: heard.append((c.type, c.entry.resource_version)))
+    view = hub.subscribe(lambda c: True)
+    for change in (_change(A, rv="1"), _change(M, rv="2"), _change(M, rv="3")):
+        hub.publish(change)
+    assert heard == [(A, "1"), (M, "2"), (M, "3")]
+    pending, _ = view.drain()
+    assert [(c.type, c.entry.resource_version) for c in pending] == [(A, "3")]
+
+
+def test_event_listeners_take_every_event_or_only_their_objects() -> None:
+    hub = Hub()
+    every: list[str] = []
+    mine: list[str] = []
+    hub.listen(on_event=lambda r: every.append(r.uid))
+    hub.listen(on_event=lambda r: mine.append(r.uid), involved_uid="uid-a")
+    hub.listen(on_change=lambda c: pytest.fail("a change listener got an Event"))
+    hub.publish_event(_event("uid-a"))
+    hub.publish_event(_event("uid-b"))
+    assert every == ["ev-uid-a-Failed", "ev-uid-b-Failed"]
+    assert mine == ["ev-uid-a-Failed"]
+
+
+def test_a_failing_listener_is_logged_and_starves_no_other(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hub = Hub()
+
+    def broken(change: Change) -> None:
+        raise RuntimeError("bug in a listener")
+
+    heard: list[str] = []
+    hub.listen(on_change=broken)
+    hub.listen(on_change=lambda c: heard.append(c.key))
+    everything = hub.subscribe(lambda c: True)
+    hub.publish(_change(A, "ns/a"))
+    assert heard == ["ns/a"] and everything.depth == 1
+    assert "a listener failed" in caplog.text
+
+
+def test_an_unlistened_listener_hears_nothing_more() -> None:
+    hub = Hub()
+    heard: list[str] = []
+    listener = hub.listen(on_event=lambda r: heard.append(r.uid), involved_uid="uid-a")
+    hub.unlisten(listener)
+    hub.publish_event(_event("uid-a"))
+    assert heard == [] and hub.listeners() == []

@@ -59,9 +59,8 @@ from dashboard.notify.bell import BELL_GROUP, BellPush, bell_for, rang_here
 from dashboard.ui.live import framing
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.live.spec import build_feeds
-from dashboard.ui.pages.detail import eventbus
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
-from informers import Change, Engine, EventRecord, Subscription
+from informers import Change, Engine, EventRecord, Listener, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +108,7 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.seq = self.acked = 0
         self.need_full = True
         self.dirty = False
-        self.event_uid = ""
+        self.events: Listener | None = None  # the Events of the object a detail page shows
         self.last_access = time.monotonic()
         self.last_tick: dict[int, float] = {}
         self.slot: Slot | None = None
@@ -190,9 +189,9 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if self.sub is not None and self.engine is not None:
             self.engine.hub.unsubscribe(self.sub)
         self.sub = None
-        if self.event_uid:
-            eventbus.unlisten(self.event_uid, self._on_event)
-            self.event_uid = ""
+        if self.events is not None and self.engine is not None:
+            self.engine.hub.unlisten(self.events)
+        self.events = None
 
     def _bell_changed(self) -> None:
         """A new in-app notification: push the bell (on this loop)."""
@@ -290,13 +289,16 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         return pieces
 
     def _listen_events(self) -> None:
+        """Follow the Events of the object a detail feed shows (it may change on a reload)."""
         uid = next((f.uid for f in self.feeds if isinstance(f, DetailFeed)), "")
-        if uid != self.event_uid:
-            if self.event_uid:
-                eventbus.unlisten(self.event_uid, self._on_event)
-            if uid:
-                eventbus.listen(uid, self._on_event)
-            self.event_uid = uid
+        following = self.events.involved_uid if self.events is not None else ""
+        if uid == following or self.engine is None:
+            return
+        if self.events is not None:
+            self.engine.hub.unlisten(self.events)
+        self.events = (
+            self.engine.hub.listen(on_event=self._on_event, involved_uid=uid) if uid else None
+        )
 
     async def _send(self, pieces: list[str], *, resync: str = "", problem: str = "") -> None:
         """Send ``pieces`` as one message, or several when they would pass the server's
