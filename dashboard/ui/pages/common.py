@@ -15,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 
 from dashboard.core.auth.access import Viewer
 from dashboard.core.auth.identity import viewer_for_request
+from dashboard.core.listing.query import QueryError
 from dashboard.core.web.htmx import htmx
 
 
@@ -63,3 +64,17 @@ def bad_request(request: HttpRequest, reason: str) -> HttpResponse:
         {"title": "That address cannot be read", "message": reason, "status": 400},
         status=400,
     )
+
+
+def filter_error(request: HttpRequest, error: QueryError) -> HttpResponse | None:
+    """For a filter form's htmx request with a value that cannot be read: the error alone,
+    swapped in beside the form, which keeps the rows shown and the URL as it was (a bad
+    filter must not replace the list with an error page). None for a full page load,
+    which shows the error in the page instead."""
+    if not is_partial(request):
+        return None
+    response = render(request, "ui/list/_error.html", {"error": error, "kept": True})
+    response["HX-Retarget"] = "#filter-error"
+    response["HX-Reswap"] = "outerHTML"
+    response["HX-Push-Url"] = "false"
+    return response

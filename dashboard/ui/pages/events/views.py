@@ -22,7 +22,13 @@ from dashboard.core.listing.query import QueryError
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.fragments import join_safe
 from dashboard.ui.kinds import EngineUnavailable, current_engine
-from dashboard.ui.pages.common import bad_request, is_partial, page, unavailable, viewer
+from dashboard.ui.pages.common import (
+    bad_request,
+    filter_error,
+    page,
+    unavailable,
+    viewer,
+)
 from dashboard.ui.pages.events import eventrows, filters
 from dashboard.ui.pages.events.filters import EventFilters
 from dashboard.ui.pages.home.scope import BadScope, home_scope, with_scope
@@ -65,12 +71,8 @@ def events_page(request: HttpRequest) -> HttpResponse:
     who = viewer(request)
     params = {k: request.GET.getlist(k) for k in request.GET}
     chosen, error = filters.parse(params)
-    if error is not None and is_partial(request):
-        response = render(request, "ui/list/_error.html", {"error": error, "kept": True})
-        response["HX-Retarget"] = "#filter-error"
-        response["HX-Reswap"] = "outerHTML"
-        response["HX-Push-Url"] = "false"
-        return response
+    if error is not None and (kept := filter_error(request, error)) is not None:
+        return kept
     token = (params.get(TOKEN_PARAM) or [""])[-1] or None
     notice = ""
     visible = eventrows.visible_kinds(engine, who)  # read once: rows, kinds, namespaces

@@ -12,7 +12,6 @@ import time
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from dashboard.core.auth.access import visible_namespaces
 from dashboard.core.listing.query import DEFAULT_LIMIT, Listable, ListQuery, Page, QueryError
@@ -25,7 +24,7 @@ from dashboard.ui.kinds import (
     informer_for,
     kinds_known,
 )
-from dashboard.ui.pages.common import is_partial, page, unavailable, viewer
+from dashboard.ui.pages.common import filter_error, is_partial, page, unavailable, viewer
 from dashboard.ui.pages.listing import asof, listing
 from informers import Informer, PrinterColumn, State, Store
 
@@ -46,12 +45,8 @@ def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
     query, error = listing.parse(params, informer.kind)
     if error is None:
         error = listing.columns_from(params, informer.kind)[1]
-    if error is not None and is_partial(request):
-        response = render(request, "ui/list/_error.html", {"error": error, "kept": True})
-        response["HX-Retarget"] = "#filter-error"
-        response["HX-Reswap"] = "outerHTML"
-        response["HX-Push-Url"] = "false"
-        return response
+    if error is not None and (kept := filter_error(request, error)) is not None:
+        return kept
     allowed = visible_namespaces(who, informer.kind, "list")
     if "at" in params:
         return past_list(request, informer, params, query, error, allowed)
