@@ -6,7 +6,6 @@ import json
 import random
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -73,37 +72,6 @@ def clipboard_once(page: Page, done: Callable[[str], bool], timeout: float = 10.
         if done(text) or time.monotonic() > deadline:
             return text
         page.wait_for_timeout(50)
-
-
-def post_event(
-    kube: KubeHTTP, obj: dict[str, Any], *, reason: str, type_: str, message: str, count: int = 1
-) -> None:
-    """A core/v1 Event about ``obj``, as a controller would write it."""
-    meta = obj["metadata"]
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    kube.request(
-        "POST",
-        f"/api/v1/namespaces/{meta['namespace']}/events",
-        body={
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": f"{meta['name']}.{uuid.uuid4().hex[:10]}"},
-            "involvedObject": {
-                "apiVersion": obj["apiVersion"],
-                "kind": obj["kind"],
-                "name": meta["name"],
-                "namespace": meta["namespace"],
-                "uid": meta["uid"],
-            },
-            "type": type_,
-            "reason": reason,
-            "message": message,
-            "source": {"component": "journey-controller"},
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": count,
-        },
-    )
 
 
 def wait_history(

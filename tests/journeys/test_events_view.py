@@ -27,11 +27,11 @@ from tests.browser.live import (
     create_widget,
     mark_page,
     poll_page,
-    post_event,
     sign_in,
     stall_widget,
     wait_live,
 )
+from tests.kube_events import post_event
 from tests.security.conftest import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
@@ -64,7 +64,14 @@ def test_events_across_objects_filtered_linked_live_and_escaped(
     calm = create_widget(kube, namespace, "ev-calm")
     make_current(kube, warned)
     stall_widget(kube, calm)  # Failed: listed under "Needs attention", not as warning-but-Current
-    post_event(kube, warned, reason="BackOffJourney", type_="Warning", message=HOSTILE, count=3)
+    post_event(
+        kube,
+        warned,
+        reason="BackOffJourney",
+        message=HOSTILE,
+        count=3,
+        source="journey-controller",
+    )
     post_event(kube, calm, reason="SyncedJourney", type_="Normal", message="all in sync")
     page = watched.page
     url = f"{dashboard.url}/events/?namespace={namespace}"

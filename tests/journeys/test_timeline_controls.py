@@ -23,10 +23,10 @@ from tests.browser.live import (
     LIST,
     create_widget,
     open_object,
-    post_event,
     wait_history,
     wait_live,
 )
+from tests.kube_events import post_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

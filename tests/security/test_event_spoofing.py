@@ -24,40 +24,24 @@ from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, WIDGET, sample_object
 from devkit.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
+from tests.kube_events import post_event
 from tests.security.conftest import Grants, Http
 
 pytestmark = pytest.mark.cluster
 
 
-def _post_event(
+def _plant(
     kube: KubeHTTP, where: str, target: dict[str, Any], reason: str, **involved: Any
 ) -> None:
     """A legacy Event in namespace ``where`` about ``target``; ``involved`` overrides fields."""
-    meta = target["metadata"]
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    kube.request(
-        "POST",
-        f"/api/v1/namespaces/{where}/events",
-        body={
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": f"{reason.lower()}.{time.time_ns():x}"},
-            "involvedObject": {
-                "apiVersion": target["apiVersion"],
-                "kind": target["kind"],
-                "name": meta["name"],
-                "uid": meta["uid"],
-                **({"namespace": meta["namespace"]} if meta.get("namespace") else {}),
-                **involved,
-            },
-            "type": "Warning",
-            "reason": reason,
-            "message": f"{reason} planted",
-            "source": {"component": "spoof-test"},
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": 1,
-        },
+    post_event(
+        kube,
+        target,
+        reason=reason,
+        message=f"{reason} planted",
+        where=where,
+        source="spoof-test",
+        **involved,
     )
 
 
@@ -115,11 +99,11 @@ def test_events_from_another_namespace_stay_off_the_objects_timeline(
     victim = kube.request("GET", WIDGET.collection_path(grants.allowed_ns))["items"][0]
     attacker_ns = grants.other_ns
     # B names A's object by uid, under B's namespace (the apiserver checks nothing more).
-    _post_event(kube, attacker_ns, victim, "SpoofedByUid", namespace=attacker_ns)
+    _plant(kube, attacker_ns, victim, "SpoofedByUid", namespace=attacker_ns)
     # B names A's object and A's namespace: allowed for Events with eventTime.
     _post_new_style_event(kube, attacker_ns, victim, "SpoofedNamespace")
     # The genuine Event, created last: once it shows, the planted ones were processed.
-    _post_event(kube, grants.allowed_ns, victim, "Genuine")
+    _plant(kube, grants.allowed_ns, victim, "Genuine")
 
     name = victim["metadata"]["name"]
     api_path = f"widgets/namespaces/{grants.allowed_ns}/{name}"
@@ -152,9 +136,9 @@ def test_events_from_a_namespace_stay_off_a_cluster_scoped_objects_timeline(
         message="the policy is cached",
     )
     # An Event in a namespace claiming a cluster-scoped object by uid.
-    _post_event(kube, grants.other_ns, policy, "SpoofedCluster", namespace=grants.other_ns)
+    _plant(kube, grants.other_ns, policy, "SpoofedCluster", namespace=grants.other_ns)
     # The genuine one: no involved namespace, in "default" as Kubernetes requires.
-    _post_event(kube, "default", policy, "Genuine")
+    _plant(kube, "default", policy, "Genuine")
     wait_until(
         lambda: "Genuine" in _events_api(http, admin, f"clusterpolicies/{name}"),
         timeout=30,

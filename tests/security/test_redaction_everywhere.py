@@ -12,7 +12,6 @@ The "copy for apply" text is in the detail page's HTML, so it is covered too.
 from __future__ import annotations
 
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.conftest import wait_for
+from tests.kube_events import post_event
 
 KIND, PLURAL = "Vault", "vaults"
 SECRETS = {
@@ -159,30 +159,6 @@ def _get(server: DashboardServer, path: str, **params: Any) -> str:
     return response.text
 
 
-def _post_event(kube: KubeHTTP, obj: dict[str, Any]) -> None:
-    meta = obj["metadata"]
-    kube.request(
-        "POST",
-        f"/api/v1/namespaces/{meta['namespace']}/events",
-        body={
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": f"hostile.{time.time_ns():x}"},
-            "involvedObject": {
-                "apiVersion": obj["apiVersion"],
-                "kind": obj["kind"],
-                "name": meta["name"],
-                "namespace": meta["namespace"],
-                "uid": meta["uid"],
-            },
-            "type": "Warning",
-            "reason": "ConnectFailed",
-            "message": f"dial mysql://root:{SECRETS['event']}@db:3306 refused",
-            "source": {"component": "redaction-test"},
-        },
-    )
-
-
 def _leaks(text: str) -> list[str]:
     return [name for name, secret in SECRETS.items() if secret in text]
 
@@ -221,7 +197,13 @@ def test_no_secret_leaves_the_server(world: tuple[DashboardServer, str, str, Kub
         },
         content_type=MERGE_PATCH,
     )
-    _post_event(kube, created)
+    post_event(
+        kube,
+        created,
+        reason="ConnectFailed",
+        message=f"dial mysql://root:{SECRETS['event']}@db:3306 refused",
+        source="redaction-test",
+    )
     wait_for(
         lambda: len(requests.get(f"{server.url}{api}/history", timeout=30).json()["items"]) >= 2,
         timeout=60,

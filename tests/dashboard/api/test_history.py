@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, WIDGET
 from tests.dashboard.api.conftest import Api, Objects, assert_problem, object_path, wait_for
+from tests.kube_events import post_event
 
 pytestmark = pytest.mark.cluster
 
@@ -138,39 +138,20 @@ def test_history_of_a_cluster_scoped_object(api: Api, objects: Objects) -> None:
     assert api.json(object_path(CLUSTER_POLICY, policy, "/diff"))["from"] is None
 
 
-def _event(kube: KubeHTTP, obj: dict[str, Any], reason: str, *, at: str, count: int = 1) -> None:
-    meta = obj["metadata"]
-    kube.request(
-        "POST",
-        f"/api/v1/namespaces/{meta['namespace']}/events",
-        body={
-            "apiVersion": "v1",
-            "kind": "Event",
-            "metadata": {"name": f"{meta['name']}.{time.time_ns():x}"},
-            "involvedObject": {
-                "apiVersion": obj["apiVersion"],
-                "kind": obj["kind"],
-                "name": meta["name"],
-                "namespace": meta["namespace"],
-                "uid": meta["uid"],
-            },
-            "type": "Warning" if reason.endswith("Failed") else "Normal",
-            "reason": reason,
-            "message": f"{reason} happened",
-            "source": {"component": "api-tests"},
-            "firstTimestamp": at,
-            "lastTimestamp": at,
-            "count": count,
-        },
-    )
-
-
 def test_events_of_an_object_newest_first_and_paged(
     api: Api, kube: KubeHTTP, objects: Objects, namespace: str
 ) -> None:
     widget = objects.create(WIDGET, namespace=namespace)
     for minute, reason in enumerate(["Created", "Progressing", "ReconcileFailed"]):
-        _event(kube, widget, reason, at=f"2030-01-01T00:0{minute}:00Z", count=minute + 1)
+        post_event(
+            kube,
+            widget,
+            reason=reason,
+            type_="Warning" if reason.endswith("Failed") else "Normal",
+            at=f"2030-01-01T00:0{minute}:00Z",
+            count=minute + 1,
+            source="api-tests",
+        )
     path = object_path(WIDGET, widget, "/events")
     wait_for(lambda: api.json(path)["total"] == 3, what="three events stored")
     body = api.json(path)

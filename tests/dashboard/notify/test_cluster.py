@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -22,6 +21,7 @@ from informers import Engine, EngineSettings, KubeClient
 from tests.dashboard.notify.receiver import Receiver
 from tests.dashboard.sharedcache import read, wait_until
 from tests.informers.kit import cluster_config, make_crd, obj
+from tests.kube_events import post_event
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 
@@ -324,31 +324,8 @@ def test_a_warning_event_notifies(
     server.synced(f"{group}/widgets")
     widget = widgets.create("evented", "Current")
     meta = widget["metadata"]
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for reason, event_type in (("Pulled", "Normal"), ("BackOff", "Warning")):
-        kube.request(
-            "POST",
-            f"/api/v1/namespaces/{namespace}/events",
-            body={
-                "apiVersion": "v1",
-                "kind": "Event",
-                "metadata": {"name": f"evented.{reason.lower()}", "namespace": namespace},
-                "involvedObject": {
-                    "apiVersion": f"{group}/v1",
-                    "kind": "Widget",
-                    "name": "evented",
-                    "namespace": namespace,
-                    "uid": meta["uid"],
-                },
-                "type": event_type,
-                "reason": reason,
-                "message": f"{reason} happened",
-                "source": {"component": "test"},
-                "firstTimestamp": now,
-                "lastTimestamp": now,
-                "count": 1,
-            },
-        )
+        post_event(kube, widget, reason=reason, type_=event_type)
     wait_until(lambda: receiver.received, timeout=15, message="event webhook")
     server.settle()
     (body,) = receiver.bodies()
