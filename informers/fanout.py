@@ -120,11 +120,21 @@ class Listener:
 
 
 class Hub:
-    """The set of live subscriptions and listeners; the engine publishes to all of them."""
+    """The set of live subscriptions and listeners; the engine publishes to all of them.
+
+    Listeners are kept in the order they came, and also indexed for publishing: change
+    listeners, listeners of every Event, and listeners of one object's Events by that
+    object's uid. So an Event costs a dict lookup however many detail pages are open, and
+    a change never walks the pages' Event listeners. All are copy-on-write: reader
+    threads publish without taking the lock.
+    """
 
     def __init__(self) -> None:
         self._subs: list[Subscription] = []
-        self._listeners: list[Listener] = []
+        self._listeners: tuple[Listener, ...] = ()
+        self._on_change: tuple[ChangeListener, ...] = ()
+        self._on_every_event: tuple[EventListener, ...] = ()
+        self._on_object_event: dict[str, tuple[EventListener, ...]] = {}
         self._lock = threading.Lock()
 
     # -- subscriptions: coalesced, bounded queues of changes -------------------------------
@@ -154,15 +164,28 @@ class Hub:
     ) -> Listener:
         listener = Listener(on_change=on_change, on_event=on_event, involved_uid=involved_uid)
         with self._lock:
-            self._listeners = [*self._listeners, listener]
+            self._index((*self._listeners, listener))
         return listener
 
     def unlisten(self, listener: Listener) -> None:
         with self._lock:
-            self._listeners = [each for each in self._listeners if each is not listener]
+            self._index(tuple(each for each in self._listeners if each is not listener))
 
     def listeners(self) -> list[Listener]:
         return list(self._listeners)
+
+    def _index(self, listeners: tuple[Listener, ...]) -> None:
+        """Swap in ``listeners`` and the indexes publishing reads (under the lock)."""
+        by_object: dict[str, list[EventListener]] = {}
+        for each in listeners:
+            if each.on_event is not None and each.involved_uid:
+                by_object.setdefault(each.involved_uid, []).append(each.on_event)
+        self._on_change = tuple(each.on_change for each in listeners if each.on_change)
+        self._on_every_event = tuple(
+            each.on_event for each in listeners if each.on_event and not each.involved_uid
+        )
+        self._on_object_event = {uid: tuple(found) for uid, found in by_object.items()}
+        self._listeners = listeners
 
     # -- publishing (reader threads) ---------------------------------------------------------
     def publish(self, change: Change) -> None:
@@ -172,18 +195,15 @@ class Hub:
                 sub.offer(change)
             except Exception:  # noqa: S112 - one broken predicate must not starve the others
                 continue
-        for listener in self._listeners:
-            if listener.on_change is not None:
-                _call(listener.on_change, change)
+        for on_change in self._on_change:
+            _call(on_change, change)
 
     def publish_event(self, record: EventRecord) -> None:
-        """Call every Event listener that takes ``record``."""
-        for listener in self._listeners:
-            if listener.on_event is None:
-                continue
-            if listener.involved_uid and listener.involved_uid != record.involved_uid:
-                continue
-            _call(listener.on_event, record)
+        """Call the listeners of every Event, then those of this Event's object."""
+        for on_event in self._on_every_event:
+            _call(on_event, record)
+        for on_event in self._on_object_event.get(record.involved_uid, ()):
+            _call(on_event, record)
 
 
 Message = TypeVar("Message", Change, EventRecord)
@@ -194,4 +214,5 @@ def _call(listener: Callable[[Message], None], message: Message) -> None:
     try:
         listener(message)
     except Exception:
-        log.exception("hub: a listener failed")
+        name = getattr(listener, "__qualname__", None) or repr(listener)
+        log.exception("hub: a listener failed: %s", name)

@@ -188,3 +188,19 @@ def test_an_unlistened_listener_hears_nothing_more() -> None:
     hub.unlisten(listener)
     hub.publish_event(_event("uid-a"))
     assert heard == [] and hub.listeners() == []
+
+
+def test_pages_on_one_object_come_and_go_without_disturbing_each_other() -> None:
+    """Object listeners are indexed by uid: one page leaving keeps the other's listener,
+    and a change never reaches a page's Event listener."""
+    hub = Hub()
+    first: list[str] = []
+    second: list[str] = []
+    leaving = hub.listen(on_event=lambda r: first.append(r.reason), involved_uid="uid-a")
+    hub.listen(on_event=lambda r: second.append(r.reason), involved_uid="uid-a")
+    hub.publish(_change(A))
+    hub.publish_event(_event("uid-a", "Before"))
+    hub.unlisten(leaving)
+    hub.publish_event(_event("uid-a", "After"))
+    assert first == ["Before"] and second == ["Before", "After"]
+    assert [each.involved_uid for each in hub.listeners()] == ["uid-a"]
