@@ -203,14 +203,26 @@ class LiveConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         viewer = self.viewer
         await self._send([await _in_thread(lambda: bell_for(viewer, oob=True))])
 
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """Channels leaves the socket's groups (``self.groups``) before it calls
+        ``disconnect``; with Redis down that raises and ``disconnect`` never runs. What the
+        socket holds in this process (its hub subscription and Event listener, its user
+        slot, its timers) is let go of either way, or the engine would keep it for life."""
+        try:
+            await super().websocket_disconnect(message)
+        finally:
+            self._let_go()
+
     async def disconnect(self, code: int) -> None:
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """Release what this socket holds in the process; safe to call twice."""
         self.closed = True
         slot = getattr(self, "slot", None)
         if slot is not None:
             slot.release()
-        if self.channel_layer is not None:
-            for group in getattr(self, "groups", []):
-                await self.channel_layer.group_discard(group, self.channel_name)
+            self.slot = None
         bell = getattr(self, "bell", None)
         if bell is not None:
             bell.close()

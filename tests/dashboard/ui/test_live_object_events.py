@@ -9,6 +9,7 @@ engine, one per page ever opened.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -54,4 +55,46 @@ async def test_an_open_detail_page_follows_its_objects_events_until_it_closes(
         lambda: _following(live_engine, uid) == 0,
         timeout=30,
         message="the closed page stopped following",
+    )
+
+
+async def test_a_socket_closing_while_the_channel_layer_fails_leaves_nothing_on_the_hub(
+    live_engine: Engine, kube: KubeHTTP, namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With Redis down, leaving the channel-layer groups raises; the socket's subscription
+    and Event listener must be gone from the hub all the same."""
+    from channels.layers import get_channel_layer
+
+    created = await asyncio.to_thread(create, kube, namespace, "layer-down")
+    uid = created["metadata"]["uid"]
+    informer = live_engine.informer("demo.crscope.dev/widgets")
+    assert informer is not None
+    await asyncio.to_thread(
+        wait_until,
+        lambda: informer.store.get(f"{namespace}/layer-down") is not None,
+        timeout=30,
+        message="the object is cached",
+    )
+    subscribed = len(live_engine.hub.subscriptions())
+    query = f"view=detail&kind=demo.crscope.dev/widgets&namespace={namespace}&name=layer-down"
+    page = Live(query)
+    await page.__aenter__()
+    assert await page.receive() is not None
+    await asyncio.to_thread(
+        wait_until, lambda: _following(live_engine, uid) == 1, timeout=30, message="following"
+    )
+
+    async def unreachable(*args: object) -> None:
+        raise ConnectionError("the channel layer is down")
+
+    monkeypatch.setattr(type(get_channel_layer()), "group_discard", unreachable)
+    with contextlib.suppress(ConnectionError):  # re-raised by the test communicator
+        await page.__aexit__(None, None, None)
+    await asyncio.to_thread(
+        wait_until,
+        lambda: (
+            _following(live_engine, uid) == 0 and len(live_engine.hub.subscriptions()) <= subscribed
+        ),
+        timeout=30,
+        message="the closed socket let go of the hub",
     )
