@@ -80,6 +80,15 @@ class DetailFeed(Feed):
         informer = self.engine.informer(self.kind_key)
         return informer.store.get(self.key) if informer is not None else None
 
+    def _absence_known(self) -> bool:
+        """Whether an object missing from the cache is known to be gone: not while the
+        kinds are being discovered or the kind is syncing (an engine started anew under
+        an open page), when the page keeps what it shows rather than say "deleted"."""
+        if not self.engine.kinds_listed():
+            return False
+        informer = self.engine.informer(self.kind_key)
+        return informer is None or informer.synced
+
     def _view(self, entry: Entry, deleted_at: float | None) -> objectview.ObjectView:
         return objectview.build(self.engine, self.kind, entry, deleted_at=deleted_at)
 
@@ -93,6 +102,8 @@ class DetailFeed(Feed):
     def full(self) -> list[str]:
         entry = self._current()
         deleted_at = None
+        if entry is None and not self._absence_known():
+            return []
         if entry is None:
             last = timeline.last_revision(self.kind_key, self.namespace, self.name)
             if last is None and self._entry is None:
@@ -137,6 +148,10 @@ class DetailFeed(Feed):
             return []
         out: list[str] = []
         entry = self._current()
+        if entry is None and not self._absence_known():
+            return []
+        if self._entry is None:  # nothing sent yet (full() waited for the sync): send it all
+            return self.full()
         if entry is None and self._entry is not None and not self._deleted:
             self._deleted = True
             self.poke()

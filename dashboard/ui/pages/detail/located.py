@@ -61,7 +61,8 @@ def cluster_scope(namespace: str) -> str | None:
 def locate(
     engine: Engine, who: Viewer, group: str, plural: str, namespace: str, name: str
 ) -> Located:
-    """The live entry, or the last recorded state of a deleted object; 404 otherwise."""
+    """The live entry, or the last recorded state of a deleted object; 404 otherwise,
+    also while the kind has not synced (an object not cached yet may well exist)."""
     informer = informer_for(group, plural, who)
     ns = cluster_scope(namespace)
     if informer.kind.namespaced != (ns is not None) or not can_see(who, informer.kind, ns):
@@ -70,6 +71,10 @@ def locate(
     entry = informer.store.get(key)
     if entry is not None:
         return Located(informer, ns, name, entry, None)
+    if not informer.synced:
+        # Not cached yet is not gone: its last row would show a live object as deleted
+        # (and offer to re-create it). ``object_page`` answers "still syncing".
+        raise Http404(f"No {informer.kind.kind} {namespace}/{name} cached yet.")
     last = timeline.last_revision(informer.kind.key, ns, name)
     if last is None:
         where = f" in namespace {ns}" if ns else ""
