@@ -129,6 +129,7 @@ DEFAULT_FAILURE_REASONS: frozenset[str] = frozenset(
 )
 
 MAX_MESSAGE_CHARS = 1000
+MAX_REASON_CHARS = 200
 #: Input values shown in "why this state" are cut to this length (a reason is a word).
 MAX_INPUT_CHARS = 200
 _FAILURE_SUFFIXES = ("failed", "error")
@@ -148,13 +149,13 @@ def compute_status(
 ) -> Status:
     """Return the reconcile state of ``obj``; never raises, whatever the input."""
     if isinstance(obj, depth.Truncated):
-        return _status(
+        return bounded_status(
             State.UNKNOWN, depth.REASON, depth.MESSAGE, rule=RULE_READABLE, when="object too deep"
         )
     try:
         return _compute(obj, failure_reasons)
     except MalformedError as exc:
-        return _status(
+        return bounded_status(
             State.UNKNOWN,
             "MalformedStatus",
             str(exc),
@@ -235,7 +236,7 @@ def _observed_generation(r: StatusReading, _: frozenset[str]) -> Status | None:
     if r.observed is not None:
         if r.observed == generation:
             return None
-        return _status(
+        return bounded_status(
             State.IN_PROGRESS,
             "GenerationMismatch",
             f"controller has observed generation {r.observed}, the latest is {generation}",
@@ -246,7 +247,7 @@ def _observed_generation(r: StatusReading, _: frozenset[str]) -> Status | None:
     newest = r.newest_condition_generation
     if newest is None or newest >= generation:
         return None
-    return _status(
+    return bounded_status(
         State.IN_PROGRESS,
         "StaleCondition",
         f"the newest condition describes generation {newest}, the latest is {generation}",
@@ -352,7 +353,7 @@ _DEFAULT_WHEN = "no condition, generation or phase says otherwise"
 def _default(r: StatusReading) -> Status:
     if r.phase is None:
         return _NO_STATUS
-    return _status(
+    return bounded_status(
         State.CURRENT,
         "",
         "",
@@ -408,7 +409,7 @@ def _decide(
         inputs += ((f"conditions.{kind}.reason", _scalar(reason)),)
     observed = r.condition_generations.get(kind)
     if stale and observed is not None and r.generation is not None and observed < r.generation:
-        return _status(
+        return bounded_status(
             State.IN_PROGRESS,
             "StaleCondition",
             f"condition {kind} describes generation {observed}, the latest is {r.generation}",
@@ -420,7 +421,7 @@ def _decide(
             ),
             when=f"conditions.{kind}.observedGeneration < metadata.generation",
         )
-    return _status(
+    return bounded_status(
         state,
         reason or fallback_reason,
         text(condition, "message"),
@@ -438,7 +439,7 @@ def _phase_status(r: StatusReading, state: State, when: str) -> Status:
         if found and isinstance(found, str):
             message = found
             break
-    return _status(
+    return bounded_status(
         state,
         r.phase,
         message,
@@ -452,7 +453,7 @@ def _terminating(metadata: Mapping[str, Any]) -> Status:
     finalizers = metadata.get("finalizers")
     names = [f for f in finalizers if isinstance(f, str)] if isinstance(finalizers, list) else []
     message = ("waiting for finalizers: " + ", ".join(names)) if names else "deletion in progress"
-    return _status(
+    return bounded_status(
         State.TERMINATING,
         "Deleting",
         message,
@@ -481,7 +482,7 @@ def clip_message(message: str) -> str:
     return message
 
 
-def _status(
+def bounded_status(
     state: State,
     reason: str,
     message: str,
@@ -490,6 +491,12 @@ def _status(
     inputs: tuple[tuple[str, Any], ...] = (),
     when: str = "",
 ) -> Status:
+    """A Status as every rule (generic or health rule) gives it: the message masked and
+    bounded (``clip_message``) and the reason bounded. A CRD's conditions need not follow
+    metav1.Condition, so a reason may be of any length, and it is shown in list cells,
+    the API and notifications."""
+    if len(reason) > MAX_REASON_CHARS:
+        reason = reason[: MAX_REASON_CHARS - 1] + "…"
     return Status(
         state=state,
         reason=reason,

@@ -27,10 +27,9 @@ from informers.healthrules.expressions import (
 from informers.healthrules.model import DEFAULT_REDACTOR, Case, Rule
 from informers.healthrules.quick import Unsure
 from informers.redaction import REDACTED
-from informers.status import State, Status, clip_message
+from informers.status import State, Status, bounded_status
 
 RULE_ERROR = "RuleError"
-MAX_REASON_CHARS = 200
 MAX_INPUT_CHARS = 200
 #: Errors that mean "a field or map key (or list index) is not there": lenient places
 #: read them as null.
@@ -278,30 +277,13 @@ def _decide(rule: Rule, case: Case, env: _Env, inputs: tuple[tuple[str, Any], ..
         message = _text(_lenient(case.message, env))
         if message and id(case.message) in rule.secret_texts:
             message = REDACTED
-    return rule_status(
+    return bounded_status(
         case.state, reason, message, rule=rule.name, inputs=inputs, when=case.when.source
     )
 
 
-def rule_status(
-    state: State,
-    reason: str,
-    message: str,
-    *,
-    rule: str,
-    inputs: tuple[tuple[str, Any], ...] = (),
-    when: str = "",
-) -> Status:
-    """A Status with its texts bounded and secrets in the message masked, like the generic
-    rules' (the message is shown where the object is not)."""
-    message = clip_message(message)
-    if len(reason) > MAX_REASON_CHARS:
-        reason = reason[: MAX_REASON_CHARS - 1] + "…"
-    return Status(state=state, reason=reason, message=message, rule=rule, inputs=inputs, when=when)
-
-
 def failure_status(rule: Rule, error: str) -> Status:
-    return rule_status(State.UNKNOWN, RULE_ERROR, f"{rule.name}: {error}", rule=rule.name)
+    return bounded_status(State.UNKNOWN, RULE_ERROR, f"{rule.name}: {error}", rule=rule.name)
 
 
 def _text(value: Any) -> str:

@@ -12,6 +12,7 @@ import pytest
 from informers.status import (
     DEFAULT_FAILURE_REASONS,
     MAX_MESSAGE_CHARS,
+    MAX_REASON_CHARS,
     STATE_ORDER,
     State,
     compute_status,
@@ -285,6 +286,18 @@ def test_message_is_truncated(length: int) -> None:
     result = compute_status(obj(status={"conditions": [cond("Stalled", "True", message=message)]}))
     assert len(result.message) == min(length, MAX_MESSAGE_CHARS)
     assert result.message.endswith("…") == (length > MAX_MESSAGE_CHARS)
+
+
+@pytest.mark.parametrize("length", [MAX_REASON_CHARS - 1, MAX_REASON_CHARS, 50_000])
+def test_reason_is_truncated_like_a_health_rules(length: int) -> None:
+    """A CRD's conditions need not follow metav1.Condition: a reason may be any length.
+    The generic rules bound it as the health rules do, so one object cannot stretch a list
+    or a notification."""
+    reason = "Y" * length
+    condition = cond("Stalled", "True", reason=reason)
+    result = compute_status(obj(status={"conditions": [condition]}))
+    assert len(result.reason) == min(length, MAX_REASON_CHARS)
+    assert result.reason.endswith("…") == (length > MAX_REASON_CHARS)
 
 
 @pytest.mark.parametrize(
