@@ -26,7 +26,7 @@ def current_engine() -> Engine:
 
 def kinds_known(engine: Engine) -> bool:
     """False while the CRD list has not synced yet: an unknown kind may just be early."""
-    return not any("CustomResourceDefinitions" in r for r in engine.readiness().reasons)
+    return engine.kinds_listed()
 
 
 def informer_for(group: str, plural: str, viewer: Viewer) -> Informer:

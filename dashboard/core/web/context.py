@@ -13,10 +13,9 @@ from dashboard.core.runtime.adapter import adapter
 def frame(request: HttpRequest) -> dict[str, Any]:
     engine = adapter.engine
     problem = adapter.error
-    if engine is not None and problem is None:
-        readiness = engine.readiness()
-        if not readiness.ready and any("CustomResourceDefinitions" in r for r in readiness.reasons):
-            problem = "; ".join(readiness.reasons)
+    if engine is not None and problem is None and not engine.kinds_listed():
+        # Until the CRDs are listed no page can tell an empty cluster from an early one.
+        problem = "; ".join(engine.readiness().reasons)
     return {
         "cluster_name": adapter.cluster_name or "cluster",
         "cluster_problem": problem,

@@ -19,11 +19,12 @@ import pytest
 from django.test import Client
 
 from dashboard.core.auth.access import SERVER
+from dashboard.core.runtime.adapter import adapter
 from dashboard.history.models import Revision
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, sample_object
-from informers import Engine, Informer
+from informers import Engine, Informer, Readiness
 from tests.informers.kit import wait_until
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db]
@@ -123,3 +124,24 @@ def test_an_open_page_keeps_its_object_while_its_kind_syncs_anew(
     pushed = "".join(reopened.update())
     assert 'id="obj-header"' in pushed and "kept" in pushed
     assert "deleted" not in pushed.lower()
+
+
+def test_pages_before_the_kinds_are_listed_say_so(
+    live_engine: Engine, kube: KubeHTTP, namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until the CRDs are listed, an unknown kind may just be early: its pages say the
+    cluster's kinds are still being discovered (503), and every page's frame says why."""
+    monkeypatch.setattr(live_engine, "kinds_listed", lambda: False)
+    client = Client(REMOTE_ADDR="127.0.0.1")
+    for path in ("/k/early.crscope.test/notyets/", f"/k/early.crscope.test/notyets/{namespace}/x/"):
+        answer = client.get(path)
+        assert answer.status_code == 503, (path, answer.status_code)
+        assert "Still discovering the cluster&#x27;s kinds; retrying." in answer.content.decode()
+    monkeypatch.setattr(
+        live_engine,
+        "readiness",
+        lambda: Readiness(ready=False, reasons=("CustomResourceDefinitions not synced",)),
+    )
+    monkeypatch.setattr(adapter, "error", None)  # a start attempt of another test may have set it
+    home = client.get("/").content.decode()
+    assert 'role="alert"><svg' in home and "CustomResourceDefinitions not synced" in home
