@@ -23,6 +23,7 @@ from dashboard.api.params import ClusterPath, NamespacedPath
 from dashboard.api.schemas import ObjectDetail
 from dashboard.api.scope import KindScope
 from dashboard.core.auth.redactor import shown_columns
+from dashboard.core.web import timefmt
 from dashboard.core.web.apierror import ApiProblem, error_responses, not_found
 from dashboard.history.models import Revision
 
@@ -148,7 +149,7 @@ def _missing(ref: ObjectRef) -> ApiProblem:
         slug="deleted",
         extra={
             "deleted": True,
-            "deletedAt": deleted_at.isoformat().replace("+00:00", "Z") if deleted_at else None,
+            "deletedAt": timefmt.iso_precise(last.observed) if deleted_at else None,
             "lastResourceVersion": last.resource_version,
             "history": ref.path("/history"),
         },

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import push_url, reswap, retarget
 
 from dashboard.core.auth.access import Viewer
 from dashboard.core.auth.identity import viewer_for_request
@@ -74,7 +75,4 @@ def filter_error(request: HttpRequest, error: QueryError) -> HttpResponse | None
     if not is_partial(request):
         return None
     response = render(request, "ui/list/_error.html", {"error": error, "kept": True})
-    response["HX-Retarget"] = "#filter-error"
-    response["HX-Reswap"] = "outerHTML"
-    response["HX-Push-Url"] = "false"
-    return response
+    return push_url(reswap(retarget(response, "#filter-error"), "outerHTML"), False)
