@@ -35,8 +35,8 @@ def post_event(
     """A legacy (``involvedObject``) Event about ``obj``; returns what the apiserver stored.
 
     ``at`` dates it (default now); ``where`` is the namespace it is posted in (default the
-    object's own); ``involved`` overrides fields of ``involvedObject``, for Events that lie
-    about their object.
+    object's own, or ``default`` for a cluster-scoped one, as controllers do); ``involved``
+    overrides fields of ``involvedObject``, for Events that lie about their object.
     """
     meta = obj["metadata"]
     stamp = at or now_stamp()
@@ -50,7 +50,7 @@ def post_event(
     }
     stored: dict[str, Any] = kube.request(
         "POST",
-        f"/api/v1/namespaces/{where or meta['namespace']}/events",
+        f"/api/v1/namespaces/{where or meta.get('namespace') or 'default'}/events",
         body={
             "apiVersion": "v1",
             "kind": "Event",
