@@ -7,7 +7,9 @@ caches from mixing the two.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,6 +20,8 @@ from dashboard.core.auth.access import Viewer
 from dashboard.core.auth.identity import viewer_for_request
 from dashboard.core.listing.query import QueryError
 from dashboard.core.web.htmx import htmx
+from dashboard.ui.kinds import EngineUnavailable, current_engine
+from informers import Engine
 
 
 def viewer(request: HttpRequest) -> Viewer:
@@ -76,3 +80,25 @@ def filter_error(request: HttpRequest, error: QueryError) -> HttpResponse | None
         return None
     response = render(request, "ui/list/_error.html", {"error": error, "kept": True})
     return push_url(reswap(retarget(response, "#filter-error"), "outerHTML"), False)
+
+
+Params = ParamSpec("Params")
+
+
+def engine_page(
+    view: Callable[Concatenate[HttpRequest, Engine, Params], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, Params], HttpResponse]:
+    """Route a page that reads the engine's cache: it is called with the running engine,
+    and answers 503 with the reason while there is none (never an empty cluster)."""
+
+    @functools.wraps(view)
+    def routed(
+        request: HttpRequest, /, *args: Params.args, **kwargs: Params.kwargs
+    ) -> HttpResponse:
+        try:
+            engine = current_engine()
+        except EngineUnavailable as exc:
+            return unavailable(request, str(exc))
+        return view(request, engine, *args, **kwargs)
+
+    return routed

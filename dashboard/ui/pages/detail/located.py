@@ -21,8 +21,8 @@ from dashboard.core.auth.access import Viewer, can_see, can_see_kind
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
 from dashboard.history.writer import decode
-from dashboard.ui.kinds import EngineUnavailable, current_engine, informer_for, kinds_known
-from dashboard.ui.pages.common import unavailable, viewer
+from dashboard.ui.kinds import informer_for, kinds_known
+from dashboard.ui.pages.common import engine_page, unavailable, viewer
 from dashboard.ui.pages.detail import objectview, timeline
 from informers import Engine, Entry, Informer, KindInfo
 
@@ -102,14 +102,11 @@ def object_page(view: ObjectPage) -> RoutedPage:
     there for this viewer.
     """
 
+    @engine_page
     @functools.wraps(view)
     def routed(
-        request: HttpRequest, group: str, plural: str, namespace: str, name: str
+        request: HttpRequest, engine: Engine, group: str, plural: str, namespace: str, name: str
     ) -> HttpResponse:
-        try:
-            engine = current_engine()
-        except EngineUnavailable as exc:
-            return unavailable(request, str(exc))
         who = viewer(request)
         try:
             found = locate(engine, who, group, plural, namespace, name)

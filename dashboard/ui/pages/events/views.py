@@ -21,17 +21,17 @@ from django.utils.safestring import SafeString
 from dashboard.core.listing.query import QueryError
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.fragments import join_safe
-from dashboard.ui.kinds import EngineUnavailable, current_engine
 from dashboard.ui.pages.common import (
     bad_request,
+    engine_page,
     filter_error,
     page,
-    unavailable,
     viewer,
 )
 from dashboard.ui.pages.events import eventrows, filters
 from dashboard.ui.pages.events.filters import EventFilters
 from dashboard.ui.pages.home.scope import BadScope, home_scope, with_scope
+from informers import Engine
 
 TOKEN_PARAM = "continue"
 
@@ -63,11 +63,8 @@ def url_for(chosen: EventFilters, **extra: str) -> str:
     return f"/events/?{urlencode(params)}" if params else "/events/"
 
 
-def events_page(request: HttpRequest) -> HttpResponse:
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
+@engine_page
+def events_page(request: HttpRequest, engine: Engine) -> HttpResponse:
     who = viewer(request)
     params = {k: request.GET.getlist(k) for k in request.GET}
     chosen, error = filters.parse(params)
@@ -125,17 +122,14 @@ def _days(value: float) -> int | float:
 WARNED_EVERY = 20
 
 
-def warned(request: HttpRequest) -> HttpResponse:
+@engine_page
+def warned(request: HttpRequest, engine: Engine) -> HttpResponse:
     """The home page's "Current, but warning" section, for this viewer.
 
     Why a fragment the home page loads (and re-polls) rather than part of it: the home
     page and its live feed read only the engine's cache, so they keep working while the
     history database is down or slow; this section is the one part that needs it.
     """
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
     try:
         namespace = home_scope(dict(request.GET.lists()))
     except BadScope as exc:

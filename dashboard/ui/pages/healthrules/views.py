@@ -19,8 +19,8 @@ from dashboard.core.rules import ruletester
 from dashboard.core.web import links
 from dashboard.core.web.htmx import htmx
 from dashboard.core.web.liveurl import live_url
-from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
-from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.kinds import visible_informers
+from dashboard.ui.pages.common import engine_page, page, viewer
 from informers import Engine, Informer, RuleError, State
 
 EXAMPLE = """rules:
@@ -37,11 +37,8 @@ EXAMPLE = """rules:
 
 
 @require_http_methods(["GET", "POST"])
-def health_rules(request: HttpRequest) -> HttpResponse:
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
+@engine_page
+def health_rules(request: HttpRequest, engine: Engine) -> HttpResponse:
     kinds = visible_informers(engine, viewer(request))
     form = _form(request, kinds)
     context: dict[str, Any] = {

@@ -6,19 +6,16 @@ from django.http import HttpRequest, HttpResponse
 
 from dashboard.core.auth.access import Viewer
 from dashboard.core.web.liveurl import live_url
-from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
-from dashboard.ui.pages.common import bad_request, page, unavailable, viewer
+from dashboard.ui.kinds import visible_informers
+from dashboard.ui.pages.common import bad_request, engine_page, page, viewer
 from dashboard.ui.pages.home import overview
 from dashboard.ui.pages.home.overview_feed import attention_html, cards_html, empty_kinds_html
 from dashboard.ui.pages.home.scope import BadScope, home_scope, with_scope
 from informers import Engine
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
+@engine_page
+def home(request: HttpRequest, engine: Engine) -> HttpResponse:
     who = viewer(request)
     try:
         namespace = home_scope(dict(request.GET.lists()))

@@ -19,21 +19,23 @@ from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
 from dashboard.history import asof as history_asof
 from dashboard.ui.kinds import (
-    EngineUnavailable,
-    current_engine,
     informer_for,
     kinds_known,
 )
-from dashboard.ui.pages.common import filter_error, is_partial, page, unavailable, viewer
+from dashboard.ui.pages.common import (
+    engine_page,
+    filter_error,
+    is_partial,
+    page,
+    unavailable,
+    viewer,
+)
 from dashboard.ui.pages.listing import asof, listing
-from informers import Informer, PrinterColumn, State, Store
+from informers import Engine, Informer, PrinterColumn, State, Store
 
 
-def kind_list(request: HttpRequest, group: str, plural: str) -> HttpResponse:
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
+@engine_page
+def kind_list(request: HttpRequest, engine: Engine, group: str, plural: str) -> HttpResponse:
     who = viewer(request)
     try:
         informer = informer_for(group, plural, who)

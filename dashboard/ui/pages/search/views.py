@@ -9,17 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from dashboard.core.auth.access import namespace_filter
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
-from dashboard.ui.kinds import EngineUnavailable, current_engine, visible_informers
-from dashboard.ui.pages.common import page, unavailable, viewer
+from dashboard.ui.kinds import visible_informers
+from dashboard.ui.pages.common import engine_page, page, viewer
+from informers import Engine
 
 PER_KIND = 25
 
 
-def search(request: HttpRequest) -> HttpResponse:
-    try:
-        engine = current_engine()
-    except EngineUnavailable as exc:
-        return unavailable(request, str(exc))
+@engine_page
+def search(request: HttpRequest, engine: Engine) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:253]
     groups = []
     total = 0
