@@ -17,7 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from dashboard.core.auth import access, identity
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.runtime.adapter import adapter
 from dashboard.core.web.apierror import ApiProblem, not_found
 from informers import Engine, Informer, KindInfo

@@ -34,7 +34,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.template.loader import render_to_string
 
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.runtime.loophop import call_on_loop
 from dashboard.notify import inbox
 from dashboard.notify.inbox import Notice, on_notification, remove_listener

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from dashboard.core.auth import access
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.runtime.adapter import adapter
 from dashboard.notify.models import InboxItem, ReadMark
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.tokens import BadToken, TokenCodec
 from dashboard.core.web.links import object_url_by_key
 from dashboard.notify.inbox import MAX_PAIRS, Visibility

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from dashboard.core.auth.access import Viewer, can_see_kind, shows_namespace, visible_namespaces
+from dashboard.core.auth.access import can_see_kind, shows_namespace, visible_namespaces
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.runtime.adapter import adapter
 from informers import Engine, Informer
 

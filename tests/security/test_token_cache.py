@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from dashboard.core.auth import identity
-from dashboard.core.auth.access import Viewer
 from dashboard.core.auth.identity import AuthenticationError, TokenReviewer, TooManyFailures
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.web.ratelimit import RateLimiter
 from devkit.controlplane import ControlPlane
 from devkit.dashboard_server import DashboardServer

@@ -14,34 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 
+from dashboard.core.auth.rbac import reviewer
+from dashboard.core.auth.viewer import Viewer
+from dashboard.core.runtime.adapter import adapter
 from informers import Informer, KindInfo, SyncProgress
 
 ALL = None
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """The caller. ``server`` means the dashboard's own identity (auth mode ``none``)."""
-
-    username: str
-    groups: tuple[str, ...] = ()
-    uid: str = ""
-    token: str | None = field(default=None, repr=False, compare=False)
-    server: bool = False
-
-    @property
-    def cache_key(self) -> str:
-        return f"{self.username}|{self.uid}|{','.join(sorted(self.groups))}"
-
-
-SERVER = Viewer(username="crscope (server identity)", server=True)
-
-
 def _candidates(kind: KindInfo) -> list[str]:
-    from dashboard.core.runtime.adapter import adapter
-
     engine = adapter.engine
     informer = engine.informer(kind.key) if engine is not None else None
     return informer.store.namespaces() if informer is not None else []
@@ -57,8 +39,6 @@ def visible_namespaces(
     """
     if viewer.server:
         return ALL
-    from dashboard.core.auth.rbac import reviewer
-
     candidates = sorted({*_candidates(kind), *also})
     return reviewer.namespaces(viewer, kind, verb, candidates)
 
@@ -117,6 +97,4 @@ def can_see_kind(viewer: Viewer, kind: KindInfo) -> bool:
 def can_see(viewer: Viewer, kind: KindInfo, namespace: str | None, verb: str = "get") -> bool:
     if viewer.server:
         return True
-    from dashboard.core.auth.rbac import reviewer
-
     return reviewer.allowed(viewer, verb=verb, kind=kind, namespace=namespace or "")

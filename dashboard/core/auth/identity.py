@@ -30,8 +30,8 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 
-from dashboard.core.auth.access import SERVER, Viewer
 from dashboard.core.auth.kubeapi import ReviewUnavailable, post_review
+from dashboard.core.auth.viewer import SERVER, Viewer
 from dashboard.core.web.ratelimit import auth_failure_limiter
 
 log = logging.getLogger(__name__)

@@ -12,15 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from dashboard.core.auth.kubeapi import ReviewUnavailable, post_review
+from dashboard.core.auth.viewer import Viewer
 from informers import KindInfo
-
-if TYPE_CHECKING:
-    from dashboard.core.auth.access import Viewer
 
 log = logging.getLogger(__name__)
 SAR_PATH = "/apis/authorization.k8s.io/v1/subjectaccessreviews"

@@ -32,8 +32,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.core.auth.access import Viewer, namespace_filter
+from dashboard.core.auth.access import namespace_filter
 from dashboard.core.auth.redactor import redact_body
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.rules.why import shown_inputs, why_text
 from dashboard.core.web.ratelimit import rule_test_limiter
 from informers import Engine, Informer, State, Status, parse_rules

@@ -11,7 +11,7 @@ consumer serialises calls, so a feed needs no locking of its own.
 
 from __future__ import annotations
 
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from informers import Change, Engine
 
 

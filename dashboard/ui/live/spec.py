@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
 from dashboard.ui.pages.events.events_feed import EventsFeed

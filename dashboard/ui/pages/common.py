@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import push_url, reswap, retarget
 
-from dashboard.core.auth.access import Viewer
 from dashboard.core.auth.identity import viewer_for_request
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.query import QueryError
 from dashboard.core.web.htmx import htmx
 from dashboard.ui.kinds import EngineUnavailable, current_engine

@@ -16,7 +16,7 @@ import pytest
 from dashboard.api import watch
 from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
-from dashboard.core.auth.access import SERVER
+from dashboard.core.auth.viewer import SERVER
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import EngineSettings

@@ -17,7 +17,7 @@ from dashboard.api import watch
 from dashboard.api.scope import KindScope
 from dashboard.api.watch_filter import WatchFilter
 from dashboard.core.auth import access, identity
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from informers import Engine, Informer, KindInfo
 
 KIND = KindInfo(group="example.com", version="v1", kind="Part", plural="parts", namespaced=True)

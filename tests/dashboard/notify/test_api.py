@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from dashboard.core.auth import access
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.runtime.adapter import adapter
 from dashboard.notify import api as notify_api
 from dashboard.notify import dispatcher

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.auth.access import SERVER
+from dashboard.core.auth.viewer import SERVER
 from dashboard.notify import inbox
 from dashboard.notify.models import SENT, Delivery, Notification
 from dashboard.notify.options import NotifyOptions

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from dashboard.core.auth.access import SERVER
+from dashboard.core.auth.viewer import SERVER
 from dashboard.notify import dispatcher, inbox
 from dashboard.notify.bell import bell_html
 from dashboard.notify.matching import match_change

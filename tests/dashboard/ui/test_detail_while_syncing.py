@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dashboard.core.auth.access import SERVER
+from dashboard.core.auth.viewer import SERVER
 from dashboard.core.runtime.adapter import adapter
 from dashboard.history.models import Revision
 from dashboard.ui.pages.detail.detail_feed import DetailFeed

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from dashboard.core.auth import rbac
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.history.models import EventRow
 from dashboard.ui.pages.events import eventrows
 from dashboard.ui.pages.events.filters import EventFilters

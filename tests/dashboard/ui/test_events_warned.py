@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.auth.access import SERVER
+from dashboard.core.auth.viewer import SERVER
 from dashboard.history.models import EventRow
 from dashboard.ui.pages.events import eventrows
 from informers import KindInfo, State

@@ -17,7 +17,8 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from dashboard.core.auth.access import Viewer, can_see
+from dashboard.core.auth.access import can_see
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.query import QueryError
 from dashboard.core.web import links
 from dashboard.history.writer import decode

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from dashboard.core.auth.access import Viewer, can_see, can_see_kind
+from dashboard.core.auth.access import can_see, can_see_kind
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
 from dashboard.history.writer import decode

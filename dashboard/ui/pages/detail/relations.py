@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.core.auth.access import Viewer, can_see
+from dashboard.core.auth.access import can_see
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.web import links
 from informers import Engine, Entry, Informer, KindInfo
 

@@ -25,7 +25,8 @@ from urllib.parse import urlencode
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from pydantic import ValidationError
 
-from dashboard.core.auth.access import Viewer, namespace_filter, visible_namespaces
+from dashboard.core.auth.access import namespace_filter, visible_namespaces
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.keyset import PageParams, keyset_page
 from dashboard.core.listing.query import QueryError
 from dashboard.core.web import links

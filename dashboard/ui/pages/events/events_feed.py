@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.ui.fragments import in_template, with_oob
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.pages.events import eventrows, filters

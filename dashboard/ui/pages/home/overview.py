@@ -19,7 +19,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from dashboard.core.auth.access import Viewer, namespace_filter, sync_progress
+from dashboard.core.auth.access import namespace_filter, sync_progress
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing import attention as needs
 from dashboard.core.listing.counts import KindCounts, count_kind
 from dashboard.core.web import links

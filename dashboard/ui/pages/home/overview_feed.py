@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from dashboard.core.auth.access import Viewer, shows_namespace
+from dashboard.core.auth.access import shows_namespace
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.web import links
 from dashboard.ui import rowdiff
 from dashboard.ui.fragments import cache, dom_id, in_template, join_safe, with_oob

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.web.liveurl import live_url
 from dashboard.ui.kinds import visible_informers
 from dashboard.ui.pages.common import bad_request, engine_page, page, viewer

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from dashboard.core.auth.access import Viewer, can_see_kind, shows_namespace, visible_namespaces
+from dashboard.core.auth.access import can_see_kind, shows_namespace, visible_namespaces
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.query import Page, QueryError, Row
 from dashboard.ui import rowdiff
 from dashboard.ui.fragments import in_template, with_oob

@@ -13,7 +13,8 @@ from itertools import groupby
 
 from django.template.loader import render_to_string
 
-from dashboard.core.auth.access import Viewer, sync_progress
+from dashboard.core.auth.access import sync_progress
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.counts import count_kind
 from dashboard.core.web import links
 from dashboard.ui.kinds import visible_informers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.core.auth.access import Viewer
+from dashboard.core.auth.viewer import Viewer
 from dashboard.ui.fragments import with_oob
 from dashboard.ui.live.feed import Feed
 from dashboard.ui.pages.rail import rail
