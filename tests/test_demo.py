@@ -9,16 +9,16 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from devkit.controlplane.cluster import free_port
 from devkit.controlplane.lifetime import PidFile, alive
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGETS = "demo.crscope.dev/widgets"
@@ -47,15 +47,6 @@ def _get(url: str) -> tuple[int, bytes]:
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
-
-
-def _wait(predicate: Callable[[], object], *, timeout: float, message: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{message} not met within {timeout}s")
 
 
 def _ready(demo: subprocess.Popen[bytes], port: int) -> bool:
@@ -93,7 +84,7 @@ def test_a_direct_demo_serves_its_pages_and_its_cluster_dies_with_it(
     port, state_dir = free_port(), tmp_path / "state"
     demo = _demo(tmp_path, port=port, state_dir=state_dir)
     reaper.append(demo)
-    _wait(lambda: _ready(demo, port), timeout=300, message="the demo's dashboard is ready")
+    wait_until(lambda: _ready(demo, port), timeout=300, message="the demo's dashboard is ready")
     base = f"http://127.0.0.1:{port}"
 
     # Pages that read the database: a demo that skipped its migration answered 500.
@@ -113,7 +104,7 @@ def test_a_direct_demo_serves_its_pages_and_its_cluster_dies_with_it(
     assert {"etcd", "apiserver", "server"} <= children.keys()
     demo.send_signal(signal.SIGKILL)
     demo.wait(30)
-    _wait(
+    wait_until(
         lambda: not any(alive(pid) for pid in children.values()),
         timeout=30,
         message=f"etcd, kube-apiserver and the dashboard ({children}) gone with the demo",
@@ -131,18 +122,18 @@ def test_a_new_demo_stops_a_stale_one_from_the_same_state_dir(
     old_port, new_port = free_port(), free_port()
     old = _demo(tmp_path, port=old_port, state_dir=state_dir)
     reaper.append(old)
-    _wait(lambda: _ready(old, old_port), timeout=300, message="the first demo is ready")
+    wait_until(lambda: _ready(old, old_port), timeout=300, message="the first demo is ready")
     old_children = _children(state_dir)
 
     new = _demo(tmp_path, port=new_port, state_dir=state_dir)
     reaper.append(new)
-    _wait(lambda: old.poll() is not None, timeout=120, message="the stale demo stopped")
-    _wait(
+    wait_until(lambda: old.poll() is not None, timeout=120, message="the stale demo stopped")
+    wait_until(
         lambda: not any(alive(pid) for pid in old_children.values()),
         timeout=30,
         message="the stale demo's cluster and dashboard stopped",
     )
-    _wait(lambda: _ready(new, new_port), timeout=300, message="the new demo is ready")
+    wait_until(lambda: _ready(new, new_port), timeout=300, message="the new demo is ready")
     log = (tmp_path / f"demo-{new_port}.log").read_text()
     assert f"stopped a previous demo still running from {state_dir}" in log
 

@@ -15,7 +15,7 @@ import pytest
 
 from devkit.controlplane import ControlPlane
 from devkit.dashboard_server import DashboardServer
-from tests.dashboard.api.conftest import wait_for
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -23,10 +23,10 @@ import requests
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.dashboard.api.conftest import wait_for
 from tests.faultproxy import FaultProxy
 from tests.informers.kit import make_crd, obj
 from tests.unlistable import USER, GroupGrant, allow_crds
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from informers import ClusterConfig, Engine, EngineSettings, KubeClient, load_cluster_config
-
-
-def wait_until(
-    predicate: Callable[[], object],
-    *,
-    timeout: float,
-    interval: float = 0.02,
-    message: str = "condition",
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"{message} not met within {timeout}s")
+from tests.waiting import wait_until as wait_until  # many tests import it from here
 
 
 def make_crd(

@@ -25,9 +25,9 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
 from tests.browser.conftest import Watched
-from tests.dashboard.api.conftest import wait_for
 from tests.informers.kit import make_crd
 from tests.unlistable import USER, GroupGrant, allow_crds, create_many
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

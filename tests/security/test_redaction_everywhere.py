@@ -23,8 +23,8 @@ import requests
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.dashboard.api.conftest import wait_for
 from tests.kube_events import post_event
+from tests.waiting import wait_for
 
 KIND, PLURAL = "Vault", "vaults"
 SECRETS = {

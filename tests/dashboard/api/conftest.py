@@ -10,11 +10,10 @@ without waiting ten minutes), and a bookmark every second on watch streams.
 from __future__ import annotations
 
 import random
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -30,6 +29,7 @@ from devkit.controlplane.samples import (
     write_status,
 )
 from devkit.dashboard_server import DashboardServer
+from tests.waiting import wait_for
 
 T = TypeVar("T")
 MANAGER = "api-tests"
@@ -39,28 +39,6 @@ API_ENV = {
     "CRSCOPE_STUCK_AFTER_BY_KIND": f"{GROUP}/databases=2",
     "CRSCOPE_WATCH_BOOKMARK_SECONDS": "1",
 }
-
-
-def wait_for(
-    probe: Callable[[], T | Literal[False] | None],
-    *,
-    timeout: float = 10.0,
-    interval: float = 0.05,
-    what: str = "",
-) -> T:
-    """Poll ``probe`` until it returns something truthy; fail after ``timeout`` seconds.
-
-    A probe says "not yet" with ``None`` or ``False`` (``ok and body``), so the value
-    returned is typed without them.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what or 'condition'} not met within {timeout}s")
-        time.sleep(interval)
 
 
 @dataclass

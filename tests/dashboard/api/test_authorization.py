@@ -15,14 +15,8 @@ import pytest
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import DATABASE, GROUP, WIDGET
-from tests.dashboard.api.conftest import (
-    Api,
-    Objects,
-    assert_problem,
-    list_path,
-    object_path,
-    wait_for,
-)
+from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path, object_path
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster
 

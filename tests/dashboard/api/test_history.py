@@ -8,8 +8,9 @@ import pytest
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem, object_path, wait_for
+from tests.dashboard.api.conftest import Api, Objects, assert_problem, object_path
 from tests.kube_events import post_event
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster
 

@@ -9,7 +9,6 @@ file starts only what it needs.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,15 +121,3 @@ def pack_planes() -> Iterator[PackPlanes]:
         yield planes
     finally:
         planes.stop()
-
-
-def wait_for(predicate: Any, *, timeout: float, what: str) -> Any:
-    """Poll until ``predicate()`` gives something truthy; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not seen within {timeout}s")
-        time.sleep(0.05)
