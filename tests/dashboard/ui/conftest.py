@@ -16,38 +16,22 @@ from typing import Any
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from dashboard.core.runtime.adapter import adapter
 from devkit.controlplane import ControlPlane
-from informers import Engine, EngineSettings, KubeClient, load_cluster_config
-from tests.informers.kit import wait_until
+from informers import Engine, EngineSettings
+from tests.dashboard.ui.inprocess import installed_engine
 
 SEQ = re.compile(r'id="live-meta"[^>]*data-seq="(\d+)"')
 
 
 @pytest.fixture(scope="module")
 def live_engine(control_plane: ControlPlane, sample_crds: list[str]) -> Iterator[Engine]:
-    import dashboard.asgi  # noqa: F401 - the application under test (its start is a no-op)
-    from dashboard import wiring
-
-    adapter.stop()
-    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
-    engine = Engine(
-        KubeClient(config), EngineSettings(include_groups=("demo.crscope.dev",), events="off")
-    )
-    wiring.attach(engine, wiring.UI_PARTS)  # the server's wiring, without database writers
-    engine.start()
-    adapter.engine = engine
-    wait_until(
-        lambda: engine.readiness().ready and len(engine.informers()) >= 3,
-        timeout=30,
-        message="engine synced",
-    )
-    try:
+    settings = EngineSettings(include_groups=("demo.crscope.dev",), events="off")
+    with installed_engine(
+        control_plane,
+        settings,
+        ready=lambda engine: engine.readiness().ready and len(engine.informers()) >= 3,
+    ) as engine:
         yield engine
-    finally:
-        adapter.engine = None
-        engine.stop()
-        wiring.detach()
 
 
 class Live:

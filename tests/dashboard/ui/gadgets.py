@@ -12,10 +12,10 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from dashboard.core.runtime.adapter import adapter
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
-from informers import Engine, EngineSettings, KubeClient, load_cluster_config
+from informers import Engine, EngineSettings
+from tests.dashboard.ui.inprocess import installed_engine
 from tests.informers.kit import wait_until
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
@@ -71,29 +71,15 @@ def gadget_engine(
 ) -> Iterator[tuple[Engine, str]]:
     """A fresh group's Gadget CRD and an engine watching only it (``settings`` are extra
     ``EngineSettings``), installed as the dashboard's engine; all removed afterwards."""
-    import dashboard.asgi  # noqa: F401 - the application under test
-    from dashboard import wiring
-
     group = f"t{uuid.uuid4().hex[:8]}.crscope.test"
     kube.request("POST", CRDS, body=gadget_crd(group))
     wait_until(lambda: served(kube, group), timeout=30, message="CRD served")
-    adapter.stop()
-    config = load_cluster_config(str(control_plane.kubeconfig_path("admin")))
-    engine = Engine(
-        KubeClient(config), EngineSettings(include_groups=(group,), events="off", **settings)
-    )
-    wiring.attach(engine, wiring.UI_PARTS)  # the server's wiring, without database writers
-    engine.start()
-    adapter.engine = engine
-    wait_until(
-        lambda: engine.readiness().ready and engine.informer(f"{group}/gadgets"),
-        timeout=30,
-        message="engine synced",
-    )
     try:
-        yield engine, group
+        with installed_engine(
+            control_plane,
+            EngineSettings(include_groups=(group,), events="off", **settings),
+            ready=lambda engine: engine.readiness().ready and engine.informer(f"{group}/gadgets"),
+        ) as engine:
+            yield engine, group
     finally:
-        adapter.engine = None
-        engine.stop()
-        wiring.detach()
         kube.request("DELETE", f"{CRDS}/gadgets.{group}")
