@@ -100,6 +100,22 @@ def _scoped(kind_key: str, namespaces: Sequence[str] | None) -> QuerySet[Revisio
     return rows if namespaces is None else rows.filter(namespace__in=list(namespaces))
 
 
+def namespaces_then(kind_key: str, at: float) -> list[str]:
+    """The namespaces the record holds objects of the kind in up to ``at``.
+
+    Why: which namespaces a limited viewer may read is asked of the apiserver for the
+    namespaces that hold objects of the kind; for a past list those are the namespaces
+    that held them then, which today's cache no longer names once they are emptied.
+    """
+    found = (
+        Revision.objects.filter(kind=kind_key, observed__lte=at)
+        .exclude(namespace="")
+        .values_list("namespace", flat=True)
+        .distinct()
+    )
+    return sorted(found)
+
+
 def revisions_at(kind_key: str, at: float, namespaces: Sequence[str] | None) -> list[Revision]:
     """Each object's newest revision at ``at``, for the objects that existed then.
 

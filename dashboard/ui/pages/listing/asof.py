@@ -78,8 +78,8 @@ def load(
     kind = informer.kind
     namespaces = namespace_filter(allowed, kind)
     store = Store()
-    # oldest first: if the record holds two objects under one name (a relist that met a
-    # recreated object records no deletion of the old one), the newer one is kept
+    # oldest first: if the record holds two objects under one name (rows written before
+    # a relist recorded the end of an object recreated meanwhile), the newer one is kept
     for revision in asof.revisions_at(kind.key, at, namespaces):
         body = decode(revision.body)
         key = object_key(body)

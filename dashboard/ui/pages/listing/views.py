@@ -14,6 +14,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 
 from dashboard.core.auth.access import visible_namespaces
+from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.query import DEFAULT_LIMIT, Listable, ListQuery, Page, QueryError
 from dashboard.core.web import links
 from dashboard.core.web.liveurl import live_url
@@ -49,9 +50,9 @@ def kind_list(request: HttpRequest, engine: Engine, group: str, plural: str) -> 
         error = listing.columns_from(params, informer.kind)[1]
     if error is not None and (kept := filter_error(request, error)) is not None:
         return kept
-    allowed = visible_namespaces(who, informer.kind, "list")
     if "at" in params:
-        return past_list(request, informer, params, query, error, allowed)
+        return past_list(request, informer, params, query, error, who)
+    allowed = visible_namespaces(who, informer.kind, "list")
     pager = listing.pager_from(params)
     stuck_after = engine.settings.stuck_threshold(informer.kind.key)
     notice = ""
@@ -99,9 +100,12 @@ def past_list(
     params: dict[str, list[str]],
     query: ListQuery,
     error: QueryError | None,
-    allowed: set[str] | None,
+    who: Viewer,
 ) -> HttpResponse:
-    """The kind's list at ``?at=``: static (no live feed), or the reason it cannot be."""
+    """The kind's list at ``?at=``: static (no live feed), or the reason it cannot be.
+
+    The viewer's namespaces are asked for those that held objects then, not only today's:
+    a namespace emptied since would otherwise show its past to nobody but an admin."""
     now = time.time()
     record = history_asof.coverage(informer.kind.key, now=now)
     raw_at = asof.chosen_at(params)
@@ -119,6 +123,8 @@ def past_list(
         query = dataclasses.replace(query, stuck=None)
     if at is not None and not raw_at:
         params = {**params, "at": [str(int(at))]}
+    then = history_asof.namespaces_then(informer.kind.key, at) if at is not None else []
+    allowed = visible_namespaces(who, informer.kind, "list", also=then)
     pager = listing.pager_from(params)
     past = (
         asof.load(informer, at, allowed, query.namespace)
