@@ -60,9 +60,10 @@ image-test: setup system-deps
 	CRSCOPE_TEST_IMAGE=$$image $(PY) -m pytest -q -m image tests/image
 
 ## mutants: plant each deliberate bug of tests/mutants/*.yaml in a copy; its tests must fail
+## (MUTANTS_FLAGS=--no-baseline skips the unmutated run, for CI right after `make test`)
 .PHONY: mutants
 mutants: setup
-	$(PY) -m tests.mutants
+	$(PY) -m tests.mutants $(MUTANTS_FLAGS)
 
 bench: setup
 	$(PY) -m benchmarks.run
