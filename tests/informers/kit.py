@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import ApiError, KubeHTTP
-from informers import ClusterConfig, Engine, EngineSettings, KubeClient, load_cluster_config
+from informers import (
+    ClusterConfig,
+    Engine,
+    EngineSettings,
+    Informer,
+    KubeClient,
+    load_cluster_config,
+)
 from tests.waiting import wait_until as wait_until  # many tests import it from here
 
 
@@ -117,3 +127,16 @@ def start_engine(
     engine = Engine(KubeClient(cluster_config(cp, port=port)), settings or EngineSettings())
     engine.start()
     return engine
+
+
+def pretend_syncing(monkeypatch: pytest.MonkeyPatch, engine: Engine, kind_key: str) -> Informer:
+    """Make one of ``engine``'s informers read as not synced (its cache stays as it is),
+    for the pages' "still syncing" answers; undone with the test's monkeypatch."""
+    informer = engine.informer(kind_key)
+    assert informer is not None, kind_key
+    cls = type(informer)
+    real = inspect.getattr_static(cls, "synced")  # the property object, not its value
+    monkeypatch.setattr(
+        cls, "synced", property(lambda self: self is not informer and real.fget(self))
+    )
+    return informer

@@ -8,7 +8,6 @@ from the name asked for, so the answers cannot be used to map the cluster's kind
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from django.test import Client
 
 from informers import Engine
 from tests.dashboard.ui.conftest import live_engine  # noqa: F401 - the in-process engine
+from tests.informers.kit import pretend_syncing
 from tests.security.conftest import Grants
 from tests.security.test_per_user_views import limited  # noqa: F401 - the user's token
 
@@ -103,13 +103,7 @@ def test_a_forbidden_kind_still_syncing_is_not_named(
 ) -> None:
     """An object page of a kind that has not synced says "still syncing" (503) only to
     those who may see the kind; to anyone else, it is a kind that does not exist."""
-    informer = live_engine.informer(f"{GROUP}/{FORBIDDEN}")
-    assert informer is not None
-    cls = type(informer)
-    real = inspect.getattr_static(cls, "synced")  # the property object, not its value
-    monkeypatch.setattr(
-        cls, "synced", property(lambda self: self is not informer and real.fget(self))
-    )
+    pretend_syncing(monkeypatch, live_engine, f"{GROUP}/{FORBIDDEN}")
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
     for page in OBJECT_PAGES:
         seen = client.get(f"/k/{GROUP}/{FORBIDDEN}/{grants.allowed_ns}/some-name/{page}")
@@ -129,13 +123,7 @@ def test_every_page_about_an_object_of_a_kind_still_syncing_says_so(
     may well exist: each page about it says "still syncing" (503, retried), not 404.
     Only the object page used to; its diff, restore, YAML and timeline pages said "not
     found" for an object that was there."""
-    informer = live_engine.informer(f"{GROUP}/{VISIBLE}")
-    assert informer is not None
-    cls = type(informer)
-    real = inspect.getattr_static(cls, "synced")  # the property object, not its value
-    monkeypatch.setattr(
-        cls, "synced", property(lambda self: self is not informer and real.fget(self))
-    )
+    pretend_syncing(monkeypatch, live_engine, f"{GROUP}/{VISIBLE}")
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
     for page in OBJECT_PAGES:
         answer = client.get(f"/k/{GROUP}/{VISIBLE}/{grants.allowed_ns}/not-cached-yet/{page}")

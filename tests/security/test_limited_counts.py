@@ -11,7 +11,6 @@ The real Django and Channels applications in this process, on the session's apis
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import random
 import re
@@ -28,7 +27,7 @@ from devkit.controlplane.samples import DATABASE, WIDGET, sample_object
 from informers import Engine
 from tests.dashboard.ui.conftest import Live, live_engine  # noqa: F401 - the in-process engine
 from tests.dashboard.ui.test_live_flow import meta
-from tests.informers.kit import wait_until
+from tests.informers.kit import pretend_syncing, wait_until
 from tests.security.conftest import Grants
 from tests.security.test_per_user_views import limited  # noqa: F401 - the user's token
 
@@ -195,13 +194,7 @@ def test_sync_progress_counts_only_the_users_objects(
     the cluster: a limited user sees how many of their own objects loaded, and no total."""
     from informers import SyncProgress
 
-    informer = live_engine.informer("demo.crscope.dev/widgets")
-    assert informer is not None
-    cls = type(informer)
-    real_synced = inspect.getattr_static(cls, "synced")  # the property, not its value
-    monkeypatch.setattr(
-        cls, "synced", property(lambda self: self is not informer and real_synced.fget(self))
-    )
+    informer = pretend_syncing(monkeypatch, live_engine, "demo.crscope.dev/widgets")
     monkeypatch.setattr(informer, "sync_progress", SyncProgress(loaded=4321, total=98765))
     client = Client(REMOTE_ADDR="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {limited}")
     listed = client.get("/api/v1/resources/demo.crscope.dev/widgets").json()

@@ -8,10 +8,14 @@ failed wait left the engine running in both.
 from __future__ import annotations
 
 import contextlib
+import random
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from dashboard.core.runtime.adapter import adapter
 from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.samples import WIDGET, sample_object
 from informers import Engine, EngineSettings, KubeClient, load_cluster_config
 from tests.waiting import wait_until
 
@@ -42,3 +46,18 @@ def installed_engine(
         adapter.engine = None
         engine.stop()
         wiring.detach()
+
+
+def cached_widget(kube: KubeHTTP, engine: Engine, namespace: str, name: str) -> dict[str, Any]:
+    """A sample Widget created in ``namespace``, once ``engine`` has it in its cache."""
+    obj = sample_object(WIDGET, namespace=namespace, rng=random.Random(name))
+    obj["metadata"]["name"] = name
+    created: dict[str, Any] = kube.request("POST", WIDGET.collection_path(namespace), body=obj)
+    informer = engine.informer("demo.crscope.dev/widgets")
+    assert informer is not None
+    wait_until(
+        lambda: informer.store.get(f"{namespace}/{name}") is not None,
+        timeout=30,
+        message=f"{namespace}/{name} cached",
+    )
+    return created

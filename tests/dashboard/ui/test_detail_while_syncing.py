@@ -8,9 +8,7 @@ page offered to re-create it.
 
 from __future__ import annotations
 
-import inspect
 import json
-import random
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,9 +21,9 @@ from dashboard.core.runtime.adapter import adapter
 from dashboard.history.models import Revision
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
 from devkit.controlplane.kubehttp import KubeHTTP
-from devkit.controlplane.samples import WIDGET, sample_object
 from informers import Engine, Informer, Readiness
-from tests.informers.kit import wait_until
+from tests.dashboard.ui.inprocess import cached_widget
+from tests.informers.kit import pretend_syncing
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db]
 KIND = "demo.crscope.dev/widgets"
@@ -53,34 +51,14 @@ def _recorded(namespace: str, name: str, obj: dict[str, Any]) -> None:
 @pytest.fixture
 def syncing(live_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Informer]:
     """The Widgets informer reads as not synced, and its cache lost one object."""
-    informer = live_engine.informer(KIND)
-    assert informer is not None
-    cls = type(informer)
-    real = inspect.getattr_static(cls, "synced")  # the property object, not its value
-    monkeypatch.setattr(
-        cls, "synced", property(lambda self: self is not informer and real.fget(self))
-    )
+    informer = pretend_syncing(monkeypatch, live_engine, KIND)
     yield informer
-
-
-def _live_widget(kube: KubeHTTP, engine: Engine, namespace: str, name: str) -> dict[str, Any]:
-    obj = sample_object(WIDGET, namespace=namespace, rng=random.Random(name))
-    obj["metadata"]["name"] = name
-    created = kube.request("POST", WIDGET.collection_path(namespace), body=obj)
-    informer = engine.informer(KIND)
-    assert informer is not None
-    wait_until(
-        lambda: informer.store.get(f"{namespace}/{name}") is not None,
-        timeout=30,
-        message="the object is cached",
-    )
-    return created
 
 
 def test_pages_of_a_recorded_object_not_cached_yet_say_syncing_not_deleted(
     live_engine: Engine, kube: KubeHTTP, namespace: str, syncing: Informer
 ) -> None:
-    created = _live_widget(kube, live_engine, namespace, "recorded")
+    created = cached_widget(kube, live_engine, namespace, "recorded")
     _recorded(namespace, "recorded", created)
     cached = syncing.store.delete(f"{namespace}/recorded")  # the new cache lacks it yet
     assert cached is not None
@@ -102,20 +80,14 @@ def test_an_open_page_keeps_its_object_while_its_kind_syncs_anew(
     a kind watched anew): its object is not in the new cache yet. The feed pushes nothing
     rather than the "deleted" banner, a feed built meanwhile sends nothing until the
     object is back, and then the whole page."""
-    created = _live_widget(kube, live_engine, namespace, "kept")
+    created = cached_widget(kube, live_engine, namespace, "kept")
     _recorded(namespace, "kept", created)
     params = {"kind": [KIND], "namespace": [namespace], "name": ["kept"]}
     open_page = DetailFeed(live_engine, SERVER, params)
     assert any('id="obj-header"' in piece for piece in open_page.full())
-    informer = live_engine.informer(KIND)
-    assert informer is not None
+    informer = pretend_syncing(monkeypatch, live_engine, KIND)
     entry = informer.store.get(f"{namespace}/kept")
     assert entry is not None
-    cls = type(informer)
-    real = inspect.getattr_static(cls, "synced")  # the property object, not its value
-    monkeypatch.setattr(
-        cls, "synced", property(lambda self: self is not informer and real.fget(self))
-    )
     informer.store.delete(f"{namespace}/kept")
     assert open_page.update() == []
     reopened = DetailFeed(live_engine, SERVER, params)

@@ -16,7 +16,7 @@ import pytest
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine
 from tests.dashboard.ui.conftest import Live
-from tests.dashboard.ui.test_live_flow import create
+from tests.dashboard.ui.inprocess import cached_widget
 from tests.informers.kit import wait_until
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
@@ -29,16 +29,8 @@ def _following(engine: Engine, uid: str) -> int:
 async def test_an_open_detail_page_follows_its_objects_events_until_it_closes(
     live_engine: Engine, kube: KubeHTTP, namespace: str
 ) -> None:
-    created = await asyncio.to_thread(create, kube, namespace, "followed")
+    created = await asyncio.to_thread(cached_widget, kube, live_engine, namespace, "followed")
     uid = created["metadata"]["uid"]
-    informer = live_engine.informer("demo.crscope.dev/widgets")
-    assert informer is not None
-    await asyncio.to_thread(
-        wait_until,
-        lambda: informer.store.get(f"{namespace}/followed") is not None,
-        timeout=30,
-        message="the object is cached",
-    )
     query = f"view=detail&kind=demo.crscope.dev/widgets&namespace={namespace}&name=followed"
     async with Live(query) as page:
         assert await page.receive() is not None
@@ -65,16 +57,8 @@ async def test_a_socket_closing_while_the_channel_layer_fails_leaves_nothing_on_
     and Event listener must be gone from the hub all the same."""
     from channels.layers import get_channel_layer
 
-    created = await asyncio.to_thread(create, kube, namespace, "layer-down")
+    created = await asyncio.to_thread(cached_widget, kube, live_engine, namespace, "layer-down")
     uid = created["metadata"]["uid"]
-    informer = live_engine.informer("demo.crscope.dev/widgets")
-    assert informer is not None
-    await asyncio.to_thread(
-        wait_until,
-        lambda: informer.store.get(f"{namespace}/layer-down") is not None,
-        timeout=30,
-        message="the object is cached",
-    )
     subscribed = len(live_engine.hub.subscriptions())
     query = f"view=detail&kind=demo.crscope.dev/widgets&namespace={namespace}&name=layer-down"
     page = Live(query)
