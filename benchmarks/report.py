@@ -318,14 +318,19 @@ def readme_section(
     results_file: str,
     e2e: dict[str, Any] | None = None,
 ) -> str:
+    then = (
+        "; then it starts the dashboard on the 50k objects and measures REST list latency "
+        "and change-to-DOM latency in headless Chromium"
+        if e2e
+        else ". This run is the informer stage only (`--no-e2e`)"
+    )
     return (
         f"{README_START}\n"
         "### Benchmark\n\n"
         "`make bench` loads 1k, 10k and 50k realistic custom resources into a local "
         "kube-apiserver and measures crscope's engine, client-go's dynamic informer and "
-        "the official Python client on the same data; then it starts the dashboard on the "
-        "50k objects and measures REST list latency and change-to-DOM latency in headless "
-        f"Chromium (method, details and profile notes: [{results_file}]({results_file})).\n\n"
+        f"the official Python client on the same data{then} (method, details and profile "
+        f"notes: [{results_file}]({results_file})).\n\n"
         f"{targets_table(results, e2e)}\n"
         f"{results_table(results)}\n"
         + (f"{api_table(e2e)}\n" if e2e and e2e.get("api") else "")
