@@ -21,7 +21,7 @@ from dashboard.core.runtime.adapter import adapter
 from dashboard.history.models import Revision
 from dashboard.ui.pages.detail.detail_feed import DetailFeed
 from devkit.controlplane.kubehttp import KubeHTTP
-from informers import Engine, Informer, Readiness
+from informers import Engine, Informer, KindFailure, Readiness
 from tests.dashboard.ui.inprocess import cached_widget
 from tests.informers.kit import pretend_syncing
 
@@ -117,3 +117,21 @@ def test_pages_before_the_kinds_are_listed_say_so(
     monkeypatch.setattr(adapter, "error", None)  # a start attempt of another test may have set it
     home = client.get("/").content.decode()
     assert 'role="alert"><svg' in home and "CustomResourceDefinitions not synced" in home
+
+
+def test_pages_of_a_kind_that_cannot_be_listed_say_why_not_syncing(
+    live_engine: Engine,
+    kube: KubeHTTP,
+    namespace: str,
+    syncing: Informer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A kind whose list keeps failing (RBAC, a conversion webhook) never syncs: its object
+    pages say why, as its list does, rather than "still syncing" forever."""
+    failure = KindFailure(reason="forbidden", status=403, message="nope", since=0.0)
+    monkeypatch.setattr(type(syncing), "unavailable", property(lambda self: failure))
+    answer = Client(REMOTE_ADDR="127.0.0.1").get(f"/k/{KIND}/{namespace}/absent/")
+    text = answer.content.decode()
+    assert answer.status_code == 503, answer.status_code
+    assert "The dashboard cannot list Widget (forbidden); retrying." in text
+    assert "still syncing" not in text

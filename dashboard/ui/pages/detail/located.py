@@ -98,9 +98,9 @@ def object_page(view: ObjectPage) -> RoutedPage:
     """Route a view about one object: it is called with the engine and the located object.
 
     Answers for it when there is nothing to show yet: 503 while the engine is unavailable,
-    the kinds are still being discovered, or the kind is still syncing (only to a viewer
-    who may see the kind: to anyone else it does not exist); 404 when the object is not
-    there for this viewer.
+    the kinds are still being discovered, or the kind is still syncing or cannot be listed
+    (only to a viewer who may see the kind: to anyone else it does not exist); 404 when
+    the object is not there for this viewer.
     """
 
     @engine_page
@@ -116,6 +116,13 @@ def object_page(view: ObjectPage) -> RoutedPage:
                 return unavailable(request, "Still discovering the cluster's kinds; retrying.")
             informer = engine.informer(f"{group}/{plural}")
             if informer is not None and not informer.synced and can_see_kind(who, informer.kind):
+                failure = informer.unavailable
+                if failure is not None:  # not "syncing" forever: say why, as the list does
+                    return unavailable(
+                        request,
+                        f"The dashboard cannot list {informer.kind.kind} ({failure.reason}); "
+                        "retrying.",
+                    )
                 return unavailable(request, f"{informer.kind.kind} is still syncing; retrying.")
             raise
         return view(request, engine, found)
