@@ -465,9 +465,13 @@ def _terminating(metadata: Mapping[str, Any]) -> Status:
 
 def _scalar(value: Any) -> Any:
     """An input value as shown in "why this state": JSON scalars, long strings cut."""
-    if isinstance(value, str) and len(value) > MAX_INPUT_CHARS:
-        return value[: MAX_INPUT_CHARS - 1] + "…"
-    return value
+    return shorten(value, MAX_INPUT_CHARS) if isinstance(value, str) else value
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the last one an ellipsis, when it is longer:
+    how every reason, message and input value shown for a state is bounded."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def clip_message(message: str) -> str:
@@ -476,10 +480,7 @@ def clip_message(message: str) -> str:
         return message
     # The message is shown in lists, the API and notifications, which never see the
     # object it came from: a connection string in it loses its password here.
-    message = mask_text(message)
-    if len(message) > MAX_MESSAGE_CHARS:
-        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
-    return message
+    return shorten(mask_text(message), MAX_MESSAGE_CHARS)
 
 
 def bounded_status(
@@ -495,11 +496,9 @@ def bounded_status(
     bounded (``clip_message``) and the reason bounded. A CRD's conditions need not follow
     metav1.Condition, so a reason may be of any length, and it is shown in list cells,
     the API and notifications."""
-    if len(reason) > MAX_REASON_CHARS:
-        reason = reason[: MAX_REASON_CHARS - 1] + "…"
     return Status(
         state=state,
-        reason=reason,
+        reason=shorten(reason, MAX_REASON_CHARS),
         message=clip_message(message),
         rule=rule,
         inputs=inputs,

@@ -27,10 +27,9 @@ from informers.healthrules.expressions import (
 from informers.healthrules.model import DEFAULT_REDACTOR, Case, Rule
 from informers.healthrules.quick import Unsure
 from informers.redaction import REDACTED
-from informers.status import State, Status, bounded_status
+from informers.status import MAX_INPUT_CHARS, State, Status, bounded_status, shorten
 
 RULE_ERROR = "RuleError"
-MAX_INPUT_CHARS = 200
 #: Errors that mean "a field or map key (or list index) is not there": lenient places
 #: read them as null.
 _MISSING = (KeyError, IndexError)
@@ -309,7 +308,7 @@ def _shown_input(rule: Rule, name: str, env: _Env) -> Any:
     text = _json(value)
     if _MAY_HOLD_SECRET.search(text):
         text = _json(DEFAULT_REDACTOR.redact(value))
-    return text if len(text) <= MAX_INPUT_CHARS else text[: MAX_INPUT_CHARS - 1] + "…"
+    return shorten(text, MAX_INPUT_CHARS)
 
 
 #: Text without any of these cannot hold what the redactor masks (a credential-like key or
@@ -328,7 +327,7 @@ def _shown(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     text = value if isinstance(value, str) else _json(value)
-    return text if len(text) <= MAX_INPUT_CHARS else text[: MAX_INPUT_CHARS - 1] + "…"
+    return shorten(text, MAX_INPUT_CHARS)
 
 
 def _json(value: Any) -> str:
