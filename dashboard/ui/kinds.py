@@ -30,9 +30,8 @@ def kinds_known(engine: Engine) -> bool:
     return engine.kinds_listed()
 
 
-def informer_for(group: str, plural: str, viewer: Viewer) -> Informer:
+def informer_for(engine: Engine, group: str, plural: str, viewer: Viewer) -> Informer:
     """The informer behind ``/k/<group>/<plural>/``, or 404 (also when it is not visible)."""
-    engine = current_engine()
     informer = engine.informer(f"{group}/{plural}")
     if informer is None or not can_see_kind(viewer, informer.kind):
         raise Http404(f"No watched kind {group}/{plural}.")

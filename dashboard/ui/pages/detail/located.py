@@ -64,7 +64,7 @@ def locate(
 ) -> Located:
     """The live entry, or the last recorded state of a deleted object; 404 otherwise,
     also while the kind has not synced (an object not cached yet may well exist)."""
-    informer = informer_for(group, plural, who)
+    informer = informer_for(engine, group, plural, who)
     ns = cluster_scope(namespace)
     if informer.kind.namespaced != (ns is not None) or not can_see(who, informer.kind, ns):
         raise Http404(f"No {informer.kind.kind} {namespace}/{name}.")

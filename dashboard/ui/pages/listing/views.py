@@ -39,7 +39,7 @@ from informers import Engine, Informer, PrinterColumn, State, Store
 def kind_list(request: HttpRequest, engine: Engine, group: str, plural: str) -> HttpResponse:
     who = viewer(request)
     try:
-        informer = informer_for(group, plural, who)
+        informer = informer_for(engine, group, plural, who)
     except Http404:
         if not kinds_known(engine):
             return unavailable(request, "Still discovering the cluster's kinds; retrying.")
