@@ -88,10 +88,13 @@ MIDDLEWARE = [
 ROOT_URLCONF = "dashboard.urls"
 ASGI_APPLICATION = "dashboard.asgi.application"
 
+# A page's templates sit beside its view, model and feed, and are named by their path under
+# dashboard/ ("ui/pages/listing/page.html"), so a template name says where the file is.
+# templates/ keeps only the site-wide pages Django looks up by status (404.html, 500.html).
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "dashboard"],
         "APP_DIRS": False,
         "OPTIONS": {
             "context_processors": [

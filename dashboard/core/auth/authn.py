@@ -84,7 +84,7 @@ class AuthenticationMiddleware:
 
         if sign_in and settings.CRSCOPE_AUTH_MODE in ("token", "none"):
             return HttpResponseRedirect(f"/signin?next={request.get_full_path()[:500]}")
-        return render(request, "core/unauthorized.html", {"detail": detail}, status=401)
+        return render(request, "core/auth/unauthorized.html", {"detail": detail}, status=401)
 
 
 class TokenForm(forms.Form):
@@ -114,7 +114,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(target)
     return render(
         request,
-        "core/signin.html",
+        "core/auth/signin.html",
         {"form": form, "error": error, "next": target},
         status=status,
     )

@@ -50,7 +50,7 @@ def page(
 def unavailable(request: HttpRequest, reason: str) -> HttpResponse:
     return render(
         request,
-        "ui/error.html",
+        "ui/pages/error.html",
         {
             "title": "The cluster is not available",
             "message": reason,
@@ -65,7 +65,7 @@ def bad_request(request: HttpRequest, reason: str) -> HttpResponse:
     """A 400 page naming the parameter that cannot be read, never a silent default."""
     return render(
         request,
-        "ui/error.html",
+        "ui/pages/error.html",
         {"title": "That address cannot be read", "message": reason, "status": 400},
         status=400,
     )
@@ -78,7 +78,7 @@ def filter_error(request: HttpRequest, error: QueryError) -> HttpResponse | None
     which shows the error in the page instead."""
     if not is_partial(request):
         return None
-    response = render(request, "ui/list/_error.html", {"error": error, "kept": True})
+    response = render(request, "ui/pages/listing/_error.html", {"error": error, "kept": True})
     return push_url(reswap(retarget(response, "#filter-error"), "outerHTML"), False)
 
 

@@ -21,29 +21,29 @@ from dashboard.ui.pages.detail.timefilter import PARTS, WINDOWS, TimelineFilter
 
 
 def header_html(view: ObjectView, variant: str = "") -> str:
-    return render_to_string("ui/detail/_header.html", {"view": view, "variant": variant})
+    return render_to_string("ui/pages/detail/_header.html", {"view": view, "variant": variant})
 
 
 def overview_html(view: ObjectView) -> str:
-    return render_to_string("ui/detail/_overview.html", {"view": view})
+    return render_to_string("ui/pages/detail/_overview.html", {"view": view})
 
 
 def commands_html(commands: Sequence[Command]) -> str:
     """The kubectl panel; empty for a deleted object (there is nothing left to run on)."""
     if not commands:
         return ""
-    return render_to_string("ui/detail/_commands.html", {"commands": commands})
+    return render_to_string("ui/pages/detail/_commands.html", {"commands": commands})
 
 
 def relations_html(tree: Relations | None) -> str:
     """The relations panel; empty for a deleted object (its children are gone or orphaned)."""
     if tree is None:
         return ""
-    return render_to_string("ui/detail/_relations.html", {"relations": tree})
+    return render_to_string("ui/pages/detail/_relations.html", {"relations": tree})
 
 
 def yaml_html(view: ObjectView) -> str:
-    return render_to_string("ui/detail/_yaml.html", {"view": view})
+    return render_to_string("ui/pages/detail/_yaml.html", {"view": view})
 
 
 def item_html(
@@ -68,7 +68,7 @@ def item_html(
     return cache.get(
         key,
         lambda: render_to_string(
-            "ui/detail/_item.html",
+            "ui/pages/detail/_item.html",
             {
                 "item": item,
                 "diff_url": diff_url,
@@ -90,7 +90,7 @@ def default_picks(items: Sequence[timeline.Item]) -> tuple[int | None, int | Non
 
 def total_html(total: int) -> str:
     """The timeline's revision count (the live feed swaps it as revisions arrive)."""
-    return render_to_string("ui/detail/_total.html", {"total": total})
+    return render_to_string("ui/pages/detail/_total.html", {"total": total})
 
 
 def _more_context(
@@ -120,7 +120,7 @@ def timeline_html(
         item_html(i, view.diff_url, pick_from=pick_from, pick_to=pick_to) for i in tl.items
     )
     return render_to_string(
-        "ui/detail/_timeline.html",
+        "ui/pages/detail/_timeline.html",
         {
             "view": view,
             "items_html": body,
@@ -143,5 +143,5 @@ def older_html(
 ) -> str:
     """An older page, to replace the "Load older" item it was asked from, and the count."""
     items = join_safe(item_html(i, diff_url) for i in tl.items)
-    more = render_to_string("ui/detail/_more.html", _more_context(timeline_url, tl, flt))
+    more = render_to_string("ui/pages/detail/_more.html", _more_context(timeline_url, tl, flt))
     return f"{items}{more}{with_oob(total_html(tl.total))}"

@@ -49,7 +49,7 @@ def detail(request: HttpRequest, engine: Engine, found: Located) -> HttpResponse
     )
     return page(
         request,
-        "ui/detail.html",
+        "ui/pages/detail/page.html",
         {
             "view": view,
             "active_kind": kind.key,
@@ -114,4 +114,4 @@ def yaml_text(request: HttpRequest, engine: Engine, found: Located) -> HttpRespo
     the same access check as the page (``locate``).
     """
     view = objectview.build(engine, found.informer.kind, found.entry, deleted_at=found.deleted_at)
-    return HttpResponse(render_to_string("ui/detail/_yaml_text.html", {"view": view}))
+    return HttpResponse(render_to_string("ui/pages/detail/_yaml_text.html", {"view": view}))

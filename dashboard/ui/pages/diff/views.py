@@ -80,7 +80,7 @@ def diff_page(request: HttpRequest, engine: Engine, found: Located) -> HttpRespo
     except BadRevisionParam as exc:
         return page(
             request,
-            "ui/diff.html",
+            "ui/pages/diff/page.html",
             {"error": str(exc), **base, **object_frame(kind, ns, name)},
             status=400,
         )
@@ -107,7 +107,7 @@ def diff_page(request: HttpRequest, engine: Engine, found: Located) -> HttpRespo
 
     return page(
         request,
-        "ui/diff.html",
+        "ui/pages/diff/page.html",
         {
             **object_frame(kind, ns, name),
             "from_rev": from_rev,

@@ -41,12 +41,12 @@ def rows_html(items: list[eventrows.EventItem], variant: str = "") -> SafeString
 
 
 def row_html(item: eventrows.EventItem, variant: str = "") -> str:
-    return render_to_string("ui/events/_row.html", {"item": item, "variant": variant})
+    return render_to_string("ui/pages/events/_row.html", {"item": item, "variant": variant})
 
 
 def summary_html(result: eventrows.EventsPage, chosen: EventFilters) -> str:
     return render_to_string(
-        "ui/events/_summary.html", {"total": result.total, "shown": chosen.limit}
+        "ui/pages/events/_summary.html", {"total": result.total, "shown": chosen.limit}
     )
 
 
@@ -102,9 +102,9 @@ def events_page(request: HttpRequest, engine: Engine) -> HttpResponse:
     }
     return page(
         request,
-        "ui/events.html",
+        "ui/pages/events/page.html",
         context,
-        partial="ui/events/_view.html",
+        partial="ui/pages/events/_view.html",
         status=400 if error is not None else 200,
     )
 
@@ -137,7 +137,7 @@ def warned(request: HttpRequest, engine: Engine) -> HttpResponse:
     objects = eventrows.warned_current(engine, viewer(request), namespace=namespace or "")
     return render(
         request,
-        "ui/home/_warned.html",
+        "ui/pages/home/_warned.html",
         {
             "objects": objects,
             "every": WARNED_EVERY,

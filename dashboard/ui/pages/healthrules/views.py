@@ -59,8 +59,8 @@ def health_rules(request: HttpRequest, engine: Engine) -> HttpResponse:
         else:
             context.update(_tried(engine, kinds, form))
         if htmx(request):
-            return render(request, "ui/healthrules/_result.html", context)
-    return page(request, "ui/healthrules.html", context)
+            return render(request, "ui/pages/healthrules/_result.html", context)
+    return page(request, "ui/pages/healthrules/page.html", context)
 
 
 def _form(request: HttpRequest, kinds: list[tuple[Informer, set[str] | None]]) -> dict[str, str]:

@@ -34,14 +34,16 @@ def card_id(card: overview.KindCard) -> str:
 def card_html(card: overview.KindCard) -> str:
     return cache.get(
         ("card", card),
-        lambda: render_to_string("ui/home/_card.html", {"card": card, "card_id": card_id(card)}),
+        lambda: render_to_string(
+            "ui/pages/home/_card.html", {"card": card, "card_id": card_id(card)}
+        ),
     )
 
 
 def cards_html(cards: Sequence[overview.KindCard]) -> SafeString:
     """The cards of kinds with objects (or still syncing, or unlistable), worst first."""
     shown = [card_html(c) for c in cards if not overview.is_empty(c)]
-    return render_to_string("ui/home/_cards.html", {"cards": shown, "any": bool(cards)})
+    return render_to_string("ui/pages/home/_cards.html", {"cards": shown, "any": bool(cards)})
 
 
 def empty_count_html(cards: Sequence[overview.KindCard]) -> SafeString:
@@ -62,7 +64,7 @@ def empty_list_html(cards: Sequence[overview.KindCard]) -> SafeString:
 
 def empty_kinds_html(cards: Sequence[overview.KindCard]) -> SafeString:
     return render_to_string(
-        "ui/home/_empty_kinds.html",
+        "ui/pages/home/_empty_kinds.html",
         {"count_html": empty_count_html(cards), "list_html": empty_list_html(cards)},
     )
 
@@ -80,7 +82,7 @@ def item_html(item: overview.AttentionItem, variant: str = "") -> str:
     return cache.get(
         key,
         lambda: render_to_string(
-            "ui/home/_attention_group.html",
+            "ui/pages/home/_attention_group.html",
             {
                 "group": item,
                 "row_id": row_id(item),
@@ -96,7 +98,7 @@ def row_html(row: overview.AttentionRow, variant: str = "") -> str:
     return cache.get(
         key,
         lambda: render_to_string(
-            "ui/home/_attention_row.html",
+            "ui/pages/home/_attention_row.html",
             {
                 "row": row,
                 "row_id": row_id(row),
@@ -109,7 +111,8 @@ def row_html(row: overview.AttentionRow, variant: str = "") -> str:
 
 def summary_html(total: int, shown: int, partial: str = "") -> str:
     return render_to_string(
-        "ui/home/_attention_summary.html", {"total": total, "shown": shown, "partial": partial}
+        "ui/pages/home/_attention_summary.html",
+        {"total": total, "shown": shown, "partial": partial},
     )
 
 
@@ -118,7 +121,7 @@ def attention_html(attention: overview.Attention, partial: str = "") -> SafeStri
         "summary_html": summary_html(attention.total, attention.shown, partial),
         "rows_html": join_safe(item_html(r) for r in attention.items),
     }
-    return render_to_string("ui/home/_attention.html", context)
+    return render_to_string("ui/pages/home/_attention.html", context)
 
 
 class OverviewFeed(Feed):

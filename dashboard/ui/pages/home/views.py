@@ -25,7 +25,7 @@ def home(request: HttpRequest, engine: Engine) -> HttpResponse:
     attention = overview.attention(engine, who, namespace=namespace)
     return page(
         request,
-        "ui/home.html",
+        "ui/pages/home/page.html",
         {
             "cards_html": cards_html(cards),
             "empty_kinds_html": empty_kinds_html(cards),

@@ -151,7 +151,7 @@ def summary_html(
     past: Past | None, at: float | None, result: Page | None, *, first: int, notice: str = ""
 ) -> str:
     return render_to_string(
-        "ui/list/_past_summary.html",
+        "ui/pages/listing/_past_summary.html",
         {
             "total": result.total if result is not None else 0,
             "first": first if result is not None and result.rows else 0,

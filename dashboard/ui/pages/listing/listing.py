@@ -151,7 +151,7 @@ def row_html(
     return cache.get(
         key,
         lambda: render_to_string(
-            "ui/list/_row.html",
+            "ui/pages/listing/_row.html",
             {
                 "kind": kind,
                 "entry": entry,
@@ -228,7 +228,7 @@ def summary_html(
     first = (pager.number - 1) * limit + 1 if page.rows else 0
     progress = sync_progress(informer, allowed)
     return render_to_string(
-        "ui/list/_summary.html",
+        "ui/pages/listing/_summary.html",
         {
             "total": page.total,
             "first": first,
@@ -244,7 +244,7 @@ def summary_html(
 
 def pager_html(page: Page, pager: Pager) -> str:
     return render_to_string(
-        "ui/list/_pager.html",
+        "ui/pages/listing/_pager.html",
         {
             "number": pager.number,
             "prev_url": pager.prev_url(),

@@ -87,9 +87,9 @@ def kind_list(request: HttpRequest, engine: Engine, group: str, plural: str) -> 
     context["error"] = error
     return page(
         request,
-        "ui/list.html",
+        "ui/pages/listing/page.html",
         context,
-        partial="ui/list/_view.html",
+        partial="ui/pages/listing/_view.html",
         status=400 if error is not None else 200,
     )
 
@@ -170,9 +170,9 @@ def past_list(
     failed = (refusal is not None or error is not None) and not is_partial(request)
     return page(
         request,
-        "ui/list.html",
+        "ui/pages/listing/page.html",
         context,
-        partial="ui/list/_view.html",
+        partial="ui/pages/listing/_view.html",
         status=400 if failed else 200,
     )
 

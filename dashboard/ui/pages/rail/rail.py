@@ -83,7 +83,7 @@ def render(groups: tuple[RailGroup, ...], active: str | None, problem: str | Non
     if found is not None:
         return found
     html = render_to_string(
-        "ui/_rail_kinds.html", {"groups": groups, "active": active, "problem": problem}
+        "ui/pages/rail/_kinds.html", {"groups": groups, "active": active, "problem": problem}
     )
     with _memo_lock:
         if len(_memo) > 256:

@@ -19,6 +19,8 @@ from dashboard.ui.pages.restore import patch
 from dashboard.ui.pages.revisionparam import BadRevisionParam, revision_id
 from informers import Engine
 
+TEMPLATE = "ui/pages/restore/page.html"
+
 
 @object_page
 def restore_page(request: HttpRequest, engine: Engine, found: Located) -> HttpResponse:
@@ -29,7 +31,7 @@ def restore_page(request: HttpRequest, engine: Engine, found: Located) -> HttpRe
         if wanted is None:
             raise BadRevisionParam("rev: pick the revision to restore on the object's timeline")
     except BadRevisionParam as exc:
-        return page(request, "ui/restore.html", {**context, "error": str(exc)}, status=400)
+        return page(request, TEMPLATE, {**context, "error": str(exc)}, status=400)
     revision = Revision.objects.filter(
         kind=kind.key, namespace=ns or "", name=name, id=wanted
     ).first()
@@ -40,11 +42,11 @@ def restore_page(request: HttpRequest, engine: Engine, found: Located) -> HttpRe
     try:
         built = patch.build(kind, namespace=ns, name=name, revision=target, live=live)
     except patch.NotRestorable as exc:
-        return page(request, "ui/restore.html", {**context, "error": str(exc)}, status=400)
+        return page(request, TEMPLATE, {**context, "error": str(exc)}, status=400)
     before = patch.restorable(live) if live is not None else {}
     return page(
         request,
-        "ui/restore.html",
+        TEMPLATE,
         {
             **context,
             "revision": revision,

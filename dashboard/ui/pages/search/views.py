@@ -45,6 +45,6 @@ def search(request: HttpRequest, engine: Engine) -> HttpResponse:
             )
     return page(
         request,
-        "ui/search.html",
+        "ui/pages/search/page.html",
         {"search_query": text, "groups": groups, "total": total, "live_url": live_url("frame")},
     )
