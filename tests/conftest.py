@@ -22,6 +22,18 @@ from tests.services import Postgres, Redis
 
 os.environ.setdefault("CRSCOPE_ENGINE", "off")  # tests start engines explicitly
 
+# pytest explains a failed assert only in test and conftest modules; these helper modules
+# (fixtures and checks the suites share) assert too, so they get the same explanations.
+pytest.register_assert_rewrite(
+    "tests.browser.chromium",
+    "tests.dashboard.api.client",
+    "tests.dashboard.ui.live",
+    "tests.deploy.rendered",
+    "tests.image.manifests",
+    "tests.informers.healthpack.planes",
+    "tests.security.tokenmode",
+)
+
 
 @pytest.fixture(scope="session")
 def control_plane() -> Iterator[ControlPlane]:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, status_for, write_status
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import LIST, create_widget, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

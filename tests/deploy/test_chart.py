@@ -19,8 +19,8 @@ import yaml
 
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import ApiError, KubeHTTP
-from tests.deploy.conftest import ROOT, VARIANTS, values_of
 from tests.deploy.helm import CHART, HelmError, helm, lint, template
+from tests.deploy.rendered import ROOT, VARIANTS, values_of
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from devkit.controlplane.cluster import free_port
-from tests.deploy.conftest import ROOT
+from tests.deploy.rendered import ROOT
 
 SCRIPT = ROOT / "deploy" / "docker-entrypoint.sh"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import ROOT
+from tests.deploy.rendered import ROOT
 
 DOCKERFILE = ROOT / "Dockerfile"
 

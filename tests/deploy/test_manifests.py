@@ -16,8 +16,8 @@ import yaml
 from dashboard.notify.rules import parse_rules
 from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from informers.healthrules import parse_rules as parse_health_rules
-from tests.deploy.conftest import ROOT, VARIANTS, all_of, one, values_of
 from tests.deploy.helm import CHART, Obj, template
+from tests.deploy.rendered import ROOT, VARIANTS, all_of, one, values_of
 
 READ = {"get", "list", "watch"}
 #: The only non-read permissions: asking the apiserver about a user's token and rights.

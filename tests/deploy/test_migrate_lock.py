@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from dashboard.core.management.commands.migrate import MIGRATE_LOCK_KEY
-from tests.deploy.conftest import ROOT
+from tests.deploy.rendered import ROOT
 from tests.services import Postgres
 
 pytestmark = pytest.mark.services

@@ -14,10 +14,10 @@ import pytest
 
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
-from tests.deploy.helm import Obj, template
+from tests.deploy.helm import Obj
 from tests.image.account import Account, deployment_account
 from tests.image.build import ensure_image
-from tests.image.pod import Apiserver, PodSpec
+from tests.image.manifests import deployment_of, load_manifests
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -34,21 +34,9 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> str:
     return ensure_image(log=tmp_path_factory.getbasetemp() / "image-build.log")
 
 
-def load_manifests() -> list[Obj]:
-    """The objects ``helm install`` creates with the chart's defaults (its generated
-    crscope-secret included)."""
-    return template()
-
-
 @pytest.fixture(scope="session")
 def shipped() -> list[Obj]:
     return load_manifests()
-
-
-def deployment_of(objects: list[Obj]) -> Obj:
-    hits = [o for o in objects if o["kind"] == "Deployment"]
-    assert len(hits) == 1, f"expected one Deployment, found {len(hits)}"
-    return hits[0]
 
 
 @pytest.fixture
@@ -63,21 +51,3 @@ def account(
         workdir=tmp_path,
     ) as made:
         yield made
-
-
-def pod_spec(
-    *,
-    image: str,
-    objects: list[Obj],
-    control_plane: ControlPlane,
-    account: Account,
-    workdir: Path,
-) -> PodSpec:
-    return PodSpec(
-        deployment=deployment_of(objects),
-        objects=objects,
-        image=image,
-        apiserver=Apiserver("127.0.0.1", control_plane.port),
-        workdir=workdir,
-        service_account_files=account.files,
-    )

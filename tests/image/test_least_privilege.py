@@ -29,7 +29,7 @@ from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import GROUP, KINDS, WIDGET, ensure_namespace, sample_object
 from tests.deploy.helm import Obj
 from tests.image.account import bound_role, deployment_account
-from tests.image.conftest import deployment_of, load_manifests, pod_spec
+from tests.image.manifests import deployment_of, load_manifests, pod_spec
 from tests.image.pod import Pod, run_pod
 
 pytestmark = [pytest.mark.image, pytest.mark.cluster]

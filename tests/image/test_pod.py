@@ -19,7 +19,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.samples import KINDS
 from tests.deploy.helm import Obj
 from tests.image.account import Account
-from tests.image.conftest import pod_spec
+from tests.image.manifests import pod_spec
 from tests.image.pod import run_pod
 from tests.image.podman import podman
 

@@ -6,5 +6,5 @@ state. The browser and per-user fixtures are the browser suite's own, shared her
 
 from __future__ import annotations
 
-from tests.browser.conftest import browser, playwright, watched  # noqa: F401
-from tests.security.conftest import grants, token_dashboard  # noqa: F401
+from tests.browser.chromium import browser, playwright, watched  # noqa: F401
+from tests.security.tokenmode import grants, token_dashboard  # noqa: F401

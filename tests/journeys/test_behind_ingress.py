@@ -23,7 +23,7 @@ from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
 from tests.browser.live import LIST, assert_not_reloaded, create_widget, mark_page, wait_live
 from tests.ingressproxy import PROXY_ADDRESS, Identity, IngressSettings, Nginx, shipped_ingress
-from tests.security.conftest import Grants
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 PASSWORD = "proxy-signs-me-in"

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, WebSocket, expect
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import wait_live
 from tests.informers.kit import wait_until
 

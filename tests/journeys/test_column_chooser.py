@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import DATABASE, sample_object, status_for, write_status
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import assert_not_reloaded, mark_page, wait_live
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

@@ -20,7 +20,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, status_for, write_status
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import (
     LIST,
     assert_not_reloaded,
@@ -32,7 +32,7 @@ from tests.browser.live import (
     wait_live,
 )
 from tests.kube_events import post_event
-from tests.security.conftest import Grants
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

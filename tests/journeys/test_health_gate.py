@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.informers.kit import make_crd
 from tests.unlistable import USER, GroupGrant, allow_crds, create_many
 from tests.waiting import wait_for

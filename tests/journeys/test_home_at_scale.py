@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import assert_not_reloaded, mark_page, wait_live
 from tests.informers.kit import delete_crd, make_crd
 

@@ -17,7 +17,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import ensure_namespace
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import (
     assert_not_reloaded,
     create_widget,
@@ -27,7 +27,7 @@ from tests.browser.live import (
     stall_widget,
     wait_live,
 )
-from tests.security.conftest import Grants
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

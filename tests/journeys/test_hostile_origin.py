@@ -19,9 +19,9 @@ from playwright.sync_api import Page, expect
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.cluster import free_port
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import LIST, wait_live
-from tests.security.conftest import Grants
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

@@ -23,7 +23,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import GROUP, WIDGET
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import LIST, clipboard_once, create_widget, open_object, wait_live
 from tests.kubectl import Kubectl
 

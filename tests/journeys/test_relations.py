@@ -22,10 +22,10 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, DATABASE, WIDGET, SampleKind, sample_object
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import LIST, assert_not_reloaded, mark_page, open_object, wait_live
 from tests.informers.kit import make_crd
-from tests.security.conftest import Grants
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

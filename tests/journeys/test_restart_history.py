@@ -17,7 +17,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import GROUP, WIDGET
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.dashboard.history.restart import NIGHT_EDITOR, restartable_dashboard, run_scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]

@@ -20,10 +20,10 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, sample_object
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import mark_page, wait_live
 from tests.security.clusterrbac import cluster_grant
-from tests.security.conftest import AUTHZ_TTL
+from tests.security.tokenmode import AUTHZ_TTL
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 POLICIES = "/k/demo.crscope.dev/clusterpolicies/"

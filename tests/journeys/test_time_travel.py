@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import (
     LIST,
     create_widget,
@@ -31,7 +31,7 @@ from tests.browser.live import (
     wait_history,
     wait_live,
 )
-from tests.security.conftest import Grants
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.browser, pytest.mark.cluster]
 

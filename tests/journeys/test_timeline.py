@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import LIST, create_widget, patch_spec, wait_history, wait_live
 from tests.journeys.frames import LiveFrames
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from devkit.controlplane import ControlPlane
 from devkit.dashboard_server import DashboardServer
-from tests.browser.conftest import Watched
+from tests.browser.chromium import Watched
 from tests.browser.live import wait_live
 from tests.security.livesocket import open_socket
 

@@ -11,7 +11,7 @@ import pytest
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from tests.informers.kit import wait_until
-from tests.security.conftest import AUTHZ_TTL, Grants, Http
+from tests.security.tokenmode import AUTHZ_TTL, Grants, Http
 
 pytestmark = pytest.mark.cluster
 WIDGETS = "/api/v1/resources/demo.crscope.dev/widgets"

@@ -9,7 +9,7 @@ import pytest
 from devkit.controlplane import ControlPlane
 from devkit.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
-from tests.security.conftest import Grants, Http
+from tests.security.tokenmode import Grants, Http
 
 pytestmark = pytest.mark.cluster
 

@@ -25,7 +25,7 @@ from devkit.controlplane.samples import CLUSTER_POLICY, WIDGET, sample_object
 from devkit.dashboard_server import DashboardServer
 from tests.informers.kit import wait_until
 from tests.kube_events import post_event
-from tests.security.conftest import Grants, Http
+from tests.security.tokenmode import Grants, Http
 
 pytestmark = pytest.mark.cluster
 

@@ -15,10 +15,10 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from informers import Engine
-from tests.dashboard.ui.conftest import live_engine  # noqa: F401 - the in-process engine
+from tests.dashboard.ui.live import live_engine  # noqa: F401 - the in-process engine
 from tests.informers.kit import pretend_syncing
-from tests.security.conftest import Grants
 from tests.security.test_per_user_views import limited  # noqa: F401 - the user's token
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db]
 GROUP = "demo.crscope.dev"

@@ -25,11 +25,11 @@ from django.test import Client
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import DATABASE, WIDGET, sample_object
 from informers import Engine
-from tests.dashboard.ui.conftest import Live, live_engine  # noqa: F401 - the in-process engine
+from tests.dashboard.ui.live import Live, live_engine  # noqa: F401 - the in-process engine
 from tests.dashboard.ui.test_live_flow import meta
 from tests.informers.kit import pretend_syncing, wait_until
-from tests.security.conftest import Grants
 from tests.security.test_per_user_views import limited  # noqa: F401 - the user's token
+from tests.security.tokenmode import Grants
 
 pytestmark = pytest.mark.cluster
 

@@ -19,10 +19,10 @@ from dashboard.history.models import Revision, WatchPeriod
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import ensure_namespace
 from informers import Engine
-from tests.dashboard.ui.conftest import live_engine  # noqa: F401 - the in-process engine
+from tests.dashboard.ui.live import live_engine  # noqa: F401 - the in-process engine
 from tests.security.clusterrbac import namespace_grant
-from tests.security.conftest import Grants
 from tests.security.test_per_user_views import limited  # noqa: F401 - the user's token
+from tests.security.tokenmode import Grants
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db]
 KIND = "demo.crscope.dev/widgets"

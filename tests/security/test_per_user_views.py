@@ -25,10 +25,10 @@ from dashboard.history.models import Revision
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine
-from tests.dashboard.ui.conftest import live_engine  # noqa: F401 - the in-process engine
 from tests.dashboard.ui.dom import Node, parse
+from tests.dashboard.ui.live import live_engine  # noqa: F401 - the in-process engine
 from tests.informers.kit import wait_until
-from tests.security.conftest import Grants
+from tests.security.tokenmode import Grants
 
 pytestmark = pytest.mark.cluster
 WIDGETS = "demo.crscope.dev/widgets"

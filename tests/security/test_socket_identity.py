@@ -16,13 +16,13 @@ import websocket
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.dashboard_server import DashboardServer
-from tests.security.conftest import Grants
 from tests.security.livesocket import (
     open_socket,
     read_until_closed,
     sign_out,
     signed_in_session,
 )
+from tests.security.tokenmode import Grants
 
 pytestmark = pytest.mark.cluster
 

@@ -28,8 +28,8 @@ from devkit.dashboard_server import DashboardServer
 from tests.dashboard.api.test_watch import Stream
 from tests.informers.kit import wait_until
 from tests.security.clusterrbac import cluster_grant, namespace_grant
-from tests.security.conftest import AUTHZ_TTL, Grants
 from tests.security.livesocket import sign_out, signed_in_session
+from tests.security.tokenmode import AUTHZ_TTL, Grants
 
 pytestmark = pytest.mark.cluster
 

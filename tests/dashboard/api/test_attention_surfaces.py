@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from devkit.controlplane.samples import DATABASE, WIDGET
-from tests.dashboard.api.conftest import Api, Objects
+from tests.dashboard.api.client import Api, Objects
 from tests.dashboard.ui.dom import Node, parse
 from tests.waiting import wait_for
 

@@ -15,7 +15,7 @@ import pytest
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import DATABASE, GROUP, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path, object_path
+from tests.dashboard.api.client import Api, Objects, assert_problem, list_path, object_path
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.dashboard.api.conftest import Api
+from tests.dashboard.api.client import Api
 
 pytestmark = pytest.mark.cluster
 

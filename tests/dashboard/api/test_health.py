@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from devkit.controlplane.samples import DATABASE, GROUP, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem
+from tests.dashboard.api.client import Api, Objects, assert_problem
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster

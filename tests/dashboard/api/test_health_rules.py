@@ -18,7 +18,7 @@ import requests
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import DATABASE, GROUP, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path
+from tests.dashboard.api.client import Api, Objects, assert_problem, list_path
 from tests.security.clusterrbac import namespace_grant
 from tests.waiting import wait_for
 

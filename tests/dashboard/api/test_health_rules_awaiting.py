@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from devkit.controlplane.kubehttp import KubeHTTP
-from tests.dashboard.api.conftest import Api
+from tests.dashboard.api.client import Api
 from tests.dashboard.api.test_health_rules import post
 from tests.dashboard.ui.gadgets import CRDS, gadget_crd, served
 from tests.waiting import wait_for

@@ -8,7 +8,7 @@ import pytest
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem, object_path
+from tests.dashboard.api.client import Api, Objects, assert_problem, object_path
 from tests.kube_events import post_event
 from tests.waiting import wait_for
 

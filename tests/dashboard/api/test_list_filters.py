@@ -10,7 +10,7 @@ import pytest
 from dashboard.api.openapi import dumps
 from dashboard.api.schemas import ObjectList
 from devkit.controlplane.samples import CLUSTER_POLICY, DATABASE, GROUP, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem, list_path
+from tests.dashboard.api.client import Api, Objects, assert_problem, list_path
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.dashboard.api.conftest import Api
+from tests.dashboard.api.client import Api
 
 
 def _count(metrics: str, status: str) -> float:

@@ -17,7 +17,7 @@ import pytest
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, sample_object, write_params
-from tests.dashboard.api.conftest import MANAGER, Api, list_path
+from tests.dashboard.api.client import MANAGER, Api, list_path
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster

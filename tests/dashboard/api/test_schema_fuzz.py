@@ -33,7 +33,7 @@ import pytest
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, DATABASE, GROUP, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, object_path
+from tests.dashboard.api.client import Api, Objects, object_path
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from devkit.dashboard_server import DashboardServer
-from tests.dashboard.api.conftest import assert_problem
+from tests.dashboard.api.client import assert_problem
 
 
 class UnconfiguredServer(DashboardServer):

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from devkit.controlplane.samples import GROUP, WIDGET
-from tests.dashboard.api.conftest import Api, Objects, assert_problem
+from tests.dashboard.api.client import Api, Objects, assert_problem
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.cluster

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from devkit.controlplane.kubehttp import KubeHTTP
-from tests.dashboard.api.conftest import Api
+from tests.dashboard.api.client import Api
 from tests.dashboard.api.test_watch import WATCH, Stream, _named
 from tests.dashboard.ui.gadgets import CRDS, gadget_crd, served
 from tests.waiting import wait_for

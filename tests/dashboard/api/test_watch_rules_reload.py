@@ -21,7 +21,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import GROUP, WIDGET
 from devkit.dashboard_server import DashboardServer
-from tests.dashboard.api.conftest import API_ENV, Api, Objects
+from tests.dashboard.api.client import API_ENV, Api, Objects
 from tests.dashboard.api.test_watch import RESOURCE, WATCH, Stream, _named
 
 pytestmark = pytest.mark.cluster

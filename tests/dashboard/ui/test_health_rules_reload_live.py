@@ -16,8 +16,8 @@ from dashboard.ui.fragments import cache
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine, State
-from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.gadgets import gadget_engine
+from tests.dashboard.ui.live import Live
 from tests.informers.kit import wait_until
 
 pytestmark = pytest.mark.cluster

@@ -28,9 +28,9 @@ from informers import (
     Status,
 )
 from informers.store import Entry
-from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.dom import Node, parse
 from tests.dashboard.ui.gadgets import gadget_engine
+from tests.dashboard.ui.live import Live
 from tests.informers.kit import wait_until
 
 HOSTILE = '<img src=x onerror="alert(1)"><b>bold</b><a href="https://evil.example/">x</a>'

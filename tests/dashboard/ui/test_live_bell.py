@@ -15,7 +15,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from dashboard.notify.bell import BELL_GROUP, BELL_RANG, REPLICA
 from dashboard.ui.live import consumer
 from informers import Engine
-from tests.dashboard.ui.conftest import Live
+from tests.dashboard.ui.live import Live
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from dashboard.ui.live import consumer
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, sample_object, status_for, write_status
 from informers import Engine
-from tests.dashboard.ui.conftest import Live
+from tests.dashboard.ui.live import Live
 
 pytestmark = pytest.mark.cluster
 WIDGETS = "kind=demo.crscope.dev/widgets"

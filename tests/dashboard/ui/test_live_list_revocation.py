@@ -21,7 +21,7 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import CLUSTER_POLICY, sample_object
 from informers import Engine
-from tests.dashboard.ui.conftest import Live
+from tests.dashboard.ui.live import Live
 from tests.security.clusterrbac import cluster_grant
 
 pytestmark = pytest.mark.cluster

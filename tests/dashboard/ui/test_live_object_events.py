@@ -15,8 +15,8 @@ import pytest
 
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine
-from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.inprocess import cached_widget
+from tests.dashboard.ui.live import Live
 from tests.informers.kit import wait_until
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]

@@ -16,7 +16,7 @@ import pytest
 from devkit.controlplane.kubehttp import KubeHTTP
 from devkit.controlplane.samples import WIDGET, sample_object
 from informers import Engine
-from tests.dashboard.ui.conftest import Live
+from tests.dashboard.ui.live import Live
 from tests.informers.kit import wait_until
 
 pytestmark = pytest.mark.cluster

@@ -17,7 +17,7 @@ import pytest
 from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
 from devkit.controlplane.samples import WIDGET, sample_object, status_for, write_status
 from informers import Engine
-from tests.dashboard.ui.conftest import Live
+from tests.dashboard.ui.live import Live
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
 WIDGETS = "kind=demo.crscope.dev/widgets"

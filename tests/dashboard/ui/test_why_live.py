@@ -19,9 +19,9 @@ from dashboard.ui.fragments import cache
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import Engine
-from tests.dashboard.ui.conftest import Live
 from tests.dashboard.ui.dom import Node, parse
 from tests.dashboard.ui.gadgets import gadget_engine
+from tests.dashboard.ui.live import Live
 from tests.dashboard.ui.test_list_escaping import HOSTILE, MARKUP
 from tests.informers.kit import wait_until
 

@@ -17,7 +17,7 @@ import pytest
 from devkit.controlplane.kubehttp import MERGE_PATCH
 from informers import Entry, object_key
 from tests.informers.healthpack.cases import Case, all_cases
-from tests.informers.healthpack.conftest import PackPlane, PackPlanes
+from tests.informers.healthpack.planes import PackPlane, PackPlanes
 from tests.waiting import wait_for
 
 #: From the status write to the engine's cache, on a loaded 2-core machine.
