@@ -1,7 +1,8 @@
 """Run the real dashboard (daphne on ``dashboard.asgi:application``) as a subprocess.
 
 Why a subprocess: browser, API and schemathesis tests must hit the server exactly as users
-do, with its own engine threads and database, and some tests restart it.
+do, with its own engine threads and database, and some tests restart it. The demo runs its
+dashboard through this class too, so there is one way to start the server.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devkit.controlplane.cluster import free_port
+from devkit.controlplane.lifetime import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +30,14 @@ class DashboardServer:
     port: int = 0
     #: False starts against the database as it is (readiness tests of a missing schema).
     migrate: bool = True
+    #: The history database; None keeps a SQLite file in ``workdir``.
+    database_url: str | None = None
+    #: True sends the server's output to this process's own (the demo's terminal) instead
+    #: of ``workdir/server.log``.
+    console: bool = False
+    #: True kills the server when this process dies, however it dies (the demo: a closed
+    #: terminal or SIGKILL must not leave a server holding the port).
+    tied: bool = False
     _proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -39,7 +49,7 @@ class DashboardServer:
         return {
             **os.environ,
             "KUBECONFIG": str(self.kubeconfig),
-            "DATABASE_URL": f"sqlite:///{self.workdir / 'db.sqlite3'}",
+            "DATABASE_URL": self.database_url or f"sqlite:///{self.workdir / 'db.sqlite3'}",
             "CRSCOPE_ENGINE": "on",
             "CRSCOPE_SECURE_COOKIES": "false",
             "CRSCOPE_CLUSTER_NAME": "test-cluster",
@@ -47,28 +57,41 @@ class DashboardServer:
             **self.extra_env,
         }
 
+    @property
+    def argv(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "dashboard.asgi:application",
+        ]
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    def exited(self) -> int | None:
+        """The server's exit code, or None while it runs (or was never started)."""
+        return self._proc.poll() if self._proc is not None else None
+
     def start(self, *, timeout: float = 60.0, wait: bool = True) -> DashboardServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
         if self.migrate:
             self.run_migrate()
-        log = open(self.workdir / "server.log", "ab")  # noqa: SIM115
+        log = None if self.console else open(self.workdir / "server.log", "ab")  # noqa: SIM115
         self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "dashboard.asgi:application",
-            ],
+            self.argv,
             cwd=ROOT,
             env=self.env,
             stdout=log,
             stderr=log,
             start_new_session=True,
+            preexec_fn=die_with_parent() if self.tied else None,
         )
         if wait:
             self.wait_ready(timeout=timeout)

@@ -3,8 +3,9 @@
 Why: one entry point (``make demo``) that a new user runs to see the product on live data.
 It is a developer tool, so it lives in ``devkit/`` beside the control-plane harness it
 drives, and the image (which ships neither) has no demo command that could only fail.
-Django is configured in-process only to migrate the demo's database; the dashboard itself
-runs as a daphne subprocess, as in production.
+The dashboard runs as a daphne subprocess, as in production, started by the same runner
+the tests use (``devkit/dashboard_server.py``); it migrates the demo's database, kept in
+the state directory unless ``DATABASE_URL`` names another.
 """
 
 from __future__ import annotations
@@ -68,17 +69,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _migrate() -> None:
-    """The demo's database is its own to prepare (make demo used to do it, so a direct run
-    served 500s on every page that reads history or notifications)."""
-    import django
-    from django.core.management import call_command
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo until Ctrl-C, SIGTERM or SIGHUP; the exit code says how it ended."""
     options = _parser().parse_args(argv)
@@ -89,7 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PreflightError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
-    _migrate()
     state_dir.mkdir(parents=True, exist_ok=True)
     pids = demo_pids(state_dir)
     pids.record("demo", os.getpid())
@@ -111,11 +100,11 @@ def _run(state_dir: Path, options: argparse.Namespace) -> None:
     from devkit.controlplane import BuildError, ControlPlane
     from devkit.controlplane.churn import Churn
     from devkit.controlplane.kubehttp import KubeHTTP
-    from devkit.controlplane.lifetime import die_with_parent
     from devkit.controlplane.samples import apply_crds, seed_objects
+    from devkit.dashboard_server import DashboardServer
 
     cp = ControlPlane(state_dir=state_dir)
-    server: subprocess.Popen[bytes] | None = None
+    server: DashboardServer | None = None
     churn = None
     try:
         try:
@@ -138,35 +127,34 @@ def _run(state_dir: Path, options: argparse.Namespace) -> None:
         print(f"dashboard: http://127.0.0.1:{options.port}  (Ctrl-C stops)")
         rules = state_dir / "notify-rules.yaml"
         rules.write_text(DEMO_RULES)
-        env = {
-            "CRSCOPE_NOTIFY_RULES": str(rules),
-            **os.environ,
-            "KUBECONFIG": str(kubeconfig),
-            "CRSCOPE_ENGINE": "on",  # the demo's dashboard is nothing without its engine
-            "CRSCOPE_CLUSTER_NAME": "crscope-demo",
-            "CRSCOPE_AUTH_MODE": "none",
-            "CRSCOPE_SECURE_COOKIES": "false",
-        }
-        argv = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(options.port)]
-        argv.append("dashboard.asgi:application")
-        server = subprocess.Popen(
-            argv,
-            env=env,
-            preexec_fn=die_with_parent(),  # like etcd and the apiserver: gone with the demo
+        server = DashboardServer(
+            kubeconfig=kubeconfig,
+            workdir=state_dir / "dashboard",
+            port=options.port,
+            database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{state_dir / 'db.sqlite3'}",
+            console=True,
+            tied=True,  # like etcd and the apiserver: gone with the demo
+            extra_env={
+                # the operator's own rules file, if they named one, wins over the demo's
+                "CRSCOPE_NOTIFY_RULES": os.environ.get("CRSCOPE_NOTIFY_RULES", str(rules)),
+                "CRSCOPE_CLUSTER_NAME": "crscope-demo",
+                "CRSCOPE_AUTH_MODE": "none",
+            },
         )
-        demo_pids(state_dir).record("server", server.pid, argv)
-        while server.poll() is None:
+        try:  # assigned first, so a Ctrl-C during the start still stops the server
+            server.start(wait=False)
+        except subprocess.CalledProcessError as exc:
+            raise DemoError(f"migrating the demo's database failed ({exc})") from exc
+        assert server.pid is not None
+        demo_pids(state_dir).record("server", server.pid, server.argv)
+        while (code := server.exited()) is None:
             time.sleep(0.5)
-        raise DemoError(f"the dashboard server exited with {server.returncode}")
+        raise DemoError(f"the dashboard server exited with {code}")
     finally:
         if churn is not None:
             churn.stop()
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        if server is not None:
+            server.stop()
         demo_pids(state_dir).forget("server")
         cp.stop()
 
