@@ -19,7 +19,7 @@ from pathlib import Path
 from devkit.controlplane.build import CACHE_DIR
 
 MODULE_DIR = Path(__file__).resolve().parent / "clientgo"
-_SOURCES = ("main.go", "go.mod", "go.sum")
+_SOURCES = ("go.mod", "go.sum", *sorted(p.name for p in MODULE_DIR.glob("*.go")))
 
 
 class GoBuildError(RuntimeError):

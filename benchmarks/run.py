@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.ceiling import run_ceiling
 from benchmarks.contender import ROOT, ContenderSpec
 from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
 from benchmarks.gobuild import ensure_clientgo
@@ -211,6 +212,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="skip the REST and change-to-DOM measures on the largest size",
     )
     parser.add_argument(
+        "--no-ceiling",
+        dest="ceiling",
+        action="store_false",
+        help="skip the event ceiling (a recorded stream replayed on one core) on the largest size",
+    )
+    parser.add_argument(
         "--no-health-rules",
         dest="health_rules",
         action="store_false",
@@ -232,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     clientgo = ensure_clientgo() if "client-go" in names else None
     load = LoadAverage()
     e2e: dict[str, Any] | None = None
+    ceiling: dict[str, Any] | None = None
     say("starting the local control plane")
     cp = ControlPlane().start()
     try:
@@ -256,6 +264,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers,
             on_result=lambda r: print(json.dumps(dataclasses.asdict(r)), flush=True),
         )
+        if args.ceiling:
+            ceiling = run_ceiling(
+                kubeconfig,
+                kind,
+                objects=max(sizes),
+                clientgo=clientgo,
+                work=WORK_DIR,
+                say=say,
+            )
+            print(json.dumps({"ceiling": ceiling}), flush=True)
         if args.e2e:
             e2e = _endtoend(kubeconfig, kind, max(sizes))
             print(json.dumps({"e2e": e2e}), flush=True)
@@ -272,10 +290,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     machine["load_average_max"] = round(load.peak, 2)
     wall = time.monotonic() - started
     _write_outputs(
-        args, results=results, machine=machine, data=data, rates=rates, wall=wall, e2e=e2e
+        args,
+        results=results,
+        machine=machine,
+        data=data,
+        rates=rates,
+        wall=wall,
+        e2e=e2e,
+        ceiling=ceiling,
     )
     say(f"done in {wall / 60:.1f} min")
-    failed = any(r.error for r in results) or bool(e2e and e2e.get("error"))
+    failed = (
+        any(r.error for r in results)
+        or bool(e2e and e2e.get("error"))
+        or bool(ceiling and ceiling.get("error"))
+    )
     return 1 if failed else 0
 
 
@@ -300,6 +329,7 @@ def _write_outputs(
     rates: Sequence[float],
     wall: float,
     e2e: dict[str, Any] | None,
+    ceiling: dict[str, Any] | None,
 ) -> None:
     date = time.strftime("%Y-%m-%d")
     custom = args.sizes != DEFAULT_SIZES or not args.e2e
@@ -319,20 +349,28 @@ def _write_outputs(
         "machine": machine,
         "results": [dataclasses.asdict(r) for r in results],
         "e2e": e2e,
+        "ceiling": ceiling,
     }
     # The raw numbers first: if rendering fails, `python -m benchmarks.report` redoes it.
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")
     markdown = results_markdown(
-        results=results, machine=machine, meta=meta, notes=PROFILE_NOTES, e2e=e2e
+        results=results,
+        machine=machine,
+        meta=meta,
+        notes=PROFILE_NOTES,
+        e2e=e2e,
+        ceiling=ceiling,
     )
     (RESULTS_DIR / f"{stem}.md").write_text(markdown)
     print()
-    print(targets_table(results, e2e))
+    print(targets_table(results, e2e, ceiling))
     print(results_table(results))
     say(f"wrote {RESULTS_DIR / (stem + '.md')}")
     if not args.quick and not custom and not args.no_readme:
         relative = f"benchmarks/results/{stem}.md"
-        section = readme_section(results=results, machine=machine, results_file=relative, e2e=e2e)
+        section = readme_section(
+            results=results, machine=machine, results_file=relative, e2e=e2e, ceiling=ceiling
+        )
         replace_readme_section(ROOT / "README.md", section)
         say("updated the benchmark section of README.md")
 

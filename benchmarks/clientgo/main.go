@@ -54,6 +54,9 @@ type options struct {
 	expect     int
 	timeout    time.Duration
 	listMode   string
+	// replay names a recording (list.json, watch.ndjson): measure the event ceiling.
+	replay       string
+	expectEvents int
 }
 
 func parseFlags() options {
@@ -65,6 +68,8 @@ func parseFlags() options {
 	flag.IntVar(&o.expect, "expect", 0, "objects to wait for")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "sync timeout")
 	flag.StringVar(&o.listMode, "list-mode", "stream", "initial state: stream (WatchList) or paged")
+	flag.StringVar(&o.replay, "replay", "", "a recording's directory: replay it (replay.go)")
+	flag.IntVar(&o.expectEvents, "expect-events", 0, "with -replay: the events to wait for")
 	flag.Parse()
 	return o
 }
@@ -194,6 +199,10 @@ func keptManagedFields(store cache.Store) int {
 
 func main() {
 	o := parseFlags()
+	if o.replay != "" {
+		runReplay(o)
+		return
+	}
 	if err := useListMode(o.listMode); err != nil {
 		fail(err)
 	}

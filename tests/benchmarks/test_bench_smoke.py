@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from pathlib import Path
 
 import pytest
 
-from benchmarks.dataset import BenchKind
+from benchmarks.ceiling import run_ceiling
+from benchmarks.dataset import BenchKind, ensure_crd
 from benchmarks.endtoend import run_endtoend
 from benchmarks.gobuild import ensure_clientgo
+from benchmarks.populate import populate
 from benchmarks.report import (
     README_END,
     README_START,
+    ceiling_markdown,
     machine_info,
     readme_section,
     results_markdown,
@@ -29,6 +33,7 @@ from benchmarks.report import (
 )
 from benchmarks.run import contender_specs, run_sizes
 from devkit.controlplane import ControlPlane
+from devkit.controlplane.kubehttp import KubeHTTP
 
 pytestmark = pytest.mark.cluster
 
@@ -149,3 +154,42 @@ def test_client_go_and_crscope_sync_on_equal_terms(
         assert result.polls_list_keys is False, result
     client_go = results[0]
     assert client_go.sync_wait == "HasSynced+handler-count"
+
+
+def test_both_contenders_replay_the_same_recording_on_one_core(
+    control_plane: ControlPlane, tmp_path: Path
+) -> None:
+    """The event ceiling's harness: one recording of a real watch stream, replayed to
+    crscope through its ListerWatcher seam and to client-go through a fake one. Each must
+    cache the LIST, count exactly the recorded events, and run pinned to one core."""
+    kubeconfig = control_plane.kubeconfig_path("admin")
+    kind = BenchKind(group=f"r{uuid.uuid4().hex[:8]}.crscope.test")
+    with KubeHTTP.from_kubeconfig(kubeconfig) as kube:
+        ensure_crd(kube, kind)
+    populate(kubeconfig, kind, start=0, stop=30, workers=4)
+
+    ceiling = run_ceiling(
+        kubeconfig,
+        kind,
+        objects=30,
+        clientgo=ensure_clientgo(),
+        work=tmp_path,
+        say=print,
+        events=300,
+    )
+
+    assert "error" not in ceiling, ceiling
+    assert ceiling["stream_bytes"] > 300 * 500  # real events, managedFields and all
+    assert [c["contender"] for c in ceiling["contenders"]] == ["crscope", "client-go"]
+    for result in ceiling["contenders"]:
+        assert result["error"] == "", result
+        assert result["events"] == 300, result
+        assert result["cpus"] == 1, result  # taskset -c 0 took
+        assert result["events_per_s"] > 0, result
+    assert not (tmp_path / "recording").exists()  # the recording is not left behind
+    table = targets_table([], None, ceiling).splitlines()
+    (row,) = [line for line in table if line.startswith("| Event ceiling on one core")]
+    assert "vs client-go" in row, row
+    markdown = ceiling_markdown(ceiling)
+    assert "## Event ceiling" in markdown and "| crscope | 300 |" in markdown, markdown
+    assert "| client-go | 300 |" in markdown, markdown
