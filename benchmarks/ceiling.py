@@ -58,7 +58,8 @@ def record(
 ) -> int:
     """Write ``crds.json``, ``list.json`` and ``watch.ndjson`` (exactly ``events`` events
     from the LIST's resourceVersion on) into ``directory``; returns the stream's bytes."""
-    directory.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(directory, ignore_errors=True)  # never measure an earlier run's files
+    directory.mkdir(parents=True)
     with WireClient.from_kubeconfig(kubeconfig, timeout=600) as client:
         status, crd = client.request(
             "GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{kind.crd_name}"
@@ -123,7 +124,9 @@ class _Recorder:
                 cut = data.rfind(b"\n") + 1
                 complete, pending = data[:cut], data[cut:]
                 for line in complete.splitlines(keepends=True):
-                    if not line.startswith(_MARKER):  # a watch ended by an error event
+                    if len(self.lines) >= self._events:
+                        return
+                    if not line.startswith(_MARKER):  # the load only patches: an error event
                         self.error = line[:300].decode(errors="replace")
                         return
                     self.lines.append(line)
@@ -176,12 +179,13 @@ def run_ceiling(
     *,
     objects: int,
     clientgo: Path | None,
-    work: Path,
+    directory: Path,
     say: Callable[[str], None],
     events: int = DEFAULT_EVENTS,
 ) -> dict[str, Any]:
-    """Record once, replay to each contender; a failure is reported, not raised."""
-    directory = work / "recording"
+    """Record into ``directory`` once, replay to each contender; a failure is reported,
+    not raised. The recording stays for the caller (its LIST feeds the memory parts) to
+    remove; each replay's log is written in ``directory``'s parent."""
     try:
         say(f"recording {events} watch events over {objects} objects")
         size = record(
@@ -227,18 +231,18 @@ def run_ceiling(
     results = []
     for name, argv in runs:
         say(f"replaying to {name} on one core")
-        result = replay(name, argv, log=work / f"replay-{name}.log")
+        # beside the recording, not in it: the caller removes the recording
+        result = replay(name, argv, log=directory.parent / f"replay-{name}.log")
         say(
             f"  {name}: {result.events_per_s:,.0f} events/s"
             if not result.error
             else f"  {name}: {result.error}"
         )
         results.append(asdict(result))
-    shutil.rmtree(directory, ignore_errors=True)
     return {
         "objects": objects,
         "events": events,
-        "pinned": shutil.which("taskset") is not None,
+        "pinned": all(c["cpus"] == 1 for c in results),
         "stream_bytes": size,
         "contenders": results,
     }

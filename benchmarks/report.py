@@ -19,6 +19,7 @@ from typing import Any
 
 from benchmarks.gobuild import MODULE_DIR, go_version
 from benchmarks.measure import Result, StepOutcome
+from benchmarks.memory_parts import memory_markdown
 from benchmarks.profile_notes import PROFILE_NOTES
 
 README_START = "<!-- bench:informers:start -->"
@@ -365,8 +366,13 @@ def results_markdown(
     notes: str,
     e2e: dict[str, Any] | None = None,
     ceiling: dict[str, Any] | None = None,
+    memory: dict[str, Any] | None = None,
+    plot_file: str = "",
 ) -> str:
+    """The run's Markdown; ``plot_file`` is the scale curve's PNG, relative to it."""
+
     method = METHOD.format(**meta)
+    plot = f"![Sync time and memory against objects]({plot_file})\n\n" if plot_file else ""
     return (
         f"# Informer benchmark ({meta['date']})\n\n"
         f"**Machine:** {describe_machine(machine)}.\n\n"
@@ -374,6 +380,8 @@ def results_markdown(
         f"## Targets\n\n{targets_table(results, e2e, ceiling)}\n"
         f"## Informers\n\n{method}\n"
         f"{results_table(results)}\n"
+        f"{plot}"
+        f"{memory_markdown(memory)}\n"
         f"{ceiling_markdown(ceiling)}\n"
         f"{e2e_markdown(e2e)}\n"
         f"## Load steps\n\n{steps_table(results)}\n"
@@ -388,7 +396,10 @@ def readme_section(
     results_file: str,
     e2e: dict[str, Any] | None = None,
     ceiling: dict[str, Any] | None = None,
+    plot_file: str = "",
 ) -> str:
+    """The README's section; ``plot_file`` is the scale curve's PNG, from the root."""
+    plot = f"![Sync time and memory against objects]({plot_file})\n\n" if plot_file else ""
     then = (
         "; then it starts the dashboard on the 50k objects and measures REST list latency "
         "and change-to-DOM latency in headless Chromium"
@@ -404,6 +415,7 @@ def readme_section(
         f"notes: [{results_file}]({results_file})).\n\n"
         f"{targets_table(results, e2e, ceiling)}\n"
         f"{results_table(results)}\n"
+        f"{plot}"
         + (f"{api_table(e2e)}\n" if e2e and e2e.get("api") else "")
         + f"Machine: {describe_machine(machine)}.\n"
         + f"{README_END}"
@@ -425,7 +437,7 @@ def load_results(
     path: Path,
 ) -> tuple[list[Result], dict[str, Any], dict[str, Any], dict[str, Any] | None]:
     """Results, machine, meta and e2e from a run's ``.json`` (to re-render after editing
-    notes); the event ceiling is ``load_ceiling``'s."""
+    notes); the other stages are ``load_stage``'s."""
     raw = json.loads(path.read_text())
     results = []
     for row in raw["results"]:
@@ -434,25 +446,49 @@ def load_results(
     return results, raw["machine"], raw["meta"], raw.get("e2e")
 
 
-def load_ceiling(path: Path) -> dict[str, Any] | None:
-    ceiling: dict[str, Any] | None = json.loads(path.read_text()).get("ceiling")
-    return ceiling
+def load_stage(path: Path, name: str) -> dict[str, Any] | None:
+    """One optional stage's raw answer (``ceiling``, ``memory_parts``) from a run's JSON."""
+    stage: dict[str, Any] | None = json.loads(path.read_text()).get(name)
+    return stage
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benchmarks.report RUN.json``: rewrite RUN.md with the current notes."""
-    (path,) = argv if argv is not None else sys.argv[1:]
+    """``python -m benchmarks.report RUN.json [--readme]``: redraw RUN.png and rewrite RUN.md
+    with the current notes (and, with ``--readme``, the README's section) from a run's raw
+    numbers, without measuring again."""
+    from benchmarks.plot import caption_for, scale_plot
+
+    args = list(argv if argv is not None else sys.argv[1:])
+    readme = "--readme" in args
+    (path,) = [a for a in args if a != "--readme"]
     json_path = Path(path)
     results, machine, meta, e2e = load_results(json_path)
+    ceiling = load_stage(json_path, "ceiling")
+    png = scale_plot(
+        results, caption=caption_for(machine, meta), path=json_path.with_suffix(".png")
+    )
     markdown = results_markdown(
         results=results,
         machine=machine,
         meta=meta,
         notes=PROFILE_NOTES,
         e2e=e2e,
-        ceiling=load_ceiling(json_path),
+        ceiling=ceiling,
+        memory=load_stage(json_path, "memory_parts"),
+        plot_file=png.name,
     )
     json_path.with_suffix(".md").write_text(markdown)
+    if readme:
+        root = Path(__file__).resolve().parent.parent
+        section = readme_section(
+            results=results,
+            machine=machine,
+            results_file=str(json_path.with_suffix(".md").resolve().relative_to(root)),
+            e2e=e2e,
+            ceiling=ceiling,
+            plot_file=str(png.resolve().relative_to(root)),
+        )
+        replace_readme_section(root / "README.md", section)
     return 0
 
 

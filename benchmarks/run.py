@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -31,6 +32,8 @@ from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
 from benchmarks.gobuild import ensure_clientgo
 from benchmarks.loadgen import LoadGenerator
 from benchmarks.measure import CATCH_UP_SECONDS, Result, measure
+from benchmarks.memory_parts import run_memory_parts
+from benchmarks.plot import caption_for, scale_plot
 from benchmarks.populate import populate
 from benchmarks.probe import WatchProbe
 from benchmarks.profile_notes import PROFILE_NOTES
@@ -240,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load = LoadAverage()
     e2e: dict[str, Any] | None = None
     ceiling: dict[str, Any] | None = None
+    memory: dict[str, Any] | None = None
     say("starting the local control plane")
     cp = ControlPlane().start()
     try:
@@ -265,15 +269,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             on_result=lambda r: print(json.dumps(dataclasses.asdict(r)), flush=True),
         )
         if args.ceiling:
+            recording = WORK_DIR / "recording"
             ceiling = run_ceiling(
                 kubeconfig,
                 kind,
                 objects=max(sizes),
                 clientgo=clientgo,
-                work=WORK_DIR,
+                directory=recording,
                 say=say,
             )
             print(json.dumps({"ceiling": ceiling}), flush=True)
+            if (recording / "list.json").exists():
+                say("measuring where the engine's memory goes (tracemalloc, in-process)")
+                memory = run_memory_parts(recording, group=kind.group, plural=kind.plural)
+                print(json.dumps({"memory_parts": memory}), flush=True)
+            shutil.rmtree(recording, ignore_errors=True)
         if args.e2e:
             e2e = _endtoend(kubeconfig, kind, max(sizes))
             print(json.dumps({"e2e": e2e}), flush=True)
@@ -298,6 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         wall=wall,
         e2e=e2e,
         ceiling=ceiling,
+        memory=memory,
     )
     say(f"done in {wall / 60:.1f} min")
     failed = (
@@ -330,6 +341,7 @@ def _write_outputs(
     wall: float,
     e2e: dict[str, Any] | None,
     ceiling: dict[str, Any] | None,
+    memory: dict[str, Any] | None,
 ) -> None:
     date = time.strftime("%Y-%m-%d")
     custom = args.sizes != DEFAULT_SIZES or not args.e2e
@@ -350,9 +362,11 @@ def _write_outputs(
         "results": [dataclasses.asdict(r) for r in results],
         "e2e": e2e,
         "ceiling": ceiling,
+        "memory_parts": memory,
     }
     # The raw numbers first: if rendering fails, `python -m benchmarks.report` redoes it.
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")
+    png = scale_plot(results, caption=caption_for(machine, meta), path=RESULTS_DIR / f"{stem}.png")
     markdown = results_markdown(
         results=results,
         machine=machine,
@@ -360,6 +374,8 @@ def _write_outputs(
         notes=PROFILE_NOTES,
         e2e=e2e,
         ceiling=ceiling,
+        memory=memory,
+        plot_file=png.name,
     )
     (RESULTS_DIR / f"{stem}.md").write_text(markdown)
     print()
@@ -369,7 +385,12 @@ def _write_outputs(
     if not args.quick and not custom and not args.no_readme:
         relative = f"benchmarks/results/{stem}.md"
         section = readme_section(
-            results=results, machine=machine, results_file=relative, e2e=e2e, ceiling=ceiling
+            results=results,
+            machine=machine,
+            results_file=relative,
+            e2e=e2e,
+            ceiling=ceiling,
+            plot_file=f"benchmarks/results/{png.name}",
         )
         replace_readme_section(ROOT / "README.md", section)
         say("updated the benchmark section of README.md")

@@ -20,6 +20,8 @@ from benchmarks.ceiling import run_ceiling
 from benchmarks.dataset import BenchKind, ensure_crd
 from benchmarks.endtoend import run_endtoend
 from benchmarks.gobuild import ensure_clientgo
+from benchmarks.memory_parts import PARTS, memory_markdown, run_memory_parts
+from benchmarks.plot import caption_for, scale_plot
 from benchmarks.populate import populate
 from benchmarks.report import (
     README_END,
@@ -38,6 +40,8 @@ from devkit.controlplane.kubehttp import KubeHTTP
 pytestmark = pytest.mark.cluster
 
 OBJECTS = 50
+OBJECT_TREES = PARTS["benchmarks/memory_parts.py"]
+STORE = PARTS["informers/store.py"]
 FIELDS = (
     "sync_s",
     "baseline_rss_mb",
@@ -51,7 +55,7 @@ FIELDS = (
 
 
 def test_every_contender_caches_all_objects_and_reports_every_field(
-    control_plane: ControlPlane,
+    control_plane: ControlPlane, tmp_path: Path
 ) -> None:
     kubeconfig = control_plane.kubeconfig_path("admin")
     kind = BenchKind(group=f"b{uuid.uuid4().hex[:8]}.crscope.test")
@@ -111,10 +115,18 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
         "step_seconds": 1.0,
         "rates": "50",
     }
-    markdown = results_markdown(results=results, machine=machine, meta=meta, notes="", e2e=e2e)
+    png = scale_plot(results, caption=caption_for(machine, meta), path=tmp_path / "run.png")
+    assert png.read_bytes().startswith(b"\x89PNG"), "the scale curve is a PNG"
+    markdown = results_markdown(
+        results=results, machine=machine, meta=meta, notes="", e2e=e2e, plot_file=png.name
+    )
     assert "## End to end" in markdown and targets in markdown
-    section = readme_section(results=results, machine=machine, results_file="x.md", e2e=e2e)
+    assert "](run.png)" in markdown
+    section = readme_section(
+        results=results, machine=machine, results_file="x.md", e2e=e2e, plot_file="r/run.png"
+    )
     assert section.startswith(README_START) and section.endswith(README_END)
+    assert "](r/run.png)" in section
 
 
 @pytest.mark.parametrize("list_mode", ["stream", "paged"])
@@ -173,7 +185,7 @@ def test_both_contenders_replay_the_same_recording_on_one_core(
         kind,
         objects=30,
         clientgo=ensure_clientgo(),
-        work=tmp_path,
+        directory=tmp_path / "recording",
         say=print,
         events=300,
     )
@@ -186,10 +198,18 @@ def test_both_contenders_replay_the_same_recording_on_one_core(
         assert result["events"] == 300, result
         assert result["cpus"] == 1, result  # taskset -c 0 took
         assert result["events_per_s"] > 0, result
-    assert not (tmp_path / "recording").exists()  # the recording is not left behind
     table = targets_table([], None, ceiling).splitlines()
     (row,) = [line for line in table if line.startswith("| Event ceiling on one core")]
     assert "vs client-go" in row, row
     markdown = ceiling_markdown(ceiling)
     assert "## Event ceiling" in markdown and "| crscope | 300 |" in markdown, markdown
     assert "| client-go | 300 |" in markdown, markdown
+
+    # The recorded LIST also tells where the engine's memory goes, by part.
+    memory = run_memory_parts(tmp_path / "recording", group=kind.group, plural=kind.plural)
+    assert "error" not in memory, memory
+    assert memory["objects"] == 30
+    parts = {p["name"]: p["bytes_per_object"] for p in memory["parts"]}
+    assert parts[OBJECT_TREES] > 1000, parts  # each object's kept JSON, some KB
+    assert parts[STORE] > 0, parts
+    assert "## Where memory goes" in memory_markdown(memory)

@@ -1,0 +1,92 @@
+"""The scale curve as a picture: sync time and memory against the number of objects.
+
+Why a plot beside the table: the question a reader brings is "how does it grow?", and a
+log-log line per contender answers it at a glance where three rows of numbers do not. The
+picture carries its machine and date, since a curve without them cannot be compared.
+
+    python -m benchmarks.plot benchmarks/results/informers-DATE.json   # writes DATE.png
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on a build machine
+
+import matplotlib.pyplot as plt
+
+from benchmarks.measure import Result
+
+#: One look per contender, kept across runs so two pictures compare.
+STYLE = {
+    "crscope": {"color": "#1f77b4", "marker": "o"},
+    "client-go": {"color": "#d62728", "marker": "s"},
+    "python-client": {"color": "#7f7f7f", "marker": "^"},
+}
+
+
+def _series(results: Sequence[Result], name: str, field: str) -> tuple[list[int], list[float]]:
+    points = sorted(
+        (r.objects, getattr(r, field))
+        for r in results
+        if r.contender == name and r.error is None and getattr(r, field) is not None
+    )
+    return [p[0] for p in points], [float(p[1]) for p in points]
+
+
+def scale_plot(results: Sequence[Result], *, caption: str, path: Path) -> Path:
+    """Write the PNG: sync seconds (left) and steady/peak RSS in MB (right), log-log."""
+    names = [n for n in STYLE if any(r.contender == n for r in results)]
+    figure, (sync, memory) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=110)
+    for name in names:
+        style = STYLE[name]
+        xs, ys = _series(results, name, "sync_s")
+        sync.plot(xs, ys, label=name, linewidth=2, **style)
+        xs, ys = _series(results, name, "steady_rss_mb")
+        memory.plot(xs, ys, label=f"{name} steady", linewidth=2, **style)
+        xs, ys = _series(results, name, "peak_rss_mb")
+        memory.plot(xs, ys, label=f"{name} peak", linestyle="--", alpha=0.6, **style)
+    for axes, title, unit in (
+        (sync, "Initial sync", "seconds"),
+        (memory, "Resident memory", "MB"),
+    ):
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.set_title(title)
+        axes.set_xlabel("objects cached")
+        axes.set_ylabel(unit)
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize=8)
+    figure.suptitle("crscope, client-go and the Python client on the same apiserver")
+    figure.text(0.5, 0.01, caption, ha="center", fontsize=7, wrap=True)
+    figure.tight_layout(rect=(0, 0.06, 1, 0.95))
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def caption_for(machine: dict[str, Any], meta: dict[str, Any]) -> str:
+    return (
+        f"{meta['date']}: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB; "
+        f"Python {machine['python']}, client-go {machine['client_go']}, kube-apiserver "
+        f"{machine['kube_apiserver']}; `{meta['command']}`"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from benchmarks.report import load_results
+
+    (path,) = argv if argv is not None else sys.argv[1:]
+    json_path = Path(path)
+    results, machine, meta, _ = load_results(json_path)
+    scale_plot(results, caption=caption_for(machine, meta), path=json_path.with_suffix(".png"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
