@@ -209,6 +209,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=24, help="concurrent write connections")
     parser.add_argument("--no-readme", action="store_true", help="leave README.md alone")
     parser.add_argument(
+        "--label", default="", help="appended to the results files' names (letters, digits, -)"
+    )
+    parser.add_argument(
         "--no-e2e",
         dest="e2e",
         action="store_false",
@@ -227,6 +230,8 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="skip the health rule costs (benchmarks.healthrules) on the largest size",
     )
     args = parser.parse_args(argv)
+    if args.label and not args.label.replace("-", "").isalnum():
+        parser.error("--label takes letters, digits and '-'")
     if args.quick:
         args.sizes, args.step_seconds = "1000", min(args.step_seconds, 2.0)
         args.e2e = False
@@ -346,6 +351,8 @@ def _write_outputs(
     date = time.strftime("%Y-%m-%d")
     custom = args.sizes != DEFAULT_SIZES or not args.e2e
     stem = f"informers-{date}" + ("-quick" if args.quick else "-custom" if custom else "")
+    if args.label:  # a second partial run on one day must not overwrite the first's files
+        stem += f"-{args.label}"
     meta = {
         "date": date,
         "command": " ".join(["python -m benchmarks.run", *sys.argv[1:]]),
