@@ -452,16 +452,12 @@ def load_stage(path: Path, name: str) -> dict[str, Any] | None:
     return stage
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benchmarks.report RUN.json [--readme]``: redraw RUN.png and rewrite RUN.md
-    with the current notes (and, with ``--readme``, the README's section) from a run's raw
-    numbers, without measuring again."""
+def write_report(json_path: Path, *, readme: bool = False) -> Path:
+    """Draw RUN.png and write RUN.md beside a run's raw numbers (and, with ``readme``, the
+    README's section); returns the Markdown's path. ``make bench`` calls it right after
+    saving the JSON, and ``main`` to redo it with the current notes: one way to render."""
     from benchmarks.plot import caption_for, scale_plot
 
-    args = list(argv if argv is not None else sys.argv[1:])
-    readme = "--readme" in args
-    (path,) = [a for a in args if a != "--readme"]
-    json_path = Path(path)
     results, machine, meta, e2e = load_results(json_path)
     ceiling = load_stage(json_path, "ceiling")
     png = scale_plot(
@@ -477,18 +473,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         memory=load_stage(json_path, "memory_parts"),
         plot_file=png.name,
     )
-    json_path.with_suffix(".md").write_text(markdown)
+    md_path = json_path.with_suffix(".md")
+    md_path.write_text(markdown)
     if readme:
         root = Path(__file__).resolve().parent.parent
         section = readme_section(
             results=results,
             machine=machine,
-            results_file=str(json_path.with_suffix(".md").resolve().relative_to(root)),
+            results_file=str(md_path.resolve().relative_to(root)),
             e2e=e2e,
             ceiling=ceiling,
             plot_file=str(png.resolve().relative_to(root)),
         )
         replace_readme_section(root / "README.md", section)
+    return md_path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m benchmarks.report RUN.json [--readme]``: redraw RUN.png and rewrite RUN.md
+    with the current notes (and, with ``--readme``, the README's section) from a run's raw
+    numbers, without measuring again."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    (path,) = [a for a in args if a != "--readme"]
+    write_report(Path(path), readme="--readme" in args)
     return 0
 
 

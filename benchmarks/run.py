@@ -33,17 +33,13 @@ from benchmarks.gobuild import ensure_clientgo
 from benchmarks.loadgen import LoadGenerator
 from benchmarks.measure import CATCH_UP_SECONDS, Result, measure
 from benchmarks.memory_parts import run_memory_parts
-from benchmarks.plot import caption_for, scale_plot
 from benchmarks.populate import populate
 from benchmarks.probe import WatchProbe
-from benchmarks.profile_notes import PROFILE_NOTES
 from benchmarks.report import (
     machine_info,
-    readme_section,
-    replace_readme_section,
-    results_markdown,
     results_table,
     targets_table,
+    write_report,
 )
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
@@ -373,33 +369,13 @@ def _write_outputs(
     }
     # The raw numbers first: if rendering fails, `python -m benchmarks.report` redoes it.
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")
-    png = scale_plot(results, caption=caption_for(machine, meta), path=RESULTS_DIR / f"{stem}.png")
-    markdown = results_markdown(
-        results=results,
-        machine=machine,
-        meta=meta,
-        notes=PROFILE_NOTES,
-        e2e=e2e,
-        ceiling=ceiling,
-        memory=memory,
-        plot_file=png.name,
-    )
-    (RESULTS_DIR / f"{stem}.md").write_text(markdown)
+    readme = not args.quick and not custom and not args.no_readme
+    markdown = write_report(RESULTS_DIR / f"{stem}.json", readme=readme)
     print()
     print(targets_table(results, e2e, ceiling))
     print(results_table(results))
-    say(f"wrote {RESULTS_DIR / (stem + '.md')}")
-    if not args.quick and not custom and not args.no_readme:
-        relative = f"benchmarks/results/{stem}.md"
-        section = readme_section(
-            results=results,
-            machine=machine,
-            results_file=relative,
-            e2e=e2e,
-            ceiling=ceiling,
-            plot_file=f"benchmarks/results/{png.name}",
-        )
-        replace_readme_section(ROOT / "README.md", section)
+    say(f"wrote {markdown}")
+    if readme:
         say("updated the benchmark section of README.md")
 
 
