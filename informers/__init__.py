@@ -43,6 +43,7 @@ from informers.managedfields import (
     encode_summary,
     managers_for_change,
 )
+from informers.ordering import sort_item
 from informers.redaction import DEFAULT_PATTERNS, REDACTED, Redactor, masked_at
 from informers.selector import Selector, SelectorError, parse_selector
 from informers.settings import EngineSettings
@@ -107,5 +108,6 @@ __all__: list[str] = [
     "parse_time",
     "readable_path",
     "shipped_rules",
+    "sort_item",
     "split_pointer",
 ]

@@ -119,3 +119,70 @@ def test_malformed_owner_references_are_skipped() -> None:
     )
     assert bad.owner_uids == ("a",)
     assert Entry("k", {"metadata": {"ownerReferences": "no"}}, bad.status, 0.0).owner_uids == ()
+
+
+def sized(name: str, size: int, rv: int = 1) -> Entry:
+    obj = {"metadata": {"name": name, "namespace": "ns", "resourceVersion": str(rv)}}
+    return Entry(f"ns/{name}", {**obj, "spec": {"size": size}}, Status(State.CURRENT, "", ""), 0.0)
+
+
+class CountingKey:
+    """A sort key by ``spec.size`` that counts how often it was computed."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, e: Entry) -> tuple[int, str]:
+        self.calls += 1
+        return (int(e.obj["spec"]["size"]), e.key)
+
+
+def test_an_ordering_is_built_once_then_kept_by_every_write() -> None:
+    """The first ask sorts everything; after that a write costs one key for the object it
+    wrote, and the next ask sorts nothing."""
+    rng = random.Random(3)
+    store = Store()
+    for i in range(500):
+        store.put(sized(f"o{i}", rng.randrange(20)))
+    key = CountingKey()
+    first = store.ordered("size", key)
+    assert key.calls == 500
+    assert first == sorted((0, int(e.obj["spec"]["size"]), e.key) for e in store.list())
+    store.put(sized("o7", 999, rv=2))  # an update moves the object to the end
+    store.delete("ns/o8")
+    store.put(sized("new", -1))
+    assert key.calls == 502  # the two objects written, nothing else
+    again = store.ordered("size", key)
+    assert key.calls == 502
+    assert again[0] == (0, -1, "ns/new") and again[-1] == (0, 999, "ns/o7")
+    assert "ns/o8" not in {item[-1] for item in again}
+    assert again == sorted((0, int(e.obj["spec"]["size"]), e.key) for e in store.list())
+    assert first != again  # the first snapshot was a copy; later writes left it alone
+
+
+def test_a_relist_rebuilds_orderings_from_the_new_objects() -> None:
+    store = Store()
+    store.put(sized("gone", 1))
+    key = CountingKey()
+    store.ordered("size", key)
+    store.replace([sized("a", 5), sized("b", 2)])
+    assert store.ordered("size", key) == [(0, 2, "ns/b"), (0, 5, "ns/a")]
+
+
+def test_only_the_most_recently_asked_orderings_are_kept() -> None:
+    """Each ordering costs memory and a bisect per write: beyond MAX_ORDERINGS the one
+    asked for least recently goes, and is rebuilt if asked again."""
+    from informers.store import MAX_ORDERINGS
+
+    store = Store()
+    store.put(sized("a", 1))
+    keys = {name: CountingKey() for name in range(MAX_ORDERINGS + 1)}
+    for name in range(MAX_ORDERINGS):
+        store.ordered(name, keys[name])
+    store.ordered(0, keys[0])  # 0 is now the most recent; 1 the least
+    store.ordered(MAX_ORDERINGS, keys[MAX_ORDERINGS])  # one too many: 1 goes
+    store.put(sized("b", 2))
+    assert keys[1].calls == 1  # no longer kept up to date
+    assert all(keys[n].calls == 2 for n in keys if n != 1)
+    store.ordered(1, keys[1])
+    assert keys[1].calls == 3  # rebuilt: both objects

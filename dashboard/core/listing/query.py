@@ -12,7 +12,7 @@ import hashlib
 import heapq
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from operator import itemgetter
@@ -30,6 +30,7 @@ from informers import (
     State,
     Store,
     parse_selector,
+    sort_item,
 )
 
 DEFAULT_LIMIT = 100
@@ -221,11 +222,31 @@ def _entry_key(column: str) -> Callable[[Entry], tuple[Any, ...]]:
     """The sort key of a built-in column, from the entry alone (no Row needed)."""
     if column == "name":  # the name is the key's last part: no metadata lookup per row
         return lambda e: ((1, e.key.rpartition("/")[2]), e.key)
+    # Flat tuples (rank, value, key): an ordering compares them ~17 times per write.
     if column == "namespace":
-        return lambda e: (_sortable(e.namespace), e.key)
+        return lambda e: (*_sortable(e.namespace), e.key)
     if column == "age":  # youngest first, as `kubectl get --sort-by` users expect from "age"
-        return lambda e: (_sortable(_negated(e.metadata.get("creationTimestamp"))), e.key)
-    return lambda e: ((0, -STATE_ORDER[e.status.state]), e.key)  # state
+        return lambda e: (*_sortable(_negated(e.metadata.get("creationTimestamp"))), e.key)
+    return lambda e: (0, -STATE_ORDER[e.status.state], e.key)  # state
+
+
+def _sort_key(column: str, kind: KindInfo) -> tuple[Hashable, Callable[[Entry], tuple[Any, ...]]]:
+    """The sort key of ``column`` and the name the store keeps its order under.
+
+    A printer column sorts by what it shows (``REDACTED`` for one that reads a secret, so
+    the order tells nothing the cell does not); its order is named by the column's path
+    too, so a CRD that changes what a column reads gets a new order, not a stale one.
+    """
+    if column in BUILTIN_SORTS:
+        return ("builtin", column), _entry_key(column)
+    found = [c for c in kind.columns if c.name == column]
+    if not found:
+        raise QueryError("sort", f"unknown column {column[:60]!r}")
+    shown = (found[0],)
+    return (
+        ("column", column, found[0].json_path),
+        lambda e: (*_sortable(shown_columns(e.obj, shown).get(column)), e.key),
+    )
 
 
 _NEGATE_DIGITS = str.maketrans("0123456789", "9876543210")
@@ -263,69 +284,13 @@ def _matching(
 
 
 def list_page(informer: Listable, request: PageRequest) -> Page:
-    """One page of matching rows in ``request.query.sort`` order, after its continue token."""
-    page = _page_by_name if request.query.sort.lstrip("-") == "name" else _sorted_page
-    return page(informer, request)
+    """One page of matching rows in ``request.query.sort`` order, after its continue token.
 
-
-def _sorted_page(informer: Listable, request: PageRequest) -> Page:
-    """``list_page`` by any sort: filter everything, then select one page.
-
-    Rows are only built for the page: the other matches need just their sort key, and
-    printer columns are evaluated for every match only when the sort is by one of them.
-    """
-    query, continue_token = request.query, request.continue_token
-    matches = _matching(
-        informer,
-        query,
-        namespaces=request.namespaces,
-        stuck_after=request.stuck_after,
-        now=time.time(),
-    )
-    column = query.sort.lstrip("-")
-    columns = informer.kind.columns
-    keyed: list[tuple[tuple[Any, ...], Entry, bool, dict[str, Any] | None]]
-    if column in BUILTIN_SORTS:
-        key = _entry_key(column)
-        keyed = [(key(e), e, stuck, None) for e, stuck in matches]
-    else:
-        keyed = []
-        for e, stuck in matches:
-            values = shown_columns(e.obj, columns)
-            keyed.append(((_sortable(values.get(column)), e.key), e, stuck, values))
-    descending = query.sort.startswith("-")
-    if continue_token:
-        last = _decode_token(continue_token, query, informer.kind.key)
-        # keyset: resume strictly after the last key served, whatever changed since
-        keyed = [k for k in keyed if (k[0] < last if descending else k[0] > last)]
-    # Only one page is needed: a partial selection instead of sorting every match.
-    pick = heapq.nlargest if descending else heapq.nsmallest
-    chosen = pick(query.limit + 1, keyed, key=itemgetter(0))
-    more = len(chosen) > query.limit
-    chosen = chosen[: query.limit]
-    page = [
-        Row(entry=e, columns=shown_columns(e.obj, columns) if values is None else values, stuck=s)
-        for _, e, s, values in chosen
-    ]
-    token = _encode_token(chosen[-1][0], query, informer.kind.key) if more else None
-    return Page(rows=page, total=len(matches), continue_token=token)
-
-
-def _walk_is_cheaper(candidates: int, store: int, limit: int) -> bool:
-    """Walking the name order until a page is full visits about ``limit * store /
-    candidates`` names; sorting the candidates costs about ``candidates`` steps, each ~16x
-    dearer (an entry lookup, a stuck check, a key). So walk unless the filter leaves fewer
-    than ~sqrt(limit * store / 16) candidates (about 560 of 50k for a page of 100)."""
-    return candidates * candidates * 16 > (limit + 1) * store
-
-
-def _page_by_name(informer: Listable, request: PageRequest) -> Page:
-    """``list_page`` in name order, from the store's name index.
-
-    Walks names from the continue point and stops after one page, so page one of 50k
-    objects costs about as much as page one of 500. The total still counts every match,
-    but from index sets; only filters without an index (a set-based selector, search,
-    stuck) look at each candidate.
+    Walks the store's order for the sort (names, or an ordering kept for the column) from
+    the continue point and stops after one page, so page one of 50k objects costs about
+    as much as page one of 500, whatever the sort. The total still counts every match, but
+    from index sets; only filters without an index (a set-based selector, search, stuck)
+    look at each candidate. A filter that leaves few candidates sorts just those instead.
     """
     query, continue_token, stuck_after = request.query, request.continue_token, request.stuck_after
     store = informer.store
@@ -344,9 +309,19 @@ def _page_by_name(informer: Listable, request: PageRequest) -> Page:
         # The apiserver only accepts lowercase names (DNS subdomains): no .lower() per name.
         needle = query.search.lower()
         names = [pair for pair in names if needle in pair[0]]
+    column = query.sort.lstrip("-")
+    allowed = candidates
+    order: list[tuple[Any, ...]]
+    if column == "name":
+        order = names
+    else:
+        order = store.ordered(*_sort_key(column, informer.kind))
+        if query.search:  # the order holds every object: keep the searched names' keys
+            found = {key for _, key in names}
+            allowed = found if candidates is None else found & candidates
 
     def accept(key: str) -> Entry | None:
-        if candidates is not None and key not in candidates:
+        if allowed is not None and key not in allowed:
             return None
         entry = store.get(key)
         return entry if entry is not None and (residual is None or residual(entry)) else None
@@ -359,25 +334,23 @@ def _page_by_name(informer: Listable, request: PageRequest) -> Page:
         total = len(names) if candidates is None else sum(1 for _, k in names if k in candidates)
     descending = query.sort.startswith("-")
     if continue_token:
-        resume = _decode_token(continue_token, query, informer.kind.key)
+        after = _resume_item(_decode_token(continue_token, query, informer.kind.key), column)
+        # keyset: resume strictly after the last item served, whatever changed since
         try:
-            (_, after_name), after_key = resume
-            after = (str(after_name), str(after_key))
-        except (TypeError, ValueError):
+            order = (
+                order[: bisect_left(order, after)]
+                if descending
+                else order[bisect_right(order, after) :]
+            )
+        except TypeError:  # a token whose values do not compare with this order's
             raise QueryError("continue", "malformed token") from None
-        # keyset: resume strictly after the last name served, whatever changed since
-        names = (
-            names[: bisect_left(names, after)]
-            if descending
-            else names[bisect_right(names, after) :]
-        )
-    ordered = reversed(names) if descending else iter(names)
-    chosen: list[Entry] = []
-    for _, key in ordered:
-        entry = accept(key)
+    ordered = reversed(order) if descending else iter(order)
+    chosen: list[tuple[tuple[Any, ...], Entry]] = []
+    for item in ordered:
+        entry = accept(item[-1])
         if entry is None:
             continue
-        chosen.append(entry)
+        chosen.append((item, entry))
         if len(chosen) > query.limit:
             break
     more = len(chosen) > query.limit
@@ -385,13 +358,73 @@ def _page_by_name(informer: Listable, request: PageRequest) -> Page:
     columns = informer.kind.columns
     rows = [
         Row(entry=e, columns=shown_columns(e.obj, columns), stuck=e.stuck(now, stuck_after))
-        for e in chosen
+        for _, e in chosen
     ]
     token = None
     if more:
-        last = chosen[-1]
-        token = _encode_token(((1, last.name), last.key), query, informer.kind.key)
+        last_item, last = chosen[-1]
+        # a token holds what _sorted_page's sort key gives: either path can resume it
+        served = sort_item(_entry_key("name"), last) if column == "name" else last_item
+        token = _encode_token(served, query, informer.kind.key)
     return Page(rows=rows, total=total, continue_token=token)
+
+
+def _resume_item(last: tuple[Any, ...], column: str) -> tuple[Any, ...]:
+    """The order item a continue token's last sort key stands for.
+
+    Tokens carry the item ``sort_item`` makes of ``_sort_key``, whichever path served
+    the page; the name order holds ``(name, key)`` pairs instead of ``(0, (1, name), key)``.
+    """
+    if column != "name":
+        return last
+    try:
+        _, (_, after_name), after_key = last
+    except (TypeError, ValueError):
+        raise QueryError("continue", "malformed token") from None
+    return (str(after_name), str(after_key))
+
+
+def _sorted_page(informer: Listable, request: PageRequest) -> Page:
+    """``list_page`` for a selective filter: sort the few matches, select one page.
+
+    Rows are only built for the page: the other matches need just their sort key.
+    """
+    query, continue_token = request.query, request.continue_token
+    matches = _matching(
+        informer,
+        query,
+        namespaces=request.namespaces,
+        stuck_after=request.stuck_after,
+        now=time.time(),
+    )
+    column = query.sort.lstrip("-")
+    _, key = _sort_key(column, informer.kind)
+    keyed = [(sort_item(key, e), e, stuck) for e, stuck in matches]
+    descending = query.sort.startswith("-")
+    if continue_token:
+        last = _decode_token(continue_token, query, informer.kind.key)
+        # keyset: resume strictly after the last key served, whatever changed since
+        try:
+            keyed = [k for k in keyed if (k[0] < last if descending else k[0] > last)]
+        except TypeError:
+            raise QueryError("continue", "malformed token") from None
+    # Only one page is needed: a partial selection instead of sorting every match.
+    pick = heapq.nlargest if descending else heapq.nsmallest
+    chosen = pick(query.limit + 1, keyed, key=itemgetter(0))
+    more = len(chosen) > query.limit
+    chosen = chosen[: query.limit]
+    columns = informer.kind.columns
+    page = [Row(entry=e, columns=shown_columns(e.obj, columns), stuck=s) for _, e, s in chosen]
+    token = _encode_token(chosen[-1][0], query, informer.kind.key) if more else None
+    return Page(rows=page, total=len(matches), continue_token=token)
+
+
+def _walk_is_cheaper(candidates: int, store: int, limit: int) -> bool:
+    """Walking the name order until a page is full visits about ``limit * store /
+    candidates`` names; sorting the candidates costs about ``candidates`` steps, each ~16x
+    dearer (an entry lookup, a stuck check, a key). So walk unless the filter leaves fewer
+    than ~sqrt(limit * store / 16) candidates (about 560 of 50k for a page of 100)."""
+    return candidates * candidates * 16 > (limit + 1) * store
 
 
 def _residual_filter(
