@@ -1,14 +1,18 @@
 """Change-to-DOM latency of the live list page in headless Chromium, under write load.
 
-    python -m benchmarks.ui_latency --pages 20 --rate 200 --seconds 12
-    python -m benchmarks.ui_latency --all        # P=20 @ 200/s and P=50 @ 500/s
+    python -m benchmarks.ui_latency --pages 1 --viewers 49 --rate 200 --seconds 10
+    python -m benchmarks.ui_latency --all        # 1 page + 49 viewers, and 1 page alone, @ 200/s
 
 Method (one local kube-apiserver, one real dashboard server, Debian's Chromium):
 
 * One fresh namespace per scenario with N widgets (N >= 100, enough that no object is
   patched more than 98 times, so every (object, spec.size) pair in a run is unique).
 * P pages (one browser context each) open the list page for that namespace with
-  ``limit=200`` and wait until ``#conn[data-state=live]``.
+  ``limit=200`` and wait until ``#conn[data-state=live]``. V protocol-level viewers
+  (``benchmarks/ws_viewers.py``, one separate process) open the same page's socket and ack
+  like it: they load the server as V more tabs would, at a fraction of a browser's CPU.
+  Latency is measured on the Chromium pages only; the viewers' own receive times show
+  whether they kept up.
 * A MutationObserver on ``document.body`` records, for every ``#rows tr`` that is added or
   changed, the first time each token ``<name>|<size column text>`` is seen, as
   ``performance.timeOrigin + performance.now()`` (DOM mutation time, not paint time).
@@ -21,8 +25,9 @@ Method (one local kube-apiserver, one real dashboard server, Debian's Chromium):
 * The server coalesces per object within a batch, so not every token reaches the DOM:
   only tokens that appear are measured; their count is reported.
 * Server CPU: utime+stime of the daphne process (``/proc/<pid>/stat``) over the load window
-  plus a drain period, divided by the number of changes written and by the number of
-  row updates the pages observed (sum over pages of tokens seen, a proxy for pushed updates).
+  plus a drain period, divided by the number of changes written, by the number of row
+  updates the pages observed (sum over pages of tokens seen, a proxy for pushed updates),
+  and by the number of viewers (pages + protocol viewers) over the window.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import os
 import platform
 import random
 import re
+import statistics
 import sys
 import tempfile
 import threading
@@ -43,6 +49,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from benchmarks.ws_viewers import ViewerProcess
 from devkit.chromium import CHROMIUM, LAUNCH_ARGS
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import MERGE_PATCH, KubeHTTP
@@ -52,7 +59,10 @@ from devkit.dashboard_server import DashboardServer
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 LIST = "/k/demo.crscope.dev/widgets/"
-SCENARIOS = [(20, 200), (50, 500)]
+#: (Chromium pages, protocol viewers, changes/s): the goal's 50 viewers, then one page alone
+SCENARIOS = [(1, 49, 200), (1, 0, 200)]
+#: live sockets allowed per user: every viewer is the same (loopback) user here
+WS_PER_USER = 200
 MAX_PATCHES_PER_OBJECT = 98  # sizes are 1..100; the initial value plus 98 new ones fit
 
 # Injected into every page: token -> [first time seen (0 for rows present at injection),
@@ -61,6 +71,8 @@ PROBE_JS = r"""
 () => {
   const seen = new Map();
   window.__uiLatency = seen;
+  window.__uiMessages = 0;
+  document.addEventListener('crscope:applied', () => { window.__uiMessages++; });
   const now = () => performance.timeOrigin + performance.now();
   const scan = (tr, t) => {
     if (!tr.closest('#rows') || tr.classList.contains('leaving')) return;
@@ -106,6 +118,7 @@ class Result:
     seconds: float
     objects: int
     workers: int
+    viewers: int = 0
     sent: int = 0
     errors: int = 0
     achieved_rate: float = 0.0
@@ -120,6 +133,24 @@ class Result:
     browser_cpu_s: float = 0.0
     # renderer main-thread seconds summed over pages (CDP Performance.getMetrics)
     main_thread: dict[str, float] = field(default_factory=dict)
+    page_messages: list[int] = field(default_factory=list)  # per page, during load + drain
+    # per protocol viewer, during load + drain: messages received, acks sent, tokens seen
+    viewer_messages: list[int] = field(default_factory=list)
+    viewer_acks: list[int] = field(default_factory=list)
+    viewer_seen: list[int] = field(default_factory=list)
+    viewer_latencies_ms: list[float] = field(default_factory=list)
+    viewer_lag_ms: list[float] = field(default_factory=list)  # receive - data-at
+    viewer_errors: list[str] = field(default_factory=list)
+    viewers_cpu_s: float = 0.0
+
+    @property
+    def window(self) -> float:
+        return self.seconds + self.drain_s
+
+    @property
+    def cpu_per_viewer_pct(self) -> float:
+        """The server's CPU over load + drain per open viewer (page or protocol viewer)."""
+        return 100 * self.cpu_s / max(1e-9, self.window) / max(1, self.pages + self.viewers)
 
     @property
     def observed(self) -> int:
@@ -270,11 +301,14 @@ def run_scenario(
     seconds: float,
     workers: int,
     tag: str,
+    viewers: int = 0,
 ) -> Result:
+    """``pages`` Chromium pages and ``viewers`` protocol viewers on one live list while
+    ``rate`` changes/s are written; latency is measured on the pages."""
     assert server._proc is not None
     pid = server._proc.pid
     n_objects = max(100, -(-int(rate * seconds) // MAX_PATCHES_PER_OBJECT))
-    result = Result(pages, rate, seconds, n_objects, workers)
+    result = Result(pages, rate, seconds, n_objects, workers, viewers)
     kube = KubeHTTP.from_kubeconfig(kubeconfig)
     namespace = f"uilat-{tag}-{int(time.time()) % 100000}"
     ensure_namespace(kube, namespace)
@@ -303,32 +337,48 @@ def run_scenario(
     for page in opened:
         page.wait_for_selector("#conn[data-state=live]", timeout=60_000)
         page.wait_for_function(f"document.querySelectorAll('#rows tr').length >= {n_objects}")
-    offsets = []
-    for page in opened:
-        page.evaluate(PROBE_JS)
-        offsets.append(clock_offset(page))
-    result.max_clock_offset_ms = max(abs(o) for o in offsets) * 1000
-    offset_ms = result.max_clock_offset_ms
-    print(f"[{tag}] all pages live; max clock offset {offset_ms:.2f} ms", flush=True)
+    crowd = ViewerProcess(url, viewers) if viewers else None
+    if crowd is not None:
+        print(f"[{tag}] {viewers} protocol viewers: {crowd.wait_ready()}", flush=True)
+    try:
+        offsets = []
+        for page in opened:
+            page.evaluate(PROBE_JS)
+            offsets.append(clock_offset(page))
+        result.max_clock_offset_ms = max(abs(o) for o in offsets) * 1000
+        offset_ms = result.max_clock_offset_ms
+        print(f"[{tag}] all pages live; max clock offset {offset_ms:.2f} ms", flush=True)
 
-    idle0, c0 = time.time(), proc_cpu_seconds(pid)
-    time.sleep(3)
-    result.idle_cpu_pct = 100 * (proc_cpu_seconds(pid) - c0) / (time.time() - idle0)
+        idle0, c0 = time.time(), proc_cpu_seconds(pid)
+        time.sleep(3)
+        result.idle_cpu_pct = 100 * (proc_cpu_seconds(pid) - c0) / (time.time() - idle0)
 
-    sessions = []
-    for page in opened:
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Performance.enable")
-        sessions.append(cdp)
-    before = sum_metrics(sessions)
-    driver = Driver(kubeconfig, namespace, objects)
-    cpu0, bcpu0 = proc_cpu_seconds(pid), chromium_cpu_seconds()
-    t0, t_last = driver.run(rate, seconds, workers)
-    result.drain_s = wait_quiet(opened)  # until the last updates have reached every page
-    result.cpu_s = proc_cpu_seconds(pid) - cpu0
-    after = sum_metrics(sessions)
+        sessions = []
+        for page in opened:
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            sessions.append(cdp)
+        before = sum_metrics(sessions)
+        driver = Driver(kubeconfig, namespace, objects)
+        for page in opened:
+            page.evaluate("() => { window.__uiMessages = 0; }")
+        started = time.time()
+        cpu0, bcpu0 = proc_cpu_seconds(pid), chromium_cpu_seconds()
+        vcpu0 = proc_cpu_seconds(crowd.pid) if crowd is not None else 0.0
+        t0, t_last = driver.run(rate, seconds, workers)
+        result.drain_s = wait_quiet(opened)  # until the last updates have reached every page
+        result.cpu_s = proc_cpu_seconds(pid) - cpu0
+        if crowd is not None:
+            result.viewers_cpu_s = proc_cpu_seconds(crowd.pid) - vcpu0
+        result.browser_cpu_s = chromium_cpu_seconds() - bcpu0
+        after = sum_metrics(sessions)
+        result.page_messages = [page.evaluate("() => window.__uiMessages") for page in opened]
+        if crowd is not None:
+            collect_viewers(result, crowd.stop(), driver.sent, started)
+    finally:
+        if crowd is not None:
+            crowd.close()  # a no-op once stopped
     result.main_thread = {k: after[k] - before.get(k, 0.0) for k in after}
-    result.browser_cpu_s = chromium_cpu_seconds() - bcpu0
     result.sent, result.errors = driver.completed, driver.errors
     result.achieved_rate = driver.completed / max(1e-9, t_last - t0)
 
@@ -350,6 +400,25 @@ def run_scenario(
         ctx.close()
     print(f"[{tag}] " + row(result), flush=True)
     return result
+
+
+def collect_viewers(
+    result: Result, report: dict[str, Any], sent: dict[str, float], started: float
+) -> None:
+    """The protocol viewers' side of the run: what each got and acked from the start of
+    the load, when each change reached it, and how long after the server sent it."""
+    for viewer in report["viewers"]:
+        if viewer["error"]:
+            result.viewer_errors.append(viewer["error"])
+        elif viewer["close_code"] not in (None, 1000):  # 1000: this side closed, at the end
+            result.viewer_errors.append(f"the server closed the socket ({viewer['close_code']})")
+        received = [(t, at, acked) for t, at, acked in viewer["messages"] if t >= started]
+        result.viewer_messages.append(len(received))
+        result.viewer_acks.append(sum(1 for _, _, acked in received if acked))
+        result.viewer_lag_ms += [1000 * (t - at) for t, at, _ in received if at]
+        seen = [(t, sent[key]) for key, t in viewer["tokens"].items() if key in sent]
+        result.viewer_latencies_ms += [1000 * (t - sent_at) for t, sent_at in seen]
+        result.viewer_seen.append(len(seen))
 
 
 MAIN_THREAD = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
@@ -381,27 +450,41 @@ def clock_offset(page: Page) -> float:
 
 # -- report ----------------------------------------------------------------------------------
 HEADER = (
-    "| Scenario | Pages | Target changes/s | Achieved writes/s | Writes (errors) "
-    "| Tokens observed | p50 ms | p99 ms | Server CPU ms/change | Server CPU ms/pushed update |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "| Scenario | Pages | Viewers | Target changes/s | Achieved writes/s | Writes (errors) "
+    "| Tokens observed | p50 ms | p99 ms | Viewer messages min/median (acked) "
+    "| Server CPU % of a core | per viewer | Server CPU ms/change |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
+
+
+def middle(values: list[int]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 def row(r: Result) -> str:
     per_change = 1000 * r.cpu_s / r.sent if r.sent else float("nan")
-    per_push = 1000 * r.cpu_s / r.observed if r.observed else float("nan")
+    messages = (
+        f"{min(r.viewer_messages)}/{middle(r.viewer_messages):.0f} "
+        f"({min(r.viewer_acks)}/{middle(r.viewer_acks):.0f})"
+        if r.viewer_messages
+        else "-"
+    )
     return (
-        f"| P={r.pages} @ {r.target_rate}/s | {r.pages} | {r.target_rate} | {r.achieved_rate:.0f} "
-        f"| {r.sent:,} ({r.errors}) | {r.observed:,} ({r.observed / max(1, r.sent * r.pages):.0%}) "
-        f"| {r.pct(50):.0f} | {r.pct(99):.0f} | {per_change:.2f} | {per_push:.3f} |"
+        f"| P={r.pages}+V={r.viewers} @ {r.target_rate}/s | {r.pages} | {r.viewers} "
+        f"| {r.target_rate} | {r.achieved_rate:.0f} | {r.sent:,} ({r.errors}) "
+        f"| {r.observed:,} ({r.observed / max(1, r.sent * r.pages):.0%}) "
+        f"| {r.pct(50):.0f} | {r.pct(99):.0f} | {messages} "
+        f"| {100 * r.cpu_s / max(1e-9, r.window):.0f} | {r.cpu_per_viewer_pct:.1f} "
+        f"| {per_change:.2f} |"
     )
 
 
 def summary(r: Result) -> dict[str, Any]:
     """The figures ``make bench`` keeps (JSON-friendly)."""
-    window = r.seconds + r.drain_s
+    window = r.window
     return {
         "pages": r.pages,
+        "viewers": r.viewers,
         "target_rate": r.target_rate,
         "achieved_rate": round(r.achieved_rate, 1),
         "writes": r.sent,
@@ -415,7 +498,35 @@ def summary(r: Result) -> dict[str, Any]:
         "server_cpu_pct": round(100 * r.cpu_s / window, 1),
         "chromium_cpu_pct": round(100 * r.browser_cpu_s / window, 1),
         "first_last_quarter_p50_ms": [round(x, 1) for x in r.trend()],
+        # the server's CPU per open viewer (Chromium pages and protocol viewers alike)
+        "cpu_per_viewer_pct": round(r.cpu_per_viewer_pct, 2),
+        "cpu_ms_per_s_per_viewer": round(10 * r.cpu_per_viewer_pct, 1),
+        "page_messages_min": min(r.page_messages, default=0),
+        "viewer_messages_min": min(r.viewer_messages, default=0),
+        "viewer_messages_median": middle(r.viewer_messages),
+        "viewer_acks_min": min(r.viewer_acks, default=0),
+        "viewer_acks_median": middle(r.viewer_acks),
+        "viewer_unacked": sum(r.viewer_messages) - sum(r.viewer_acks),
+        "viewer_observed_min": min(r.viewer_seen, default=0),
+        "viewer_p50_ms": round(percentile(r.viewer_latencies_ms, 50), 1),
+        "viewer_p99_ms": round(percentile(r.viewer_latencies_ms, 99), 1),
+        "viewer_lag_p99_ms": round(percentile(r.viewer_lag_ms, 99), 1),
+        "viewer_errors": r.viewer_errors[:3],
+        "viewers_cpu_pct": round(100 * r.viewers_cpu_s / window, 1),
     }
+
+
+def viewers_text(r: Result) -> str:
+    return (
+        f" Protocol viewers: messages per viewer min/median {min(r.viewer_messages)}/"
+        f"{middle(r.viewer_messages):.0f} (the page applied {min(r.page_messages, default=0)})"
+        f", acked min/median {min(r.viewer_acks)}/{middle(r.viewer_acks):.0f}; changes seen "
+        f"per viewer min {min(r.viewer_seen, default=0)}, p50 / p99 from the PATCH "
+        f"{percentile(r.viewer_latencies_ms, 50):.0f} / "
+        f"{percentile(r.viewer_latencies_ms, 99):.0f} ms; p99 from the server's send to "
+        f"receipt {percentile(r.viewer_lag_ms, 99):.0f} ms; errors {len(r.viewer_errors)}; "
+        f"their process used {100 * r.viewers_cpu_s / max(1e-9, r.window):.0f}% of one core."
+    )
 
 
 def main_thread_text(r: Result) -> str:
@@ -435,7 +546,8 @@ def render(results: list[Result], chromium: str, when: str) -> str:
     notes = []
     for r in results:
         notes.append(
-            f"P={r.pages} @ {r.target_rate}/s: {r.objects} widgets, {r.workers} writer threads, "
+            f"P={r.pages}+V={r.viewers} @ {r.target_rate}/s: {r.objects} widgets, "
+            f"{r.workers} writer threads, "
             f"{r.seconds:g} s of load; tokens per page min/max {min(r.per_page_seen, default=0)}"
             f"/{max(r.per_page_seen, default=0)}; pages quiet {r.drain_s:.0f} s after the load "
             f"ended; server CPU {r.cpu_s:.1f} s over load + drain "
@@ -447,7 +559,7 @@ def render(results: list[Result], chromium: str, when: str) -> str:
             f"{percentile(r.to_send_ms, 50):.0f} / {percentile(r.to_send_ms, 99):.0f} ms; "
             f"p50 of the first / last quarter of the load "
             f"{r.trend()[0]:.0f} / {r.trend()[1]:.0f} ms; max browser/Python clock offset "
-            f"{r.max_clock_offset_ms:.1f} ms."
+            f"{r.max_clock_offset_ms:.1f} ms." + (viewers_text(r) if r.viewers else "")
         )
     lines += [f"- {n}" for n in notes]
     lines += [
@@ -456,9 +568,11 @@ def render(results: list[Result], chromium: str, when: str) -> str:
         "(MutationObserver, DOM mutation time) minus the wall-clock time just before the PATCH "
         'was sent. "Tokens observed" counts (page, token) pairs that reached the DOM; the '
         "percentage is of writes x pages (the server batches every ~150 ms and coalesces per "
-        "object, so intermediate values can be skipped). Pushed updates are approximated by "
-        "tokens observed. The apiserver, etcd, the dashboard, Chromium and the load generator "
-        "all share the machine.",
+        "object, so intermediate values can be skipped). Viewers (V) are protocol-level clients "
+        "that subscribe and ack like the page (`benchmarks/ws_viewers.py`); server CPU per "
+        "viewer is the dashboard's CPU over load + drain divided by P + V. The apiserver, "
+        "etcd, the dashboard, Chromium, the viewers and the load generator all share the "
+        "machine.",
         "",
         f"Machine: {machine()}; Chromium {chromium} (headless); run {when} "
         f"(load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}).",
@@ -482,14 +596,17 @@ def write_outputs(body: str) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--pages", type=int, default=20, help="headless Chromium pages")
+    parser.add_argument("--viewers", type=int, default=0, help="protocol-level viewers")
     parser.add_argument("--rate", type=int, default=200, help="target changes/s")
     parser.add_argument("--seconds", type=float, default=12.0)
     parser.add_argument("--workers", type=int, default=24, help="writer threads")
-    parser.add_argument("--all", action="store_true", help="P=20 @ 200/s and P=50 @ 500/s")
+    parser.add_argument(
+        "--all", action="store_true", help="1 page + 49 viewers, and 1 page alone, @ 200/s"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; no files")
     args = parser.parse_args(argv)
-    scenarios = SCENARIOS if args.all else [(args.pages, args.rate)]
+    scenarios = SCENARIOS if args.all else [(args.pages, args.viewers, args.rate)]
     when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
 
     work = Path(tempfile.mkdtemp(prefix="crscope-uilat-"))
@@ -501,17 +618,22 @@ def main(argv: list[str] | None = None) -> int:
         kube = KubeHTTP.from_kubeconfig(kubeconfig)
         apply_crds(kube)
         kube.close()
-        server = DashboardServer(kubeconfig=kubeconfig, workdir=work / "dashboard").start()
+        server = DashboardServer(
+            kubeconfig=kubeconfig,
+            workdir=work / "dashboard",
+            extra_env={"CRSCOPE_WS_MAX_PER_USER": str(WS_PER_USER)},
+        ).start()
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
             try:
-                for i, (pages, rate) in enumerate(scenarios):
+                for i, (pages, viewers, rate) in enumerate(scenarios):
                     results.append(
                         run_scenario(
                             browser,
                             server,
                             kubeconfig,
                             pages=pages,
+                            viewers=viewers,
                             rate=rate,
                             seconds=args.seconds,
                             workers=args.workers,
