@@ -15,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from benchmarks.protocol import serve
+from benchmarks.protocol import ListMarks, serve
 from informers import Change, Engine, EngineSettings, Informer, KubeClient, load_cluster_config
 
 
@@ -61,6 +61,17 @@ class EngineContender:
             "sync_wait": "synced-event+store-size",
             "polls_list_keys": False,
         }
+
+    def list_marks(self) -> ListMarks | None:
+        """The reflector's own counters: lists begun, 410s, and when a list last replaced
+        the store (set after the swap and the changes it emitted)."""
+        informer = self.engine.informer(self.key)
+        if informer is None:
+            return None
+        m = informer.reflector.metrics
+        return ListMarks(
+            lists=m.lists, gone=m.relists_gone, replaced=m.last_synced_at, last_error=m.last_error
+        )
 
     def stop(self) -> None:
         self.engine.stop(timeout=2.0)

@@ -11,6 +11,11 @@ each with one JSON line on stdout (``benchmarks/clientgo/main.go`` speaks the sa
                                   and how it synced (list mode, managedFields kept)
     <- count                      update events received since the sync
     -> {"msg": "count", ...}
+    <- relist                     expect a relist (the harness is about to force one)
+    -> {"msg": "armed", ...}      memory settled: RSS before the relist
+    -> {"msg": "relisted", ...}   a relist begun after the command completed: how long it
+                                  took, the list calls and 410 Gone answers it saw since
+                                  the command, and the peak RSS since the harness reset it
     <- quit
     -> {"msg": "bye", ...}
 
@@ -27,10 +32,25 @@ import json
 import resource
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 #: After a sync, memory is read only once freed memory had a moment to be given back.
 SETTLE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ListMarks:
+    """Where a contender's list-and-watch loop stands, for the ``relist`` command."""
+
+    #: Fetches of the whole collection begun (a streaming list or a paged LIST).
+    lists: int
+    #: 410 Gone answers (``too old resource version``) to a resumed watch.
+    gone: int
+    #: Changes whenever a fetch has replaced the whole cache (a counter or a time).
+    replaced: float
+    #: The last failure the list-and-watch loop saw (after a forced relist: the 410).
+    last_error: str = ""
 
 
 class Contender(Protocol):
@@ -44,6 +64,10 @@ class Contender(Protocol):
     def describe(self) -> dict[str, Any]:
         """How the sync was done (``list_mode``, ``managed_fields_kept``, ``sync_wait``,
         ``polls_list_keys``), read after the timed part so it costs the timing nothing."""
+        ...
+
+    def list_marks(self) -> ListMarks | None:
+        """None: this contender cannot tell its relists apart (``relist`` answers an error)."""
         ...
 
 
@@ -96,6 +120,9 @@ def serve(contender: Contender, *, expect: int, timeout: float) -> int:
                 return 1
         elif command == "count":
             emit("count", memory=False, events=contender.events(), objects=contender.cached())
+        elif command == "relist":
+            if not _relist(contender, expect=expect, timeout=timeout):
+                return 1
         elif command == "quit":
             break
     contender.stop()
@@ -117,4 +144,46 @@ def _sync(contender: Contender, *, expect: int, timeout: float) -> bool:
     how = contender.describe()
     settle()
     emit("synced", sync_s=elapsed, objects=contender.cached(), peak_sync_kb=peak, **how)
+    return True
+
+
+def _relist(contender: Contender, *, expect: int, timeout: float) -> bool:
+    """Answer ``armed``, then ``relisted`` once a fetch begun after the command has
+    replaced the cache and every expected object is back in it.
+
+    The wait polls the O(1) marks every 5 ms, as the sync wait does; ``relist_s`` runs from
+    the first poll that saw the new fetch begun (before it, the harness restarts the
+    apiserver and the contender reconnects).
+    """
+    before = contender.list_marks()
+    if before is None:
+        emit("error", error="this contender does not report its relists")
+        return False
+    settle()  # the harness resets the peak RSS to this settled RSS
+    emit("armed", objects=contender.cached())
+    deadline = time.perf_counter() + timeout
+    listed_at: float | None = None
+    while True:
+        marks = contender.list_marks() or before
+        now = time.perf_counter()
+        if listed_at is None and marks.lists > before.lists:
+            listed_at = now
+        if (
+            marks.lists > before.lists
+            and marks.replaced != before.replaced
+            and contender.cached() >= expect
+        ):
+            break
+        if now > deadline:
+            emit("error", error=f"no relist within {timeout}s: {marks}")
+            return False
+        time.sleep(0.005)
+    emit(
+        "relisted",
+        relist_s=now - (listed_at or now),
+        objects=contender.cached(),
+        lists=marks.lists - before.lists,
+        gone=marks.gone - before.gone,
+        last_error=marks.last_error,
+    )
     return True

@@ -19,7 +19,7 @@ from typing import Any
 
 from kubernetes import client, config, watch
 
-from benchmarks.protocol import serve
+from benchmarks.protocol import ListMarks, serve
 
 
 class PyClientContender:
@@ -80,6 +80,9 @@ class PyClientContender:
             "sync_wait": "listed-flag+dict-size",
             "polls_list_keys": False,
         }
+
+    def list_marks(self) -> ListMarks | None:
+        return None  # one LIST, then a watch that is never resumed: no relist to report
 
     def stop(self) -> None:
         self._watch.stop()  # type: ignore[no-untyped-call]

@@ -10,6 +10,10 @@
 //	-> {"msg":"synced",...}          sync time, peak and settled RSS, how it synced
 //	<- count                         how many update events arrived since the sync
 //	-> {"msg":"count",...}
+//	<- relist                        the harness is about to force a relist (a 410 Gone)
+//	-> {"msg":"armed",...}           memory settled: RSS before the relist
+//	-> {"msg":"relisted",...}        a relist begun since then is done: its time, and the
+//	                                 list calls and 410s since the command
 //	<- quit
 //	-> {"msg":"bye",...}
 //
@@ -37,6 +41,7 @@ import (
 	"syscall"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -125,10 +130,25 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-// listCalls counts how the reflector fetched the initial state: LIST requests (paged) or
-// watches asking for the initial events (a streaming WatchList).
+// listCalls counts how the reflector fetched the initial state: LISTs (paged) or watches
+// asking for the initial events (a streaming WatchList). Once the relist command
+// armed it, it also counts the 410 Gone answers to resumed watches and times the fetches.
 type listCalls struct {
 	lists, streams atomic.Int64
+	armed          atomic.Bool
+	gone           atomic.Int64
+	lastGone       atomic.Value // the last 410's message
+	// lastFetch is when the last LIST or streaming watch was sent (UnixNano).
+	lastFetch atomic.Int64
+}
+
+func (c *listCalls) fetches() int64 {
+	return c.lists.Load() + c.streams.Load()
+}
+
+func (c *listCalls) sawGone(err error) {
+	c.gone.Add(1)
+	c.lastGone.Store(err.Error())
 }
 
 func (c *listCalls) mode() string {
@@ -150,16 +170,74 @@ func listWatch(client dynamic.Interface, gvr schema.GroupVersionResource, calls 
 	resource := client.Resource(gvr)
 	return &cache.ListWatch{
 		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			calls.lists.Add(1)
+			if opts.Continue == "" { // a new LIST, not the next page of one
+				calls.lists.Add(1)
+				calls.lastFetch.Store(time.Now().UnixNano())
+			}
 			return resource.List(ctx, opts)
 		},
 		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			if opts.SendInitialEvents != nil && *opts.SendInitialEvents {
+			stream := opts.SendInitialEvents != nil && *opts.SendInitialEvents
+			if stream {
 				calls.streams.Add(1)
+				calls.lastFetch.Store(time.Now().UnixNano())
 			}
-			return resource.Watch(ctx, opts)
+			w, err := resource.Watch(ctx, opts)
+			if !calls.armed.Load() {
+				return w, err // the measured path: nothing added
+			}
+			if isGone(err) {
+				calls.sawGone(err)
+			}
+			if err != nil || stream {
+				return w, err
+			}
+			return countGone(w, calls), nil
 		},
 	}
+}
+
+func isGone(err error) bool {
+	return err != nil && (apierrors.IsResourceExpired(err) || apierrors.IsGone(err))
+}
+
+// goneWatch hands a resumed watch's events on unchanged and counts the 410 Gone ("too old
+// resource version") errors among them: proof that a relist was the apiserver's answer, not
+// a reaction to some other failure. Used only after the relist command, off the measured path.
+type goneWatch struct {
+	inner watch.Interface
+	out   chan watch.Event
+	done  chan struct{}
+	once  sync.Once
+}
+
+func countGone(inner watch.Interface, calls *listCalls) watch.Interface {
+	w := &goneWatch{inner: inner, out: make(chan watch.Event), done: make(chan struct{})}
+	go func() {
+		defer close(w.out)
+		for event := range inner.ResultChan() {
+			if event.Type == watch.Error {
+				if err := apierrors.FromObject(event.Object); isGone(err) {
+					calls.sawGone(err)
+				}
+			}
+			select {
+			case w.out <- event:
+			case <-w.done:
+				return
+			}
+		}
+	}()
+	return w
+}
+
+func (w *goneWatch) ResultChan() <-chan watch.Event { return w.out }
+
+func (w *goneWatch) Stop() {
+	w.once.Do(func() {
+		close(w.done)
+		w.inner.Stop()
+	})
 }
 
 // dropManagedFields is the transform crscope applies too: managedFields are most of a
@@ -283,10 +361,46 @@ func main() {
 		case "count":
 			// No object count here: ListKeys is O(n) and this is polled during the load.
 			emit("count", map[string]any{"events": updates.Load()})
+		case "relist":
+			relisted(o, store, calls, &updates)
 		case "quit":
 			close(stop)
 			emit("bye", map[string]any{"events": updates.Load()})
 			return
 		}
 	}
+}
+
+// relisted answers the relist command: "armed" at once, then "relisted" when a fetch begun
+// after the command has gone through the informer. A relist's Replace hands every object
+// to the handlers as an update (unchanged objects too: a handler added without a resync
+// period still counts as syncing), and nothing else writes meanwhile, so the fetch is
+// through once -expect updates arrived since the command. The peak RSS in the answer is
+// the one since the harness reset it.
+func relisted(o options, store cache.Store, calls *listCalls, updates *atomic.Int64) {
+	if store == nil {
+		fail(fmt.Errorf("relist before sync"))
+	}
+	objects := len(store.ListKeys())
+	fetches, gone, before := calls.fetches(), calls.gone.Load(), updates.Load()
+	calls.armed.Store(true)
+	settle() // the harness resets the peak RSS to this settled RSS
+	emit("armed", map[string]any{"objects": objects})
+	deadline := time.Now().Add(o.timeout)
+	for calls.fetches() == fetches || updates.Load()-before < int64(o.expect) {
+		if time.Now().After(deadline) {
+			fail(fmt.Errorf("no relist within %s: %d fetches, %d 410s, %d updates since the command",
+				o.timeout, calls.fetches()-fetches, calls.gone.Load()-gone, updates.Load()-before))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	done := time.Now()
+	emit("relisted", map[string]any{
+		"relist_s":   done.Sub(time.Unix(0, calls.lastFetch.Load())).Seconds(),
+		"objects":    len(store.ListKeys()),
+		"lists":      calls.fetches() - fetches,
+		"gone":       calls.gone.Load() - gone,
+		"last_error": calls.lastGone.Load(),
+	})
+	calls.armed.Store(false)
 }
