@@ -31,6 +31,8 @@ class ContenderSpec:
     name: str
     argv: tuple[str, ...]
     expect_flag: str = "--expect"
+    #: It answers the ``relist`` command (``benchmarks.relist``).
+    relists: bool = False
 
     def command(self, expect: int) -> list[str]:
         return [*self.argv, self.expect_flag, str(expect)]

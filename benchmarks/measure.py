@@ -79,6 +79,23 @@ class Result:
     polls_list_keys: bool | None = None
     steps: list[StepOutcome] = field(default_factory=list)
     error: str | None = None
+    #: A relist the apiserver forced with 410 Gone (``benchmarks.relist``, a fresh process
+    #: synced on the same data): RSS before it (settled), its peak RSS and that peak over
+    #: ``steady_rss_mb``.
+    relist_rss_before_mb: float | None = None
+    relist_peak_rss_mb: float | None = None
+    relist_peak_ratio: float | None = None
+    #: Seconds from the relist's list request to every object back in the cache, and from
+    #: the contender's resumption on the restarted apiserver (its reconnect included).
+    relist_s: float | None = None
+    relist_wait_s: float | None = None
+    #: 410 Gone answers and list requests the contender saw since it was told to expect
+    #: the relist: at least one of each, or it is not the relist being measured.
+    relist_gone: int | None = None
+    relist_lists: int | None = None
+    #: The contender's last failure before the relist: the apiserver's 410 answer.
+    relist_cause: str | None = None
+    relist_error: str | None = None
 
 
 def measure(

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks import relist
 from benchmarks.ceiling import run_ceiling
 from benchmarks.contender import ROOT, ContenderSpec
 from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
@@ -97,6 +98,7 @@ def contender_specs(
                 "--list-mode",
                 list_mode,
             ),
+            relists=True,
         ),
         "python-client": ContenderSpec(
             "python-client", (*py, "benchmarks.pyclient_baseline", *common, "--plural", kind.plural)
@@ -119,6 +121,7 @@ def contender_specs(
                 list_mode,
             ),
             expect_flag="-expect",
+            relists=True,
         )
     return [specs[n] for n in names if n in specs]
 
@@ -133,8 +136,10 @@ def run_sizes(
     step_seconds: float,
     workers: int = 24,
     on_result: Callable[[Result], None] | None = None,
+    expire_watches: Callable[[], float] | None = None,
 ) -> tuple[list[Result], dict[str, Any]]:
-    """Load each size (incrementally) and measure every contender on it."""
+    """Load each size (incrementally) and measure every contender on it; with
+    ``expire_watches`` (``benchmarks.relist``), then each one's relist after a 410."""
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     kube = KubeHTTP.from_kubeconfig(kubeconfig)
     ensure_crd(kube, kind)
@@ -172,6 +177,20 @@ def run_sizes(
         finally:
             probe.close()
             loadgen.close()
+        if expire_watches is not None:  # after every measured phase of this size
+            following = min((s for s in sizes if s > size), default=size) - size
+            relist.measure_relists(
+                specs,
+                results,
+                kubeconfig=kubeconfig,
+                kind=kind,
+                objects=size,
+                expire=expire_watches,
+                log_dir=WORK_DIR,
+                say=say,
+                regrow=following < relist.REGROW_WRITES,  # a big load regrows the cache too
+                workers=workers,
+            )
     kube.close()
     return results, {"object_bytes": object_bytes}
 
@@ -268,6 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             step_seconds=args.step_seconds,
             workers=args.workers,
             on_result=lambda r: print(json.dumps(dataclasses.asdict(r)), flush=True),
+            expire_watches=lambda: relist.expire_watches(cp, kind.path()),
         )
         if args.ceiling:
             recording = WORK_DIR / "recording"
