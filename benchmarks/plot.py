@@ -40,7 +40,8 @@ def _series(results: Sequence[Result], name: str, field: str) -> tuple[list[int]
 
 
 def scale_plot(results: Sequence[Result], *, caption: str, path: Path) -> Path:
-    """Write the PNG: sync seconds (left) and steady/peak RSS in MB (right), log-log."""
+    """Write the PNG: sync seconds (left) and steady, sync peak and 410-relist peak RSS in
+    MB (right), log-log."""
     names = [n for n in STYLE if any(r.contender == n for r in results)]
     figure, (sync, memory) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=110)
     for name in names:
@@ -50,7 +51,11 @@ def scale_plot(results: Sequence[Result], *, caption: str, path: Path) -> Path:
         xs, ys = _series(results, name, "steady_rss_mb")
         memory.plot(xs, ys, label=f"{name} steady", linewidth=2, **style)
         xs, ys = _series(results, name, "peak_rss_mb")
-        memory.plot(xs, ys, label=f"{name} peak", linestyle="--", alpha=0.6, **style)
+        memory.plot(xs, ys, label=f"{name} sync peak", linestyle="--", alpha=0.6, **style)
+        relisted = [r for r in results if r.relist_error is None]
+        xs, ys = _series(relisted, name, "relist_peak_rss_mb")
+        if xs:  # measured for the contenders that report their relists
+            memory.plot(xs, ys, label=f"{name} relist peak", linestyle=":", alpha=0.8, **style)
     for axes, title, unit in (
         (sync, "Initial sync", "seconds"),
         (memory, "Resident memory", "MB"),
