@@ -93,7 +93,7 @@ class Reflector:
         list_mode: ListMode = "auto",
         page_size: int = 500,
         backoff: Backoff | None = None,
-        on_listed: Callable[[dict[str, Any]], None] | None = None,
+        on_listed: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         if lister_watcher is None:
             if client is None:
@@ -106,8 +106,9 @@ class Reflector:
         self.list_mode: ListMode = list_mode
         self.page_size = page_size
         self.backoff = backoff or Backoff(clock=clock)
-        # Called for each object of an initial list as soon as it is parsed, before the
-        # whole list is collected (the informer strips managedFields there).
+        # Called for each object of a (re)list as soon as it is parsed, before the whole
+        # list is collected; the list keeps what it returns (the informer strips
+        # managedFields there, or hands back the cached copy of an unchanged object).
         self.on_listed = on_listed
         self.metrics = ReflectorMetrics()
         self.last_synced_rv = ""
@@ -248,9 +249,7 @@ class Reflector:
             if kind == "MALFORMED":
                 self._malformed(event)
                 continue
-            if self.on_listed is not None:
-                self.on_listed(obj)
-            initial.append(obj)
+            initial.append(obj if self.on_listed is None else self.on_listed(obj))
             if len(initial) % 1000 == 0:
                 self.sink.progress(len(initial), total)
         return None, ""
@@ -285,8 +284,7 @@ class Reflector:
             page = [o for o in body.get("items") or [] if isinstance(o, dict)]
             _fill_kind(page, body)
             if self.on_listed is not None:
-                for obj in page:
-                    self.on_listed(obj)
+                page = [self.on_listed(obj) for obj in page]
             items.extend(page)
             meta = body.get("metadata") or {}
             remaining = meta.get("remainingItemCount")
