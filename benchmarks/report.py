@@ -106,12 +106,21 @@ def _ceiling(cpu_us_per_event: float | None) -> str:
     return f"~{1e6 / cpu_us_per_event:,.0f}"
 
 
+def _relist_peak(r: Result) -> str:
+    """The 410 relist's peak RSS; "failed" or "(no 410)" when it is not that measure."""
+    if r.relist_error is not None and r.relist_peak_rss_mb is None:
+        return "failed"
+    peak = _num(r.relist_peak_rss_mb, ".0f")
+    return f"{peak} (no 410)" if r.relist_error is not None else peak
+
+
 def results_table(results: Sequence[Result]) -> str:
     header = (
         "| Objects | Contender | List mode | Sync s | Peak RSS MB | Steady RSS MB | KB/object "
+        "| Relist peak RSS MB | Relist peak / steady (≤ 1.5x) "
         "| Max events/s absorbed | CPU µs/event | 1-core ceiling events/s "
         "| Sync vs client-go | KB/object vs client-go |\n"
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     refs = {r.objects: r for r in results if r.contender == REFERENCE and r.error is None}
     rows = []
@@ -120,7 +129,9 @@ def results_table(results: Sequence[Result]) -> str:
         rows.append(
             f"| {r.objects:,} | {r.contender} | {r.list_mode or '-'} | {_num(r.sync_s, '.2f')} "
             f"| {_num(r.peak_rss_mb, '.0f')} | {_num(r.steady_rss_mb, '.0f')} "
-            f"| {_num(r.kb_per_object, '.1f')} | {_absorbed(r)} "
+            f"| {_num(r.kb_per_object, '.1f')} | {_relist_peak(r)} "
+            f"| {_num(r.relist_peak_ratio, '.2f')}{'x' if r.relist_peak_ratio else ''} "
+            f"| {_absorbed(r)} "
             f"| {_num(r.cpu_us_per_event, '.0f')} | {_ceiling(r.cpu_us_per_event)} "
             f"| {_ratio(r.sync_s, ref.sync_s if ref else None)} "
             f"| {_ratio(r.kb_per_object, ref.kb_per_object if ref else None)} |"
@@ -160,6 +171,7 @@ def targets_table(
         ref.kb_per_object if ref else None,
         "KB",
     )
+    rows.append(relist_row(ours, ref))
     if e2e.get("error"):
         rows.append(f"| End-to-end measures | | failed: {e2e['error']} | **no** |")
     if ours is not None and ours.cpu_us_per_event:
@@ -170,23 +182,82 @@ def targets_table(
             f"steps: {_absorbed(ours)}, the apiserver's limit) | {_yes(estimate >= 3000)} |"
         )
     rows.extend(ceiling_rows(ceiling))
-    for ui in e2e.get("ui") or []:
+    uis = e2e.get("ui") or []
+    if uis:  # the goal's scenario: the most viewers (the others are baselines)
+        ui = max(uis, key=lambda u: u["pages"] + u.get("viewers", 0))
         rows.append(
-            f"| Change-to-DOM latency, {ui['pages']} pages, {ui['target_rate']} changes/s "
-            f"| p99 < 300 ms | p50 {ui['p50_ms']:.0f} / p99 {ui['p99_ms']:.0f} ms "
-            f"({ui['achieved_rate']:.0f} writes/s achieved) | {_yes(ui['p99_ms'] < 300)} |"
+            f"| Change-to-DOM latency, {_audience(ui)}, {ui['target_rate']} changes/s "
+            f"| p99 < {DOM_GOAL_MS} ms | p50 {ui['p50_ms']:.0f} / p99 {ui['p99_ms']:.0f} ms on "
+            f"Chromium ({ui['achieved_rate']:.0f} writes/s achieved{_per_viewer(ui)}) "
+            f"| {_yes(ui['p99_ms'] < DOM_GOAL_MS)} |"
         )
     api = e2e.get("api") or []
-    if api:
-        worst = max(api, key=lambda a: a["p99_ms"])
-        first = api[0]
+    sorted_pages = [a for a in api if a["scenario"].startswith("sorted")]
+    lists = [a for a in api if a not in sorted_pages]
+    clients = e2e.get("clients", 0)
+    for label, group in (("REST list", lists), ("Sorted pages", sorted_pages)):
+        if group:
+            rows.append(_api_target(f"{label} at {e2e['objects']:,} objects", group, clients))
+    tab = e2e.get("sorted_tab")
+    if tab:
         rows.append(
-            f"| REST list at {e2e['objects']:,} objects | p99 < 50 ms "
-            f"| {first['scenario']}: p99 {first['p99_ms']:.1f} ms; slowest of "
-            f"{len(api)} scenarios ({worst['scenario']}): p99 {worst['p99_ms']:.1f} ms "
-            f"| {_yes(worst['p99_ms'] < 50)} |"
+            f"| One live tab sorted by a column over {tab['objects']:,} objects, "
+            f"{tab['rate']:.0f} changes/s | < 10 % of a core | {tab['tab_cores'] * 100:.1f} % "
+            f"(server {tab['server_cores_with_tab'] * 100:.0f} % with the tab, "
+            f"{tab['server_cores_without_tab'] * 100:.0f} % without) "
+            f"| {_yes(tab['tab_cores'] < 0.10)} |"
         )
     return "\n".join(rows) + "\n"
+
+
+API_GOAL_MS = 30.0
+
+
+def _api_target(label: str, group: list[dict[str, Any]], clients: int) -> str:
+    """The goal is the server's time per page (its Server-Timing); what the clients saw,
+    the queue of {clients} closed-loop callers on two cores included, is shown beside it.
+    Runs from before the header existed have only the clients' figure, judged on it."""
+    seen = max(group, key=lambda a: a["p99_ms"])
+    timed = [a for a in group if a.get("server_p99_ms")]
+    if not timed:
+        return (
+            f"| {label}, {clients} clients | p99 < {API_GOAL_MS:.0f} ms | slowest of "
+            f"{len(group)} ({seen['scenario']}): p99 {seen['p99_ms']:.1f} ms as clients saw "
+            f"it | {_yes(seen['p99_ms'] < API_GOAL_MS)} |"
+        )
+    worst = max(timed, key=lambda a: a["server_p99_ms"])
+    return (
+        f"| {label}, {clients} concurrent clients | p99 < {API_GOAL_MS:.0f} ms on the server "
+        f"| slowest of {len(group)} ({worst['scenario']}): p99 {worst['server_p99_ms']:.1f} ms "
+        f"on the server; as the clients saw it, queue included, p99 up to "
+        f"{seen['p99_ms']:.0f} ms ({seen['scenario']}) "
+        f"| {_yes(worst['server_p99_ms'] < API_GOAL_MS)} |"
+    )
+
+
+RELIST_GOAL = 1.5
+
+
+def relist_row(ours: Result | None, ref: Result | None) -> str:
+    """crscope's peak RSS during the relist a 410 Gone forced, against its steady RSS
+    (client-go's beside it, for scale)."""
+    label, goal = "Peak RSS during a 410 relist", f"≤ {RELIST_GOAL}x steady RSS"
+
+    def peak(r: Result | None) -> str:
+        if r is None or (r.relist_peak_ratio is None and r.relist_error is None):
+            return "-"
+        if r.relist_error is not None or r.relist_peak_ratio is None:
+            return f"failed: {r.relist_error}"
+        return (
+            f"{r.relist_peak_ratio:.2f}x ({r.relist_peak_rss_mb or 0:.0f} vs "
+            f"{r.steady_rss_mb or 0:.0f} MB steady)"
+        )
+
+    if peak(ours) == "-":
+        return f"| {label} | {goal} | - | - |"
+    measured = f"{peak(ours)}; client-go {peak(ref)}"
+    ratio = ours.relist_peak_ratio if ours is not None and ours.relist_error is None else None
+    return f"| {label} | {goal} | {measured} | {_yes(ratio is not None and ratio <= RELIST_GOAL)} |"
 
 
 CEILING_GOAL = 5000.0
@@ -256,15 +327,60 @@ def _yes(met: bool) -> str:
     return "yes" if met else "**no**"
 
 
+DOM_GOAL_MS = 250
+
+
+def _audience(ui: dict[str, Any]) -> str:
+    pages, viewers = ui["pages"], ui.get("viewers", 0)
+    shown = f"{pages} Chromium page" + ("s" if pages != 1 else "")
+    return f"{shown} + {viewers} viewers" if viewers else shown
+
+
+def _per_viewer(ui: dict[str, Any]) -> str:
+    cpu = ui.get("cpu_per_viewer_pct")
+    return "" if cpu is None else f"; server CPU per viewer {cpu:.1f}% of a core"
+
+
+def ui_table(e2e: dict[str, Any]) -> str:
+    """The change-to-DOM scenarios: latency on Chromium, what the viewers got, server CPU."""
+    lines = [
+        "| Chromium pages | Protocol viewers | Target changes/s | Achieved writes/s "
+        "| p50 ms | p99 ms | Messages per viewer, min / median (acked) "
+        "| Server CPU, % of a core | per viewer, % of a core (CPU ms/s) |",
+        "|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for ui in e2e.get("ui") or []:
+        got = "-"
+        if ui.get("viewers"):
+            got = (
+                f"{ui['viewer_messages_min']} / {ui['viewer_messages_median']:.0f} "
+                f"({ui['viewer_acks_min']} / {ui['viewer_acks_median']:.0f})"
+            )
+        per = ui.get("cpu_per_viewer_pct")
+        per_text = "-" if per is None else f"{per:.1f} ({ui['cpu_ms_per_s_per_viewer']:.1f})"
+        lines.append(
+            f"| {ui['pages']} | {ui.get('viewers', 0)} | {ui['target_rate']} "
+            f"| {ui['achieved_rate']:.0f} | {ui['p50_ms']:.0f} | {ui['p99_ms']:.0f} | {got} "
+            f"| {ui['server_cpu_pct']:.0f} | {per_text} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def api_table(e2e: dict[str, Any]) -> str:
     lines = [
-        "| REST scenario | Matching | Requests | p50 ms | p99 ms | Requests/s |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| REST scenario | Matching | Requests | Server p50 ms | Server p99 ms "
+        "| Client p50 ms | Client p99 ms | Requests/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for a in e2e.get("api") or []:
+        server = (
+            f"{a['server_p50_ms']:.1f} | {a['server_p99_ms']:.1f}"
+            if a.get("server_p99_ms")
+            else "n/a | n/a"
+        )
         lines.append(
-            f"| {a['scenario']} | {a['matching']:,} | {a['requests']} | {a['p50_ms']:.1f} "
-            f"| {a['p99_ms']:.1f} | {a['per_second']:.0f} |"
+            f"| {a['scenario']} | {a['matching']:,} | {a['requests']} | {server} "
+            f"| {a['p50_ms']:.1f} | {a['p99_ms']:.1f} | {a['per_second']:.0f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -310,6 +426,14 @@ apiserver could not even deliver the first step's events in time. *CPU µs/event
 is the contender's user+system CPU during the load steps divided by the events received,
 and *1-core ceiling* is 10^6 / that: an estimate of the rate one core could absorb, for
 when the apiserver (which spends ~3 ms of CPU per write of these objects) is the limit.
+*Relist peak* (crscope and client-go) is VmHWM during a relist the apiserver forced, after
+every measured phase of the size: each contender is started again, synced and stopped;
+the apiserver is killed, etcd's revision moved on and the apiserver started again, so its
+fresh watch cache answers a resumed watch 410 Gone ("too old resource version"); then one
+contender at a time resumes, with its VmHWM reset to its settled RSS
+(`/proc/PID/clear_refs`), and relists. VmHWM is read once every relisted object is
+through its cache. Each contender counts the 410s and list calls it saw, and a relist
+without a 410 is not reported as this measure (`benchmarks/relist.py`).
 """
 
 
@@ -320,11 +444,20 @@ start-up work (recording every object's first revision in history) had settled, 
 {settle_s:.0f} s more. *REST list*: `GET
 /api/v1/resources/...` from {clients} concurrent client processes, closed loop, {requests} requests
 per scenario, while ~{churn:.0f} objects/s of that kind changed (so memoized pages kept
-being invalidated); latency as the client sees it. *Change-to-DOM*: P headless Chromium
-pages on a live list of 100 Widgets while a driver patches them at R changes/s; latency
-from just before the PATCH to the row's new value in each page's DOM (MutationObserver),
-method in `benchmarks/ui_latency.py`. Everything, Chromium and the load generators
-included, shares the machine.
+being invalidated); latency both as the server spent it (its `Server-Timing` header: from
+the API middleware's start to the response, the queue for the one thread Django runs sync
+views in excluded) and as the client saw it (that queue, the network and the other
+clients' CPU on the same two cores included). *Change-to-DOM*: P headless Chromium
+pages and V protocol-level viewers (one process, `benchmarks/ws_viewers.py`: each opens
+the page's WebSocket with its cookies and Origin and acks every message as the page does,
+so it costs the server what a tab costs) on a live list of 100 Widgets while a driver
+patches them at R changes/s; latency from just before the PATCH to the row's new value in
+the Chromium pages' DOM (MutationObserver), method in `benchmarks/ui_latency.py`. Server
+CPU per viewer is the dashboard's CPU over load + drain divided by P + V. *Sorted tab*:
+one Chromium tab on the list of every object sorted by a printer column (`-Replicas`),
+live while that many objects change per second; its cost is the dashboard's CPU with the
+tab open minus the same churn's without it. Everything, Chromium, the viewers and the
+load generators included, shares the machine.
 """
 
 
@@ -341,10 +474,10 @@ def e2e_markdown(e2e: dict[str, Any] | None) -> str:
         requests=max((a["requests"] for a in e2e.get("api") or []), default=0),
         churn=e2e["churn_rate"],
     )
-    ui_text = ""
+    ui_text = ui_table(e2e) + "\n" if e2e.get("ui") else ""
     for ui in e2e.get("ui") or []:
         ui_text += (
-            f"- Change-to-DOM, {ui['pages']} pages at {ui['target_rate']} changes/s: "
+            f"- Change-to-DOM, {_audience(ui)} at {ui['target_rate']} changes/s: "
             f"{ui['writes']:,} writes ({ui['errors']} errors) at {ui['achieved_rate']:.0f}/s "
             f"achieved; {ui['observed']:,} (page, value) pairs observed; p50 "
             f"{ui['p50_ms']:.0f} ms, p99 {ui['p99_ms']:.0f} ms, of which PATCH to the server "
@@ -353,9 +486,25 @@ def e2e_markdown(e2e: dict[str, Any] | None) -> str:
             f"{ui['first_last_quarter_p50_ms'][0]:.0f} / {ui['first_last_quarter_p50_ms'][1]:.0f}"
             f" ms; pages quiet {ui['drain_s']:.0f} s after the load; dashboard CPU "
             f"{ui['server_cpu_pct']:.0f}% and Chromium CPU {ui['chromium_cpu_pct']:.0f}% of "
-            f"one core over load + drain; Chromium {ui['chromium']}.\n"
+            f"one core over load + drain; Chromium {ui['chromium']}.{_viewers_text(ui)}\n"
         )
     return f"## End to end\n\n{method}\n{api_table(e2e)}\n{ui_text}"
+
+
+def _viewers_text(ui: dict[str, Any]) -> str:
+    """Whether the protocol viewers kept up: what each saw, and how late."""
+    if not ui.get("viewers"):
+        return ""
+    errors = ui.get("viewer_errors") or []
+    return (
+        f" The viewers saw at least {ui['viewer_observed_min']:,} changes each (the page "
+        f"applied {ui['page_messages_min']} messages), p50 / p99 from the PATCH "
+        f"{ui['viewer_p50_ms']:.0f} / {ui['viewer_p99_ms']:.0f} ms, p99 from the server's "
+        f"send to receipt {ui['viewer_lag_p99_ms']:.0f} ms; their process used "
+        f"{ui['viewers_cpu_pct']:.0f}% of one core"
+        + (f"; errors: {'; '.join(errors)}" if errors else "")
+        + "."
+    )
 
 
 def results_markdown(

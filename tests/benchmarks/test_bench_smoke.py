@@ -1,7 +1,8 @@
 """The benchmark harness end to end at a tiny size: a correctness check, never a timing one.
 
-It also runs the end-to-end stage (dashboard, REST, one Chromium page) and renders every
-output, so a report that cannot be written fails here rather than after a 9-minute run.
+It also runs the end-to-end stage (dashboard, REST, one Chromium page and three
+protocol-level viewers) and renders every output, so a report that cannot be written fails
+here rather than after a 9-minute run.
 
 Why: ``make bench`` takes minutes and runs rarely, so a broken contender or protocol change
 would otherwise surface only then. 50 objects and one short load step exercise every
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import relist
 from benchmarks.ceiling import run_ceiling
 from benchmarks.dataset import BenchKind, ensure_crd
 from benchmarks.endtoend import run_endtoend
@@ -88,23 +90,40 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
     table = results_table(results)
     assert table.count("\n") == 2 + len(results)
 
-    # The end-to-end stage, shrunk: REST scenarios and one Chromium page at a low rate.
+    # The end-to-end stage, shrunk: REST scenarios, and one Chromium page with three
+    # protocol viewers at a low rate.
     e2e = run_endtoend(
         kubeconfig,
         kind,
         OBJECTS,
         say=print,
         requests_per_scenario=20,
-        ui_scenarios=((1, 5),),
+        api_clients=4,
+        sorted_tab_seconds=2.0,
+        ui_scenarios=((1, 3, 5),),
         ui_seconds=2.0,
     ).as_dict()
     assert e2e["error"] is None
     assert [a["matching"] for a in e2e["api"]][:2] == [OBJECTS, OBJECTS]
+    sorted_pages = [a for a in e2e["api"] if a["scenario"].startswith("sorted")]
+    assert [a["matching"] for a in sorted_pages] == [OBJECTS] * 3, e2e["api"]
+    # the server's own time (Server-Timing) is part of what the client waited
+    assert all(0 < a["server_p99_ms"] <= a["p99_ms"] for a in e2e["api"]), e2e["api"]
     (ui,) = e2e["ui"]
     assert ui["writes"] == 10 and ui["observed"] == 10, ui  # every change reached the page
+    # ... and every viewer, which acked every message it got, as the page does.
+    assert ui["viewers"] == 3 and ui["viewer_errors"] == [], ui
+    assert ui["viewer_observed_min"] == 10, ui
+    assert ui["viewer_messages_min"] > 0, ui
+    assert ui["viewer_unacked"] == 0, ui
+    assert ui["cpu_per_viewer_pct"] > 0, ui
     targets = targets_table(results, e2e)
-    assert f"REST list at {OBJECTS} objects" in targets
-    assert "Change-to-DOM latency, 1 pages, 5 changes/s" in targets
+    assert f"REST list at {OBJECTS} objects, 4 concurrent clients" in targets
+    assert f"Sorted pages at {OBJECTS} objects, 4 concurrent clients" in targets
+    tab = e2e["sorted_tab"]
+    assert tab["connection_after"] == "live" and tab["server_cores_with_tab"] > 0, tab
+    assert f"One live tab sorted by a column over {OBJECTS} objects" in targets
+    assert "Change-to-DOM latency, 1 Chromium page + 3 viewers, 5 changes/s" in targets
     machine = machine_info(apiserver_version="test")
     meta = {
         "date": "today",
@@ -213,3 +232,63 @@ def test_both_contenders_replay_the_same_recording_on_one_core(
     assert parts[OBJECT_TREES] > 1000, parts  # each object's kept JSON, some KB
     assert parts[STORE] > 0, parts
     assert "## Where memory goes" in memory_markdown(memory)
+
+
+RELIST_OBJECTS = 300
+
+
+def test_client_go_and_crscope_relist_after_a_real_410_and_report_its_peak() -> None:
+    """The relist measure (``benchmarks/relist.py``): after every measured phase, the
+    apiserver, restarted past every resourceVersion the contenders hold, answers their
+    resumed watches 410 Gone. Each must relist every object, have seen the 410 itself (a
+    relist for any other reason is not this measure) and report the relist's own peak
+    RSS; the restarted apiserver's watch cache is then grown back. On a control plane of
+    its own, since it restarts it."""
+    restarts: list[float] = []
+    with ControlPlane() as cp:
+        kubeconfig = cp.kubeconfig_path("admin")
+        kind = BenchKind(group=f"g{uuid.uuid4().hex[:8]}.crscope.test")
+        specs = contender_specs(
+            kubeconfig=kubeconfig,
+            kind=kind,
+            clientgo=ensure_clientgo(),
+            names=("client-go", "crscope", "python-client"),
+        )
+
+        def expire() -> float:
+            restarts.append(relist.expire_watches(cp, kind.path()))
+            return restarts[-1]
+
+        results, _ = run_sizes(
+            kubeconfig=kubeconfig,
+            kind=kind,
+            sizes=[RELIST_OBJECTS],
+            specs=specs,
+            rates=[50],
+            step_seconds=1.0,
+            workers=4,
+            expire_watches=expire,
+        )
+        capacity = relist.watch_cache_capacity(kubeconfig, kind)
+
+    assert len(restarts) == 1, "one restart serves every relisting contender"
+    assert capacity is not None and capacity > 100, "the restarted cache was not regrown"
+    client_go, crscope, python_client = results
+    for result in (client_go, crscope):
+        assert result.error is None, result.error
+        assert result.relist_error is None, result
+        assert result.relist_gone is not None and result.relist_gone >= 1, result
+        assert result.relist_lists is not None and result.relist_lists >= 1, result
+        assert "too old resource version" in (result.relist_cause or ""), result
+        assert result.relist_s is not None and result.relist_wait_s is not None, result
+        assert result.relist_rss_before_mb and result.relist_peak_rss_mb, result
+        assert result.relist_peak_rss_mb >= result.relist_rss_before_mb * 0.95, result
+        assert result.steady_rss_mb
+        ratio = result.relist_peak_rss_mb / result.steady_rss_mb
+        assert result.relist_peak_ratio == pytest.approx(ratio), result
+    assert python_client.error is None and python_client.relist_peak_rss_mb is None
+    assert python_client.relist_error is None, "the python client is not asked to relist"
+    targets = targets_table(results, None)
+    (row,) = [line for line in targets.splitlines() if "during a 410 relist" in line]
+    assert "client-go" in row and "x (" in row, row
+    assert "| Relist peak RSS MB |" in results_table(results)
