@@ -39,11 +39,21 @@ def _series(results: Sequence[Result], name: str, field: str) -> tuple[list[int]
     return [p[0] for p in points], [float(p[1]) for p in points]
 
 
-def scale_plot(results: Sequence[Result], *, caption: str, path: Path) -> Path:
-    """Write the PNG: sync seconds (left) and steady, sync peak and 410-relist peak RSS in
-    MB (right), log-log."""
+def scale_plot(
+    results: Sequence[Result],
+    *,
+    caption: str,
+    path: Path,
+    dashboard: Sequence[dict[str, Any]] = (),
+) -> Path:
+    """Write the PNG: sync seconds, then steady, sync peak and 410-relist peak RSS in MB,
+    log-log; with ``dashboard`` (``benchmarks.dashboard_scale`` at each size) a third
+    panel: the dashboard's home page p50 and list page p99 in ms."""
     names = [n for n in STYLE if any(r.contender == n for r in results)]
-    figure, (sync, memory) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=110)
+    pages = sorted((d for d in dashboard if not d.get("error")), key=lambda d: d["objects"])
+    panels = 3 if pages else 2
+    figure, axes_row = plt.subplots(1, panels, figsize=(5.5 * panels, 4.4), dpi=110)
+    sync, memory = axes_row[0], axes_row[1]
     for name in names:
         style = STYLE[name]
         xs, ys = _series(results, name, "sync_s")
@@ -56,10 +66,17 @@ def scale_plot(results: Sequence[Result], *, caption: str, path: Path) -> Path:
         xs, ys = _series(relisted, name, "relist_peak_rss_mb")
         if xs:  # measured for the contenders that report their relists
             memory.plot(xs, ys, label=f"{name} relist peak", linestyle=":", alpha=0.8, **style)
-    for axes, title, unit in (
-        (sync, "Initial sync", "seconds"),
-        (memory, "Resident memory", "MB"),
-    ):
+    shown = [(sync, "Initial sync", "seconds"), (memory, "Resident memory", "MB")]
+    if pages:
+        page_axes = axes_row[2]
+        xs = [d["objects"] for d in pages]
+        style = STYLE["crscope"]
+        page_axes.plot(xs, [d["home_p50_ms"] for d in pages], label="home page p50", **style)
+        page_axes.plot(
+            xs, [d["list_p99_ms"] for d in pages], label="list page p99", linestyle="--", **style
+        )
+        shown.append((page_axes, "crscope's dashboard, one client", "ms"))
+    for axes, title, unit in shown:
         axes.set_xscale("log")
         axes.set_yscale("log")
         axes.set_title(title)
@@ -84,12 +101,17 @@ def caption_for(machine: dict[str, Any], meta: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from benchmarks.report import load_results
+    from benchmarks.report import load_dashboard, load_results
 
     (path,) = argv if argv is not None else sys.argv[1:]
     json_path = Path(path)
     results, machine, meta, _ = load_results(json_path)
-    scale_plot(results, caption=caption_for(machine, meta), path=json_path.with_suffix(".png"))
+    scale_plot(
+        results,
+        caption=caption_for(machine, meta),
+        path=json_path.with_suffix(".png"),
+        dashboard=load_dashboard(json_path),
+    )
     return 0
 
 

@@ -366,6 +366,41 @@ def ui_table(e2e: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def dashboard_table(dashboard: Sequence[dict[str, Any]]) -> str:
+    """The dashboard at each size: one client, no churn (``benchmarks.dashboard_scale``)."""
+    lines = [
+        "| Objects | Dashboard cached all in s | Dashboard RSS MB | Home page first / p50 / "
+        "p99 ms | List page p50 / p99 ms |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for d in sorted(dashboard, key=lambda d: d["objects"]):
+        if d.get("error"):
+            lines.append(f"| {d['objects']:,} | failed: {d['error'][:120]} | | | |")
+            continue
+        lines.append(
+            f"| {d['objects']:,} | {d['sync_s']:.1f} | {d['rss_mb']:.0f} "
+            f"| {d['home_first_ms']:.0f} / {d['home_p50_ms']:.0f} / {d['home_p99_ms']:.0f} "
+            f"| {d['list_p50_ms']:.0f} / {d['list_p99_ms']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def dashboard_markdown(dashboard: Sequence[dict[str, Any]]) -> str:
+    if not dashboard:
+        return ""
+    return (
+        "## The dashboard at each size\n\n"
+        "The real dashboard (daphne, one process) started on each size's objects after the "
+        "informers were measured, watching only the benchmark's group, Events off. *Cached "
+        "all*: from its start to the API listing every object; *RSS*: after its start-up "
+        "work (the first history revision of every object) settled; then "
+        f"{dashboard[0].get('requests', 0)} requests of each page, one after another on one "
+        "connection, with nothing changing: how the pages grow with the cache, not with a "
+        "queue of clients (the end-to-end stage measures concurrency).\n\n"
+        f"{dashboard_table(dashboard)}\n"
+    )
+
+
 def api_table(e2e: dict[str, Any]) -> str:
     lines = [
         "| REST scenario | Matching | Requests | Server p50 ms | Server p99 ms "
@@ -517,6 +552,7 @@ def results_markdown(
     ceiling: dict[str, Any] | None = None,
     memory: dict[str, Any] | None = None,
     plot_file: str = "",
+    dashboard: Sequence[dict[str, Any]] = (),
 ) -> str:
     """The run's Markdown; ``plot_file`` is the scale curve's PNG, relative to it."""
 
@@ -530,6 +566,7 @@ def results_markdown(
         f"## Informers\n\n{method}\n"
         f"{results_table(results)}\n"
         f"{plot}"
+        f"{dashboard_markdown(dashboard)}"
         f"{memory_markdown(memory)}\n"
         f"{ceiling_markdown(ceiling)}\n"
         f"{e2e_markdown(e2e)}\n"
@@ -546,29 +583,38 @@ def readme_section(
     e2e: dict[str, Any] | None = None,
     ceiling: dict[str, Any] | None = None,
     plot_file: str = "",
+    dashboard: Sequence[dict[str, Any]] = (),
 ) -> str:
     """The README's section; ``plot_file`` is the scale curve's PNG, from the root."""
     plot = f"![Sync time and memory against objects]({plot_file})\n\n" if plot_file else ""
     then = (
-        "; then it starts the dashboard on the 50k objects and measures REST list latency "
-        "and change-to-DOM latency in headless Chromium"
+        "; at 50k it also measures the event ceiling, REST list latency and change-to-DOM "
+        "latency, and at every size the dashboard's own sync, memory and page times"
         if e2e
         else ". This run is the informer stage only (`--no-e2e`)"
     )
     return (
         f"{README_START}\n"
         "### Benchmark\n\n"
-        "`make bench` loads 1k, 10k and 50k realistic custom resources into a local "
-        "kube-apiserver and measures crscope's engine, client-go's dynamic informer and "
-        f"the official Python client on the same data{then} (method, details and profile "
-        f"notes: [{results_file}]({results_file})).\n\n"
+        f"`make bench` loads {_sizes_text(results)} realistic custom resources into a local "
+        "kube-apiserver (up to 50k through the API, beyond that by copying stored objects "
+        "inside etcd: `benchmarks/clone.py`) and measures crscope's engine, client-go's "
+        "dynamic informer and, up to 50k, the official Python client on the same data"
+        f"{then} (method, details and profile notes: [{results_file}]({results_file})).\n\n"
         f"{targets_table(results, e2e, ceiling)}\n"
         f"{results_table(results)}\n"
         f"{plot}"
+        + (f"{dashboard_table(dashboard)}\n" if dashboard else "")
         + (f"{api_table(e2e)}\n" if e2e and e2e.get("api") else "")
         + f"Machine: {describe_machine(machine)}.\n"
         + f"{README_END}"
     )
+
+
+def _sizes_text(results: Sequence[Result]) -> str:
+    sizes = sorted({r.objects for r in results})
+    names = [f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}" for n in sizes]
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def replace_readme_section(readme: Path, section: str) -> None:
@@ -595,6 +641,12 @@ def load_results(
     return results, raw["machine"], raw["meta"], raw.get("e2e")
 
 
+def load_dashboard(path: Path) -> list[dict[str, Any]]:
+    """The dashboard's figures at each size (``benchmarks.dashboard_scale``), if measured."""
+    found: list[dict[str, Any]] = json.loads(path.read_text()).get("dashboard") or []
+    return found
+
+
 def load_stage(path: Path, name: str) -> dict[str, Any] | None:
     """One optional stage's raw answer (``ceiling``, ``memory_parts``) from a run's JSON."""
     stage: dict[str, Any] | None = json.loads(path.read_text()).get(name)
@@ -609,8 +661,12 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
 
     results, machine, meta, e2e = load_results(json_path)
     ceiling = load_stage(json_path, "ceiling")
+    dashboard = load_dashboard(json_path)
     png = scale_plot(
-        results, caption=caption_for(machine, meta), path=json_path.with_suffix(".png")
+        results,
+        caption=caption_for(machine, meta),
+        path=json_path.with_suffix(".png"),
+        dashboard=dashboard,
     )
     markdown = results_markdown(
         results=results,
@@ -621,6 +677,7 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
         ceiling=ceiling,
         memory=load_stage(json_path, "memory_parts"),
         plot_file=png.name,
+        dashboard=dashboard,
     )
     md_path = json_path.with_suffix(".md")
     md_path.write_text(markdown)
@@ -633,6 +690,7 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
             e2e=e2e,
             ceiling=ceiling,
             plot_file=str(png.resolve().relative_to(root)),
+            dashboard=dashboard,
         )
         replace_readme_section(root / "README.md", section)
     return md_path

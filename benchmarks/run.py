@@ -28,7 +28,9 @@ from typing import Any
 
 from benchmarks import relist
 from benchmarks.ceiling import run_ceiling
+from benchmarks.clone import clone
 from benchmarks.contender import ROOT, ContenderSpec
+from benchmarks.dashboard_scale import measure_dashboard
 from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
 from benchmarks.gobuild import ensure_clientgo
 from benchmarks.loadgen import LoadGenerator
@@ -49,7 +51,16 @@ RESULTS_DIR = ROOT / "benchmarks" / "results"
 WORK_DIR = ROOT / "benchmarks" / ".work"
 CONTENDERS = ("client-go", "crscope", "python-client")
 DEFAULT_RATES = (500.0, 1000.0, 2000.0, 4000.0)
-DEFAULT_SIZES = "1000,10000,50000"
+DEFAULT_SIZES = "1000,10000,50000,100000,200000"
+#: Rounds of the health rules' sync comparison (each syncs the detail size twice).
+HEALTH_ROUNDS = 2
+#: Objects loaded through the API up to here, cloned in etcd beyond (benchmarks.clone).
+CLONE_FROM = 50_000
+#: Sizes up to here get every contender and the load steps; larger ones the scaled pair.
+FULL_UP_TO = 50_000
+SCALED = ("crscope", "client-go")
+#: The size of the detailed stages: event ceiling, memory by part, end to end, health rules.
+DETAIL_SIZE = 50_000
 
 
 class LoadAverage:
@@ -137,9 +148,18 @@ def run_sizes(
     workers: int = 24,
     on_result: Callable[[Result], None] | None = None,
     expire_watches: Callable[[], float] | None = None,
+    cloner: Callable[[int, int], float] | None = None,
+    after_size: Callable[[int], None] | None = None,
+    regrow_at: int | None = None,
 ) -> tuple[list[Result], dict[str, Any]]:
     """Load each size (incrementally) and measure every contender on it; with
-    ``expire_watches`` (``benchmarks.relist``), then each one's relist after a 410."""
+    ``expire_watches`` (``benchmarks.relist``), then each one's relist after a 410.
+
+    Objects from ``CLONE_FROM`` on are loaded by ``cloner`` (``benchmarks.clone``) when
+    given; above ``FULL_UP_TO`` the reference contender is left out and so are the load
+    steps (the event ceiling measures the rate). ``after_size`` runs once a size is done;
+    at ``regrow_at`` the watch cache is grown back after the relist for what it runs.
+    """
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     kube = KubeHTTP.from_kubeconfig(kubeconfig)
     ensure_crd(kube, kind)
@@ -148,10 +168,14 @@ def run_sizes(
     object_bytes = 0
     for size in sorted(sizes):
         say(f"loading objects {loaded}..{size - 1}")
-        report = populate(kubeconfig, kind, start=loaded, stop=size, workers=workers, log=say)
-        if report.failures:
-            raise RuntimeError(f"loading failed for {report.failures} objects: {report.errors}")
-        say(f"loaded {size} objects ({report.writes_per_second:.0f} writes/s)")
+        if cloner is not None and loaded >= CLONE_FROM:
+            rate = cloner(loaded, size)
+            say(f"loaded {size} objects ({rate:.0f} clones/s in etcd)")
+        else:
+            report = populate(kubeconfig, kind, start=loaded, stop=size, workers=workers, log=say)
+            if report.failures:
+                raise RuntimeError(f"loading failed for {report.failures} objects: {report.errors}")
+            say(f"loaded {size} objects ({report.writes_per_second:.0f} writes/s)")
         loaded = size
         object_bytes = _average_object_bytes(kube, kind, size)
         loadgen = LoadGenerator(kubeconfig, kind, objects=size, workers=workers)
@@ -159,6 +183,8 @@ def run_sizes(
         probe.start()
         try:
             for spec in specs:
+                if size > FULL_UP_TO and spec.name not in SCALED:
+                    continue
                 log_path = WORK_DIR / f"{spec.name}-{size}.log"
                 log_path.unlink(missing_ok=True)
                 result = measure(
@@ -166,7 +192,7 @@ def run_sizes(
                     objects=size,
                     loadgen=loadgen,
                     probe=probe,
-                    rates=rates,
+                    rates=rates if size <= FULL_UP_TO else (),
                     step_seconds=step_seconds,
                     log_path=log_path,
                     say=say,
@@ -188,9 +214,12 @@ def run_sizes(
                 expire=expire_watches,
                 log_dir=WORK_DIR,
                 say=say,
-                regrow=following < relist.REGROW_WRITES,  # a big load regrows the cache too
+                # a big load regrows the cache too; what runs after this size needs it
+                regrow=following < relist.REGROW_WRITES or size == regrow_at,
                 workers=workers,
             )
+        if after_size is not None:
+            after_size(size)
     kube.close()
     return results, {"object_bytes": object_bytes}
 
@@ -239,6 +268,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="skip the event ceiling (a recorded stream replayed on one core) on the largest size",
     )
     parser.add_argument(
+        "--no-dashboard-scale",
+        dest="dashboard_scale",
+        action="store_false",
+        help="skip the dashboard's sync, memory, home page and list page at each size",
+    )
+    parser.add_argument(
         "--no-health-rules",
         dest="health_rules",
         action="store_false",
@@ -249,7 +284,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--label takes letters, digits and '-'")
     if args.quick:
         args.sizes, args.step_seconds = "1000", min(args.step_seconds, 2.0)
-        args.e2e = False
+        args.e2e = args.dashboard_scale = False
     return args
 
 
@@ -264,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     e2e: dict[str, Any] | None = None
     ceiling: dict[str, Any] | None = None
     memory: dict[str, Any] | None = None
+    dashboard: list[dict[str, Any]] = []
     say("starting the local control plane")
     cp = ControlPlane().start()
     try:
@@ -271,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         version = str(cp.request("GET", "/version")[1].get("gitVersion", "unknown"))
         machine = machine_info(apiserver_version=version)
         kind = BenchKind()
+        kube = KubeHTTP.from_kubeconfig(kubeconfig)
         specs = contender_specs(
             kubeconfig=kubeconfig,
             kind=kind,
@@ -278,6 +315,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             names=names,
             list_mode=args.list_mode,
         )
+        detail = max((s for s in sizes if s <= DETAIL_SIZE), default=min(sizes))
+        staged: dict[str, Any] = {"dashboard": dashboard}
+
+        def after_size(size: int) -> None:
+            if args.dashboard_scale:
+                staged["dashboard"].append(_dashboard_at(kubeconfig, kind, size))
+                print(json.dumps({"dashboard": staged["dashboard"][-1]}), flush=True)
+            if size == detail:
+                staged.update(
+                    _detailed(args, kubeconfig=kubeconfig, kind=kind, size=size, clientgo=clientgo)
+                )
+
         results, data = run_sizes(
             kubeconfig=kubeconfig,
             kind=kind,
@@ -288,34 +337,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers,
             on_result=lambda r: print(json.dumps(dataclasses.asdict(r)), flush=True),
             expire_watches=lambda: relist.expire_watches(cp, kind.path()),
+            cloner=lambda start, stop: clone(cp, kube, kind, start=start, stop=stop, log=say),
+            after_size=after_size,
+            regrow_at=detail,
         )
-        if args.ceiling:
-            recording = WORK_DIR / "recording"
-            ceiling = run_ceiling(
-                kubeconfig,
-                kind,
-                objects=max(sizes),
-                clientgo=clientgo,
-                directory=recording,
-                say=say,
-            )
-            print(json.dumps({"ceiling": ceiling}), flush=True)
-            if (recording / "list.json").exists():
-                say("measuring where the engine's memory goes (tracemalloc, in-process)")
-                memory = run_memory_parts(recording, group=kind.group, plural=kind.plural)
-                print(json.dumps({"memory_parts": memory}), flush=True)
-            shutil.rmtree(recording, ignore_errors=True)
-        if args.e2e:
-            e2e = _endtoend(kubeconfig, kind, max(sizes))
-            print(json.dumps({"e2e": e2e}), flush=True)
-        if args.health_rules:
-            # issue 16's limits: state evaluation with the whole pack, and the initial
-            # sync of the largest size with and without rules (own results file)
-            from benchmarks.healthrules import run as health_rules_bench
-
-            rules = health_rules_bench(kubeconfig=kubeconfig, kind=kind, rounds=4)
-            print(json.dumps({"health_rules": rules}), flush=True)
+        e2e, ceiling, memory = staged.get("e2e"), staged.get("ceiling"), staged.get("memory")
     finally:
+        kube.close()
         cp.stop()
         load.stop()
     machine["load_average_max"] = round(load.peak, 2)
@@ -330,14 +358,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         e2e=e2e,
         ceiling=ceiling,
         memory=memory,
+        dashboard=dashboard,
     )
     say(f"done in {wall / 60:.1f} min")
     failed = (
         any(r.error for r in results)
         or bool(e2e and e2e.get("error"))
         or bool(ceiling and ceiling.get("error"))
+        or any(d.get("error") for d in dashboard)
     )
     return 1 if failed else 0
+
+
+def _detailed(
+    args: argparse.Namespace,
+    *,
+    kubeconfig: Path,
+    kind: BenchKind,
+    size: int,
+    clientgo: Path | None,
+) -> dict[str, Any]:
+    """The stages measured at one size only (``DETAIL_SIZE``), right after its contenders:
+    the event ceiling and memory by part (from one recording), end to end, health rules."""
+    found: dict[str, Any] = {}
+    if args.ceiling:
+        recording = WORK_DIR / "recording"
+        found["ceiling"] = run_ceiling(
+            kubeconfig, kind, objects=size, clientgo=clientgo, directory=recording, say=say
+        )
+        print(json.dumps({"ceiling": found["ceiling"]}), flush=True)
+        if (recording / "list.json").exists():
+            say("measuring where the engine's memory goes (tracemalloc, in-process)")
+            found["memory"] = run_memory_parts(recording, group=kind.group, plural=kind.plural)
+            print(json.dumps({"memory_parts": found["memory"]}), flush=True)
+        shutil.rmtree(recording, ignore_errors=True)
+    if args.e2e:
+        found["e2e"] = _endtoend(kubeconfig, kind, size)
+        print(json.dumps({"e2e": found["e2e"]}), flush=True)
+    if args.health_rules:
+        # issue 16's limits: state evaluation with the whole pack, and the initial sync of
+        # this size with and without rules (own results file)
+        from benchmarks.healthrules import run as health_rules_bench
+
+        rules = health_rules_bench(kubeconfig=kubeconfig, kind=kind, rounds=HEALTH_ROUNDS)
+        print(json.dumps({"health_rules": rules}), flush=True)
+    return found
+
+
+def _dashboard_at(kubeconfig: Path, kind: BenchKind, size: int) -> dict[str, Any]:
+    """The dashboard's own figures at this size; a failure is reported, not raised."""
+    try:
+        return measure_dashboard(kubeconfig, kind, size, say=say).as_dict()
+    except Exception as exc:  # reported in the table and the exit code
+        say(f"dashboard at {size:,} failed: {exc!r}")
+        return {"objects": size, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _endtoend(kubeconfig: Path, kind: BenchKind, objects: int) -> dict[str, Any]:
@@ -363,6 +437,7 @@ def _write_outputs(
     e2e: dict[str, Any] | None,
     ceiling: dict[str, Any] | None,
     memory: dict[str, Any] | None,
+    dashboard: list[dict[str, Any]],
 ) -> None:
     date = time.strftime("%Y-%m-%d")
     custom = args.sizes != DEFAULT_SIZES or not args.e2e
@@ -386,6 +461,7 @@ def _write_outputs(
         "e2e": e2e,
         "ceiling": ceiling,
         "memory_parts": memory,
+        "dashboard": dashboard,
     }
     # The raw numbers first: if rendering fails, `python -m benchmarks.report` redoes it.
     (RESULTS_DIR / f"{stem}.json").write_text(json.dumps(raw, indent=2) + "\n")

@@ -19,6 +19,7 @@ import pytest
 
 from benchmarks import relist
 from benchmarks.ceiling import run_ceiling
+from benchmarks.dashboard_scale import measure_dashboard
 from benchmarks.dataset import BenchKind, ensure_crd
 from benchmarks.endtoend import run_endtoend
 from benchmarks.gobuild import ensure_clientgo
@@ -29,6 +30,7 @@ from benchmarks.report import (
     README_END,
     README_START,
     ceiling_markdown,
+    dashboard_markdown,
     machine_info,
     readme_section,
     results_markdown,
@@ -134,7 +136,14 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
         "step_seconds": 1.0,
         "rates": "50",
     }
-    png = scale_plot(results, caption=caption_for(machine, meta), path=tmp_path / "run.png")
+    dashboard = [measure_dashboard(kubeconfig, kind, OBJECTS, say=print, requests_per_page=5)]
+    assert dashboard[0].home_p50_ms > 0 and dashboard[0].list_p99_ms > 0, dashboard
+    assert dashboard[0].rss_mb > 0 and dashboard[0].sync_s > 0, dashboard
+    scale = [d.as_dict() for d in dashboard]
+    assert f"| {OBJECTS} | " in dashboard_markdown(scale)
+    png = scale_plot(
+        results, caption=caption_for(machine, meta), path=tmp_path / "run.png", dashboard=scale
+    )
     assert png.read_bytes().startswith(b"\x89PNG"), "the scale curve is a PNG"
     markdown = results_markdown(
         results=results, machine=machine, meta=meta, notes="", e2e=e2e, plot_file=png.name
