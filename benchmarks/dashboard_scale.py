@@ -82,6 +82,7 @@ def measure_dashboard(
         workdir=Path(tempfile.mkdtemp(prefix="crscope-bench-scale-")),
         extra_env={
             "CRSCOPE_API_RATE": "0",
+            "CRSCOPE_PAGE_RATE": "0",  # one client timing pages, not a flood to refuse
             "CRSCOPE_INCLUDE_GROUPS": kind.group,
             "CRSCOPE_EVENTS": "off",
             "CRSCOPE_LOG_LEVEL": "WARNING",

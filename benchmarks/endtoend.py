@@ -274,6 +274,7 @@ def run_endtoend(
         workdir=workdir,
         extra_env={
             "CRSCOPE_API_RATE": "0",
+            "CRSCOPE_PAGE_RATE": "0",
             "CRSCOPE_INCLUDE_GROUPS": f"{kind.group},{DEMO_GROUP}",
             "CRSCOPE_EVENTS": "off",
             "CRSCOPE_LOG_LEVEL": "WARNING",

@@ -136,7 +136,8 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
         "step_seconds": 1.0,
         "rates": "50",
     }
-    dashboard = [measure_dashboard(kubeconfig, kind, OBJECTS, say=print, requests_per_page=5)]
+    # more requests than the page limiter's burst: the measure must not be refused
+    dashboard = [measure_dashboard(kubeconfig, kind, OBJECTS, say=print, requests_per_page=120)]
     assert dashboard[0].home_p50_ms > 0 and dashboard[0].list_p99_ms > 0, dashboard
     assert dashboard[0].rss_mb > 0 and dashboard[0].sync_s > 0, dashboard
     scale = [d.as_dict() for d in dashboard]
