@@ -51,7 +51,10 @@ RESULTS_DIR = ROOT / "benchmarks" / "results"
 WORK_DIR = ROOT / "benchmarks" / ".work"
 CONTENDERS = ("client-go", "crscope", "python-client")
 DEFAULT_RATES = (500.0, 1000.0, 2000.0, 4000.0)
-DEFAULT_SIZES = "1000,10000,50000,100000,200000"
+#: 200k is not in the default: on the 2-core, 23.5 GB machines this runs on, the apiserver
+#: alone grew to 18 GB while loading it and the run had to be stopped (2026-12-07). Add it
+#: with ``--sizes 1000,10000,50000,100000,200000`` on a machine with 32 GB or more.
+DEFAULT_SIZES = "1000,10000,50000,100000"
 #: Rounds of the health rules' sync comparison (each syncs the detail size twice).
 HEALTH_ROUNDS = 2
 #: Objects loaded through the API up to here, cloned in etcd beyond (benchmarks.clone).
