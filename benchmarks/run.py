@@ -201,8 +201,6 @@ def run_sizes(
                     say=say,
                 )
                 results.append(result)
-                if on_result is not None:
-                    on_result(result)
         finally:
             probe.close()
             loadgen.close()
@@ -221,6 +219,10 @@ def run_sizes(
                 regrow=following < relist.REGROW_WRITES or size == regrow_at,
                 workers=workers,
             )
+        if on_result is not None:  # after the relist step, which fills its columns in
+            for result in results:
+                if result.objects == size:
+                    on_result(result)
         if after_size is not None:
             after_size(size)
     kube.close()
