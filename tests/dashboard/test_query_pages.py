@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -109,6 +110,23 @@ def walk(informer: Informer, query: ListQuery, visible: set[str] | None) -> list
             return seen
 
 
+def page_through(
+    informer: Informer, query: ListQuery, *, between: Callable[[int], None]
+) -> list[str]:
+    """Every page's keys in order, calling ``between(step)`` after each page but the last."""
+    served: list[str] = []
+    token = None
+    for step in range(1000):
+        request = PageRequest(query, namespaces=None, stuck_after=600, continue_token=token)
+        page = list_page(informer, request)
+        served += [row.entry.key for row in page.rows]
+        token = page.continue_token
+        if token is None:
+            break
+        between(step)
+    return served
+
+
 QUERIES = [
     {},
     {"sort": "-name"},
@@ -184,15 +202,8 @@ def test_objects_changing_between_pages_are_neither_repeated_nor_skipped(sort: s
     informer = fake_informer(KIND, store)
     query = parse_list_query({"sort": [sort], "limit": ["40"]}, columns=["Size", "Tier"])
     unchanged = set(store.keys())
-    served: list[str] = []
-    token = None
-    for _ in range(1000):
-        request = PageRequest(query, namespaces=None, stuck_after=600, continue_token=token)
-        page = list_page(informer, request)
-        served += [row.entry.key for row in page.rows]
-        token = page.continue_token
-        if token is None:
-            break
+
+    def churn(_: int) -> None:
         for _ in range(15):
             moved = thing(rng, rng.randrange(800))  # may reuse a live key with new values
             unchanged.discard(moved.key)
@@ -200,6 +211,8 @@ def test_objects_changing_between_pages_are_neither_repeated_nor_skipped(sort: s
             victim = rng.choice(store.keys())
             store.delete(victim)
             unchanged.discard(victim)
+
+    served = page_through(informer, query, between=churn)
     twice = {key for key in served if served.count(key) > 1}
     assert not twice & unchanged
     assert unchanged <= set(served)
@@ -263,20 +276,15 @@ def test_objects_added_and_deleted_between_pages_are_neither_repeated_nor_skippe
     informer = fake_informer(KIND, store)
     query = parse_list_query({"limit": ["50"]})
     throughout = set(store.keys())
-    served: list[str] = []
-    token = None
-    for step in range(1000):
-        request = PageRequest(query, namespaces=None, stuck_after=600, continue_token=token)
-        page = list_page(informer, request)
-        served += [row.entry.key for row in page.rows]
-        token = page.continue_token
-        if token is None:
-            break
-        for _ in range(20):  # churn: new objects anywhere in the order, some deletions
-            store.put(thing(rng, 1000 + step * 20 + _))
+
+    def churn(step: int) -> None:
+        for i in range(20):  # new objects anywhere in the order, some deletions
+            store.put(thing(rng, 1000 + step * 20 + i))
             victim = rng.choice(store.keys())
             store.delete(victim)
             throughout.discard(victim)
+
+    served = page_through(informer, query, between=churn)
     assert len(served) == len(set(served))  # nothing twice
     assert throughout <= set(served)  # nothing that existed throughout was skipped
     assert served == sorted(served, key=lambda k: (k.rpartition("/")[2], k))

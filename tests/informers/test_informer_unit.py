@@ -7,6 +7,7 @@ engine convergence tests prove the same path end to end against the real one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -66,8 +67,14 @@ def _edited_by(obj: dict[str, Any], manager: str) -> dict[str, Any]:
 
 
 def _sync(
-    pages: list[Any], watches: list[Any], options: InformerOptions | None = None
+    pages: list[Any],
+    watches: list[Any],
+    options: InformerOptions | None = None,
+    *,
+    listeners: tuple[Callable[[Change], None], ...] = (),
+    before: Callable[[Informer], None] | None = None,
 ) -> tuple[Informer, list[Change]]:
+    """Run the script to its end; ``before`` sees the informer before anything is listed."""
     changes: list[Change] = []
     clock = FakeClock()
     source = FakeListerWatcher(pages=pages, watches=watches, clock=clock)
@@ -75,9 +82,11 @@ def _sync(
         GADGETS,
         lister_watcher=source,
         clock=clock,
-        listeners=[changes.append],
+        listeners=[changes.append, *listeners],
         options=options or PAGED,
     )
+    if before is not None:
+        before(informer)
     run_until_exhausted(informer.reflector, source)
     return informer, changes
 
@@ -255,26 +264,23 @@ def test_a_relist_keeps_one_copy_of_each_unchanged_object(mode: str) -> None:
             Watch(*map(added, again), bookmark(20, initial_events_end=True)),
         ]
         pages, watches = [page([], rv=9), page([], rv=19)], streamed  # count hints first
-    changes: list[Change] = []
     cached: dict[str, Any] = {}
+    handed: list[_Handed] = []
 
     def remember(change: Change) -> None:  # what the first list cached
-        if change.new is not None and len(handed.lists) == 1:
+        if change.new is not None and len(handed[0].lists) == 1:
             cached[change.key] = change.new.obj
 
-    clock = FakeClock()
-    source = FakeListerWatcher(pages=pages, watches=watches, clock=clock)
-    informer = Informer(
-        GADGETS,
-        lister_watcher=source,
-        clock=clock,
-        listeners=[changes.append, remember],
-        options=InformerOptions(list_mode=mode),  # type: ignore[arg-type]
+    informer, changes = _sync(
+        pages,
+        watches,
+        InformerOptions(list_mode=mode),  # type: ignore[arg-type]
+        listeners=(remember,),
+        before=lambda informer: handed.append(_Handed(informer)),
     )
-    handed = _Handed(informer)
-    run_until_exhausted(informer.reflector, source)
-    assert len(handed.lists) == 2, "the 410 relisted"
-    relisted = {o["metadata"]["name"]: o for o in handed.lists[1]}
+    (spy,) = handed
+    assert len(spy.lists) == 2, "the 410 relisted"
+    relisted = {o["metadata"]["name"]: o for o in spy.lists[1]}
     assert relisted["a"] is cached["default/a"]  # unchanged: the cached copy, not a second
     assert relisted["b"] is not cached["default/b"]  # changed: the new version
     modified_b = [c for c in changes if c.type == ChangeType.MODIFIED]
