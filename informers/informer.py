@@ -170,6 +170,9 @@ class Informer:
                 ):
                     entries.append(old)
                     continue
+                if managed is None and old is not None and obj is old.obj:
+                    # the cached object itself (_on_listed), re-evaluated: keep its summary
+                    managed = self._managed.get(key)
                 entry = self._entry(key, obj, old, now)
                 entries.append(entry)
                 paths = _paths(old, entry)

@@ -287,3 +287,20 @@ def test_a_relist_keeps_one_copy_of_each_unchanged_object(mode: str) -> None:
     assert [(c.key, c.managers) for c in modified_b] == [("default/b", ("carol",))]
     stored = informer.store.get("default/a")
     assert stored is not None and stored.obj is cached["default/a"]
+
+
+def test_an_unchanged_object_evaluated_again_in_a_relist_keeps_its_managers() -> None:
+    """A relist re-evaluates unchanged objects when what it learned about the kind changed
+    (``awaiting.outdated``). The relist hands over the cached object, which has no
+    managedFields left: its field-manager summary must survive, or its next change would
+    be blamed on every manager."""
+    pages = [page([_edited_by(_ready("a", 5), "alice")], rv=10)]
+    pages.append(page([_edited_by(_ready("a", 5), "alice")], rv=20))
+
+    def always_outdated(informer: Informer) -> None:
+        informer.awaiting.outdated = lambda *_: True  # type: ignore[method-assign]
+
+    _, changes = _sync(pages, [gone()], before=always_outdated)
+    first, again = changes[0], changes[-1]
+    assert again.type == ChangeType.MODIFIED and again.key == "default/a"
+    assert first.managed and again.managed == first.managed
