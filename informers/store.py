@@ -16,6 +16,7 @@ sorts people actually use.
 from __future__ import annotations
 
 import threading
+import time
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -29,6 +30,8 @@ from informers.status import State, Status, is_stuck
 #: Sort orders kept per store at most. Each costs about 100 bytes per object and a bisect
 #: per write; a kind sorted by many columns keeps the most recently used ones.
 MAX_ORDERINGS = 6
+#: An ordering asked for within this long is not dropped to make room for another.
+ORDERING_IDLE_SECONDS = 60.0
 
 
 def object_key(obj: Mapping[str, Any]) -> str:
@@ -96,8 +99,9 @@ class Entry:
 class Store:
     """Objects by key, plus indexes kept consistent under one lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.RLock()
+        self._clock = clock
         self._items: dict[str, Entry] = {}
         self._by_namespace: dict[str, set[str]] = defaultdict(set)
         self._by_label: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -110,6 +114,7 @@ class Store:
         self._by_uid: dict[str, str] = {}
         #: the orderings readers asked for, least recently asked first
         self._orderings: dict[Hashable, Ordering] = {}
+        self._asked: dict[Hashable, float] = {}  # when each ordering was last asked for
         self._version = 0
 
     @property
@@ -177,6 +182,7 @@ class Store:
                 self._index(entry)
             self._by_name = sorted((e.name, e.key) for e in self._items.values())
             self._orderings.clear()  # rebuilt on the next ask: a relist may change every key
+            self._asked.clear()
             self._version += 1
             return {k: v for k, v in previous.items() if k not in self._items}
 
@@ -241,20 +247,31 @@ class Store:
         with self._lock:
             return list(self._by_name)
 
-    def ordered(self, name: Hashable, key: SortKey) -> list[tuple[Any, ...]]:
+    def ordered(self, name: Hashable, key: SortKey) -> list[tuple[Any, ...]] | None:
         """Every entry's ``key(entry)`` in ascending order: a snapshot, safe to walk.
 
         ``name`` identifies the order (say, a column and the path it reads): the first ask
         builds it, later asks with the same name reuse it as writes have kept it. ``key``
         must give a total order and end with the entry's key.
+
+        None when ``MAX_ORDERINGS`` orders are kept and even the least recently asked one
+        was asked within ``ORDERING_IDLE_SECONDS``: the caller sorts its matches itself.
+        Why: a build runs under the lock the reflector writes under (~270 ms at 50k
+        objects), so a client cycling through more sorts than are kept must not be able to
+        make every request rebuild one.
         """
         with self._lock:
+            now = self._clock()
             ordering = self._orderings.pop(name, None)
             if ordering is None:
+                if len(self._orderings) >= MAX_ORDERINGS:
+                    oldest = next(iter(self._orderings))
+                    if now - self._asked[oldest] < ORDERING_IDLE_SECONDS:
+                        return None
+                    del self._orderings[oldest], self._asked[oldest]
                 ordering = Ordering(key, self._items.values())
-                while len(self._orderings) >= MAX_ORDERINGS:
-                    del self._orderings[next(iter(self._orderings))]
             self._orderings[name] = ordering  # now the most recently asked
+            self._asked[name] = now
             return ordering.snapshot()
 
     def candidates(

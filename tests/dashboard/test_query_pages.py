@@ -340,3 +340,18 @@ def test_a_token_from_either_path_resumes_on_the_other(
         columns=["Size", "Tier"],
     )
     assert walk(informer, query, None) == brute_force(store, query, None)
+
+
+def test_a_sort_the_store_keeps_no_order_for_still_pages_right(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the store refuses a new order (it keeps as many as it may, all in use), the
+    page sorts its matches instead, with the same tokens."""
+    rng = random.Random(37)
+    store = Store()
+    for i in range(300):
+        store.put(thing(rng, i))
+    monkeypatch.setattr(store, "ordered", lambda *_: None)
+    informer = fake_informer(KIND, store)
+    query = parse_list_query({"sort": ["-Size"], "limit": ["23"]}, columns=["Size", "Tier"])
+    assert walk(informer, query, None) == brute_force(store, query, None)

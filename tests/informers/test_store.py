@@ -153,7 +153,7 @@ def test_an_ordering_is_built_once_then_kept_by_every_write() -> None:
     store.put(sized("new", -1))
     assert key.calls == 502  # the two objects written, nothing else
     again = store.ordered("size", key)
-    assert key.calls == 502
+    assert key.calls == 502 and again is not None
     assert again[0] == (0, -1, "ns/new") and again[-1] == (0, 999, "ns/o7")
     assert "ns/o8" not in {item[-1] for item in again}
     assert again == sorted((0, int(e.obj["spec"]["size"]), e.key) for e in store.list())
@@ -171,18 +171,39 @@ def test_a_relist_rebuilds_orderings_from_the_new_objects() -> None:
 
 def test_only_the_most_recently_asked_orderings_are_kept() -> None:
     """Each ordering costs memory and a bisect per write: beyond MAX_ORDERINGS the one
-    asked for least recently goes, and is rebuilt if asked again."""
-    from informers.store import MAX_ORDERINGS
+    asked for least recently goes, once idle, and is rebuilt if asked again."""
+    from informers.store import MAX_ORDERINGS, ORDERING_IDLE_SECONDS
 
-    store = Store()
+    now = [0.0]
+    store = Store(clock=lambda: now[0])
     store.put(sized("a", 1))
     keys = {name: CountingKey() for name in range(MAX_ORDERINGS + 1)}
     for name in range(MAX_ORDERINGS):
         store.ordered(name, keys[name])
     store.ordered(0, keys[0])  # 0 is now the most recent; 1 the least
-    store.ordered(MAX_ORDERINGS, keys[MAX_ORDERINGS])  # one too many: 1 goes
+    now[0] += ORDERING_IDLE_SECONDS + 1
+    store.ordered(0, keys[0])
+    assert store.ordered(MAX_ORDERINGS, keys[MAX_ORDERINGS]) is not None  # 1 goes
     store.put(sized("b", 2))
     assert keys[1].calls == 1  # no longer kept up to date
     assert all(keys[n].calls == 2 for n in keys if n != 1)
+    now[0] += ORDERING_IDLE_SECONDS + 1
     store.ordered(1, keys[1])
     assert keys[1].calls == 3  # rebuilt: both objects
+
+
+def test_a_full_store_refuses_a_new_ordering_while_the_kept_ones_are_in_use() -> None:
+    """A build runs under the reflector's lock: a client cycling through more sorts than
+    are kept must not make every request rebuild one. The caller sorts its matches."""
+    from informers.store import MAX_ORDERINGS, ORDERING_IDLE_SECONDS
+
+    now = [0.0]
+    store = Store(clock=lambda: now[0])
+    store.put(sized("a", 1))
+    keys = {name: CountingKey() for name in range(MAX_ORDERINGS + 1)}
+    for name in range(MAX_ORDERINGS):
+        store.ordered(name, keys[name])
+    now[0] += ORDERING_IDLE_SECONDS - 1
+    assert store.ordered(MAX_ORDERINGS, keys[MAX_ORDERINGS]) is None
+    assert keys[MAX_ORDERINGS].calls == 0  # nothing was built
+    assert store.ordered(0, keys[0]) is not None  # the kept ones still answer

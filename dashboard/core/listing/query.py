@@ -315,7 +315,10 @@ def list_page(informer: Listable, request: PageRequest) -> Page:
     if column == "name":
         order = names
     else:
-        order = store.ordered(*_sort_key(column, informer.kind))
+        kept = store.ordered(*_sort_key(column, informer.kind))
+        if kept is None:  # the store keeps no order for this sort now: sort the matches
+            return _sorted_page(informer, request)
+        order = kept
         if query.search:  # the order holds every object: keep the searched names' keys
             found = {key for _, key in names}
             allowed = found if candidates is None else found & candidates
