@@ -304,12 +304,15 @@ def list_page(informer: Listable, request: PageRequest) -> Page:
     if candidates is not None and not _walk_is_cheaper(len(candidates), len(store), query.limit):
         return _sorted_page(informer, request)
     residual = _residual_filter(query, stuck_after, now)
-    names = store.names_in_order()
+    column = query.sort.lstrip("-")
+    # The name order serves name sorts, the search and the per-entry total; a page sorted
+    # by anything else with none of those need not copy it.
+    needs_names = column == "name" or bool(query.search) or residual is not None
+    names = store.names_in_order() if needs_names else []
     if query.search:  # on the names alone: no entry lookups for the ones that fail
         # The apiserver only accepts lowercase names (DNS subdomains): no .lower() per name.
         needle = query.search.lower()
         names = [pair for pair in names if needle in pair[0]]
-    column = query.sort.lstrip("-")
     allowed = candidates
     order: list[tuple[Any, ...]]
     if column == "name":
