@@ -77,6 +77,16 @@ def ascending(entries: list[Entry], column: str) -> list[Entry]:
     return sorted(present, key=lambda e: e.obj["spec"][spec_key]) + missing
 
 
+def filled(seed: int, count: int) -> tuple[random.Random, Store, Informer]:
+    """A store of ``count`` things drawn from ``seed``, the rest of that draw for the test's
+    own writes, and the informer list_page reads the store through."""
+    rng = random.Random(seed)
+    store = Store()
+    for i in range(count):
+        store.put(thing(rng, i))
+    return rng, store, fake_informer(KIND, store)
+
+
 def brute_force(store: Store, query: ListQuery, visible: set[str] | None) -> list[str]:
     kept = []
     for e in store.list():
@@ -155,11 +165,7 @@ SORTED_QUERIES = [
 )
 @pytest.mark.parametrize("visible", [None, {"ns-0", "ns-3"}], ids=["all-ns", "two-ns"])
 def test_pages_match_a_full_sort(params: dict[str, str], visible: set[str] | None) -> None:
-    rng = random.Random(11)
-    store = Store()
-    for i in range(1200):
-        store.put(thing(rng, i))
-    informer = fake_informer(KIND, store)
+    _, store, informer = filled(11, 1200)
     query = parse_list_query(
         {k: [v] for k, v in {**params, "limit": "37"}.items()}, columns=["Size", "Tier"]
     )
@@ -175,11 +181,7 @@ def test_every_sort_pages_like_a_full_sort(
 ) -> None:
     """Page 2 onwards of a sort by age, state or a printer column, twice: the first walk
     builds the store's ordering, the second reads it as writes have kept it."""
-    rng = random.Random(17)
-    store = Store()
-    for i in range(1200):
-        store.put(thing(rng, i))
-    informer = fake_informer(KIND, store)
+    rng, store, informer = filled(17, 1200)
     query = parse_list_query(
         {k: [v] for k, v in {**params, "limit": "37"}.items()}, columns=["Size", "Tier"]
     )
@@ -195,11 +197,7 @@ def test_objects_changing_between_pages_are_neither_repeated_nor_skipped(sort: s
     """Keyset paging by a sort value that writes change: an object that kept its value
     is served exactly once. One whose value moved past the cursor may be served again,
     at its new place, as with any keyset pager (the apiserver's included)."""
-    rng = random.Random(23)
-    store = Store()
-    for i in range(600):
-        store.put(thing(rng, i))
-    informer = fake_informer(KIND, store)
+    rng, store, informer = filled(23, 600)
     query = parse_list_query({"sort": [sort], "limit": ["40"]}, columns=["Size", "Tier"])
     unchanged = set(store.keys())
 
@@ -226,11 +224,7 @@ def test_a_sorted_page_after_a_change_evaluates_only_what_changed(
     change, the next page evaluates the changed object and the rows it shows."""
     import dashboard.core.listing.query as query_module
 
-    rng = random.Random(29)
-    store = Store()
-    for i in range(2000):
-        store.put(thing(rng, i))
-    informer = fake_informer(KIND, store)
+    rng, store, informer = filled(29, 2000)
     query = parse_list_query({"sort": ["-Size"], "limit": ["25"]}, columns=["Size", "Tier"])
     request = PageRequest(query, namespaces=None, stuck_after=600)
     first = list_page(informer, request)
@@ -269,11 +263,7 @@ def test_the_per_object_predicate_matches_the_page(params: dict[str, str]) -> No
 
 
 def test_objects_added_and_deleted_between_pages_are_neither_repeated_nor_skipped() -> None:
-    rng = random.Random(3)
-    store = Store()
-    for i in range(500):
-        store.put(thing(rng, i))
-    informer = fake_informer(KIND, store)
+    rng, store, informer = filled(3, 500)
     query = parse_list_query({"limit": ["50"]})
     throughout = set(store.keys())
 
@@ -330,11 +320,7 @@ def test_a_token_from_either_path_resumes_on_the_other(
 
     choices = iter([True, False] * 50)
     monkeypatch.setattr(query_module, "_walk_is_cheaper", lambda *_: next(choices))
-    rng = random.Random(31)
-    store = Store()
-    for i in range(400):
-        store.put(thing(rng, i))
-    informer = fake_informer(KIND, store)
+    _, store, informer = filled(31, 400)
     query = parse_list_query(
         {"sort": [sort], "labelSelector": ["team=red"], "limit": ["23"]},
         columns=["Size", "Tier"],

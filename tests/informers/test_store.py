@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from informers.status import State, Status
-from informers.store import Entry, Store
+from informers.store import MAX_ORDERINGS, ORDERING_IDLE_SECONDS, Entry, Store
 
 
 def entry(namespace: str | None, name: str, rv: int = 1) -> Entry:
@@ -169,17 +169,22 @@ def test_a_relist_rebuilds_orderings_from_the_new_objects() -> None:
     assert store.ordered("size", key) == [(0, 2, "ns/b"), (0, 5, "ns/a")]
 
 
-def test_only_the_most_recently_asked_orderings_are_kept() -> None:
-    """Each ordering costs memory and a bisect per write: beyond MAX_ORDERINGS the one
-    asked for least recently goes, once idle, and is rebuilt if asked again."""
-    from informers.store import MAX_ORDERINGS, ORDERING_IDLE_SECONDS
-
+def full_of_orderings() -> tuple[list[float], Store, dict[int, CountingKey]]:
+    """A store of one object on a settable clock (``now[0]``), holding MAX_ORDERINGS
+    orderings named 0.. in the order asked, and the counting keys of one more."""
     now = [0.0]
     store = Store(clock=lambda: now[0])
     store.put(sized("a", 1))
     keys = {name: CountingKey() for name in range(MAX_ORDERINGS + 1)}
     for name in range(MAX_ORDERINGS):
         store.ordered(name, keys[name])
+    return now, store, keys
+
+
+def test_only_the_most_recently_asked_orderings_are_kept() -> None:
+    """Each ordering costs memory and a bisect per write: beyond MAX_ORDERINGS the one
+    asked for least recently goes, once idle, and is rebuilt if asked again."""
+    now, store, keys = full_of_orderings()
     store.ordered(0, keys[0])  # 0 is now the most recent; 1 the least
     now[0] += ORDERING_IDLE_SECONDS + 1
     store.ordered(0, keys[0])
@@ -195,14 +200,7 @@ def test_only_the_most_recently_asked_orderings_are_kept() -> None:
 def test_a_full_store_refuses_a_new_ordering_while_the_kept_ones_are_in_use() -> None:
     """A build runs under the reflector's lock: a client cycling through more sorts than
     are kept must not make every request rebuild one. The caller sorts its matches."""
-    from informers.store import MAX_ORDERINGS, ORDERING_IDLE_SECONDS
-
-    now = [0.0]
-    store = Store(clock=lambda: now[0])
-    store.put(sized("a", 1))
-    keys = {name: CountingKey() for name in range(MAX_ORDERINGS + 1)}
-    for name in range(MAX_ORDERINGS):
-        store.ordered(name, keys[name])
+    now, store, keys = full_of_orderings()
     now[0] += ORDERING_IDLE_SECONDS - 1
     assert store.ordered(MAX_ORDERINGS, keys[MAX_ORDERINGS]) is None
     assert keys[MAX_ORDERINGS].calls == 0  # nothing was built
