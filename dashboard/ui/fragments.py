@@ -10,11 +10,11 @@ rendered, so N viewers of one change cost one render.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 
 from django.utils.safestring import SafeString, mark_safe
+
+from dashboard.core.lru import Lru
 
 
 def dom_id(prefix: str, *parts: str) -> str:
@@ -24,36 +24,16 @@ def dom_id(prefix: str, *parts: str) -> str:
 
 
 class FragmentCache:
-    """A small thread-safe LRU of rendered fragments (consumers render in worker threads)."""
+    """Rendered fragments by what they show (consumers render in worker threads)."""
 
     def __init__(self, size: int = 5000) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, SafeString] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        self._lru: Lru[SafeString] = Lru(size)
 
     def get(self, key: Hashable, render: Callable[[], str]) -> SafeString:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return found
-        # Rendered outside the lock: two threads may race to render the same key, which
-        # costs one wasted render but never blocks readers behind a slow template.
-        html = mark_safe(render())  # noqa: S308 - output of an autoescaping template
-        with self._lock:
-            self.misses += 1
-            self._items[key] = html
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return html
+        return self._lru.get(key, lambda: mark_safe(render()))  # noqa: S308 - autoescaped
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._lru.clear()
 
 
 cache = FragmentCache()

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from dashboard.core.auth.access import namespace_filter
 from dashboard.core.auth.redactor import shown_columns
+from dashboard.core.listing.cells import cells
 from dashboard.core.listing.tokens import BadToken, TokenCodec
 from informers import (
     STATE_ORDER,
@@ -363,8 +364,7 @@ def list_page(informer: Listable, request: PageRequest) -> Page:
     chosen = chosen[: query.limit]
     columns = informer.kind.columns
     rows = [
-        Row(entry=e, columns=shown_columns(e.obj, columns), stuck=e.stuck(now, stuck_after))
-        for _, e in chosen
+        Row(entry=e, columns=cells(e, columns), stuck=e.stuck(now, stuck_after)) for _, e in chosen
     ]
     token = None
     if more:
@@ -420,7 +420,7 @@ def _sorted_page(informer: Listable, request: PageRequest) -> Page:
     more = len(chosen) > query.limit
     chosen = chosen[: query.limit]
     columns = informer.kind.columns
-    page = [Row(entry=e, columns=shown_columns(e.obj, columns), stuck=s) for _, e, s in chosen]
+    page = [Row(entry=e, columns=cells(e, columns), stuck=s) for _, e, s in chosen]
     token = _encode_token(chosen[-1][0], query, informer.kind.key) if more else None
     return Page(rows=page, total=len(matches), continue_token=token)
 
