@@ -13,6 +13,7 @@ first within each rank, then by kind and key so that ties have one order too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from informers import Entry, Informer, KindInfo, State
@@ -51,14 +52,23 @@ class Needing:
         return (self.rank, self.entry.since, self.kind.key, self.entry.key)
 
 
-def needing(
+def ranked(
     informer: Informer, *, namespaces: list[str] | None, stuck_after: float, now: float
-) -> list[Needing]:
-    """The kind's objects in ``namespaces`` (None = all) that need attention, unsorted."""
-    found = []
+) -> Iterator[tuple[Entry, bool, int]]:
+    """(entry, stuck, rank) of the kind's objects in ``namespaces`` (None = all) that need
+    attention, unsorted. Why tuples: the home page groups tens of thousands of them at
+    scale and keeps only a few; an object per match was most of its time."""
     for entry in informer.store.list(namespaces=namespaces, states=STATES):
         stuck = entry.stuck(now, stuck_after)
         place = rank(entry, stuck)
         if place is not None:
-            found.append(Needing(kind=informer.kind, entry=entry, stuck=stuck, rank=place))
-    return found
+            yield entry, stuck, place
+
+
+def needing(
+    informer: Informer, *, namespaces: list[str] | None, stuck_after: float, now: float
+) -> list[Needing]:
+    """The kind's objects in ``namespaces`` (None = all) that need attention, unsorted."""
+    kind = informer.kind
+    found = ranked(informer, namespaces=namespaces, stuck_after=stuck_after, now=now)
+    return [Needing(kind=kind, entry=e, stuck=stuck, rank=place) for e, stuck, place in found]
