@@ -14,8 +14,12 @@ from typing import Any
 
 from dashboard.core.auth.redactor import redact_body
 from dashboard.core.listing.query import Row
+from dashboard.core.lru import Lru
 from dashboard.core.rules.why import shown_inputs
 from informers import Entry, parse_time
+
+#: Shaped list items by what they show (``summary``): many pages' worth.
+_summaries: Lru[dict[str, Any]] = Lru(20_000)
 
 
 def timestamp(epoch: float | None) -> dt.datetime | None:
@@ -47,7 +51,34 @@ def state_info(entry: Entry, stuck: bool) -> dict[str, Any]:
 
 
 def summary(row: Row) -> dict[str, Any]:
-    """A list item: identity, state and printer columns, no body."""
+    """A list item: identity, state and printer columns, no body.
+
+    Shaped once per what it shows, for every client: at 50k objects and 20 clients paging
+    at once, shaping each row again (timestamps, the rule's inputs through the redactor)
+    was nearly half of a list request's time. The key holds everything the item is made
+    of, the state's reading and the columns too (reloaded rules and a CRD's new columns
+    change them without a new resourceVersion); callers must not change the result.
+    """
+    entry = row.entry
+    if not entry.resource_version:
+        return _summary(row)
+    try:
+        key = (
+            entry.key,
+            entry.uid,
+            entry.resource_version,
+            entry.since,
+            entry.status,
+            row.stuck,
+            tuple(row.columns.items()),
+        )
+        hash(key)
+    except TypeError:  # an unhashable input or column value: shape it afresh
+        return _summary(row)
+    return _summaries.get(key, lambda: _summary(row))
+
+
+def _summary(row: Row) -> dict[str, Any]:
     entry = row.entry
     meta = entry.metadata
     return {
