@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import threading
 import time
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from informers.ordering import Ordering, SortKey
@@ -107,6 +108,7 @@ class Store:
         self._by_label: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._by_state: dict[State, set[str]] = defaultdict(set)
         self._by_name: list[tuple[str, str]] = []  # (name, key), sorted
+        self._names_text: _NamesText | None = None  # built on a search, dropped on add/delete
         #: owner uid -> keys of the objects whose ownerReferences name it; and uid -> key.
         #: Why: an object's page shows its children across kinds, and scanning every
         #: object of every kind for each page would cost the whole cache.
@@ -136,6 +138,7 @@ class Store:
                 self._unindex(old)
             else:
                 insort(self._by_name, (entry.name, entry.key))
+                self._names_text = None
             self._items[entry.key] = entry
             self._index(entry)
             for ordering in self._orderings.values():
@@ -162,6 +165,7 @@ class Store:
                 at = bisect_left(self._by_name, pair)
                 if at < len(self._by_name) and self._by_name[at] == pair:
                     del self._by_name[at]
+                    self._names_text = None
                 for ordering in self._orderings.values():
                     ordering.discard(key)
                 self._version += 1
@@ -181,6 +185,7 @@ class Store:
                 self._items[entry.key] = entry
                 self._index(entry)
             self._by_name = sorted((e.name, e.key) for e in self._items.values())
+            self._names_text = None
             self._orderings.clear()  # rebuilt on the next ask: a relist may change every key
             self._asked.clear()
             self._version += 1
@@ -246,6 +251,20 @@ class Store:
         """Every (name, key) pair sorted by name, then key: a snapshot, safe to walk."""
         with self._lock:
             return list(self._by_name)
+
+    def names_containing(self, needle: str) -> list[tuple[str, str]]:
+        """The (name, key) pairs whose name contains ``needle``, in name order.
+
+        Why not a scan of ``names_in_order()``: a name search looked at every name in
+        Python (~20 ms of a request at 50k objects). Names move only when objects come
+        and go, not when they change, so the names are kept as one text, rebuilt on the
+        first search after an add or delete, and searched with ``str.find``.
+        """
+        with self._lock:
+            text = self._names_text
+            if text is None:
+                text = self._names_text = _NamesText(list(self._by_name))
+        return text.containing(needle)
 
     def ordered(self, name: Hashable, key: SortKey) -> list[tuple[Any, ...]] | None:
         """Every entry's ``key(entry)`` in ascending order: a snapshot, safe to walk.
@@ -336,3 +355,25 @@ def _discard(index: Mapping[Any, set[str]], value: Any, key: str) -> None:
     keys = index.get(value)
     if keys is not None:
         keys.discard(key)
+
+
+class _NamesText:
+    """Names in order as one newline-separated text, and where each starts (a snapshot)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs
+        self.text = "\n".join(name for name, _ in pairs)
+        self.starts = list(accumulate((len(name) + 1 for name, _ in pairs), initial=0))
+
+    def containing(self, needle: str) -> list[tuple[str, str]]:
+        if not needle:
+            return list(self.pairs)
+        if "\n" in needle:  # no name holds one
+            return []
+        found: list[tuple[str, str]] = []
+        at = self.text.find(needle)
+        while at >= 0:
+            line = bisect_right(self.starts, at) - 1
+            found.append(self.pairs[line])
+            at = self.text.find(needle, self.starts[line + 1])  # at most once per name
+        return found

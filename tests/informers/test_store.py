@@ -36,6 +36,30 @@ def test_name_order_follows_random_writes() -> None:
     assert len(store.names_in_order()) == len(live) == len(store)
 
 
+def test_a_name_search_follows_adds_deletes_and_relists() -> None:
+    """Every pair whose name holds the needle, in name order, against a plain scan, while
+    names come and go between searches (the text of names is rebuilt after each)."""
+    rng = random.Random(8)
+    store = Store()
+    needles = ["obj-1", "-2", "j-3", "9", "ob", "obj-12x", "", "\n", "obj-"]
+    for step in range(1500):
+        ns, name = rng.choice(["a", "b"]), f"obj-{rng.randrange(300)}"
+        if rng.random() < 0.3:
+            store.delete(f"{ns}/{name}")
+        else:
+            store.put(entry(ns, name, step))
+        if step % 50 == 0:
+            for needle in needles:
+                scan = [p for p in store.names_in_order() if needle in p[0]]
+                assert store.names_containing(needle) == scan, (step, needle)
+    store.replace([entry("c", "obj-100"), entry("c", "kept-obj-100")])
+    assert store.names_containing("obj-100") == [
+        ("kept-obj-100", "c/kept-obj-100"),
+        ("obj-100", "c/obj-100"),
+    ]
+    assert store.names_containing("100\nkept") == []  # no name spans two
+
+
 def test_replace_rebuilds_the_order_and_same_names_sort_by_key() -> None:
     store = Store()
     store.put(entry("x", "old"))

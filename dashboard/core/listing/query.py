@@ -308,12 +308,12 @@ def list_page(informer: Listable, request: PageRequest) -> Page:
     column = query.sort.lstrip("-")
     # The name order serves name sorts, the search and the per-entry total; a page sorted
     # by anything else with none of those need not copy it.
-    needs_names = column == "name" or bool(query.search) or residual is not None
-    names = store.names_in_order() if needs_names else []
+    names: list[tuple[str, str]] = []
     if query.search:  # on the names alone: no entry lookups for the ones that fail
         # The apiserver only accepts lowercase names (DNS subdomains): no .lower() per name.
-        needle = query.search.lower()
-        names = [pair for pair in names if needle in pair[0]]
+        names = store.names_containing(query.search.lower())
+    elif column == "name" or residual is not None:
+        names = store.names_in_order()
     allowed = candidates
     order: list[tuple[Any, ...]]
     if column == "name":
