@@ -85,7 +85,7 @@ def test_defaults_are_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> No
         ("CRSCOPE_API_RATE", "fast", 50.0),
         ("CRSCOPE_RULE_TEST_BURST", "", 10.0),
         ("CRSCOPE_HTTP_THREADS", "0", 1),
-        ("CRSCOPE_HTTP_THREADS", "many", 4),
+        ("CRSCOPE_HTTP_THREADS", "many", 2),
         ("CRSCOPE_WATCH_MAX_PER_USER", "2.5", 2),
         ("CRSCOPE_WATCH_MAX_PER_USER", "0", 10),
         ("CRSCOPE_WATCH_BOOKMARK_SECONDS", "-1", 5),
