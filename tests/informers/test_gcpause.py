@@ -20,10 +20,12 @@ from informers.gcpause import gc_paused
 @pytest.fixture(autouse=True)
 def _restore_gc() -> Iterator[None]:
     was_enabled = gc.isenabled()
+    thresholds = gc.get_threshold()
     assert gcpause._depth == 0
     yield
     assert gcpause._depth == 0, "every pause must end"
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
     if was_enabled:
         gc.enable()
     else:
@@ -44,6 +46,17 @@ def test_the_survivors_of_a_load_are_frozen() -> None:
         kept = [{"n": i} for i in range(100)]
     assert gc.get_freeze_count() > 0
     assert kept
+
+
+def test_after_a_load_full_collections_are_rarer_and_young_ones_unchanged() -> None:
+    gc.set_threshold(700, 10, 10)
+    with gc_paused():
+        pass
+    assert gc.get_threshold() == (700, 10, gcpause.OLD_THRESHOLD)
+    gc.set_threshold(500, 5, 10_000)  # a process that chose rarer ones keeps its choice
+    with gc_paused():
+        pass
+    assert gc.get_threshold() == (500, 5, 10_000)
 
 
 def test_nested_pauses_resume_only_when_the_outermost_ends() -> None:
