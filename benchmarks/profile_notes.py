@@ -45,15 +45,29 @@ continue point and stop after one page: 0.3 ms at 50k. Totals come from index se
 namespace, label-equality and state filters are index lookups. After that the request's
 own CPU was ~1.9 ms, a third of it ninja validating our already-shaped page against its
 schema and dumping it back (skipped now, with a test that both give the same bytes).
-What remains is Django's ASGI handler, which starts a thread per request for sync views,
-and queueing: with 4 closed-loop clients a request waits for the ones ahead of it, and on
-2 cores the apiserver (churn), the clients and the server share the CPU. The clients were
-threads of one process at first; their GIL waits (parsing each other's JSON) counted as
-server latency, so each client is now a process of its own. Sorts by a printer column,
-state or age sorted every match per request until the store began keeping each asked-for
-order (`informers/ordering.py`, updated by every write): such a page now walks like a
-name-sorted one. With 20 clients, each request's server time (its `Server-Timing`) also
-holds the other requests' turns at the GIL, since each sync view runs in its own thread.
+Sorts by a printer column, state or age sorted every match per request until the store
+began keeping each asked-for order (`informers/ordering.py`, updated by every write): such
+a page now walks like a name-sorted one.
+
+**REST list, then: Django's thread hops.** With 20 clients the server's own time (its
+`Server-Timing`) was p99 70-116 ms while a request's CPU was a few milliseconds. In-process,
+Django's ASGI handler took ~1.8 ms per request to run a sync middleware chain and view
+(a hop from the event loop to a thread, started for that request alone, for each
+middleware half and for the view) where the same chain called synchronously took
+~0.1 ms; and with 20 requests in flight each one's time held the other nineteen's turns at
+the GIL. `dashboard/core/web/onehop.py` now runs each sync request whole in one hop on a
+pool of `CRSCOPE_HTTP_THREADS` (2) long-lived threads; the NDJSON watch stream, a
+coroutine, keeps Django's async path. `Server-Timing` counts from the complete request,
+the wait for a free thread included. py-spy then put 45 % of a list request in shaping
+each row for JSON (timestamps, the rule's inputs through the redactor) and most of
+building a page in evaluating printer columns: both are now kept per object version and
+shared by every client and viewer (`dashboard/api/render.py`, `core/listing/cells.py`),
+and a name search finds names in one kept text with `str.find` instead of testing 50k
+names in Python. Four threads interleaved CPU-bound pages under the GIL and stretched the
+tails (server p99 up to 44 ms where two threads gave 22 ms on the same data), hence two.
+What the clients see beyond that is outside `Server-Timing`: daphne's HTTP parsing and
+sending on the event loop, the loopback network, and the 20 client processes themselves,
+which share the two cores with the server and the churning apiserver.
 
 **Live pages: the browser was the bottleneck, and mostly by accident.** A Chromium trace
 of one list page under 100 changes/s showed its main thread busy 9.6 s of 14 s:
