@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dashboard.core.auth.redactor import redact_body
+from dashboard.core.listing.cells import version_of
 from dashboard.core.listing.query import Row
 from dashboard.core.lru import Lru
 from dashboard.core.rules.why import shown_inputs
@@ -60,18 +61,11 @@ def summary(row: Row) -> dict[str, Any]:
     change them without a new resourceVersion); callers must not change the result.
     """
     entry = row.entry
-    if not entry.resource_version:
+    version = version_of(entry)
+    if version is None:
         return _summary(row)
     try:
-        key = (
-            entry.key,
-            entry.uid,
-            entry.resource_version,
-            entry.since,
-            entry.status,
-            row.stuck,
-            tuple(row.columns.items()),
-        )
+        key = (*version, entry.since, entry.status, row.stuck, tuple(row.columns.items()))
         hash(key)
     except TypeError:  # an unhashable input or column value: shape it afresh
         return _summary(row)

@@ -23,10 +23,17 @@ SIZE = 20_000
 _values: Lru[dict[str, Any]] = Lru(SIZE)
 
 
+def version_of(entry: Entry) -> tuple[str, str, str] | None:
+    """What names one version of an object for every memo of what it shows: its key, uid
+    and resourceVersion. None without a resourceVersion (objects built in tests): such an
+    object is computed afresh, never shared."""
+    version = entry.resource_version
+    return (entry.key, entry.uid, version) if version else None
+
+
 def cells(entry: Entry, columns: Sequence[PrinterColumn]) -> dict[str, Any]:
     """``shown_columns`` of ``entry``'s object, shared: callers must not change it."""
-    version = entry.resource_version
-    if not version:  # no version to key on (objects built in tests): evaluate afresh
+    version = version_of(entry)
+    if version is None:
         return shown_columns(entry.obj, columns)
-    key = (entry.key, entry.uid, version, tuple(columns))
-    return _values.get(key, lambda: shown_columns(entry.obj, columns))
+    return _values.get((*version, tuple(columns)), lambda: shown_columns(entry.obj, columns))
