@@ -57,14 +57,15 @@ class OneHopHandler(ASGIHandler):
     async def handle(
         self, scope: Scope, receive: Callable[..., Any], send: Callable[..., Any]
     ) -> None:
-        if coroutine_view(_path_info(scope, get_script_prefix(scope))):
+        script_name = get_script_prefix(scope)
+        if coroutine_view(_path_info(scope, script_name)):
             await super().handle(scope, receive, send)
             return
         try:
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
-        set_script_prefix(get_script_prefix(scope))
+        set_script_prefix(script_name)
         request, error_response = self.create_request(scope, body_file)
         if request is None:
             assert error_response is not None  # create_request returns one or the other
