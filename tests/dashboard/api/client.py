@@ -106,7 +106,8 @@ def api(api_server: DashboardServer) -> Iterator[Api]:
 
 @dataclass
 class Objects:
-    """Creates sample objects through the admin client and waits until the API shows them."""
+    """Writes sample objects through the admin client; ``shown`` waits until the API serves
+    one, since the dashboard sees a write only when its watch event arrives."""
 
     kube: KubeHTTP
     api: Api

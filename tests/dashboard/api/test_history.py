@@ -25,6 +25,7 @@ def edited(api: Api, objects: Objects, namespace: str) -> list[dict[str, Any]]:
     created = objects.create(WIDGET, namespace=namespace, spec={"size": 5})
     reconciled = objects.set_outcome(WIDGET, created, "Ready")
     resized = objects.patch(WIDGET, reconciled, {"spec": {"size": 6}})
+    objects.shown(WIDGET, resized)
     wait_for(
         lambda: len(_history(api, WIDGET, created)["items"]) == 3, what="three revisions stored"
     )
@@ -105,6 +106,7 @@ def test_diff_defaults_to_the_latest_change(api: Api, edited: list[dict[str, Any
 def test_diff_values_are_redacted(api: Api, objects: Objects, namespace: str) -> None:
     widget = objects.create(WIDGET, namespace=namespace)
     changed = objects.patch(WIDGET, widget, {"spec": {"auth": {"password": "hunter22"}}})
+    objects.shown(WIDGET, changed)
     path = object_path(WIDGET, widget, "/diff")
     wait_for(lambda: len(_history(api, WIDGET, widget)["items"]) == 2, what="two revisions")
     change = api.json(path, {"to": changed["metadata"]["resourceVersion"]})["changes"]
@@ -133,6 +135,7 @@ def test_bad_resource_versions_are_400_naming_the_parameter(
 
 def test_history_of_a_cluster_scoped_object(api: Api, objects: Objects) -> None:
     policy = objects.create(CLUSTER_POLICY, namespace=None)
+    objects.shown(CLUSTER_POLICY, policy)
     wait_for(lambda: _history(api, CLUSTER_POLICY, policy)["items"], what="a revision")
     item = _history(api, CLUSTER_POLICY, policy)["items"][0]
     assert item["type"] == "ADDED"
@@ -143,6 +146,7 @@ def test_events_of_an_object_newest_first_and_paged(
     api: Api, kube: KubeHTTP, objects: Objects, namespace: str
 ) -> None:
     widget = objects.create(WIDGET, namespace=namespace)
+    objects.shown(WIDGET, widget)
     for minute, reason in enumerate(["Created", "Progressing", "ReconcileFailed"]):
         post_event(
             kube,
