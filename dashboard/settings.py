@@ -171,6 +171,10 @@ WHITENOISE_USE_FINDERS = True
 USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
+# Not translated. Off, Django reads no per-thread language: with it on, every number in a
+# template read an asgiref Local guarded by one process-wide lock, and 50 live viewers
+# rendering at once queued on it (tests/dashboard/ui/test_render_locks.py).
+USE_I18N = False
 
 # crscope's own settings -----------------------------------------------------------------
 CRSCOPE_KUBECONFIG = os.environ.get("KUBECONFIG") or None
