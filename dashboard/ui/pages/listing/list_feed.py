@@ -4,6 +4,12 @@ Rows that merely changed are swapped in place; rows the sort now puts elsewhere 
 removed and inserted after their new neighbour; deleted rows get a "leaving" copy that
 the browser fades out. Row HTML comes from the shared fragment cache, so ten viewers of
 one change cost one render.
+
+Why the row operations are shared too: viewers of one page hear the same changes and
+flush together, so their browsers usually show the same rows at the same versions. The
+operations are a function of what a browser shows and of the new page alone, so they are
+kept per (kind, columns, shown, new): in the 49-viewer benchmark, planning and wrapping
+rows once per viewer was most of each flush, and fifty flushes queued behind each other.
 """
 
 from __future__ import annotations
@@ -13,14 +19,64 @@ from collections.abc import Mapping, Sequence
 from dashboard.core.auth.access import can_see_kind, shows_namespace, visible_namespaces
 from dashboard.core.auth.viewer import Viewer
 from dashboard.core.listing.query import Page, QueryError, Row
+from dashboard.core.lru import Lru
 from dashboard.ui import rowdiff
 from dashboard.ui.fragments import in_template, with_oob
 from dashboard.ui.live import framing
 from dashboard.ui.live.feed import Feed, SpecError
 from dashboard.ui.pages.listing import listing
-from informers import Change, Engine, Entry, Informer
+from informers import Change, Engine, Entry, Informer, KindInfo, PrinterColumn
 
 ROWS_PIECE_BYTES = 256 * 1024
+
+Shown = tuple[tuple[str, str], ...]  # (key, row version) in display order
+
+_OPS: Lru[tuple[str, ...]] = Lru(256)
+
+
+def row_ops(
+    kind: KindInfo,
+    columns: tuple[PrinterColumn, ...],
+    shown: Shown,
+    new: Shown,
+    rows: Mapping[str, Row],
+    before: Mapping[str, Row],
+) -> tuple[str, ...]:
+    """The OOB pieces that turn a browser showing ``shown`` into one showing ``new``:
+    ``rows`` are the new page's rows by key, ``before`` the rows ``shown`` was made of
+    (a removed row leaves with its last content). Kept for every viewer in that state."""
+    return _OPS.get(
+        (kind.key, columns, shown, new),
+        lambda: tuple(
+            in_template(_op_html(kind, columns, op, rows, before))
+            for op in rowdiff.plan(shown, new)
+        ),
+    )
+
+
+def _op_html(
+    kind: KindInfo,
+    columns: tuple[PrinterColumn, ...],
+    op: rowdiff.RowOp,
+    rows: Mapping[str, Row],
+    before: Mapping[str, Row],
+) -> str:
+    target = listing.row_id(kind, op.key)
+    if op.op == "remove":
+        return with_oob(
+            listing.row_html(kind, before[op.key], "leaving", columns), f"outerHTML:#{target}"
+        )
+    if op.op == "move":
+        return f'<tr id="{target}" hx-swap-oob="delete"></tr>'
+    html = listing.row_html(kind, rows[op.key], "flash", columns)
+    if op.op == "replace":
+        return with_oob(html)
+    where = (
+        f"afterend:#{listing.row_id(kind, op.after)}"
+        if op.after is not None
+        else "afterbegin:#rows"
+    )
+    return f'<tbody hx-swap-oob="{where}">{html}</tbody>'
 
 
 class ListFeed(Feed):
@@ -36,7 +92,7 @@ class ListFeed(Feed):
         self.pager = listing.pager_from(params)
         self.notice = ""
         self.allowed = visible_namespaces(viewer, informer.kind, "list")
-        self._shown: list[tuple[str, str]] = []
+        self._shown: Shown = ()
         self._rows: dict[str, Row] = {}
         self._summary = ""
         self._pager_html = ""
@@ -97,7 +153,7 @@ class ListFeed(Feed):
         return out
 
     def _remember(self, page: Page) -> None:
-        self._shown = [(r.entry.key, listing.row_version(r)) for r in page.rows]
+        self._shown = tuple((r.entry.key, listing.row_version(r)) for r in page.rows)
         self._rows = {r.entry.key: r for r in page.rows}
 
     def full(self) -> list[str]:
@@ -133,27 +189,8 @@ class ListFeed(Feed):
         if informer is None:
             return []
         page = self._page(informer)
-        new = [(r.entry.key, listing.row_version(r)) for r in page.rows]
+        new = tuple((r.entry.key, listing.row_version(r)) for r in page.rows)
         rows = {r.entry.key: r for r in page.rows}
-        out = [in_template(self._render(op, rows)) for op in rowdiff.plan(self._shown, new)]
+        out = row_ops(self.kind, self.columns, self._shown, new, rows, self._rows)
         self._shown, self._rows = new, rows
         return [*out, *self._frame(informer, page, force=False)]
-
-    def _render(self, op: rowdiff.RowOp, rows: dict[str, Row]) -> str:
-        target = listing.row_id(self.kind, op.key)
-        if op.op == "remove":
-            gone = self._rows[op.key]
-            return with_oob(
-                listing.row_html(self.kind, gone, "leaving", self.columns), f"outerHTML:#{target}"
-            )
-        if op.op == "move":
-            return f'<tr id="{target}" hx-swap-oob="delete"></tr>'
-        html = listing.row_html(self.kind, rows[op.key], "flash", self.columns)
-        if op.op == "replace":
-            return with_oob(html)
-        where = (
-            f"afterend:#{listing.row_id(self.kind, op.after)}"
-            if op.after is not None
-            else "afterbegin:#rows"
-        )
-        return f'<tbody hx-swap-oob="{where}">{html}</tbody>'

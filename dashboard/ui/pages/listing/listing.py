@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from django.template.loader import render_to_string
@@ -225,33 +225,37 @@ def summary_html(
     allowed: set[str] | None,
     notice: str = "",
 ) -> str:
+    """The "showing i-j of n" line; like the pager, rendered once per distinct content for
+    every viewer (each live page re-checks both on every flush)."""
     first = (pager.number - 1) * limit + 1 if page.rows else 0
     progress = sync_progress(informer, allowed)
-    return render_to_string(
-        "ui/pages/listing/_summary.html",
-        {
-            "total": page.total,
-            "first": first,
-            "last": first + len(page.rows) - 1 if page.rows else 0,
-            "synced": informer.synced,
-            "unavailable": informer.unavailable,
-            "loaded": progress.loaded,
-            "sync_total": progress.total,
-            "notice": notice,
-        },
-    )
+    context = {
+        "total": page.total,
+        "first": first,
+        "last": first + len(page.rows) - 1 if page.rows else 0,
+        "synced": informer.synced,
+        "unavailable": informer.unavailable,
+        "loaded": progress.loaded,
+        "sync_total": progress.total,
+        "notice": notice,
+    }
+    return _rendered("ui/pages/listing/_summary.html", context)
 
 
 def pager_html(page: Page, pager: Pager) -> str:
-    return render_to_string(
-        "ui/pages/listing/_pager.html",
-        {
-            "number": pager.number,
-            "prev_url": pager.prev_url(),
-            "first_url": pager.url(**{"continue": None, "prev": None}),
-            "next_url": pager.next_url(page.continue_token) if page.continue_token else None,
-        },
-    )
+    context = {
+        "number": pager.number,
+        "prev_url": pager.prev_url(),
+        "first_url": pager.url(**{"continue": None, "prev": None}),
+        "next_url": pager.next_url(page.continue_token) if page.continue_token else None,
+    }
+    return _rendered("ui/pages/listing/_pager.html", context)
+
+
+def _rendered(template: str, context: dict[str, Any]) -> str:
+    """A template of plain values, from the shared fragment cache."""
+    key = (template, *context.items())
+    return cache.get(key, lambda: render_to_string(template, context))
 
 
 def pager_from(params: Mapping[str, Sequence[str]]) -> Pager:
