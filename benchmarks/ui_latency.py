@@ -21,7 +21,7 @@ Method (one local kube-apiserver, one real dashboard server, Debian's Chromium):
   of R/s for the given seconds; each patch makes a new token. The send time is
   ``time.time()`` taken immediately *before* the PATCH request is sent, so
   latency = DOM time - send time (it includes the apiserver write, the watch event, the
-  server's ~150 ms batch window, rendering, the WebSocket and the htmx swap).
+  server's ~75 ms batch window, rendering, the WebSocket and the htmx swap).
 * The server coalesces per object within a batch, so not every token reaches the DOM:
   only tokens that appear are measured; their count is reported.
 * Server CPU: utime+stime of the daphne process (``/proc/<pid>/stat``) over the load window
@@ -567,7 +567,7 @@ def render(results: list[Result], chromium: str, when: str) -> str:
         "Latency = first appearance of a unique `spec.size` value in the row's Size cell "
         "(MutationObserver, DOM mutation time) minus the wall-clock time just before the PATCH "
         'was sent. "Tokens observed" counts (page, token) pairs that reached the DOM; the '
-        "percentage is of writes x pages (the server batches every ~150 ms and coalesces per "
+        "percentage is of writes x pages (the server batches every ~75 ms and coalesces per "
         "object, so intermediate values can be skipped). Viewers (V) are protocol-level clients "
         "that subscribe and ack like the page (`benchmarks/ws_viewers.py`); server CPU per "
         "viewer is the dashboard's CPU over load + drain divided by P + V. The apiserver, "
