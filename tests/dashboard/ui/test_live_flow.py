@@ -109,3 +109,28 @@ async def test_overflow_sends_a_full_refresh(
         assert WS_MESSAGES._value.get() >= sent + len(live.messages)
         assert '<tbody id="rows" hx-swap-oob="true">' in refresh
         assert all(n in refresh for n in ("flood-1", "flood-2", "flood-3"))
+
+
+async def test_acks_and_pauses_go_straight_to_the_consumer(
+    live_engine: Engine, namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Channels hops to its one sync thread to close stale database connections before
+    each message; a page's acks and pauses touch no database, and fifty viewers' acks
+    queued on that thread."""
+    import channels.consumer
+
+    hops: list[int] = []
+
+    async def counted() -> None:
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    async with Live(f"view=list&{WIDGETS}&namespace={namespace}") as live:
+        first = await live.receive()  # acked by Live
+        assert first is not None
+        before = len(hops)
+        for _ in range(5):
+            await live.comm.send_to(text_data=json.dumps({"ack": int(meta(first, "seq"))}))
+        await live.comm.send_to(text_data=json.dumps({"pause": True}))
+        await live.until(lambda m: meta(m, "paused") == "1")
+        assert len(hops) == before
