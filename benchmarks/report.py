@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.clone import CLONE_FROM
 from benchmarks.gobuild import MODULE_DIR, go_version
 from benchmarks.measure import Result, StepOutcome
 from benchmarks.memory_parts import memory_markdown
@@ -620,9 +621,10 @@ def readme_section(
         f"{README_START}\n"
         "### Benchmark\n\n"
         f"`make bench` loads {_sizes_text(results)} realistic custom resources into a local "
-        "kube-apiserver (up to 50k through the API, beyond that by copying stored objects "
-        "inside etcd: `benchmarks/clone.py`) and measures crscope's engine, client-go's "
-        "dynamic informer and, up to 50k, the official Python client on the same data"
+        f"kube-apiserver (up to {CLONE_FROM // 1000}k through the API, beyond that by copying "
+        "stored objects inside etcd: `benchmarks/clone.py`) and measures crscope's engine, "
+        "client-go's dynamic informer and, up to 50k, the official Python client on the same "
+        "data"
         f"{then} (method, details and profile notes: [{results_file}]({results_file})).\n\n"
         f"{targets_table(results, e2e, ceiling)}\n"
         f"{results_table(results)}\n"

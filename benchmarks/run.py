@@ -28,7 +28,7 @@ from typing import Any
 
 from benchmarks import relist
 from benchmarks.ceiling import run_ceiling
-from benchmarks.clone import clone
+from benchmarks.clone import CLONE_FROM, clone
 from benchmarks.contender import ROOT, ContenderSpec
 from benchmarks.dashboard_scale import measure_dashboard
 from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
@@ -57,8 +57,6 @@ DEFAULT_RATES = (500.0, 1000.0, 2000.0, 4000.0)
 DEFAULT_SIZES = "1000,10000,50000,100000"
 #: Rounds of the health rules' sync comparison (each syncs the detail size twice).
 HEALTH_ROUNDS = 2
-#: Objects loaded through the API up to here, cloned in etcd beyond (benchmarks.clone).
-CLONE_FROM = 50_000
 #: Sizes up to here get every contender and the load steps; larger ones the scaled pair.
 FULL_UP_TO = 50_000
 SCALED = ("crscope", "client-go")
@@ -215,8 +213,9 @@ def run_sizes(
                 expire=expire_watches,
                 log_dir=WORK_DIR,
                 say=say,
-                # a big load regrows the cache too; what runs after this size needs it
-                regrow=following < relist.REGROW_WRITES or size == regrow_at,
+                # a big load regrows the cache too; what runs after this size needs it (after
+                # the last size only the dashboard's read-only figures, which do not)
+                regrow=0 < following < relist.REGROW_WRITES or size == regrow_at,
                 workers=workers,
             )
         if on_result is not None:  # after the relist step, which fills its columns in

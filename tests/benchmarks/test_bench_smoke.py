@@ -279,6 +279,7 @@ def test_client_go_and_crscope_relist_after_a_real_410_and_report_its_peak() -> 
             step_seconds=1.0,
             workers=4,
             expire_watches=expire,
+            regrow_at=RELIST_OBJECTS,  # a last size is regrown only for the detailed stages
         )
         capacity = relist.watch_cache_capacity(kubeconfig, kind)
 
