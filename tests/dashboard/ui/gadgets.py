@@ -14,11 +14,24 @@ from typing import Any
 
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
-from informers import Engine, EngineSettings
+from informers import Engine, EngineSettings, KindInfo, PrinterColumn
 from tests.dashboard.ui.inprocess import installed_engine
 from tests.informers.kit import wait_until
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+def gadget_kind(*columns: PrinterColumn) -> KindInfo:
+    """The Gadget kind as the engine describes it, with ``columns``: for tests that render
+    rows and need no cluster."""
+    return KindInfo(
+        group="t.crscope.test",
+        version="v1",
+        kind="Gadget",
+        plural="gadgets",
+        namespaced=True,
+        columns=columns,
+    )
 
 
 def gadget_crd(group: str) -> dict[str, Any]:

@@ -22,14 +22,13 @@ from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 from informers import (
     Engine,
-    KindInfo,
     PrinterColumn,
     State,
     Status,
 )
 from informers.store import Entry
 from tests.dashboard.ui.dom import Node, parse
-from tests.dashboard.ui.gadgets import gadget_engine
+from tests.dashboard.ui.gadgets import gadget_engine, gadget_kind
 from tests.dashboard.ui.live import Live
 from tests.informers.kit import wait_until
 
@@ -66,14 +65,7 @@ def _assert_hostile_cells_are_text(root: Node) -> None:
 # -- the row fragment itself (no cluster: fast, and what the mutants target) ------------------
 
 
-KIND = KindInfo(
-    group="t.crscope.test",
-    version="v1",
-    kind="Gadget",
-    plural="gadgets",
-    namespaced=True,
-    columns=(NOTE, OWNER),
-)
+KIND = gadget_kind(NOTE, OWNER)
 
 
 def test_row_fragment_escapes_every_cell() -> None:

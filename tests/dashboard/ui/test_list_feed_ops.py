@@ -14,19 +14,13 @@ import uuid
 from dashboard.core.listing.query import Page, Row
 from dashboard.ui.pages.listing import listing
 from dashboard.ui.pages.listing.list_feed import Shown, row_ops
-from informers import KindInfo, PrinterColumn, State, Status
+from informers import PrinterColumn, State, Status
 from informers.store import Entry
 from tests.dashboard.ui.dom import parse
+from tests.dashboard.ui.gadgets import gadget_kind
 
 SIZE = PrinterColumn(name="Size", json_path=".spec.size", type="integer")
-KIND = KindInfo(
-    group="t.crscope.test",
-    version="v1",
-    kind="Gadget",
-    plural="gadgets",
-    namespaced=True,
-    columns=(SIZE,),
-)
+KIND = gadget_kind(SIZE)
 COLUMNS = (SIZE,)
 
 

@@ -23,19 +23,13 @@ from dashboard.ui.fragments import cache
 from dashboard.ui.pages.home import overview
 from dashboard.ui.pages.home.overview_feed import row_html as attention_row_html
 from dashboard.ui.pages.listing import listing
-from informers import KindInfo, PrinterColumn, State, Status
+from informers import PrinterColumn, State, Status
 from informers.store import Entry
+from tests.dashboard.ui.gadgets import gadget_kind
 
 REPLICAS = PrinterColumn(name="Replicas", json_path=".spec.replicas", type="integer")
 RATIO = PrinterColumn(name="Ratio", json_path=".status.ratio", type="number")
-KIND = KindInfo(
-    group="t.crscope.test",
-    version="v1",
-    kind="Gadget",
-    plural="gadgets",
-    namespaced=True,
-    columns=(REPLICAS, RATIO),
-)
+KIND = gadget_kind(REPLICAS, RATIO)
 
 
 def _render_both() -> tuple[str, str]:

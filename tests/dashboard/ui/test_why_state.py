@@ -17,21 +17,15 @@ from dashboard.core.listing.query import Row
 from dashboard.core.rules.why import why_text
 from dashboard.ui.pages.detail import detailrender, objectview
 from dashboard.ui.pages.listing import listing
-from informers import KindInfo, PrinterColumn, State, Status
+from informers import PrinterColumn, State, Status
 from informers.redaction import REDACTED
 from informers.store import Entry
 from tests.dashboard.ui.dom import parse
+from tests.dashboard.ui.gadgets import gadget_kind
 
 HOSTILE = '"><img src=x onerror="alert(1)"><b>bold</b>'
 MARKUP = {"img", "b", "script"}
-KIND = KindInfo(
-    group="t.crscope.test",
-    version="v1",
-    kind="Gadget",
-    plural="gadgets",
-    namespaced=True,
-    columns=(PrinterColumn(name="Note", json_path=".spec.note", type="string"),),
-)
+KIND = gadget_kind(PrinterColumn(name="Note", json_path=".spec.note", type="string"))
 
 
 def _entry(status: Status) -> Entry:
