@@ -102,6 +102,27 @@ runs, of which the PATCH-to-send part (apiserver, watch, the 150 ms batch window
 acknowledgements) was p50 110-210 ms. The next lever is the page's per-message cost (now
 mostly paint of the replaced rows) or fewer, larger messages under load.
 
+**Fifty viewers of one live list: a lock, repeated work, the window.** py-spy on the
+1-page + 49-viewer scenario put 23 % of the server's samples waiting on one lock: Django
+localized every number in a template through `get_language()`, an asgiref Local guarded
+by a lock shared by all threads, and the viewers' renders ran together in six worker
+threads (i18n is now off; nothing is translated). Each viewer also planned and wrapped its
+own row changes, though viewers of a page hear the same changes and flush together: the
+row operations from what a browser shows to the new page are now kept for every viewer in
+that state, one thread computes a memo key while the others wait for it, and the summary
+and pager are kept per content (render CPU per flush: p50 0.68 -> 0.33 ms). Channels also
+hopped to its one sync thread before every ack to close database connections (7 % of the
+samples); acks and pauses skip it now. Instrumented, the 150 ms batch window was then most
+of a change's time on the server (engine to flush p50 160 ms, render with its queue p50
+22 ms), so it is 75 ms; 50 ms measured worse, each flush queueing behind the others.
+Standalone (`benchmarks.ui_latency`, 100 widgets, no 50k dataset, idle machine) the page's
+p99 went from 325-348 ms to 218-269 ms; with `stress-ng --cpu 1` beside it, 75 and 150 ms
+windows both gave p99 450-560 ms, and on a 50k dataset (two end-to-end runs per window,
+alternating order) p99 637-732 ms either way, though the apiserver wrote less beside the
+75 ms window in both pairs (100 and 154 vs 195 and 174 writes/s). What is left is the
+machine: the apiserver, Chromium, the viewers and the server share two cores, and when
+the apiserver slows every part of the latency grows with it.
+
 client-go's contender is a shared informer on the dynamic client (objects decoded into
 `map[string]interface{}` with encoding/json), made to do crscope's work and no more: a
 `SetTransform` drops managedFields as objects enter its cache, it streams the initial
