@@ -541,13 +541,29 @@ def e2e_markdown(e2e: dict[str, Any] | None) -> str:
             f"achieved; {ui['observed']:,} (page, value) pairs observed; p50 "
             f"{ui['p50_ms']:.0f} ms, p99 {ui['p99_ms']:.0f} ms, of which PATCH to the server "
             f"sending the row p50 {ui['to_send_p50_ms']:.0f} / p99 "
-            f"{ui['to_send_p99_ms']:.0f} ms; p50 in the first / last quarter of the load "
+            f"{ui['to_send_p99_ms']:.0f} ms{_delivery_text(ui)}; p50 in the first / last "
+            "quarter of the load "
             f"{ui['first_last_quarter_p50_ms'][0]:.0f} / {ui['first_last_quarter_p50_ms'][1]:.0f}"
             f" ms; pages quiet {ui['drain_s']:.0f} s after the load; dashboard CPU "
             f"{ui['server_cpu_pct']:.0f}% and Chromium CPU {ui['chromium_cpu_pct']:.0f}% of "
             f"one core over load + drain; Chromium {ui['chromium']}.{_viewers_text(ui)}\n"
         )
     return f"## End to end\n\n{method}\n{api_table(e2e)}\n{ui_text}"
+
+
+def _delivery_text(ui: dict[str, Any]) -> str:
+    """Whose time the latency is: the apiserver's (the PATCH to a bare watch in its own
+    process having the change) and the dashboard's (from there to its send). Runs before
+    2026-12-07 evening did not measure it."""
+    if "delivered_p99_ms" not in ui:
+        return ""
+    return (
+        f" (a bare watch had the change p50 {ui['delivered_p50_ms']:.0f} / p99 "
+        f"{ui['delivered_p99_ms']:.0f} ms after the PATCH, {ui['delivered']:,} of "
+        f"{ui['writes']:,} writes; the dashboard sent it p50 "
+        f"{ui['delivered_to_send_p50_ms']:.0f} / p99 {ui['delivered_to_send_p99_ms']:.0f} ms "
+        "after that)"
+    )
 
 
 def _viewers_text(ui: dict[str, Any]) -> str:

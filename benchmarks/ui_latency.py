@@ -49,6 +49,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from benchmarks.delivery import DeliveryProcess
 from benchmarks.ws_viewers import ViewerProcess
 from devkit.chromium import CHROMIUM, LAUNCH_ARGS
 from devkit.controlplane import ControlPlane
@@ -125,6 +126,11 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     sent_at: list[float] = field(default_factory=list)  # parallel to latencies_ms
     to_send_ms: list[float] = field(default_factory=list)  # PATCH sent -> server sent it
+    # PATCH sent -> a bare watch had the event (every write; benchmarks/delivery.py)
+    delivered_ms: list[float] = field(default_factory=list)
+    # per token on a page: bare watch had it -> the dashboard sent it (the server's share)
+    delivered_to_send_ms: list[float] = field(default_factory=list)
+    delivery_restarts: int = 0
     per_page_seen: list[int] = field(default_factory=list)
     cpu_s: float = 0.0
     idle_cpu_pct: float = 0.0
@@ -340,7 +346,10 @@ def run_scenario(
     crowd = ViewerProcess(url, viewers) if viewers else None
     if crowd is not None:
         print(f"[{tag}] {viewers} protocol viewers: {crowd.wait_ready()}", flush=True)
+    delivery = DeliveryProcess(kubeconfig, WIDGET.collection_path(namespace))
+    delivered: dict[str, float] = {}
     try:
+        delivery.wait_ready()
         offsets = []
         for page in opened:
             page.evaluate(PROBE_JS)
@@ -375,9 +384,16 @@ def run_scenario(
         result.page_messages = [page.evaluate("() => window.__uiMessages") for page in opened]
         if crowd is not None:
             collect_viewers(result, crowd.stop(), driver.sent, started)
+        watched = delivery.stop()
+        delivered = watched["tokens"]
+        result.delivery_restarts = watched["restarts"]
     finally:
         if crowd is not None:
             crowd.close()  # a no-op once stopped
+        delivery.close()
+    result.delivered_ms = [
+        1000 * (delivered[key] - at) for key, at in driver.sent.items() if key in delivered
+    ]
     result.main_thread = {k: after[k] - before.get(k, 0.0) for k in after}
     result.sent, result.errors = driver.completed, driver.errors
     result.achieved_rate = driver.completed / max(1e-9, t_last - t0)
@@ -394,6 +410,8 @@ def run_scenario(
             result.latencies_ms.append((t_dom / 1000 - offset - sent_at) * 1000)
             result.sent_at.append(sent_at)
             result.to_send_ms.append(server_at - sent_at * 1000)
+            if key in delivered:
+                result.delivered_to_send_ms.append(server_at - delivered[key] * 1000)
             count += 1
         result.per_page_seen.append(count)
     for ctx in contexts:
@@ -494,6 +512,11 @@ def summary(r: Result) -> dict[str, Any]:
         "p99_ms": round(r.pct(99), 1),
         "to_send_p50_ms": round(percentile(r.to_send_ms, 50), 1),
         "to_send_p99_ms": round(percentile(r.to_send_ms, 99), 1),
+        "delivered": len(r.delivered_ms),
+        "delivered_p50_ms": round(percentile(r.delivered_ms, 50), 1),
+        "delivered_p99_ms": round(percentile(r.delivered_ms, 99), 1),
+        "delivered_to_send_p50_ms": round(percentile(r.delivered_to_send_ms, 50), 1),
+        "delivered_to_send_p99_ms": round(percentile(r.delivered_to_send_ms, 99), 1),
         "drain_s": round(r.drain_s, 1),
         "server_cpu_pct": round(100 * r.cpu_s / window, 1),
         "chromium_cpu_pct": round(100 * r.browser_cpu_s / window, 1),
@@ -514,6 +537,18 @@ def summary(r: Result) -> dict[str, Any]:
         "viewer_errors": r.viewer_errors[:3],
         "viewers_cpu_pct": round(100 * r.viewers_cpu_s / window, 1),
     }
+
+
+def delivery_text(r: Result) -> str:
+    """The apiserver's share (PATCH to a bare watch) and the dashboard's (the bare watch
+    to the dashboard's send), so a reader can tell whose time the latency is."""
+    return (
+        f"a bare watch had {len(r.delivered_ms):,} of {r.sent:,} writes, p50 / p99 "
+        f"{percentile(r.delivered_ms, 50):.0f} / {percentile(r.delivered_ms, 99):.0f} ms from "
+        f"the PATCH ({r.delivery_restarts} restarts); from there to the server sending the "
+        f"row p50 / p99 {percentile(r.delivered_to_send_ms, 50):.0f} / "
+        f"{percentile(r.delivered_to_send_ms, 99):.0f} ms"
+    )
 
 
 def viewers_text(r: Result) -> str:
@@ -557,6 +592,7 @@ def render(results: list[Result], chromium: str, when: str) -> str:
             f"page main threads {main_thread_text(r)}; "
             f"p50 / p99 from the PATCH to the server sending the row "
             f"{percentile(r.to_send_ms, 50):.0f} / {percentile(r.to_send_ms, 99):.0f} ms; "
+            f"{delivery_text(r)}; "
             f"p50 of the first / last quarter of the load "
             f"{r.trend()[0]:.0f} / {r.trend()[1]:.0f} ms; max browser/Python clock offset "
             f"{r.max_clock_offset_ms:.1f} ms." + (viewers_text(r) if r.viewers else "")

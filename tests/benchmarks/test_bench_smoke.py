@@ -119,6 +119,8 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
     assert ui["viewer_messages_min"] > 0, ui
     assert ui["viewer_unacked"] == 0, ui
     assert ui["cpu_per_viewer_pct"] > 0, ui
+    # a bare watch saw every write too: the apiserver's share of the latency is measured
+    assert ui["delivered"] == 10 and ui["delivered_p99_ms"] > 0, ui
     targets = targets_table(results, e2e)
     assert f"REST list at {OBJECTS} objects, 4 concurrent clients" in targets
     assert f"Sorted pages at {OBJECTS} objects, 4 concurrent clients" in targets
@@ -151,6 +153,7 @@ def test_every_contender_caches_all_objects_and_reports_every_field(
         results=results, machine=machine, meta=meta, notes="", e2e=e2e, plot_file=png.name
     )
     assert "## End to end" in markdown and targets in markdown
+    assert "a bare watch had the change p50" in markdown
     assert "](run.png)" in markdown
     section = readme_section(
         results=results, machine=machine, results_file="x.md", e2e=e2e, plot_file="r/run.png"

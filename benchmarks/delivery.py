@@ -1,0 +1,145 @@
+"""When the apiserver delivered each change: a bare watch beside the dashboard's.
+
+Why: change-to-DOM latency is measured from just before the PATCH, so it includes the
+apiserver's write and its watch delivery, which the dashboard cannot make faster. On 2
+cores shared with a 50k-object apiserver, Chromium and 49 viewers, a reader of the
+results must be able to tell that share from the dashboard's (delivery to its send) and
+the browser's (its send to the DOM). This watcher reads the same namespace's widgets in
+its own process, so its receive times are not delayed by the measuring process's writer
+threads or by the dashboard's GIL, and records when it first saw each ``name|size`` token
+(the token ``ui_latency``'s Chromium probe records).
+
+``python -m benchmarks.delivery KUBECONFIG COLLECTION_PATH`` prints ``ready`` once it is
+watching (from the collection's current resourceVersion, so nothing written after
+``ready`` is missed), runs until a line or EOF on stdin, then prints one JSON line:
+``{"tokens": {token: first seen (time.time())}, "restarts": n, "error": ""}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from benchmarks.wire import WireClient, WireError
+
+ROOT = Path(__file__).resolve().parent.parent
+_MAX_RESTARTS = 20
+
+
+def tokens_in(lines: bytes, now: float, seen: dict[str, float]) -> str:
+    """Record the ``name|size`` of each watch event in ``lines`` (complete lines only);
+    returns the last resourceVersion seen, or ""."""
+    version = ""
+    for line in lines.splitlines():
+        if not line.strip():
+            continue
+        event = orjson.loads(line)
+        obj = event.get("object") or {}
+        meta = obj.get("metadata") or {}
+        version = meta.get("resourceVersion") or version
+        size = (obj.get("spec") or {}).get("size")
+        if event.get("type") == "MODIFIED" and size is not None:
+            seen.setdefault(f"{meta.get('name', '')}|{size}", now)
+    return version
+
+
+class Watch:
+    """Follows one collection on a thread, resuming from the last resourceVersion."""
+
+    def __init__(self, kubeconfig: str, path: str) -> None:
+        self.path = path
+        self.client = WireClient.from_kubeconfig(kubeconfig, timeout=600)
+        self.seen: dict[str, float] = {}
+        self.restarts = 0
+        self.error = ""
+        self.closed = threading.Event()
+        with WireClient.from_kubeconfig(kubeconfig) as lister:
+            status, body = lister.request("GET", f"{path}?limit=1")
+        if status != 200:
+            raise RuntimeError(f"listing {path} answered HTTP {status}")
+        self.version = orjson.loads(body)["metadata"]["resourceVersion"]
+        self.thread = threading.Thread(target=self._follow, daemon=True, name="delivery")
+        self.thread.start()
+
+    def _follow(self) -> None:
+        while not self.closed.is_set() and self.restarts <= _MAX_RESTARTS:
+            target = f"{self.path}?watch=true&resourceVersion={self.version}&timeoutSeconds=3600"
+            pending = b""
+            try:
+                for chunk in self.client.stream("GET", target):
+                    now = time.time()
+                    data = pending + chunk
+                    cut = data.rfind(b"\n") + 1
+                    complete, pending = data[:cut], data[cut:]
+                    if complete:
+                        self.version = tokens_in(complete, now, self.seen) or self.version
+            except (OSError, ValueError, WireError) as exc:  # ValueError: closed by close()
+                self.error = f"{type(exc).__name__}: {exc}"
+            if not self.closed.is_set():
+                self.restarts += 1
+
+    def close(self) -> dict[str, Any]:
+        self.closed.set()
+        self.client.shutdown()
+        self.thread.join(5.0)
+        self.client.close()
+        return {"tokens": self.seen, "restarts": self.restarts, "error": self.error}
+
+
+class DeliveryProcess:
+    """The watcher's process, from the benchmark's side."""
+
+    def __init__(self, kubeconfig: Path, path: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.delivery", str(kubeconfig), path],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        assert self.proc.stdout is not None
+        readable, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline().strip() if readable else ""
+        if line != "ready":
+            self.close()
+            raise RuntimeError(f"the delivery watcher did not start in {timeout:.0f} s ({line!r})")
+
+    def stop(self) -> dict[str, Any]:
+        out, _ = self.proc.communicate("stop\n", timeout=60)
+        lines = out.strip().splitlines()
+        if self.proc.returncode or not lines:
+            raise RuntimeError(f"the delivery watcher failed (exit {self.proc.returncode})")
+        result: dict[str, Any] = json.loads(lines[-1])
+        return result
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("kubeconfig", help="a token kubeconfig")
+    parser.add_argument("path", help="the collection, e.g. /apis/demo.crscope.dev/v1/…/widgets")
+    args = parser.parse_args(argv)
+    watch = Watch(args.kubeconfig, args.path)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    print(json.dumps(watch.close()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
