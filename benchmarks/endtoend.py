@@ -115,23 +115,46 @@ def _ready(_: int) -> None:
     """Nothing: mapping it starts the client processes."""
 
 
-def measure_api(url: str, params: dict[str, str], *, clients: int, total: int) -> ApiLatency:
+@contextmanager
+def client_pool(clients: int) -> Iterator[ProcessPoolExecutor]:
+    """``clients`` started client processes, for as many scenarios as use them.
+
+    Why one pool for all the scenarios: starting 20 Python processes (spawned, each
+    importing this module) took 15-20 s of the 2 cores per scenario, about 2 of the
+    bench's minutes for 8 scenarios, and measured nothing; the start-up was outside the
+    timing anyway. Between scenarios the clients are idle.
+    """
+    context = multiprocessing.get_context("spawn")  # this process runs threads: no fork
+    with ProcessPoolExecutor(clients, mp_context=context) as pool:
+        list(pool.map(_ready, range(clients)))  # start-up and imports outside the timing
+        yield pool
+
+
+def measure_api(
+    url: str,
+    params: dict[str, str],
+    *,
+    clients: int,
+    total: int,
+    pool: ProcessPoolExecutor | None = None,
+) -> ApiLatency:
     """``total`` requests from ``clients`` concurrent clients; latency as a client sees it.
 
     Each client is its own process, like real callers: client threads in one process
     would queue behind each other's JSON parsing for the GIL, and that wait would be
-    counted as the server's latency.
+    counted as the server's latency. ``pool`` (from ``client_pool(clients)``) is used
+    when given, else one is started for this call.
     """
+    if pool is None:
+        with client_pool(clients) as own:
+            return measure_api(url, params, clients=clients, total=total, pool=own)
     with requests.Session() as warm:  # the first requests compile templates, open pools
         for _ in range(3):
             warm.get(url, params=params, timeout=60).raise_for_status()
     each = max(1, total // clients)
-    context = multiprocessing.get_context("spawn")  # this process runs threads: no fork
-    with ProcessPoolExecutor(clients, mp_context=context) as pool:
-        list(pool.map(_ready, range(clients)))  # start-up and imports outside the timing
-        started = time.perf_counter()
-        outcomes = list(pool.map(_client, [url] * clients, [params] * clients, [each] * clients))
-        wall = time.perf_counter() - started
+    started = time.perf_counter()
+    outcomes = list(pool.map(_client, [url] * clients, [params] * clients, [each] * clients))
+    wall = time.perf_counter() - started
     latencies = [lat for lats, _, _ in outcomes for lat in lats]
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     server = statistics.quantiles(
@@ -311,10 +334,14 @@ def run_endtoend(
             ("sorted by state", {"sort": "state"}),
             ("sorted by age, next page", {"sort": "age", "continue": _second(server, list_url)}),
         ]
-        with churn(kubeconfig, kind, objects, CHURN_RATE):
+        with client_pool(api_clients) as pool, churn(kubeconfig, kind, objects, CHURN_RATE):
             for name, params in scenarios:
                 latency = measure_api(
-                    server.url + list_url, params, clients=api_clients, total=requests_per_scenario
+                    server.url + list_url,
+                    params,
+                    clients=api_clients,
+                    total=requests_per_scenario,
+                    pool=pool,
                 )
                 latency.scenario = name
                 result.api.append(latency)
