@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import relist
 from benchmarks.contender import ContenderError, ContenderProcess, ContenderSpec
 from benchmarks.loadgen import LoadGenerator, StepResult
 from benchmarks.probe import WatchProbe
@@ -109,10 +110,16 @@ def measure(
     log_path: Path,
     sync_timeout: float = 600.0,
     say: Callable[[str], None] = print,
+    keep_armed: list[relist.Armed] | None = None,
 ) -> Result:
-    """Run one contender through ready, sync and the load steps; never raises."""
+    """Run one contender through ready, sync and the load steps; never raises.
+
+    With ``keep_armed`` (only for a run without load steps: a stopped process would miss
+    their events), a contender that ``relists`` is not closed but armed for the relist
+    measure and stopped, and appended there (``benchmarks.relist``)."""
     result = Result(contender=spec.name, objects=objects)
     proc = ContenderProcess(spec, expect=objects, log_path=log_path)
+    armed: relist.Armed | None = None
     try:
         ready = proc.expect("ready", timeout=READY_TIMEOUT)
         synced = proc.ask("sync", "synced", timeout=sync_timeout)
@@ -130,14 +137,32 @@ def measure(
             step_seconds=step_seconds,
             say=say,
         )
+        if keep_armed is not None and spec.relists and not rates:
+            result.peak_rss_after_load_mb = _hwm_kb(proc.pid) / KB_PER_MB
+            armed = relist.arm(proc, result, say)
     except ContenderError as err:
         result.error = str(err)
         say(f"  {spec.name}: FAILED: {err}")
     finally:
-        final = proc.close()
-        if final is not None:
-            result.peak_rss_after_load_mb = final["hwm_kb"] / KB_PER_MB
+        if armed is not None and keep_armed is not None:
+            keep_armed.append(armed)
+        else:
+            final = proc.close()  # a no-op when arming failed: that closed it
+            if final is not None:
+                result.peak_rss_after_load_mb = final["hwm_kb"] / KB_PER_MB
     return result
+
+
+def _hwm_kb(pid: int) -> float:
+    """The process's peak RSS so far (VmHWM), as its own ``quit`` reply would give it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError as err:  # it exited
+        raise ContenderError(f"cannot read process {pid}'s peak RSS: {err}") from err
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return float(line.split()[1])
+    raise ContenderError(f"no VmHWM for process {pid}")
 
 
 def _record_memory(result: Result, ready: dict[str, Any], synced: dict[str, Any]) -> None:

@@ -15,13 +15,16 @@ Each contender counts the 410s and list calls it saw, so a relist caused by anyt
 is told apart. The peak RSS (VmHWM) is reset just before, by writing 5 to
 ``/proc/PID/clear_refs``, so it is the relist's peak, not the initial sync's.
 
-Why after every contender of a size, in fresh processes, with one restart: a restarted
-apiserver's watch cache is small until enough events grew it back, and a small cache hands
-new watches 10-event buffers, so the apiserver closes them as slow under load. Any
-measured phase after a restart would run on those terms; here the restart comes after all
-of them. Each relisting contender is started again and synced (not timed), told to expect
-the relist, and stopped (SIGSTOP); one restart then serves all of them, and they resume
-one at a time (SIGCONT), so each relists alone. Stopped while the new cache loads (about
+Why after every contender of a size, with one restart: a restarted apiserver's watch
+cache is small until enough events grew it back, and a small cache hands new watches
+10-event buffers, so the apiserver closes them as slow under load. Any measured phase
+after a restart would run on those terms; here the restart comes after all of them. Each
+relisting contender is started again and synced (not timed), told to expect the relist,
+and stopped (SIGSTOP); one restart then serves all of them, and they resume one at a time
+(SIGCONT), so each relists alone. Where a size has no load steps (above ``FULL_UP_TO``),
+the process just measured is armed and stopped instead (``measure(keep_armed=...)``):
+nothing writes while it waits, so it misses no event, and at 100k that saves syncing
+both contenders again (about two minutes). Stopped while the new cache loads (about
 half a minute at 50k on two cores, answering 429 meanwhile), a contender sees its
 connection gone and then the 410, as after a network cut, rather than backing off through
 the 429s (client-go's backoff can grow to 30-60 s). Afterwards, when no large load follows,
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
 KB_PER_MB = 1024.0
 #: Written outside /registry: it moves etcd's revision and no apiserver reads it.
 _MARK_KEY = b"/crscope-bench/relist"
+#: A synced contender told to expect the relist and stopped, with its RSS then in kB.
+Armed = tuple[ContenderProcess, "Result", float]
 #: The longest the restarted apiserver may take to load the collection into its cache.
 CACHE_READY_TIMEOUT = 600.0
 #: A watch cache this big hands new watches the largest buffer a custom resource gets
@@ -117,16 +122,21 @@ def measure_relists(
     regrow: bool = True,
     workers: int = 24,
     timeout: float = 600.0,
+    ready: Sequence[Armed] = (),
 ) -> None:
     """Measure the 410 relist of every contender in ``specs`` that ``relists``, into its
-    row of ``results`` (failures go to ``relist_error``; nothing is raised). With
+    row of ``results`` (failures go to ``relist_error``; nothing is raised). ``ready``
+    are processes armed already (see the module docstring); the others are started. With
     ``regrow``, the watch cache is then grown back to the capacity it had before."""
     rows = {r.contender: r for r in results if r.objects == objects}
     capacity = watch_cache_capacity(kubeconfig, kind)
-    armed: list[tuple[ContenderProcess, Result, float]] = []
+    kept = {proc.spec.name: (proc, result, rss_kb) for proc, result, rss_kb in ready}
+    armed: list[Armed] = []
     try:
         for spec in specs:
-            if spec.relists and spec.name in rows:
+            if spec.name in kept:
+                armed.append(kept.pop(spec.name))
+            elif spec.relists and spec.name in rows:
                 prepared = _prepare(spec, rows[spec.name], objects, log_dir, timeout, say)
                 if prepared is not None:
                     armed.append(prepared)
@@ -143,7 +153,7 @@ def measure_relists(
             result.relist_error = f"{type(err).__name__}: {err}"
         say(f"  relists FAILED: {err}")
     finally:
-        for proc, _, _ in armed:
+        for proc, _, _ in [*armed, *kept.values()]:
             with contextlib.suppress(OSError):
                 os.kill(proc.pid, signal.SIGCONT)
             proc.close()
@@ -167,11 +177,23 @@ def _prepare(
     try:
         proc.expect("ready", timeout=60.0)
         proc.ask("sync", "synced", timeout=timeout)
+    except ContenderError as err:
+        result.relist_error = f"{type(err).__name__}: {err}"
+        say(f"  {spec.name}: relist FAILED: {result.relist_error}")
+        proc.close()
+        return None
+    return arm(proc, result, say)
+
+
+def arm(proc: ContenderProcess, result: Result, say: Callable[[str], None]) -> Armed | None:
+    """Tell a synced contender to expect the relist and stop it; None (and the process
+    closed, the failure in ``relist_error``) when it could not be armed."""
+    try:
         armed = proc.ask("relist", "armed", timeout=30.0)
         os.kill(proc.pid, signal.SIGSTOP)
     except (ContenderError, OSError) as err:
         result.relist_error = f"{type(err).__name__}: {err}"
-        say(f"  {spec.name}: relist FAILED: {result.relist_error}")
+        say(f"  {proc.spec.name}: relist FAILED: {result.relist_error}")
         proc.close()
         return None
     return proc, result, float(armed["rss_kb"])

@@ -485,7 +485,8 @@ is the contender's user+system CPU during the load steps divided by the events r
 and *1-core ceiling* is 10^6 / that: an estimate of the rate one core could absorb, for
 when the apiserver (which spends ~3 ms of CPU per write of these objects) is the limit.
 *Relist peak* (crscope and client-go) is VmHWM during a relist the apiserver forced, after
-every measured phase of the size: each contender is started again, synced and stopped;
+every measured phase of the size: each contender is started again, synced and stopped
+(above 50k, with no load steps, the process just measured is stopped instead);
 the apiserver is killed, etcd's revision moved on and the apiserver started again, so its
 fresh watch cache answers a resumed watch 410 Gone ("too old resource version"); then one
 contender at a time resumes, with its VmHWM reset to its settled RSS

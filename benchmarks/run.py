@@ -182,6 +182,10 @@ def run_sizes(
         loadgen = LoadGenerator(kubeconfig, kind, objects=size, workers=workers)
         probe = WatchProbe(kubeconfig, kind)
         probe.start()
+        # without load steps, the measured processes wait for the relist themselves
+        kept: list[relist.Armed] | None = (
+            [] if expire_watches is not None and size > FULL_UP_TO else None
+        )
         try:
             for spec in specs:
                 if size > FULL_UP_TO and spec.name not in SCALED:
@@ -197,6 +201,7 @@ def run_sizes(
                     step_seconds=step_seconds,
                     log_path=log_path,
                     say=say,
+                    keep_armed=kept,
                 )
                 results.append(result)
         finally:
@@ -217,6 +222,7 @@ def run_sizes(
                 # the last size only the dashboard's read-only figures, which do not)
                 regrow=0 < following < relist.REGROW_WRITES or size == regrow_at,
                 workers=workers,
+                ready=kept or (),
             )
         if on_result is not None:  # after the relist step, which fills its columns in
             for result in results:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import relist
+from benchmarks import relist, run
 from benchmarks.ceiling import run_ceiling
 from benchmarks.dashboard_scale import measure_dashboard
 from benchmarks.dataset import BenchKind, ensure_crd
 from benchmarks.endtoend import run_endtoend
 from benchmarks.gobuild import ensure_clientgo
+from benchmarks.measure import Result
 from benchmarks.memory_parts import PARTS, memory_markdown, run_memory_parts
 from benchmarks.plot import caption_for, scale_plot
 from benchmarks.populate import populate
@@ -251,14 +252,26 @@ def test_both_contenders_replay_the_same_recording_on_one_core(
 RELIST_OBJECTS = 300
 
 
-def test_client_go_and_crscope_relist_after_a_real_410_and_report_its_peak() -> None:
+@pytest.mark.parametrize("scaled", [False, True], ids=["with-load-steps", "sync-only-size"])
+def test_client_go_and_crscope_relist_after_a_real_410_and_report_its_peak(
+    scaled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The relist measure (``benchmarks/relist.py``): after every measured phase, the
     apiserver, restarted past every resourceVersion the contenders hold, answers their
     resumed watches 410 Gone. Each must relist every object, have seen the 410 itself (a
     relist for any other reason is not this measure) and report the relist's own peak
     RSS; the restarted apiserver's watch cache is then grown back. On a control plane of
-    its own, since it restarts it."""
+    its own, since it restarts it. At a size above ``FULL_UP_TO`` (no load steps, only
+    client-go and crscope) the processes just measured are the ones that relist: none is
+    started again."""
     restarts: list[float] = []
+    if scaled:
+        monkeypatch.setattr(run, "FULL_UP_TO", RELIST_OBJECTS - 1)
+
+        def started_again(*args: object) -> None:
+            raise AssertionError("a contender was started again for the relist")
+
+        monkeypatch.setattr(relist, "_prepare", started_again)
     with ControlPlane() as cp:
         kubeconfig = cp.kubeconfig_path("admin")
         kind = BenchKind(group=f"g{uuid.uuid4().hex[:8]}.crscope.test")
@@ -288,6 +301,9 @@ def test_client_go_and_crscope_relist_after_a_real_410_and_report_its_peak() -> 
 
     assert len(restarts) == 1, "one restart serves every relisting contender"
     assert capacity is not None and capacity > 100, "the restarted cache was not regrown"
+    if scaled:
+        assert [r.contender for r in results] == ["client-go", "crscope"], results
+        results.append(Result(contender="python-client", objects=RELIST_OBJECTS))
     client_go, crscope, python_client = results
     for result in (client_go, crscope):
         assert result.error is None, result.error
@@ -301,6 +317,8 @@ def test_client_go_and_crscope_relist_after_a_real_410_and_report_its_peak() -> 
         assert result.steady_rss_mb
         ratio = result.relist_peak_rss_mb / result.steady_rss_mb
         assert result.relist_peak_ratio == pytest.approx(ratio), result
+        # the peak before the relist, read before the process waited for it
+        assert (result.peak_rss_after_load_mb or 0) >= result.steady_rss_mb * 0.95, result
     assert python_client.error is None and python_client.relist_peak_rss_mb is None
     assert python_client.relist_error is None, "the python client is not asked to relist"
     targets = targets_table(results, None)
