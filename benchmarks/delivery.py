@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import select
-import subprocess
 import sys
 import threading
 import time
@@ -29,9 +27,9 @@ from typing import Any
 
 import orjson
 
+from benchmarks.sidecar import Sidecar
 from benchmarks.wire import WireClient, WireError
 
-ROOT = Path(__file__).resolve().parent.parent
 _MAX_RESTARTS = 20
 
 
@@ -95,38 +93,16 @@ class Watch:
         return {"tokens": self.seen, "restarts": self.restarts, "error": self.error}
 
 
-class DeliveryProcess:
-    """The watcher's process, from the benchmark's side."""
+class DeliveryProcess(Sidecar):
+    """The watcher's process, from the benchmark's side (``stop`` returns its report)."""
 
     def __init__(self, kubeconfig: Path, path: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.delivery", str(kubeconfig), path],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        super().__init__("the delivery watcher", "benchmarks.delivery", str(kubeconfig), path)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        assert self.proc.stdout is not None
-        readable, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline().strip() if readable else ""
+        line = self.first_line(timeout)
         if line != "ready":
-            self.close()
-            raise RuntimeError(f"the delivery watcher did not start in {timeout:.0f} s ({line!r})")
-
-    def stop(self) -> dict[str, Any]:
-        out, _ = self.proc.communicate("stop\n", timeout=60)
-        lines = out.strip().splitlines()
-        if self.proc.returncode or not lines:
-            raise RuntimeError(f"the delivery watcher failed (exit {self.proc.returncode})")
-        result: dict[str, Any] = json.loads(lines[-1])
-        return result
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+            raise self.not_ready(timeout, line)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,18 +32,16 @@ import asyncio
 import html
 import json
 import re
-import select
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.sidecar import Sidecar
+
 WS_CONNECT = re.compile(r'\bws-connect="([^"]+)"')
 META = re.compile(r'<div id="live-meta"[^>]*>')
 SEQ = re.compile(r'\bdata-seq="(\d+)"')
@@ -120,42 +118,20 @@ async def run(page_url: str, count: int, ready_timeout: float) -> dict[str, Any]
     return {"viewers": [asdict(v) for v in viewers]}
 
 
-class ViewerProcess:
-    """The viewers' process, from the benchmark's side: start, wait until live, stop."""
+class ViewerProcess(Sidecar):
+    """The viewers' process, from the benchmark's side: start, wait until live, stop
+    (``stop`` returns what they received, see the module docstring)."""
 
     def __init__(self, page_url: str, viewers: int) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.ws_viewers", page_url, "--viewers", str(viewers)],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.pid = self.proc.pid
+        args = ("benchmarks.ws_viewers", page_url, "--viewers", str(viewers))
+        super().__init__("the viewers' process", *args)
 
     def wait_ready(self, timeout: float = 120.0) -> str:
-        assert self.proc.stdout is not None
-        readable, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline().strip() if readable else ""
+        line = self.first_line(timeout)
         live = re.match(r"ready (\d+)/(\d+)", line)
         if live is None or live.group(1) != live.group(2):
-            self.close()
-            raise RuntimeError(f"the viewers did not all go live in {timeout:.0f} s ({line!r})")
+            raise self.not_ready(timeout, line)
         return line
-
-    def stop(self) -> dict[str, Any]:
-        """Close every viewer's socket; what they received (see the module docstring)."""
-        out, _ = self.proc.communicate("stop\n", timeout=60)
-        lines = out.strip().splitlines()
-        if self.proc.returncode or not lines:
-            raise RuntimeError(f"the viewers' process failed (exit {self.proc.returncode})")
-        result: dict[str, Any] = json.loads(lines[-1])
-        return result
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
