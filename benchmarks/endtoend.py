@@ -19,6 +19,7 @@ and then answers:
 from __future__ import annotations
 
 import multiprocessing
+import os
 import statistics
 import tempfile
 import threading
@@ -111,8 +112,11 @@ def server_seconds(header: str) -> float:
     raise ValueError(f"no app duration in Server-Timing {header!r}")
 
 
-def _ready(_: int) -> None:
-    """Nothing: mapping it starts the client processes."""
+def _ready(barrier: Any) -> int:
+    """Wait for every client process: each of ``clients`` such calls blocks until all of
+    them run, so they run in as many processes, each with its imports done."""
+    barrier.wait(timeout=300)
+    return os.getpid()
 
 
 @contextmanager
@@ -121,12 +125,17 @@ def client_pool(clients: int) -> Iterator[ProcessPoolExecutor]:
 
     Why one pool for all the scenarios: starting 20 Python processes (spawned, each
     importing this module) took 15-20 s of the 2 cores per scenario, about 2 of the
-    bench's minutes for 8 scenarios, and measured nothing; the start-up was outside the
-    timing anyway. Between scenarios the clients are idle.
+    bench's minutes for 8 scenarios, and measured nothing. Why the barrier: the pool
+    spawns its processes on demand, and a trivial task per client returned as soon as the
+    first few had started, so until 2026-12-07 each scenario's timing began while the
+    rest were still importing: fewer clients at first, and their start-up's CPU taken
+    from the server. Now every client is up before the first request.
     """
     context = multiprocessing.get_context("spawn")  # this process runs threads: no fork
-    with ProcessPoolExecutor(clients, mp_context=context) as pool:
-        list(pool.map(_ready, range(clients)))  # start-up and imports outside the timing
+    with context.Manager() as manager, ProcessPoolExecutor(clients, mp_context=context) as pool:
+        started = set(pool.map(_ready, [manager.Barrier(clients)] * clients))
+        if len(started) != clients:  # not the concurrency the figures would claim
+            raise RuntimeError(f"{len(started)} of {clients} client processes started")
         yield pool
 
 
