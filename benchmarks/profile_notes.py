@@ -123,6 +123,26 @@ alternating order) p99 637-732 ms either way, though the apiserver wrote less be
 machine: the apiserver, Chromium, the viewers and the server share two cores, and when
 the apiserver slows every part of the latency grows with it.
 
+**Whose time the latency is (2026-12-07 evening).** A bare watch in its own process
+(`benchmarks/delivery.py`) now records when the apiserver delivered each change, so the
+report splits the latency into the apiserver's share (PATCH to delivery) and the
+dashboard's (delivery to its send); the browser's is the rest. Standalone (100 widgets,
+idle machine): delivery p50 14 / p99 145 ms, dashboard p50 78 / p99 186 ms, page p99
+299 ms. On a 50k dataset, two end-to-end runs of the same code minutes apart: delivery p99
+69 and 776 ms, dashboard p99 232 and 169 ms, page p99 299 and 881 ms: the run-to-run
+swings are the apiserver's. Inside the dashboard, instrumented per flush (standalone): the
+75 ms window's timer fired p50 77 / p99 99-160 ms after it opened (the event loop late by
+up to 85 ms), the hop to a worker thread took p50 10-16 / p99 60-110 ms and the hop back
+p50 10-15 / p99 45-100 ms, while a render itself took p50 0.2 ms (the page's own p50 4-8
+ms: as the first subscriber it computes the row operations the others share). Three
+changes were tried, each alternated with the current code at least twice: a 1 ms GIL
+switch interval (no difference), one render thread instead of six (the hop's p99 grew to
+135 ms), and rendering on the event loop without the hop (dashboard p50 53-79 vs 72-87
+ms, p99 141-238 vs 168-219 ms, 6 % less server CPU per change). None was kept: the p99
+did not clearly improve, and a render on the loop would hold every socket and request
+behind a slow one. What remains is one Python process serving 50 sockets on two cores
+shared with the apiserver and Chromium.
+
 client-go's contender is a shared informer on the dynamic client (objects decoded into
 `map[string]interface{}` with encoding/json), made to do crscope's work and no more: a
 `SetTransform` drops managedFields as objects enter its cache, it streams the initial
