@@ -124,7 +124,7 @@ def client_pool(clients: int) -> Iterator[ProcessPoolExecutor]:
     """``clients`` started client processes, for as many scenarios as use them.
 
     Why one pool for all the scenarios: starting 20 Python processes (spawned, each
-    importing this module) took 15-20 s of the 2 cores per scenario, about 2 of the
+    importing this module) took 12-20 s of the 2 cores per scenario, about 2 of the
     bench's minutes for 8 scenarios, and measured nothing. Why the barrier: the pool
     spawns its processes on demand, and a trivial task per client returned as soon as the
     first few had started, so until 2026-12-07 each scenario's timing began while the
