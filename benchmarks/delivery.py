@@ -20,15 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from benchmarks.probe import WatchFollower
 from benchmarks.sidecar import Sidecar
-from benchmarks.wire import WireClient, WireError
 
 _MAX_RESTARTS = 20
 
@@ -50,47 +48,20 @@ def tokens_in(lines: bytes, now: float, seen: dict[str, float]) -> str:
     return version
 
 
-class Watch:
-    """Follows one collection on a thread, resuming from the last resourceVersion."""
+class Watch(WatchFollower):
+    """Records when each ``name|size`` token first arrived (see the module docstring)."""
 
     def __init__(self, kubeconfig: str, path: str) -> None:
-        self.path = path
-        self.client = WireClient.from_kubeconfig(kubeconfig, timeout=600)
+        super().__init__(kubeconfig, path, max_restarts=_MAX_RESTARTS)
         self.seen: dict[str, float] = {}
-        self.restarts = 0
-        self.error = ""
-        self.closed = threading.Event()
-        with WireClient.from_kubeconfig(kubeconfig) as lister:
-            status, body = lister.request("GET", f"{path}?limit=1")
-        if status != 200:
-            raise RuntimeError(f"listing {path} answered HTTP {status}")
-        self.version = orjson.loads(body)["metadata"]["resourceVersion"]
-        self.thread = threading.Thread(target=self._follow, daemon=True, name="delivery")
-        self.thread.start()
 
-    def _follow(self) -> None:
-        while not self.closed.is_set() and self.restarts <= _MAX_RESTARTS:
-            target = f"{self.path}?watch=true&resourceVersion={self.version}&timeoutSeconds=3600"
-            pending = b""
-            try:
-                for chunk in self.client.stream("GET", target):
-                    now = time.time()
-                    data = pending + chunk
-                    cut = data.rfind(b"\n") + 1
-                    complete, pending = data[:cut], data[cut:]
-                    if complete:
-                        self.version = tokens_in(complete, now, self.seen) or self.version
-            except (OSError, ValueError, WireError) as exc:  # ValueError: closed by close()
-                self.error = f"{type(exc).__name__}: {exc}"
-            if not self.closed.is_set():
-                self.restarts += 1
+    def _read(self, complete: bytes, now: float) -> str:
+        return tokens_in(complete, now, self.seen)
 
-    def close(self) -> dict[str, Any]:
-        self.closed.set()
-        self.client.shutdown()
-        self.thread.join(5.0)
-        self.client.close()
-        return {"tokens": self.seen, "restarts": self.restarts, "error": self.error}
+    def report(self) -> dict[str, Any]:
+        """Stop watching; what it saw."""
+        self.close()
+        return {"tokens": self.seen, "restarts": self.restarts, "error": self.error or ""}
 
 
 class DeliveryProcess(Sidecar):
@@ -111,9 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", help="the collection, e.g. /apis/demo.crscope.dev/v1/…/widgets")
     args = parser.parse_args(argv)
     watch = Watch(args.kubeconfig, args.path)
+    watch.start()
     print("ready", flush=True)
     sys.stdin.readline()
-    print(json.dumps(watch.close()), flush=True)
+    print(json.dumps(watch.report()), flush=True)
     return 0
 
 
