@@ -217,13 +217,24 @@ def sync_cost(kubeconfig: Path, kind: BenchKind, *, rounds: int = 2) -> dict[str
     }
 
 
+def _quiet_text(result: dict[str, Any]) -> str:
+    quiet = result.get("quiet")
+    if not quiet:
+        return ""
+    how = "quiet" if quiet["quiet"] else "still busy (the wait ran out)"
+    return (
+        f"The evaluation started after waiting {quiet['waited_s']} s for the machine to go "
+        f"quiet: {how}, {quiet['busy']:.0%} of its CPU busy just before."
+    )
+
+
 def markdown(result: dict[str, Any]) -> str:
     ev = result["evaluation"]
     lines = [
         "# Health rules: cost",
         "",
         f"Date: {result['date']}. Command: `{result['command']}`. "
-        f"Load average (1 min) at the start: {result['load_average']}.",
+        f"Load average (1 min) at the start: {result['load_average']}. {_quiet_text(result)}",
         "",
         "| measure | value | target |",
         "| --- | --- | --- |",
@@ -257,10 +268,14 @@ def run(
 ) -> dict[str, Any]:
     import os
 
+    from benchmarks.quiet import wait_quiet
+
+    quiet = wait_quiet(say=say)
     result: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d"),
         "command": " ".join(["python -m benchmarks.healthrules", *sys.argv[1:]]),
         "load_average": round(os.getloadavg()[0], 2),
+        "quiet": {"waited_s": quiet.waited_s, "busy": quiet.busy, "quiet": quiet.quiet},
         "evaluation": evaluation_cost(),
     }
     say(f"evaluation: {json.dumps(result['evaluation'])}")
