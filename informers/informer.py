@@ -86,7 +86,7 @@ class Informer:
         self.sync_progress = SyncProgress()
         self._listeners = list(listeners)
         self._managed: dict[str, ManagedSummary] = {}
-        self._listed_managers: dict[str, ManagedSummary] = {}  # see _on_listed
+        self._listed_managers: dict[str, ManagedSummary | _Attributed] = {}  # see _on_listed
         self._thread: threading.Thread | None = None
         self._bad_logged: set[str] = set()
         self.reflector = Reflector(
@@ -245,8 +245,10 @@ class Informer:
         until the list is complete (a relist at 50k objects peaked at 2.5x steady RSS).
         ``replace`` keeps such entries as they are anyway.
 
-        A cached key at another version keeps its managedFields until ``replace``, which
-        needs them to tell which manager changed which path.
+        A cached key at another version (a relist after many changes): who changed what
+        is decided now, against the cached version, with the managedFields that tell it;
+        then they go too, so the changed objects of a long list are not held with their
+        field trees until it completes. ``replace`` compares the same two versions.
         """
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
@@ -257,11 +259,17 @@ class Informer:
             if "managedFields" in meta:
                 self._listed_managers[key] = summarize(meta.pop("managedFields"))
             return obj
-        if cached.resource_version == str(meta.get("resourceVersion", "")) and not _recreated(
-            cached, obj
-        ):
+        if _recreated(cached, obj):
+            return obj  # another object under the name: ``replace`` ends the old one first
+        if cached.resource_version == str(meta.get("resourceVersion", "")):
             # Entries are never mutated once stored, and parsed objects are dicts.
             return cast(dict[str, Any], cached.obj)
+        if "managedFields" in meta:
+            managed = meta.pop("managedFields")
+            paths = tuple(changed_paths(diff(cached.obj, obj)))
+            self._listed_managers[key] = _Attributed(
+                *_attribution(self._managed.get(key), managed, paths)
+            )
         return obj
 
     def _prepare(self, obj: dict[str, Any]) -> tuple[str, Any] | None:
@@ -353,16 +361,17 @@ class Informer:
     ) -> Attribution:
         """The new managedFields summary and who made the change (``managers_for_change``).
 
-        ``managed`` is the object's managedFields, or only its summary when the list was
-        stripped early (``_on_listed``); the summary replaces the one kept for the key.
+        ``managed`` is the object's managedFields, or only its summary, or the whole
+        attribution, when the list was stripped early (``_on_listed``); the summary
+        replaces the one kept for the key.
         """
-        summary = managed if isinstance(managed, dict) else summarize(managed)
-        previous = self._managed.get(key) if old is not None else {}
+        if isinstance(managed, _Attributed):
+            summary, managers = managed.summary, managed.managers
+        else:
+            previous = self._managed.get(key) if old is not None else {}
+            summary, managers = _attribution(previous, managed, paths)
         self._managed[key] = summary
-        managers = managers_for_change(
-            previous, summary, paths, managed_fields=managed if isinstance(managed, list) else None
-        )
-        return summary, tuple(managers)
+        return summary, managers
 
     def _emit(
         self,
@@ -403,6 +412,26 @@ class Informer:
         if len(self._bad_logged) < 10_000:
             self._bad_logged.add(identity)
         log.warning("informer %s: %s: %s", self.kind.key, identity, reason)
+
+
+@dataclass(frozen=True)
+class _Attributed:
+    """A listed object's attribution, decided when it was parsed (``_on_listed``)."""
+
+    summary: ManagedSummary
+    managers: tuple[str, ...]
+
+
+def _attribution(
+    previous: ManagedSummary | None, managed: Any, paths: tuple[str, ...]
+) -> Attribution:
+    """The summary of ``managed`` (managedFields, or already a summary) and the managers
+    of the change from the version summarized by ``previous`` (None: unknown, {}: new)."""
+    summary = managed if isinstance(managed, dict) else summarize(managed)
+    managers = managers_for_change(
+        previous, summary, paths, managed_fields=managed if isinstance(managed, list) else None
+    )
+    return summary, tuple(managers)
 
 
 def _recreated(old: Entry, obj: Mapping[str, Any]) -> bool:

@@ -52,7 +52,8 @@ def _ready(name: str, rv: int, *, size: int = 1, namespace: str = "default") -> 
     )
 
 
-def _edited_by(obj: dict[str, Any], manager: str) -> dict[str, Any]:
+def _managed_by(obj: dict[str, Any], owners: dict[str, str]) -> dict[str, Any]:
+    """managedFields giving each manager one spec field, all stamped the same second."""
     obj["metadata"]["managedFields"] = [
         {
             "manager": manager,
@@ -60,10 +61,15 @@ def _edited_by(obj: dict[str, Any], manager: str) -> dict[str, Any]:
             "apiVersion": "t.crscope.test/v1",
             "time": "2026-01-01T00:00:00Z",
             "fieldsType": "FieldsV1",
-            "fieldsV1": {"f:spec": {"f:size": {}}},
+            "fieldsV1": {"f:spec": {f"f:{field}": {}}},
         }
+        for field, manager in owners.items()
     ]
     return obj
+
+
+def _edited_by(obj: dict[str, Any], manager: str) -> dict[str, Any]:
+    return _managed_by(obj, {"size": manager})
 
 
 def _sync(
@@ -236,10 +242,16 @@ class _Handed:
 
     def __init__(self, informer: Informer) -> None:
         self.lists: list[list[dict[str, Any]]] = []
+        #: per list, the names of the objects still holding managedFields when handed over
+        #: (``replace`` strips them, so this is read before it runs)
+        self.with_fields: list[list[str]] = []
         original = informer.replace
 
         def spy(objects: list[dict[str, Any]], resource_version: str) -> None:
             self.lists.append(list(objects))
+            self.with_fields.append(
+                [o["metadata"]["name"] for o in objects if "managedFields" in o["metadata"]]
+            )
             original(objects, resource_version)
 
         informer.replace = spy  # type: ignore[method-assign]
@@ -287,6 +299,47 @@ def test_a_relist_keeps_one_copy_of_each_unchanged_object(mode: str) -> None:
     assert [(c.key, c.managers) for c in modified_b] == [("default/b", ("carol",))]
     stored = informer.store.get("default/a")
     assert stored is not None and stored.obj is cached["default/a"]
+
+
+@pytest.mark.parametrize("mode", ["paged", "stream"])
+def test_a_relist_after_changes_holds_no_field_trees_and_still_names_who_changed_it(
+    mode: str,
+) -> None:
+    """A relist after many changes used to hold every changed object with its
+    managedFields until the whole list was in (they say who changed what, and only the
+    end of the list compared them). Now the attribution is made as each object is parsed,
+    against the cached version, and the field trees go at once.
+
+    The case needs the trees themselves: both managers' entries keep their time and
+    fields, so only the owner of the changed path (``color``, bob's) can be named."""
+    owners = {"size": "alice", "color": "bob"}
+    before = gadget("b", 6, spec={"size": 1, "color": "red"})
+    after = gadget("b", 16, spec={"size": 1, "color": "blue"})
+    first, again = [_managed_by(before, owners)], [_managed_by(after, owners)]
+    pages: list[dict[str, Any] | BaseException]
+    watches: list[Watch | BaseException]
+    if mode == "paged":
+        pages, watches = [page(first, rv=10), page(again, rv=20)], [gone()]
+    else:
+        pages = [page([], rv=9), page([], rv=19)]
+        watches = [
+            Watch(*map(added, first), bookmark(10, initial_events_end=True), gone_event()),
+            Watch(*map(added, again), bookmark(20, initial_events_end=True)),
+        ]
+    handed: list[_Handed] = []
+    _, changes = _sync(
+        pages,
+        watches,
+        InformerOptions(list_mode=mode),  # type: ignore[arg-type]
+        before=lambda informer: handed.append(_Handed(informer)),
+    )
+    (spy,) = handed
+    assert len(spy.lists) == 2, "the 410 relisted"
+    assert spy.with_fields[1] == [], "the changed object was held with its field trees"
+    (change,) = [c for c in changes if c.type == ChangeType.MODIFIED]
+    assert change.changed_paths == ("/spec/color",)
+    assert change.managers == ("bob",)
+    assert change.managed == changes[0].managed  # the same entries, summarized
 
 
 def test_an_unchanged_object_evaluated_again_in_a_relist_keeps_its_managers() -> None:
