@@ -67,12 +67,17 @@ REGROW_WRITES = CACHE_CAPACITY_GOAL // 2 + 1
 REGROW_TIMEOUT = 120.0
 
 
-def expire_watches(cp: ControlPlane, collection: str) -> float:
+def expire_watches(
+    cp: ControlPlane, collection: str, *, while_down: Callable[[], object] | None = None
+) -> float:
     """Restart ``cp``'s apiserver past every resourceVersion its watchers hold, so each
     resumed watch on ``collection`` (an API path) is answered 410 Gone; returns once that
-    collection's watch cache is loaded, with the seconds it all took."""
+    collection's watch cache is loaded, with the seconds it all took. ``while_down`` runs
+    while the apiserver is stopped (changes no watcher is told of)."""
     started = time.monotonic()
     cp.stop_apiserver(kill=True)
+    if while_down is not None:
+        while_down()
     value = base64.b64encode(str(time.time()).encode()).decode()
     cp.etcd_request("/v3/kv/put", {"key": base64.b64encode(_MARK_KEY).decode(), "value": value})
     cp.start_apiserver()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from benchmarks.clone import clone, count_listed
+from benchmarks.clone import clone, count_listed, rewrite_all
 from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
 from benchmarks.populate import populate
+from benchmarks.relist_changed import changed
 from benchmarks.wire import WireClient
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
+from tests.waiting import wait_until
 
 REAL, TOTAL = 16, 216
 
@@ -46,5 +49,52 @@ def test_clones_are_listed_watched_and_served_like_written_objects(
             events = b"".join(wire.stream("GET", target))
         added = [line for line in events.splitlines() if b'"type":"ADDED"' in line]
         assert len(added) == TOTAL - REAL
+    finally:
+        kube.close()
+
+
+def test_rewriting_in_etcd_changes_every_object_of_the_kind_and_no_other(
+    control_plane: ControlPlane,
+) -> None:
+    """What ``benchmarks.relist_changed`` does while the apiserver is down, here with it
+    up (it sees the puts through its etcd watch): every object of the kind, over several
+    pages, gets the change and a new resourceVersion; another kind is not touched."""
+    kubeconfig = control_plane.kubeconfig_path("admin")
+    kind = BenchKind(group=f"rewrite-{uuid.uuid4().hex[:8]}.crscope.dev")
+    other = BenchKind(group=f"other-{uuid.uuid4().hex[:8]}.crscope.dev")
+    kube = KubeHTTP.from_kubeconfig(kubeconfig)
+    try:
+        for each in (kind, other):
+            ensure_crd(kube, each)
+            assert (
+                populate(kubeconfig, each, start=0, stop=REAL, workers=4, log=print).failures == 0
+            )
+        before = {o["metadata"]["name"]: o for o in kube.request("GET", kind.path())["items"]}
+        untouched = kube.request("GET", other.path())["items"]
+        assert rewrite_all(control_plane, kind, changed, log=print, page_size=5) == REAL
+
+        def rewritten() -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = kube.request("GET", kind.path())["items"]
+            return items
+
+        def replicas(obj: dict[str, Any]) -> int:
+            return int(obj["spec"].get("replicas") or 0)
+
+        wait_until(
+            lambda: all(
+                replicas(o) == replicas(before[o["metadata"]["name"]]) + 1 for o in rewritten()
+            ),
+            timeout=60,
+            message="the apiserver serves every rewritten object",
+        )
+        after = rewritten()
+        assert len(after) == REAL
+        for obj in after:
+            old = before[obj["metadata"]["name"]]
+            assert obj["metadata"]["generation"] == old["metadata"]["generation"] + 1
+            assert int(obj["metadata"]["resourceVersion"]) > int(old["metadata"]["resourceVersion"])
+            stamps = [o["metadata"]["managedFields"][0]["time"] for o in (old, obj)]
+            assert stamps[1] >= stamps[0]
+        assert kube.request("GET", other.path())["items"] == untouched
     finally:
         kube.close()
