@@ -143,6 +143,24 @@ did not clearly improve, and a render on the loop would hold every socket and re
 behind a slow one. What remains is one Python process serving 50 sockets on two cores
 shared with the apiserver and Chromium.
 
+**Shared thread hops, tried and dropped (2026-12-07 night).** Sockets woken by one change
+fall due together, so their hops could be shared: one loop callback for every wake-up of
+an engine pass, and one worker-thread task for every render asked for in one loop
+iteration. Standalone (100 widgets, 15 s, alternated with the current code) the server's
+CPU per change was 2.49-2.57 ms against 2.73-2.75, and the page's p99 258-314 ms against
+250-351. On a 50k dataset (end-to-end, one page and 49 viewers at 200/s, the same
+script for each, run one after the other) the dashboard's share of the latency was p50
+195 / p99 653 ms with the current code, p50 345 / p99 944 ms with every result held until
+its task had rendered all the sockets, and p50 143 / p99 837 ms with each result handed
+back as soon as it was ready (results finished while the loop was busy sharing one hop).
+A `make bench` run with the first variant (the 20:00 run, kept as
+`informers-2026-12-07-2000.md`) measured the page at p50 175 / p99 436 ms, the dashboard's
+share p50 106 / p99 410 ms. Not kept: no variant clearly moved the p99, and the
+run-to-run spread on the 50k dataset is larger than any difference between them. A
+collector probe in the same runs found 4 full collections in the whole end-to-end stage
+(the longest 87 ms) and middle-generation ones p99 6.4 ms: the garbage collector is not
+what holds the p99 either.
+
 client-go's contender is a shared informer on the dynamic client (objects decoded into
 `map[string]interface{}` with encoding/json), made to do crscope's work and no more: a
 `SetTransform` drops managedFields as objects enter its cache, it streams the initial
