@@ -22,6 +22,7 @@ from benchmarks import relist
 from benchmarks.contender import ContenderError, ContenderProcess, ContenderSpec
 from benchmarks.loadgen import LoadGenerator, StepResult
 from benchmarks.probe import WatchProbe
+from benchmarks.protocol import status_kb
 
 CATCH_UP_SECONDS = 1.0
 DRAIN_SECONDS = 10.0
@@ -155,14 +156,10 @@ def measure(
 
 def _hwm_kb(pid: int) -> float:
     """The process's peak RSS so far (VmHWM), as its own ``quit`` reply would give it."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError as err:  # it exited
-        raise ContenderError(f"cannot read process {pid}'s peak RSS: {err}") from err
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return float(line.split()[1])
-    raise ContenderError(f"no VmHWM for process {pid}")
+    peak = status_kb("VmHWM", pid)
+    if peak < 0:  # it exited
+        raise ContenderError(f"cannot read process {pid}'s peak RSS (VmHWM)")
+    return float(peak)
 
 
 def _record_memory(result: Result, ready: dict[str, Any], synced: dict[str, Any]) -> None:

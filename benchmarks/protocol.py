@@ -71,10 +71,10 @@ class Contender(Protocol):
         ...
 
 
-def status_kb(field: str) -> int:
-    """One ``VmRSS``/``VmHWM`` line of /proc/self/status, in kB (-1 if unreadable)."""
+def status_kb(field: str, pid: int | str = "self") -> int:
+    """One ``VmRSS``/``VmHWM`` line of /proc/PID/status, in kB (-1 if unreadable)."""
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
