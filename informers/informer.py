@@ -175,7 +175,8 @@ class Informer:
                     managed = self._managed.get(key)
                 entry = self._entry(key, obj, old, now)
                 entries.append(entry)
-                paths = _paths(old, entry)
+                # a changed object's paths were found when it was listed (_on_listed)
+                paths = managed.paths if isinstance(managed, _Attributed) else _paths(old, entry)
                 pending.append((entry, old, paths, self._attribute(key, managed, old, paths)))
             dropped = self.store.replace(entries)
         self.sync_progress.loaded = len(entries)
@@ -267,9 +268,8 @@ class Informer:
         if "managedFields" in meta:
             managed = meta.pop("managedFields")
             paths = tuple(changed_paths(diff(cached.obj, obj)))
-            self._listed_managers[key] = _Attributed(
-                *_attribution(self._managed.get(key), managed, paths)
-            )
+            summary, managers = _attribution(self._managed.get(key), managed, paths)
+            self._listed_managers[key] = _Attributed(summary, managers, paths)
         return obj
 
     def _prepare(self, obj: dict[str, Any]) -> tuple[str, Any] | None:
@@ -416,10 +416,12 @@ class Informer:
 
 @dataclass(frozen=True)
 class _Attributed:
-    """A listed object's attribution, decided when it was parsed (``_on_listed``)."""
+    """A listed object's attribution, decided when it was parsed (``_on_listed``), and
+    the changed paths it was decided on (``replace`` compares the same two versions)."""
 
     summary: ManagedSummary
     managers: tuple[str, ...]
+    paths: tuple[str, ...]
 
 
 def _attribution(
