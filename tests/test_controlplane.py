@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,21 @@ def test_etcd_port_taken_between_probe_and_bind_is_retried() -> None:
             assert cp.etcd_request("/v3/maintenance/status", {})
         finally:
             cp.stop()
+
+
+def test_apiserver_env_reaches_the_apiserver_alone_and_outlives_a_restart() -> None:
+    """The benchmark caps the apiserver's Go heap; etcd (and the Go contender, started by
+    the benchmark itself) must keep their defaults."""
+    cp = ControlPlane(apiserver_env={"GOMEMLIMIT": "3GiB"}).start()
+    try:
+        assert cp._etcd is not None
+        etcd_env = Path(f"/proc/{cp._etcd.pid}/environ").read_bytes().split(b"\0")
+        assert b"GOMEMLIMIT=3GiB" not in etcd_env
+        for _ in range(2):
+            pid = cp.apiserver_pid
+            assert pid is not None
+            assert b"GOMEMLIMIT=3GiB" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            cp.restart_apiserver()
+        assert cp.apiserver_pid != pid
+    finally:
+        cp.stop()

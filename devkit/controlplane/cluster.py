@@ -49,6 +49,9 @@ class ControlPlane:
 
     state_dir: Path | None = None
     extra_apiserver_args: list[str] = field(default_factory=list)
+    #: Added to kube-apiserver's environment only (``GOMEMLIMIT`` for the benchmark), so
+    #: the Go programs a test or benchmark starts beside it keep their own defaults.
+    apiserver_env: dict[str, str] = field(default_factory=dict)
     port: int = 0
     etcd_port: int = 0
     tokens: dict[str, str] = field(default_factory=dict)
@@ -177,7 +180,12 @@ class ControlPlane:
         ]
         log = open(self.state_dir / "apiserver.log", "ab")  # noqa: SIM115
         self._apiserver = subprocess.Popen(
-            args, stdout=log, stderr=log, start_new_session=True, preexec_fn=die_with_parent()
+            args,
+            stdout=log,
+            stderr=log,
+            env={**os.environ, **self.apiserver_env} if self.apiserver_env else None,
+            start_new_session=True,
+            preexec_fn=die_with_parent(),
         )
         self._record("apiserver", self._apiserver, args)
         deadline = time.monotonic() + timeout
@@ -196,6 +204,11 @@ class ControlPlane:
     def _record(self, role: str, proc: subprocess.Popen[bytes], argv: list[str]) -> None:
         assert self._pids is not None, "start() sets up the pid file"
         self._pids.record(role, proc.pid, argv)
+
+    @property
+    def apiserver_pid(self) -> int | None:
+        """The running kube-apiserver's pid (it changes with every restart)."""
+        return self._apiserver.pid if self._apiserver is not None else None
 
     def stop_apiserver(self, *, kill: bool = False) -> None:
         _terminate(self._apiserver, sig=signal.SIGKILL if kill else signal.SIGTERM)
