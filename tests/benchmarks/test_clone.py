@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from benchmarks.clone import clone, count_listed, rewrite_all
+import pytest
+
+from benchmarks.clone import clone, count_listed, rewrite_all, wait_cache_current
 from benchmarks.dataset import BenchKind, ensure_crd, name_of, namespace_of
 from benchmarks.populate import populate
 from benchmarks.relist_changed import changed
 from benchmarks.wire import WireClient
 from devkit.controlplane import ControlPlane
-from devkit.controlplane.kubehttp import KubeHTTP
+from devkit.controlplane.kubehttp import ApiError, KubeHTTP
 from tests.waiting import wait_until
 
 REAL, TOTAL = 16, 216
@@ -31,6 +33,13 @@ def test_clones_are_listed_watched_and_served_like_written_objects(
         since = listed["metadata"]["resourceVersion"]
         assert clone(control_plane, kube, kind, start=REAL, stop=TOTAL, log=print) > 0
         assert count_listed(kube, kind) == TOTAL
+        # the watch cache (what a streamed list is served from) has them all too
+        cached = kube.request("GET", kind.path(), query={"resourceVersion": "0"})
+        assert len(cached["items"]) == TOTAL
+        # and a revision the cache has not reached is waited for, not taken as reached
+        future = str(int(listed["metadata"]["resourceVersion"]) + 10**9)
+        with pytest.raises(TimeoutError, match=f"did not reach revision {future}"):
+            wait_cache_current(kube, kind, timeout=1.0, revision=future)
         items = kube.request("GET", kind.path())["items"]
         assert sorted(o["metadata"]["name"] for o in items) == [name_of(i) for i in range(TOTAL)]
         assert len({o["metadata"]["uid"] for o in items}) == TOTAL
@@ -98,3 +107,34 @@ def test_rewriting_in_etcd_changes_every_object_of_the_kind_and_no_other(
         assert kube.request("GET", other.path())["items"] == untouched
     finally:
         kube.close()
+
+
+class _Answers:
+    """A KubeHTTP that gives canned answers (an exception is raised) and keeps the queries."""
+
+    def __init__(self, *answers: object) -> None:
+        self.answers = list(answers)
+        self.queries: list[dict[str, str]] = []
+
+    def request(self, method: str, path: str, *, query: dict[str, str], **_: Any) -> Any:
+        self.queries.append(query)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_waiting_for_the_cache_goes_on_through_504_and_429_and_stops_at_others() -> None:
+    kind = BenchKind()
+    lagging = _Answers(
+        {"metadata": {"resourceVersion": "42"}}, ApiError(504, {}), ApiError(429, {}), {}
+    )
+    assert wait_cache_current(cast(KubeHTTP, lagging), kind, timeout=60) >= 0.2
+    assert lagging.answers == []
+    asked = lagging.queries[1:]
+    assert [(q["resourceVersion"], q["resourceVersionMatch"]) for q in asked] == [
+        ("42", "NotOlderThan")
+    ] * 3
+    refused = _Answers(ApiError(403, {}))
+    with pytest.raises(ApiError):
+        wait_cache_current(cast(KubeHTTP, refused), kind, revision="7")
