@@ -8,7 +8,6 @@ RUN.json`` re-renders a run's Markdown, e.g. after the profile notes were update
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import re
@@ -17,11 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.beyond import LABEL, MAIN_RUN, Beyond, beyond, newest_run, provenance
 from benchmarks.clone import CLONE_FROM
+from benchmarks.contender import ROOT
 from benchmarks.gobuild import MODULE_DIR, go_version
-from benchmarks.measure import Result, StepOutcome
+from benchmarks.measure import Result
 from benchmarks.memory_parts import memory_markdown
 from benchmarks.profile_notes import PROFILE_NOTES
+from benchmarks.runfile import load_dashboard, load_results, load_stage
 
 README_START = "<!-- bench:informers:start -->"
 README_END = "<!-- bench:informers:end -->"
@@ -70,6 +72,11 @@ def _client_go_version() -> str:
 def describe_machine(m: dict[str, Any]) -> str:
     peak_load = m.get("load_average_max")
     peak = f"; highest 1-min load during the run: {peak_load}" if peak_load is not None else ""
+    if m.get("apiserver_rss_max_mb"):
+        peak += (
+            f"; kube-apiserver's highest RSS {m['apiserver_rss_max_mb']:,} MB "
+            f"(GOMEMLIMIT={m.get('apiserver_gomemlimit') or 'unset'})"
+        )
     return (
         f"{m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM, Linux {m['kernel']}; "
         f"Python {m['python']}, {m['go']}, client-go {m['client_go']}, "
@@ -630,8 +637,13 @@ def readme_section(
     ceiling: dict[str, Any] | None = None,
     plot_file: str = "",
     dashboard: Sequence[dict[str, Any]] = (),
+    beyond: Beyond | None = None,
+    root: Path = ROOT,
 ) -> str:
-    """The README's section; ``plot_file`` is the scale curve's PNG, from the root."""
+    """The README's section; ``plot_file`` is the scale curve's PNG, from the root;
+    ``beyond``'s rows (the newest ``make bench-200k``) follow the run's own, said so."""
+    every = [*results, *beyond.results] if beyond else list(results)
+    pages = [*dashboard, *beyond.dashboard] if beyond else list(dashboard)
     plot = f"![Sync time and memory against objects]({plot_file})\n\n" if plot_file else ""
     then = (
         "; at 50k it also measures the event ceiling, REST list latency and change-to-DOM "
@@ -649,9 +661,10 @@ def readme_section(
         "data"
         f"{then} (method, details and profile notes: [{results_file}]({results_file})).\n\n"
         f"{targets_table(results, e2e, ceiling)}\n"
-        f"{results_table(results)}\n"
+        f"{results_table(every)}\n"
         f"{plot}"
-        + (f"{dashboard_table(dashboard)}\n" if dashboard else "")
+        + (f"{dashboard_table(pages)}\n" if pages else "")
+        + (f"{provenance(beyond, root)}\n" if beyond else "")
         + (f"{api_table(e2e)}\n" if e2e and e2e.get("api") else "")
         + f"Machine: {describe_machine(machine)}.\n"
         + f"{README_END}"
@@ -675,31 +688,6 @@ def replace_readme_section(readme: Path, section: str) -> None:
     readme.write_text(text)
 
 
-def load_results(
-    path: Path,
-) -> tuple[list[Result], dict[str, Any], dict[str, Any], dict[str, Any] | None]:
-    """Results, machine, meta and e2e from a run's ``.json`` (to re-render after editing
-    notes); the other stages are ``load_stage``'s."""
-    raw = json.loads(path.read_text())
-    results = []
-    for row in raw["results"]:
-        steps = [StepOutcome(**s) for s in row.pop("steps")]
-        results.append(Result(**row, steps=steps))
-    return results, raw["machine"], raw["meta"], raw.get("e2e")
-
-
-def load_dashboard(path: Path) -> list[dict[str, Any]]:
-    """The dashboard's figures at each size (``benchmarks.dashboard_scale``), if measured."""
-    found: list[dict[str, Any]] = json.loads(path.read_text()).get("dashboard") or []
-    return found
-
-
-def load_stage(path: Path, name: str) -> dict[str, Any] | None:
-    """One optional stage's raw answer (``ceiling``, ``memory_parts``) from a run's JSON."""
-    stage: dict[str, Any] | None = json.loads(path.read_text()).get(name)
-    return stage
-
-
 def write_report(json_path: Path, *, readme: bool = False) -> Path:
     """Draw RUN.png and write RUN.md beside a run's raw numbers (and, with ``readme``, the
     README's section); returns the Markdown's path. ``make bench`` calls it right after
@@ -709,11 +697,18 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
     results, machine, meta, e2e = load_results(json_path)
     ceiling = load_stage(json_path, "ceiling")
     dashboard = load_dashboard(json_path)
+    # the README's picture and table reach past this run's sizes; the run's own report
+    # (a results file of its own, e.g. an older one drawn again) does not
+    larger = beyond(results, json_path.parent) if readme else None
+    caption = caption_for(machine, meta)
+    if larger is not None:
+        caption += f"; hollow: `make bench-{LABEL}` on {larger.meta['date']}"
     png = scale_plot(
         results,
-        caption=caption_for(machine, meta),
+        caption=caption,
         path=json_path.with_suffix(".png"),
         dashboard=dashboard,
+        beyond=larger,
     )
     markdown = results_markdown(
         results=results,
@@ -729,7 +724,7 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
     md_path = json_path.with_suffix(".md")
     md_path.write_text(markdown)
     if readme:
-        root = Path(__file__).resolve().parent.parent
+        root = ROOT
         section = readme_section(
             results=results,
             machine=machine,
@@ -738,18 +733,24 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
             ceiling=ceiling,
             plot_file=str(png.resolve().relative_to(root)),
             dashboard=dashboard,
+            beyond=larger,
         )
         replace_readme_section(root / "README.md", section)
     return md_path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m benchmarks.report RUN.json [--readme]``: redraw RUN.png and rewrite RUN.md
-    with the current notes (and, with ``--readme``, the README's section) from a run's raw
-    numbers, without measuring again."""
+    """``python -m benchmarks.report [RUN.json] [--readme]``: redraw RUN.png and rewrite
+    RUN.md with the current notes (and, with ``--readme``, the README's section) from a
+    run's raw numbers, without measuring again. Without RUN.json, the newest ``make bench``
+    run (what ``make bench-200k`` redraws after it)."""
     args = list(argv if argv is not None else sys.argv[1:])
-    (path,) = [a for a in args if a != "--readme"]
-    write_report(Path(path), readme="--readme" in args)
+    paths = [a for a in args if a != "--readme"]
+    path = Path(paths[0]) if paths else newest_run(ROOT / "benchmarks" / "results", MAIN_RUN)
+    if path is None or len(paths) > 1:
+        print("usage: python -m benchmarks.report [RUN.json] [--readme]", file=sys.stderr)
+        return 2
+    write_report(path, readme="--readme" in args)
     return 0
 
 

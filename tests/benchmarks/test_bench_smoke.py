@@ -32,6 +32,7 @@ from benchmarks.report import (
     README_START,
     ceiling_markdown,
     dashboard_markdown,
+    describe_machine,
     machine_info,
     readme_section,
     results_markdown,
@@ -41,6 +42,7 @@ from benchmarks.report import (
 from benchmarks.run import contender_specs, run_sizes
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.cluster
 
@@ -325,3 +327,16 @@ def test_client_go_and_crscope_relist_after_a_real_410_and_report_its_peak(
     (row,) = [line for line in targets.splitlines() if "during a 410 relist" in line]
     assert "client-go" in row and "x (" in row, row
     assert "| Relist peak RSS MB |" in results_table(results)
+
+
+def test_the_apiservers_peak_rss_is_sampled_and_said(control_plane: ControlPlane) -> None:
+    """A sync time measured beside an apiserver at its heap limit must say so."""
+    memory = run.ApiserverMemory(control_plane, interval=0.05)
+    try:
+        wait_until(lambda: memory.peak_mb > 50, timeout=60, message="an apiserver RSS")
+    finally:
+        memory.stop()
+    machine = machine_info(apiserver_version="v0")
+    machine.update(apiserver_rss_max_mb=round(memory.peak_mb), apiserver_gomemlimit="11GiB")
+    said = describe_machine(machine)
+    assert f"kube-apiserver's highest RSS {round(memory.peak_mb):,} MB (GOMEMLIMIT=11GiB)" in said
