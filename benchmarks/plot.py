@@ -20,7 +20,9 @@ matplotlib.use("Agg")  # files only: no display on a build machine
 
 import matplotlib.pyplot as plt
 
+from benchmarks.beyond import Beyond
 from benchmarks.measure import Result
+from benchmarks.runfile import load_dashboard, load_results
 
 #: One look per contender, kept across runs so two pictures compare.
 STYLE = {
@@ -45,10 +47,15 @@ def scale_plot(
     caption: str,
     path: Path,
     dashboard: Sequence[dict[str, Any]] = (),
+    beyond: Beyond | None = None,
 ) -> Path:
     """Write the PNG: sync seconds, then steady, sync peak and 410-relist peak RSS in MB,
     log-log; with ``dashboard`` (``benchmarks.dashboard_scale`` at each size) a third
-    panel: the dashboard's home page p50 and list page p99 in ms."""
+    panel: the dashboard's home page p50 and list page p99 in ms. ``beyond``'s points (a
+    separate, larger run) continue the lines and are drawn hollow."""
+    if beyond is not None:
+        results = [*results, *beyond.results]
+        dashboard = [*dashboard, *beyond.dashboard]
     names = [n for n in STYLE if any(r.contender == n for r in results)]
     pages = sorted((d for d in dashboard if not d.get("error")), key=lambda d: d["objects"])
     panels = 3 if pages else 2
@@ -76,6 +83,8 @@ def scale_plot(
             xs, [d["list_p99_ms"] for d in pages], label="list page p99", linestyle="--", **style
         )
         shown.append((page_axes, "crscope's dashboard, one client", "ms"))
+    if beyond is not None:
+        _hollow(axes_row, beyond)
     for axes, title, unit in shown:
         axes.set_xscale("log")
         axes.set_yscale("log")
@@ -92,6 +101,28 @@ def scale_plot(
     return path
 
 
+def _hollow(axes_row: Any, beyond: Beyond) -> None:
+    """White-filled markers over the points that come from the larger run."""
+    hollow = {"markerfacecolor": "white", "linestyle": "none", "zorder": 3}
+    relisted = [r for r in beyond.results if r.relist_error is None]
+    for name in STYLE:
+        for axes, field, rows in (
+            (axes_row[0], "sync_s", beyond.results),
+            (axes_row[1], "steady_rss_mb", beyond.results),
+            (axes_row[1], "peak_rss_mb", beyond.results),
+            (axes_row[1], "relist_peak_rss_mb", relisted),
+        ):
+            xs, ys = _series(rows, name, field)
+            if xs:
+                axes.plot(xs, ys, **hollow, **STYLE[name])
+    pages = [d for d in beyond.dashboard if not d.get("error")]
+    if pages and len(axes_row) > 2:
+        style = STYLE["crscope"]
+        xs = [d["objects"] for d in pages]
+        for key in ("home_p50_ms", "list_p99_ms"):
+            axes_row[2].plot(xs, [d[key] for d in pages], **hollow, **style)
+
+
 def caption_for(machine: dict[str, Any], meta: dict[str, Any]) -> str:
     return (
         f"{meta['date']}: {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB; "
@@ -101,8 +132,6 @@ def caption_for(machine: dict[str, Any], meta: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from benchmarks.report import load_dashboard, load_results
-
     (path,) = argv if argv is not None else sys.argv[1:]
     json_path = Path(path)
     results, machine, meta, _ = load_results(json_path)

@@ -35,7 +35,8 @@ from benchmarks.loadgen import LoadGenerator
 from benchmarks.measure import Result, measure
 from benchmarks.populate import populate
 from benchmarks.probe import WatchProbe
-from benchmarks.run import RESULTS_DIR, WORK_DIR, contender_specs
+from benchmarks.run import WORK_DIR, contender_specs
+from benchmarks.runfile import RESULTS_DIR
 from devkit.controlplane import ControlPlane
 from devkit.controlplane.kubehttp import KubeHTTP
 

@@ -23,7 +23,7 @@ from benchmarks.gobuild import MODULE_DIR, go_version
 from benchmarks.measure import Result
 from benchmarks.memory_parts import memory_markdown
 from benchmarks.profile_notes import PROFILE_NOTES
-from benchmarks.runfile import load_dashboard, load_results, load_stage
+from benchmarks.runfile import RESULTS_DIR, load_dashboard, load_results, load_stage
 
 README_START = "<!-- bench:informers:start -->"
 README_END = "<!-- bench:informers:end -->"
@@ -697,18 +697,9 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
     results, machine, meta, e2e = load_results(json_path)
     ceiling = load_stage(json_path, "ceiling")
     dashboard = load_dashboard(json_path)
-    # the README's picture and table reach past this run's sizes; the run's own report
-    # (a results file of its own, e.g. an older one drawn again) does not
-    larger = beyond(results, json_path.parent) if readme else None
     caption = caption_for(machine, meta)
-    if larger is not None:
-        caption += f"; hollow: `make bench-{LABEL}` on {larger.meta['date']}"
     png = scale_plot(
-        results,
-        caption=caption,
-        path=json_path.with_suffix(".png"),
-        dashboard=dashboard,
-        beyond=larger,
+        results, caption=caption, path=json_path.with_suffix(".png"), dashboard=dashboard
     )
     markdown = results_markdown(
         results=results,
@@ -724,18 +715,29 @@ def write_report(json_path: Path, *, readme: bool = False) -> Path:
     md_path = json_path.with_suffix(".md")
     md_path.write_text(markdown)
     if readme:
-        root = ROOT
+        # the README's table and picture reach past this run's sizes, its own report does
+        # not: a picture of its own, so the run's report never shows rows it lacks
+        larger = beyond(results, json_path.parent)
+        picture = png
+        if larger is not None:
+            picture = scale_plot(
+                results,
+                caption=f"{caption}; hollow: `make bench-{LABEL}` on {larger.meta['date']}",
+                path=json_path.with_name(f"{json_path.stem}-with-{LABEL}.png"),
+                dashboard=dashboard,
+                beyond=larger,
+            )
         section = readme_section(
             results=results,
             machine=machine,
-            results_file=str(md_path.resolve().relative_to(root)),
+            results_file=str(md_path.resolve().relative_to(ROOT)),
             e2e=e2e,
             ceiling=ceiling,
-            plot_file=str(png.resolve().relative_to(root)),
+            plot_file=str(picture.resolve().relative_to(ROOT)),
             dashboard=dashboard,
             beyond=larger,
         )
-        replace_readme_section(root / "README.md", section)
+        replace_readme_section(ROOT / "README.md", section)
     return md_path
 
 
@@ -746,11 +748,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     run (what ``make bench-200k`` redraws after it)."""
     args = list(argv if argv is not None else sys.argv[1:])
     paths = [a for a in args if a != "--readme"]
-    path = Path(paths[0]) if paths else newest_run(ROOT / "benchmarks" / "results", MAIN_RUN)
+    path = Path(paths[0]) if paths else newest_run(RESULTS_DIR, MAIN_RUN)
     if path is None or len(paths) > 1:
         print("usage: python -m benchmarks.report [RUN.json] [--readme]", file=sys.stderr)
         return 2
-    write_report(path, readme="--readme" in args)
+    print(f"[report] {write_report(path, readme='--readme' in args)}", file=sys.stderr)
     return 0
 
 
