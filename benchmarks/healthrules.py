@@ -34,6 +34,7 @@ import yaml
 
 from benchmarks.contender import ROOT
 from benchmarks.dataset import BenchKind, ensure_crd
+from benchmarks.runfile import RESULTS_DIR
 from informers import (
     Informer,
     KindInfo,
@@ -47,7 +48,6 @@ from informers import (
 from informers.reflector import Reflector
 
 CASES_DIR = ROOT / "tests" / "informers" / "healthpack" / "cases"
-RESULTS_DIR = ROOT / "benchmarks" / "results"
 TARGET_US_PER_OBJECT = 15.0
 TARGET_SYNC_RATIO = 1.1
 

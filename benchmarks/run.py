@@ -69,46 +69,53 @@ SCALED = ("crscope", "client-go")
 DETAIL_SIZE = 50_000
 
 
-class LoadAverage:
+class _PeakSampler:
+    """The highest value ``read`` gave during the run, read every ``interval`` on a daemon
+    thread: what the run's machine line says the machine was like while it measured."""
+
+    def __init__(self, interval: float) -> None:
+        self.peak = self.read()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def read(self) -> float:
+        raise NotImplementedError
+
+    def _sample(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            self.peak = max(self.peak, self.read())
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class LoadAverage(_PeakSampler):
     """The highest 1-minute load average seen during the run: these machines are shared,
     and a table measured next to someone else's test suite must say so."""
 
     def __init__(self, interval: float = 5.0) -> None:
-        self.peak = os.getloadavg()[0]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
-        self._thread.start()
+        super().__init__(interval)
 
-    def _sample(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            self.peak = max(self.peak, os.getloadavg()[0])
-
-    def stop(self) -> None:
-        self._stop.set()
+    def read(self) -> float:
+        return os.getloadavg()[0]
 
 
-class ApiserverMemory:
-    """kube-apiserver's highest RSS during the run: each apiserver process's VmHWM, read
-    every ``interval`` (its pid changes with every restart). From 100k objects on it is the
-    machine's largest process, and a reader judging a sync time must know whether the
-    apiserver beside it was near its heap limit (``APISERVER_GOMEMLIMIT``), where its
-    collector costs CPU both contenders share."""
+class ApiserverMemory(_PeakSampler):
+    """kube-apiserver's highest RSS during the run, in MB: each apiserver process's VmHWM
+    (its own peak, so a spike between reads counts), read every ``interval``; the pid
+    changes with every restart. From 100k objects on it is the machine's largest process,
+    and a reader judging a sync time must know whether the apiserver beside it was near
+    its heap limit (``APISERVER_GOMEMLIMIT``), where its collector costs CPU both
+    contenders share."""
 
     def __init__(self, cp: ControlPlane, interval: float = 2.0) -> None:
-        self.peak_mb = 0.0
         self._cp = cp
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, args=(interval,), daemon=True)
-        self._thread.start()
+        super().__init__(interval)
 
-    def _sample(self, interval: float) -> None:
-        while not self._stop.wait(interval):
-            pid = self._cp.apiserver_pid
-            if pid is not None:  # each process's own peak: a spike between samples counts
-                self.peak_mb = max(self.peak_mb, status_kb("VmHWM", pid) / 1024)
-
-    def stop(self) -> None:
-        self._stop.set()
+    def read(self) -> float:
+        pid = self._cp.apiserver_pid
+        return status_kb("VmHWM", pid) / 1024 if pid is not None else 0.0
 
 
 def say(line: str) -> None:
@@ -388,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cp.stop()
         load.stop()
     machine["load_average_max"] = round(load.peak, 2)
-    machine["apiserver_rss_max_mb"] = round(apiserver_memory.peak_mb)
+    machine["apiserver_rss_max_mb"] = round(apiserver_memory.peak)
     machine["apiserver_gomemlimit"] = APISERVER_GOMEMLIMIT
     wall = time.monotonic() - started
     _write_outputs(

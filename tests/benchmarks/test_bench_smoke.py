@@ -333,10 +333,10 @@ def test_the_apiservers_peak_rss_is_sampled_and_said(control_plane: ControlPlane
     """A sync time measured beside an apiserver at its heap limit must say so."""
     memory = run.ApiserverMemory(control_plane, interval=0.05)
     try:
-        wait_until(lambda: memory.peak_mb > 50, timeout=60, message="an apiserver RSS")
+        wait_until(lambda: memory.peak > 50, timeout=60, message="an apiserver RSS")
     finally:
         memory.stop()
     machine = machine_info(apiserver_version="v0")
-    machine.update(apiserver_rss_max_mb=round(memory.peak_mb), apiserver_gomemlimit="11GiB")
+    machine.update(apiserver_rss_max_mb=round(memory.peak), apiserver_gomemlimit="11GiB")
     said = describe_machine(machine)
-    assert f"kube-apiserver's highest RSS {round(memory.peak_mb):,} MB (GOMEMLIMIT=11GiB)" in said
+    assert f"kube-apiserver's highest RSS {round(memory.peak):,} MB (GOMEMLIMIT=11GiB)" in said
